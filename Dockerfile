@@ -1,0 +1,30 @@
+# newsworker: one image for the migrate, worker and beat services.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+
+# Dependencies first, for layer caching; the package itself after.
+COPY pyproject.toml README.md ./
+COPY worker/__init__.py worker/__init__.py
+RUN pip install .
+
+COPY alembic.ini ./
+COPY alembic ./alembic
+COPY config ./config
+COPY worker ./worker
+RUN pip install --no-deps . \
+    && useradd --system --create-home --home-dir /home/newsworker newsworker \
+    && mkdir -p /app/var && chown newsworker /app/var
+
+USER newsworker
+ENV NEWSWORKER_SOURCES_FILE=/app/config/sources.toml
+
+HEALTHCHECK --interval=30s --timeout=10s --start-period=20s --retries=3 \
+    CMD ["newsworker", "health"]
+
+CMD ["newsworker", "worker"]

@@ -1,0 +1,80 @@
+"""Running real ``newsworker`` processes (worker, beat, CLI) from tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+NEWSWORKER = str(Path(sys.executable).parent / "newsworker")
+
+
+def service_env(tmp_path: Path, **settings: str) -> dict[str, str]:
+    """Environment for a child process: only our settings, nothing from the developer's shell."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSWORKER_")}
+    env.update(
+        NEWSWORKER_VAR_DIR=str(tmp_path / "var"),
+        NEWSWORKER_RETRY_BACKOFF_SECONDS="0.2",
+        NEWSWORKER_LOG_LEVEL="INFO",
+        NEWSWORKER_CONNECT_TIMEOUT="5",
+        NEWSWORKER_READ_TIMEOUT="5",
+    )
+    env.update({f"NEWSWORKER_{key.upper()}": value for key, value in settings.items()})
+    return env
+
+
+def run_cli(
+    args: list[str], env: dict[str, str], cwd: Path, timeout: float = 180
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [NEWSWORKER, *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+@contextmanager
+def running(
+    args: list[str], env: dict[str, str], cwd: Path, log: Path
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A long-running newsworker process; stopped (TERM, then KILL) with its children on exit."""
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [NEWSWORKER, *args], env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+        try:
+            yield process
+        finally:
+            _stop(process)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()  # the main process stops its pool children itself
+        with suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=30)
+    with suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)  # stragglers (pool children)
+    process.wait(timeout=10)
+
+
+def wait_until(
+    condition: Callable[[], bool], timeout: float, what: str, log: Path | None = None
+) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.5)
+    tail = log.read_text(errors="replace")[-4000:] if log and log.exists() else ""
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}\n{tail}")

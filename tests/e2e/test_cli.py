@@ -1,0 +1,117 @@
+"""The `newsworker` command line as an operator uses it: real processes, real exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.e2e.checks import assert_crawl_stored_everything
+from tests.e2e.processes import run_cli, service_env
+from tests.localweb.sites import TestWeb
+
+
+def test_inline_crawl_prints_a_summary_and_exits_1_on_failures(
+    web: TestWeb, tmp_path: Path
+) -> None:
+    env = service_env(tmp_path, sources_file=str(web.sources_file))
+    result = run_cli(["crawl", "--inline"], env, tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "crawl summary" in result.stdout
+    assert "http_404" in result.stdout and "not_article" in result.stdout
+    assert_crawl_stored_everything(f"sqlite:///{tmp_path / 'var' / 'newsworker.sqlite'}", web)
+
+    sources = run_cli(["sources", "--json"], env, tmp_path)
+    assert sources.returncode == 0, sources.stderr
+    rows = [json.loads(line) for line in sources.stdout.splitlines() if line.strip()]
+    assert {row["outlet"] for row in rows} == {"herald", "yonhap", "muslimtimes"}
+    assert all(row["last_polled_at"] and row["last_error"] is None for row in rows)
+
+
+def test_crawl_of_one_healthy_outlet_exits_0(web: TestWeb, tmp_path: Path) -> None:
+    env = service_env(tmp_path, sources_file=str(web.sources_file))
+    result = run_cli(["crawl", "--inline", "--source", "muslimtimes"], env, tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_crawl_that_cannot_run_exits_2_with_the_reason(tmp_path: Path) -> None:
+    bad = tmp_path / "sources.toml"
+    bad.write_text(
+        '[outlets.yonhap]\nname = "Yonhap"\n[[outlets.yonhap.sources]]\nkind = "rss"\nurl = "https://x.example/"\n'
+    )
+    env = service_env(tmp_path, sources_file=str(bad))
+    result = run_cli(["crawl", "--inline"], env, tmp_path)
+    assert result.returncode == 2
+    assert "outlet 'yonhap'" in result.stderr and "sources[0].kind" in result.stderr
+
+    env = service_env(tmp_path, sources_file=str(tmp_path / "missing.toml"))
+    unknown = run_cli(["crawl", "--inline", "--source", "nope"], env, tmp_path)
+    assert unknown.returncode == 2 and "not found" in unknown.stderr
+
+
+def test_crawl_unknown_source_exits_2(web: TestWeb, tmp_path: Path) -> None:
+    env = service_env(tmp_path, sources_file=str(web.sources_file))
+    result = run_cli(["crawl", "--inline", "--source", "nope"], env, tmp_path)
+    assert result.returncode == 2
+    assert "no enabled source or outlet with key 'nope'" in result.stderr
+
+
+def test_crawl_through_the_broker_without_workers_gives_up_with_2(
+    web: TestWeb, tmp_path: Path
+) -> None:
+    env = service_env(tmp_path, sources_file=str(web.sources_file))
+    result = run_cli(["crawl", "--timeout", "3"], env, tmp_path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "is a worker running?" in result.stdout
+
+
+def test_extract_prints_one_json_object_per_file(web: TestWeb, tmp_path: Path) -> None:
+    import httpx
+
+    url = next(
+        u
+        for u, e in web.expected.items()
+        if e.outlet == "herald" and e.state == "stored" and "Yonhap" in (e.authors or [])
+    )
+    page = tmp_path / "page.html"
+    page.write_bytes(httpx.get(url).content)
+    result = run_cli(
+        ["extract", str(page), "--url", url, "--timezone", "Asia/Seoul", "--jsonl"],
+        service_env(tmp_path),
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    want = web.expected[url]
+    assert set(record) == {
+        "path", "title", "authors", "published_at", "updated_at", "language", "canonical_url",
+        "description", "image_url", "section", "body",
+    }  # fmt: skip
+    assert record["authors"] == want.authors
+    assert record["published_at"] == want.published_at.isoformat()  # type: ignore[union-attr]
+    assert record["body"].split("\n\n") == want.paragraphs
+
+
+def test_health_reports_database_and_broker(tmp_path: Path) -> None:
+    ok = run_cli(["health"], service_env(tmp_path), tmp_path)
+    assert ok.returncode == 0 and ok.stdout.startswith("ok"), ok.stdout + ok.stderr
+    broken = run_cli(
+        ["health"],
+        service_env(tmp_path, database_url="postgresql+psycopg://nobody@127.0.0.1:1/x"),
+        tmp_path,
+    )
+    assert broken.returncode == 1 and "database" in broken.stdout
+
+
+def test_every_command_has_help(tmp_path: Path) -> None:
+    for command in (
+        ["run"],
+        ["worker"],
+        ["beat"],
+        ["crawl"],
+        ["sources"],
+        ["extract"],
+        ["health"],
+        ["db", "upgrade"],
+    ):
+        result = run_cli([*command, "--help"], service_env(tmp_path), tmp_path)
+        assert result.returncode == 0 and "Usage" in result.stdout, command

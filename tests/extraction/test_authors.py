@@ -1,0 +1,48 @@
+"""Bylines as printed -> clean author names."""
+
+from __future__ import annotations
+
+import pytest
+
+from worker.extraction.authors import clean_authors
+
+
+@pytest.mark.parametrize(
+    ("byline", "names"),
+    [
+        ("By Yonhap", ["Yonhap"]),
+        ("By AP", ["AP"]),
+        ("Reuters", ["Reuters"]),
+        ("By AFP", ["AFP"]),
+        ("By Jane Doe and John Roe", ["Jane Doe", "John Roe"]),
+        ("By Jane Doe, John Roe & Max Mustermann", ["Jane Doe", "John Roe", "Max Mustermann"]),
+        ("BY JANE DOE, STAFF WRITER", ["Jane Doe"]),
+        ("Jane Doe, Senior Correspondent", ["Jane Doe"]),
+        ("Jane Doe Staff Writer", ["Jane Doe"]),
+        ("By Kim So-hyun (sophie@heraldcorp.com)", ["Kim So-hyun"]),
+        ("Jane Doe jane.doe@example.com", ["Jane Doe"]),
+        ("Jane Doe | Published Apr 6, 2021", ["Jane Doe"]),
+        ("By Jane Doe\n\nJune 5, 2019", ["Jane Doe"]),
+        ("Jane Doe in Seoul and John Roe in Tokyo", ["Jane Doe", "John Roe"]),
+        ("Jane Doe & John Roe & Jane Doe", ["Jane Doe", "John Roe"]),
+        ("View all posts by Daniel Lemire", ["Daniel Lemire"]),
+        ("Post author By Helge Fahrnberger", ["Helge Fahrnberger"]),
+        ("Von Max Mustermann und Erika Musterfrau", ["Max Mustermann", "Erika Musterfrau"]),
+        ("Zeige alle Beiträge von Cem Basman", ["Cem Basman"]),
+        ("Jane Doe, @janedoe", ["Jane Doe"]),
+        ("María José García", ["María José García"]),
+        ("Staff", []),
+        ("Web Desk", []),
+        ("Posted by admin", []),
+        ("Reporter", []),
+        ("", []),
+        ("https://www.facebook.com/janedoe", []),
+    ],
+)
+def test_clean_authors(byline: str, names: list[str]) -> None:
+    assert clean_authors(byline) == names
+
+
+def test_outlet_names_are_excluded_on_request() -> None:
+    assert clean_authors("The Korea Herald", exclude=("Korea Herald",)) == []
+    assert clean_authors("By Yonhap", exclude=("The Korea Herald",)) == ["Yonhap"]

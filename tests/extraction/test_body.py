@@ -1,0 +1,78 @@
+"""trafilatura's tree -> blocks, and the listing/teaser detection."""
+
+from __future__ import annotations
+
+from worker.extraction import listing
+from worker.extraction.body import Block, extract_blocks, join
+from worker.extraction.parsing import parse_html
+
+FILLER = (
+    "The committee met on Tuesday to discuss the proposal, which would change how the city "
+    "allocates money to its schools over the next five years. "
+)
+
+
+def page(body: str) -> str:
+    return f"<html><body><article><h1>Title</h1>{body}</article></body></html>"
+
+
+def test_double_br_separates_paragraphs() -> None:
+    html = page(f"<div>{FILLER}<br><br>{FILLER.replace('Tuesday', 'Monday')}<br><br>End.</div>")
+    texts = [block.text for block in extract_blocks(html, "https://example.com/a")]
+    assert texts[-3:] == [FILLER.strip(), FILLER.replace("Tuesday", "Monday").strip(), "End."]
+
+
+def test_kinds_are_kept() -> None:
+    html = page(
+        f"<p>{FILLER}</p><h2>A subheading here</h2><ul><li>First item</li><li>Second item</li>"
+        f"</ul><blockquote><p>A quoted sentence.</p></blockquote><p>{FILLER}</p>"
+    )
+    blocks = extract_blocks(html, "https://example.com/a")
+    kinds = {block.text: block.kind for block in blocks}
+    assert kinds["A subheading here"] == "head"
+    assert kinds["First item"] == "item"
+    assert kinds["Second item"] == "item"
+    assert "A quoted sentence." in kinds
+
+
+def test_join_uses_one_blank_line() -> None:
+    assert join([Block("a"), Block("b", "head")]) == "a\n\nb"
+
+
+def test_teasers_of_the_same_site_are_recognised() -> None:
+    teaser = (
+        '<article><h2><a href="/2021/story-{n}">Story number {n} headline</a></h2>'
+        "<p>Blurb of story {n}, which is a short summary sentence.</p></article>"
+    )
+    html = "<html><body><main>" + "".join(teaser.format(n=n) for n in range(5)) + "</main>"
+    html += '<h3><a href="https://shop.test/p">Product</a></h3><p>Buy it.</p></body></html>'
+    soup = parse_html(html)
+    teasers = listing.teaser_texts(soup, "https://news.example.com/", None)
+    assert len(teasers) == 5
+    blurbs = [Block(f"Blurb of story {n}, which is a short summary sentence.") for n in range(5)]
+    own, found = listing.split_teasers([Block(FILLER), *blurbs], teasers)
+    assert own == [Block(FILLER)]
+    assert found == blurbs
+    assert listing.looks_like_listing(own, found)
+    assert not listing.looks_like_listing([Block(FILLER * 5)], found)
+
+
+def test_captions_in_image_boxes_are_not_body_text() -> None:
+    caption = "Cherry trees line the closed Yeouiseo-ro in Seoul on April 5, 2021. (Yonhap)"
+    html = page(
+        f'<div class="image-zone"><span class="img"><img src="/a.jpg"></span>'
+        f'<div class="desc-con"><p class="desc">{caption}</p></div></div>'
+        f"<p>{FILLER}</p><p>{FILLER.replace('Tuesday', 'Monday')}</p>"
+    )
+    texts = [block.text for block in extract_blocks(html, "https://example.com/a")]
+    assert caption not in texts
+    assert FILLER.strip() in texts
+
+
+def test_a_long_text_beside_an_image_stays() -> None:
+    long_text = FILLER * 4
+    html = page(
+        f'<div class="photo-story"><img src="/a.jpg"><p>{long_text}</p></div><p>{FILLER}</p>'
+    )
+    texts = [block.text for block in extract_blocks(html, "https://example.com/a")]
+    assert long_text.strip() in texts

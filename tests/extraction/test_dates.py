@@ -1,0 +1,91 @@
+"""Date parsing as pages print dates: formats, zones, rejection of placeholders."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from worker.errors import ExtractionError
+from worker.extraction.dates import date_from_url, load_zone, parse_date
+
+SEOUL = ZoneInfo("Asia/Seoul")
+BERLIN = ZoneInfo("Europe/Berlin")
+NOW = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "zone", "expected"),
+    [
+        ("Apr 6, 2021 - 09:18", SEOUL, datetime(2021, 4, 6, 0, 18, tzinfo=UTC)),
+        (" : Apr 6, 2021 - 09:18       ", SEOUL, datetime(2021, 4, 6, 0, 18, tzinfo=UTC)),
+        ("2018-06-14T13:25:37+00:00", SEOUL, datetime(2018, 6, 14, 13, 25, 37, tzinfo=UTC)),
+        ("2021-03-02T07:30:00+01:00", None, datetime(2021, 3, 2, 6, 30, tzinfo=UTC)),
+        ("2019-11-18T15:02:41.000Z", None, datetime(2019, 11, 18, 15, 2, 41, tzinfo=UTC)),
+        ("2021-04-06 09:18:00+0900", None, datetime(2021, 4, 6, 0, 18, tzinfo=UTC)),
+        ("2021-04-06", SEOUL, datetime(2021, 4, 5, 15, 0, tzinfo=UTC)),
+        ("2021-04-06", None, datetime(2021, 4, 6, tzinfo=UTC)),
+        ("Thursday , June 14 2018", None, datetime(2018, 6, 14, tzinfo=UTC)),
+        ("Nov 18 2019 8:27 PM EST", SEOUL, datetime(2019, 11, 19, 1, 27, tzinfo=UTC)),
+        ("Sept. 3, 2020, 10:15 am ET", None, datetime(2020, 9, 3, 14, 15, tzinfo=UTC)),
+        ("April 6, 2021 at 9:18 a.m. (UTC+9)", None, datetime(2021, 4, 6, 0, 18, tzinfo=UTC)),
+        ("Tue 6 Apr 2021 09.18 BST", None, datetime(2021, 4, 6, 8, 18, tzinfo=UTC)),
+        ("14. Juni 2018, 10:05 Uhr", BERLIN, datetime(2018, 6, 14, 8, 5, tzinfo=UTC)),
+        ("06.04.2021 09:18", BERLIN, datetime(2021, 4, 6, 7, 18, tzinfo=UTC)),
+        ("6 de abril de 2021", None, datetime(2021, 4, 6, tzinfo=UTC)),
+        ("6 avril 2021 à 09h18", None, datetime(2021, 4, 6, 9, 18, tzinfo=UTC)),
+        ("2021년 4월 6일 09:18", SEOUL, datetime(2021, 4, 6, 0, 18, tzinfo=UTC)),
+        ("2021.04.06 09:18", SEOUL, datetime(2021, 4, 6, 0, 18, tzinfo=UTC)),
+        ("04/06/2021", None, datetime(2021, 4, 6, tzinfo=UTC)),
+        ("13/04/2021", None, datetime(2021, 4, 13, tzinfo=UTC)),
+        ("Posted on June 14, 2018 by Amina", None, datetime(2018, 6, 14, tzinfo=UTC)),
+        ("1617668280", None, datetime(2021, 4, 6, 0, 18, tzinfo=UTC)),
+        ("1617668280000", None, datetime(2021, 4, 6, 0, 18, tzinfo=UTC)),
+    ],
+)
+def test_parse_date(text: str, zone: ZoneInfo | None, expected: datetime) -> None:
+    parsed = parse_date(text, zone, now=NOW)
+    assert parsed == expected
+    assert parsed is not None
+    assert parsed.tzinfo is UTC
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "Updated at 1:23 p.m.",
+        "June 2018",
+        "0000-00-00T00:00:00",
+        "1970-01-01T00:00:00Z",
+        "2099-01-01",
+        "99999-99-99",
+        "yesterday",
+        "Mars 2020 mission",
+    ],
+)
+def test_no_date(text: str) -> None:
+    assert parse_date(text, None, now=NOW) is None
+
+
+def test_future_dates_within_two_days_are_kept() -> None:
+    assert parse_date("2024-01-02T12:00:00Z", None, now=NOW) == datetime(2024, 1, 2, 12, tzinfo=UTC)
+
+
+def test_date_from_url() -> None:
+    assert date_from_url("https://example.com/2013/06/14/a-story/") == datetime(
+        2013, 6, 14, tzinfo=UTC
+    )
+    assert date_from_url("https://example.com/2013-06-14-a-story") == datetime(
+        2013, 6, 14, tzinfo=UTC
+    )
+    assert date_from_url("https://example.com/story-20130614") is None
+    assert date_from_url("https://example.com/2013/13/40/x") is None
+
+
+def test_load_zone() -> None:
+    assert load_zone(None) is None
+    assert load_zone("Asia/Seoul") == SEOUL
+    with pytest.raises(ExtractionError):
+        load_zone("Not/AZone")

@@ -1,0 +1,71 @@
+"""Language: stated, detected, configured."""
+
+from __future__ import annotations
+
+import pytest
+
+from worker.extraction.hints import Hint
+from worker.extraction.language import choose, detect, normalise
+
+ENGLISH = (
+    "The United States takes its defense alliance with South Korea very seriously, a Pentagon "
+    "spokesman said Monday, highlighting US efforts to ensure the countries' joint defense "
+    "readiness at all times. John Kirby also said the US always evaluates its military "
+    "exercises in any given year to make sure that the military is ready."
+)
+GERMAN = (
+    "Nach monatelanger Debatte hat der Stadtrat am Montagabend den Ausbau des städtischen "
+    "Radwegenetzes beschlossen. In den kommenden fünf Jahren sollen rund 40 Kilometer neue "
+    "Radwege entstehen, viele davon baulich von der Fahrbahn getrennt. Die Entscheidung fiel "
+    "mit 31 zu 18 Stimmen, nachdem die Verwaltung den Plan in Bürgerversammlungen vorgestellt "
+    "hatte und die Opposition weitere Prüfungen gefordert hatte."
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("en-US", "en"),
+        ("en_US", "en"),
+        ("EN", "en"),
+        ("de-DE", "de"),
+        ("zh-Hans", "zh"),
+        ("eng", "en"),
+        ("German", "de"),
+        ("iw", "he"),
+        ("x-default", None),
+        ("", None),
+        (None, None),
+        ("klingon", None),
+    ],
+)
+def test_normalise(value: str | None, code: str | None) -> None:
+    assert normalise(value) == code
+
+
+def test_detect() -> None:
+    assert detect(ENGLISH)[0] == "en"
+    assert detect(GERMAN)[0] == "de"
+    assert detect("1234 5678") == (None, 0.0)
+
+
+def test_stated_language_wins_when_the_text_agrees() -> None:
+    assert choose([Hint("en-US", "json-ld")], ENGLISH, "de") == ("en", "json-ld")
+
+
+def test_template_language_is_overridden_by_a_clear_body() -> None:
+    assert choose([Hint("en", "markup")], GERMAN, None) == ("de", "detected")
+
+
+def test_detection_beats_configuration_when_sure() -> None:
+    assert choose([], GERMAN, "en") == ("de", "detected")
+
+
+def test_configuration_breaks_ties_when_detection_is_unsure() -> None:
+    assert choose([], "Ok ok.", "ko") == ("ko", "config")
+
+
+def test_no_body_uses_statement_then_configuration() -> None:
+    assert choose([Hint("fr_FR", "meta")], "", "en") == ("fr", "meta")
+    assert choose([], "", "en") == ("en", "config")
+    assert choose([], "", None) == (None, None)

@@ -1,0 +1,358 @@
+"""End-to-end extraction of realistic CMS pages: every field asserted exactly."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import UTC, datetime
+
+import pytest
+
+from tests.extraction.support import read_page, shared_dir
+from worker.errors import ExtractionError, NotAnArticle
+from worker.extraction import EXTRACTOR_VERSION, ExtractedArticle, extract_article
+
+KH_URL = "http://www.koreaherald.com/view.php?ud=20210406000088&np=1"
+WP_URL = "https://muslimtimes.info/2018/06/14/south-korea-says-alliance-with-us-as-robust-as-ever/"
+GRAPH_URL = "https://www.rheinblick.example/politik/radwegenetz-100.html?utm_source=feed"
+
+# Lines of site chrome in the test pages; none may reach a body.
+CHROME = (
+    "Back To Top",
+    "National",
+    "By Yonhap",
+    "Published",
+    "(AFP-Yonhap)",
+    "Related Articles",
+    "Most Popular",
+    "Subscribe",
+    "Copyright",
+    "Facebook",
+    "OpenCart Templates",
+    "Home /",
+    "International News",
+    "About Muslim Times",
+    "Check Also",
+    "Nigerians hold rally",
+    "Leave a Reply",
+    "newsletter",
+    "Photo by AFP",
+    "All Rights Reserved",
+)
+
+
+def paragraphs(article: ExtractedArticle) -> list[str]:
+    return article.body.split("\n\n")
+
+
+def assert_no_chrome(body: str) -> None:
+    for line in body.split("\n\n"):
+        for chrome in CHROME:
+            assert chrome.lower() not in line.lower() or len(line) > 200, (chrome, line)
+
+
+def test_extractor_version_is_a_string() -> None:
+    assert isinstance(EXTRACTOR_VERSION, str)
+    assert EXTRACTOR_VERSION
+
+
+@pytest.fixture(scope="module")
+def kh_article() -> ExtractedArticle:
+    html = read_page("korea_herald_style.html")
+    return extract_article(html, KH_URL, timezone="Asia/Seoul", language="en")
+
+
+@pytest.fixture(scope="module")
+def wp_article() -> ExtractedArticle:
+    return extract_article(read_page("wordpress_yoast.html"), WP_URL, timezone="Asia/Karachi")
+
+
+@pytest.fixture(scope="module")
+def graph_article() -> ExtractedArticle:
+    html = read_page("graph_newsarticle.html")
+    return extract_article(html, GRAPH_URL, timezone="Europe/Berlin", language="en")
+
+
+class TestKoreaHeraldStyle:
+    """No JSON-LD: byline and dates come from the markup and the visible text."""
+
+    @pytest.fixture
+    def article(self, kh_article: ExtractedArticle) -> ExtractedArticle:
+        return kh_article
+
+    def test_metadata(self, article: ExtractedArticle) -> None:
+        assert article.title == (
+            "US takes alliance commitment with S. Korea very seriously: Pentagon spokesman"
+        )
+        assert article.authors == ["Yonhap"]
+        assert article.published_at == datetime(2021, 4, 6, 0, 18, tzinfo=UTC)
+        assert article.updated_at == datetime(2021, 4, 6, 0, 18, tzinfo=UTC)
+        assert article.language == "en"
+        assert article.canonical_url == "http://www.koreaherald.com/view.php?ud=20210406000088"
+        assert article.section == "National"
+        assert article.description == (
+            "The United States takes its defense alliance with South Korea very seriously, "
+            "a Pentagon spokesman said Monday."
+        )
+        assert article.image_url == (
+            "http://www.koreaherald.com/common_prog/newsimage/20210406000089_0.jpg"
+        )
+        assert article.site_name == "The Korea Herald"
+
+    def test_provenance(self, article: ExtractedArticle) -> None:
+        assert article.provenance == {
+            "authors": "markup",
+            "body": "heuristic",
+            "canonical_url": "meta",
+            "description": "meta",
+            "image_url": "meta",
+            "language": "markup",
+            "published_at": "heuristic",
+            "section": "markup",
+            "site_name": "meta",
+            "title": "meta",
+            "updated_at": "heuristic",
+        }
+
+    def test_body_is_the_article_paragraphs(self, article: ExtractedArticle) -> None:
+        expected = read_page("korea_herald_style.body.txt").strip()
+        assert article.body == expected
+        assert len(paragraphs(article)) == 9
+        assert paragraphs(article)[-1].endswith("a hostile policy. (Yonhap)")
+        assert_no_chrome(article.body)
+
+    def test_body_matches_the_seed_text(self, article: ExtractedArticle) -> None:
+        seed = shared_dir("seeds") / "003_43cab179e36489cb.txt"
+        lines = [line.strip() for line in seed.read_text(encoding="utf-8").splitlines()]
+        start = lines.index(paragraphs(article)[0])
+        assert [line for line in lines[start:] if line] == paragraphs(article)
+
+    def test_unmarked_byline_comes_from_the_text(self) -> None:
+        html = read_page("korea_herald_style.html")
+        for name in ("view_tit_byline_l", "view_tit_byline_r", "view_tit_byline"):
+            html = html.replace(f'class="{name}"', "")
+        article = extract_article(html, KH_URL, timezone="Asia/Seoul")
+        assert article.authors == ["Yonhap"]
+        assert article.provenance["authors"] == "heuristic"
+        assert article.published_at == datetime(2021, 4, 6, 0, 18, tzinfo=UTC)
+        assert article.body == read_page("korea_herald_style.body.txt").strip()
+
+    def test_without_timezone_the_printed_time_is_utc(self) -> None:
+        article = extract_article(read_page("korea_herald_style.html"), KH_URL)
+        assert article.published_at == datetime(2021, 4, 6, 9, 18, tzinfo=UTC)
+
+
+class TestWordPressYoast:
+    """Yoast @graph JSON-LD with @id references, WordPress theme chrome around the post."""
+
+    @pytest.fixture
+    def article(self, wp_article: ExtractedArticle) -> ExtractedArticle:
+        return wp_article
+
+    def test_metadata(self, article: ExtractedArticle) -> None:
+        assert article.title == "South Korea says alliance with US ‘as robust as ever’"
+        assert article.authors == ["Amina Rahman"]
+        assert article.published_at == datetime(2018, 6, 14, 13, 25, 37, tzinfo=UTC)
+        assert article.updated_at == datetime(2018, 6, 14, 13, 40, 2, tzinfo=UTC)
+        assert article.language == "en"
+        assert article.canonical_url == WP_URL
+        assert article.section == "International News"
+        assert article.description == (
+            "South Korea says its alliance with the United States remains “as robust as ever,” "
+            "two days after US President Donald Trump suggested that he would end the US’s "
+            "annual war games."
+        )
+        assert article.image_url == (
+            "https://muslimtimes.info/wp-content/uploads/2018/06/kang-pompeo-kono.jpg"
+        )
+        assert article.site_name == "Muslim Times"
+
+    def test_provenance(self, article: ExtractedArticle) -> None:
+        assert article.provenance == {
+            "authors": "json-ld",
+            "body": "heuristic",
+            "canonical_url": "meta",
+            "description": "meta",
+            "image_url": "json-ld",
+            "language": "json-ld",
+            "published_at": "json-ld",
+            "section": "json-ld",
+            "site_name": "json-ld",
+            "title": "json-ld",
+            "updated_at": "json-ld",
+        }
+
+    def test_body_is_the_post_without_theme_chrome(self, article: ExtractedArticle) -> None:
+        assert article.body == read_page("wordpress_yoast.body.txt").strip()
+        assert len(paragraphs(article)) == 16
+        assert_no_chrome(article.body)
+
+    def test_body_matches_the_seed_text(self, article: ExtractedArticle) -> None:
+        seed = shared_dir("seeds") / "000_590f7964106db202.txt"
+        text = seed.read_text(encoding="utf-8")
+        for paragraph in paragraphs(article):
+            assert paragraph in text
+
+
+class TestJsonLdGraph:
+    """NewsArticle inside @graph: typed list, author list, image list, references, offsets."""
+
+    @pytest.fixture
+    def article(self, graph_article: ExtractedArticle) -> ExtractedArticle:
+        return graph_article
+
+    def test_metadata(self, article: ExtractedArticle) -> None:
+        assert article.title == "Stadtrat beschließt neues Radwegenetz"
+        assert article.authors == ["Anna Beispiel", "Jonas Muster"]
+        assert article.published_at == datetime(2021, 3, 2, 6, 30, tzinfo=UTC)
+        assert article.updated_at == datetime(2021, 3, 2, 8, 5, tzinfo=UTC)
+        assert article.language == "de"
+        assert (
+            article.canonical_url == "https://www.rheinblick.example/politik/radwegenetz-100.html"
+        )
+        assert article.section == "Politik"
+        assert article.description == (
+            "Nach monatelanger Debatte hat der Stadtrat den Ausbau von 40 Kilometern Radwegen "
+            "beschlossen."
+        )
+        assert article.image_url == "https://www.rheinblick.example/bilder/radweg-1200.jpg"
+        assert article.site_name == "Rheinblick"
+        assert set(article.provenance.values()) == {"json-ld", "heuristic"}
+        assert article.provenance["body"] == "heuristic"
+
+    def test_subheadings_lists_and_quotes_are_paragraphs(self, article: ExtractedArticle) -> None:
+        assert paragraphs(article) == [
+            "Nach monatelanger Debatte hat der Stadtrat am Montagabend den Ausbau des städtischen "
+            "Radwegenetzes beschlossen. In den kommenden fünf Jahren sollen rund 40 Kilometer "
+            "neue Radwege entstehen, viele davon baulich von der Fahrbahn getrennt.",
+            "Die Entscheidung fiel mit 31 zu 18 Stimmen. Die Verwaltung hatte den Plan im "
+            "vergangenen Herbst vorgelegt und seitdem in mehreren Bürgerversammlungen vorgestellt.",
+            "Was sich für Autofahrer ändert",
+            "Auf drei Hauptstraßen fällt je eine Fahrspur weg. Dort sollen breite Radstreifen "
+            "entstehen, die durch Poller gesichert werden. Die Verwaltung rechnet mit längeren "
+            "Fahrzeiten zu den Stoßzeiten.",
+            "Rheinallee zwischen Hafen und Bahnhof",
+            "Nordring ab der Stadthalle",
+            "Marktstraße in der Altstadt",
+            "Wir holen nach, was jahrzehntelang versäumt wurde.",
+            "Mit diesen Worten verteidigte die Verkehrsdezernentin das Vorhaben gegen Kritik aus "
+            "der Opposition. Die Kosten werden auf 62 Millionen Euro geschätzt, gut die Hälfte "
+            "soll aus Förderprogrammen des Landes kommen.",
+        ]
+
+
+class TestNotAnArticle:
+    def test_listing_page(self) -> None:
+        html = read_page("listing.html")
+        with pytest.raises(NotAnArticle) as caught:
+            extract_article(html, "https://tribune.example.com/category/international/")
+        assert caught.value.reason == "not_article"
+        assert "listing" in str(caught.value)
+
+    @pytest.mark.parametrize(
+        "html",
+        [
+            "",
+            "   ",
+            "<html><head><title>Home</title></head><body></body></html>",
+            "<html><body><nav><a href='/a'>A</a> <a href='/b'>B</a></nav></body></html>",
+            "<html><body><article><h1>Stub</h1><p>Only one short sentence here.</p>"
+            "</article></body></html>",
+        ],
+        ids=["empty", "blank", "no-body", "only-links", "stub"],
+    )
+    def test_pages_without_a_body(self, html: str) -> None:
+        with pytest.raises(NotAnArticle):
+            extract_article(html, "https://example.com/page")
+
+    def test_link_lists_only(self) -> None:
+        links = "".join(
+            f'<li><a href="/news/{i}">Headline number {i} about something else entirely</a></li>'
+            for i in range(60)
+        )
+        html = f"<html><body><main><h1>Latest news</h1><ul>{links}</ul></main></body></html>"
+        with pytest.raises(NotAnArticle):
+            extract_article(html, "https://example.com/latest")
+
+
+class TestStructuredBodyFallback:
+    """A script-rendered page: markup has no text, JSON-LD carries the whole articleBody."""
+
+    BODY = (
+        "The city council approved the new budget on Tuesday after a nine-hour session.\n"
+        "The plan raises spending on schools by four percent and freezes most fees.\n"
+        "Opposition members said the budget relies on optimistic revenue forecasts and "
+        "warned of cuts next year."
+    )
+
+    def page(self, body: str) -> str:
+        return (
+            '<html><head><script type="application/ld+json">'
+            '{"@context": "https://schema.org", "@type": "NewsArticle", '
+            '"headline": "Council approves budget", "inLanguage": "en", '
+            f'"articleBody": "{body}"'.replace("\n", "\\n")
+            + '}</script></head><body><div id="root"></div>'
+            "<script>render()</script></body></html>"
+        )
+
+    def test_article_body_is_used_when_markup_has_none(self) -> None:
+        article = extract_article(self.page(self.BODY), "https://example.com/budget")
+        assert article.body == self.BODY.replace("\n", "\n\n")
+        assert article.provenance["body"] == "json-ld"
+        assert article.title == "Council approves budget"
+
+    def test_truncated_article_body_is_not_used(self) -> None:
+        with pytest.raises(NotAnArticle):
+            extract_article(self.page(self.BODY[:200] + "..."), "https://example.com/budget")
+
+
+class TestHostileInput:
+    """Arbitrary bytes, truncation, deep nesting: NotAnArticle/ExtractionError or a result."""
+
+    @pytest.mark.parametrize(
+        "html",
+        [
+            "\x00\x01\x02<html>\x00</html>",
+            "<html><body><p>\ud800 lone surrogate</p></body></html>",
+            '<?xml version="1.0" encoding="utf-8"?><rss><channel><item>x</item></channel></rss>',
+            "http://example.com/looks-like-a-url",
+            bytes(range(256)).decode("latin-1") * 400,
+            (bytes(range(128, 256)) * 300).decode("utf-8", "replace"),
+            "<html><body>" + "<div>" * 20000 + "text" + "</div>" * 20000 + "</body></html>",
+            "<html><body><article>" + "<span class='x'>" * 20000 + "text. " * 50,
+            '<script type="application/ld+json">' + "[" * 50000 + "</script>",
+            '<script type="application/ld+json">{"@type": "NewsArticle", "headline": [1], '
+            '"author": {"@id": 5}, "datePublished": {"x": 1}, "image": [[[]]], "@graph": 3}'
+            "</script><p>x</p>",
+        ],
+        ids=[
+            "nul-bytes",
+            "surrogate",
+            "xml-feed",
+            "url-text",
+            "binary",
+            "binary-utf8",
+            "deep-divs",
+            "deep-unclosed-spans",
+            "deep-json",
+            "odd-json-ld",
+        ],
+    )
+    def test_never_raises_anything_else(self, html: str) -> None:
+        with contextlib.suppress(ExtractionError):
+            extract_article(html, "https://example.com/a", timezone="Asia/Seoul")
+
+    def test_truncated_page_keeps_the_paragraphs_it_has(self) -> None:
+        html = read_page("korea_herald_style.html")
+        cut = html.index("The US currently has some")
+        article = extract_article(html[:cut], KH_URL, timezone="Asia/Seoul")
+        expected = read_page("korea_herald_style.body.txt").split("\n\n")[:6]
+        assert paragraphs(article) == expected
+        assert article.authors == ["Yonhap"]
+
+    def test_unknown_timezone_is_an_extraction_error(self) -> None:
+        with pytest.raises(ExtractionError, match="timezone"):
+            extract_article(read_page("korea_herald_style.html"), KH_URL, timezone="Mars/Base")
+
+    def test_non_string_input_is_an_extraction_error(self) -> None:
+        with pytest.raises(ExtractionError):
+            extract_article(b"<html></html>", KH_URL)  # type: ignore[arg-type]

@@ -1,0 +1,185 @@
+"""JSON-LD, meta-tag and markup collectors: what each finds and how it is tagged."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from worker.extraction import jsonld, markup, meta
+from worker.extraction.hints import Hints
+from worker.extraction.parsing import parse_html
+
+URL = "https://news.example.com/world/2021/04/06/story.html"
+
+
+def values(hints: Hints, name: str) -> list[str]:
+    return [hint.value for hint in hints.get(name)]
+
+
+def ld(*objects: Any) -> str:
+    scripts = "".join(
+        f'<script type="application/ld+json">{json.dumps(obj)}</script>' for obj in objects
+    )
+    return f"<html><head>{scripts}</head><body></body></html>"
+
+
+class TestJsonLd:
+    def test_plain_news_article(self) -> None:
+        html = ld(
+            {
+                "@context": "https://schema.org",
+                "@type": "NewsArticle",
+                "headline": "Headline &amp; more",
+                "author": {"@type": "Person", "name": "Jane Doe"},
+                "datePublished": "2021-04-06T09:18:00+09:00",
+                "dateModified": "2021-04-06T10:00:00+09:00",
+                "articleSection": "World",
+                "description": "<p>Short summary.</p>",
+                "image": "https://cdn.example.com/a.jpg",
+                "inLanguage": "en-GB",
+                "mainEntityOfPage": {"@type": "WebPage", "@id": URL},
+                "publisher": {"@type": "Organization", "name": "Example News"},
+            }
+        )
+        hints = jsonld.collect(parse_html(html), URL)
+        assert values(hints, "title") == ["Headline & more"]
+        assert values(hints, "authors") == ["Jane Doe"]
+        assert values(hints, "published") == ["2021-04-06T09:18:00+09:00"]
+        assert values(hints, "updated") == ["2021-04-06T10:00:00+09:00"]
+        assert values(hints, "section") == ["World"]
+        assert values(hints, "description") == ["Short summary."]
+        assert values(hints, "image") == ["https://cdn.example.com/a.jpg"]
+        assert values(hints, "language") == ["en-GB"]
+        assert values(hints, "canonical") == [URL]
+        assert values(hints, "site_name") == ["Example News"]
+        assert {hint.source for name in hints.fields for hint in hints.get(name)} == {"json-ld"}
+
+    def test_list_of_objects_picks_the_article_for_this_page(self) -> None:
+        html = ld(
+            [
+                {"@type": "BlogPosting", "headline": "Other post", "url": "https://x.test/other"},
+                {"@type": "BlogPosting", "headline": "This post", "url": URL},
+            ]
+        )
+        assert values(jsonld.collect(parse_html(html), URL), "title") == ["This post"]
+
+    def test_authors_in_every_shape(self) -> None:
+        html = ld(
+            {
+                "@type": "Article",
+                "headline": "h",
+                "author": [
+                    "Jane Doe",
+                    {"@type": "Person", "givenName": "John", "familyName": "Roe"},
+                    {"@id": "#p3"},
+                    {"@type": "Organization", "name": "Example News"},
+                ],
+                "publisher": {"@type": "Organization", "name": "Example News"},
+            },
+            {"@type": "Person", "@id": "#p3", "name": "Max Mustermann"},
+        )
+        hints = jsonld.collect(parse_html(html), URL)
+        assert values(hints, "authors") == ["Jane Doe", "John Roe", "Max Mustermann"]
+        assert values(hints, "outlet_author") == ["Example News"]
+
+    def test_image_object_lists_and_breadcrumb_section(self) -> None:
+        html = ld(
+            {
+                "@graph": [
+                    {
+                        "@type": "http://schema.org/ReportageNewsArticle",
+                        "headline": "Story",
+                        "image": [{"@type": "ImageObject", "contentUrl": "/img/1.jpg"}],
+                    },
+                    {
+                        "@type": "BreadcrumbList",
+                        "itemListElement": [
+                            {"@type": "ListItem", "position": 1, "name": "Home", "item": "/"},
+                            {"@type": "ListItem", "position": 2, "name": "World", "item": "/w"},
+                            {"@type": "ListItem", "position": 3, "name": "Story", "item": URL},
+                        ],
+                    },
+                ]
+            }
+        )
+        hints = jsonld.collect(parse_html(html), URL)
+        assert values(hints, "image") == ["/img/1.jpg"]
+        assert values(hints, "section") == ["World"]
+
+    def test_broken_blocks_are_skipped(self) -> None:
+        html = (
+            '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Ok",}'
+            '</script><script type="application/ld+json">{not json</script>'
+            '<script type="application/ld+json"><!-- {"@type": "Article"} --></script>'
+        )
+        assert values(jsonld.collect(parse_html(html), URL), "title") == ["Ok"]
+
+
+class TestMeta:
+    def test_open_graph_and_friends(self) -> None:
+        html = """<html><head>
+        <link rel="canonical" href="/canonical.html">
+        <meta property="og:title" content="OG title">
+        <meta name="twitter:title" content="Twitter title">
+        <meta property="og:url" content="https://news.example.com/og.html">
+        <meta property="og:site_name" content="Example News">
+        <meta property="og:locale" content="en_GB">
+        <meta property="og:image" content="https://cdn.example.com/og.jpg">
+        <meta property="article:published_time" content="2021-04-06T09:18:00+09:00">
+        <meta property="article:modified_time" content="2021-04-06T10:00:00+09:00">
+        <meta property="article:section" content="World">
+        <meta property="article:author" content="https://www.facebook.com/janedoe">
+        <meta name="author" content="Jane Doe">
+        <meta name="parsely-author" content="John Roe">
+        <meta name="description" content="Summary.">
+        <meta itemprop="datePublished" content="2021-04-06">
+        <meta name="twitter:label1" content="Written by"><meta name="twitter:data1" content="Max">
+        </head><body></body></html>"""
+        hints = meta.collect(parse_html(html))
+        assert values(hints, "title") == ["OG title", "Twitter title"]
+        assert values(hints, "canonical") == ["/canonical.html", "https://news.example.com/og.html"]
+        assert values(hints, "site_name") == ["Example News"]
+        assert values(hints, "language") == ["en_GB"]
+        assert values(hints, "image") == ["https://cdn.example.com/og.jpg"]
+        assert values(hints, "published") == ["2021-04-06T09:18:00+09:00", "2021-04-06"]
+        assert values(hints, "updated") == ["2021-04-06T10:00:00+09:00"]
+        assert values(hints, "section") == ["World"]
+        assert values(hints, "authors") == ["Jane Doe", "John Roe", "Max"]
+        assert values(hints, "description") == ["Summary."]
+
+
+class TestMarkup:
+    def test_byline_dates_and_section_near_the_headline(self) -> None:
+        html = """<html lang="en-US"><head><title>Story - Example</title></head><body>
+        <header><div class="today-date">Monday, January 1, 2024</div>
+          <div class="author">Site Owner</div></header>
+        <article>
+          <a class="category-label" href="/world">World</a>
+          <h1>Story</h1>
+          <div class="article-byline"><span class="byline-name">By Jane Doe</span></div>
+          <time class="published" datetime="2021-04-06T09:18:00+09:00">April 6</time>
+          <span class="updated-date">Updated: April 7, 2021</span>
+          <p>Text.</p>
+        </article>
+        <aside><div class="author">Sidebar Person</div></aside>
+        </body></html>"""
+        hints = markup.collect(parse_html(html), URL)
+        assert values(hints, "language") == ["en-US"]
+        assert values(hints, "title") == ["Story", "Story - Example"]
+        assert values(hints, "authors") == ["By Jane Doe"]
+        assert values(hints, "published")[0] == "2021-04-06T09:18:00+09:00"
+        assert values(hints, "updated") == ["Updated: April 7, 2021"]
+        assert values(hints, "section") == ["World"]
+
+    def test_microdata_author_and_breadcrumbs(self) -> None:
+        html = """<html><body>
+        <nav class="breadcrumbs"><a href="/">Home</a> › <a href="/politics">Politics</a>
+          › <a href="{url}">Story</a></nav>
+        <h1 itemprop="headline">Story</h1>
+        <span itemprop="author" itemscope><span itemprop="name">Jane Doe</span></span>
+        <span itemprop="datePublished" content="2021-04-06">6 April</span>
+        </body></html>""".replace("{url}", URL)
+        hints = markup.collect(parse_html(html), URL)
+        assert values(hints, "authors")[0] == "Jane Doe"
+        assert values(hints, "published")[0] == "2021-04-06"
+        assert values(hints, "section")[0] == "Politics"

@@ -1,0 +1,115 @@
+"""Feeds and sitemaps: links found, resolved, and refused with a reason; bad documents refused."""
+
+from __future__ import annotations
+
+import gzip
+from datetime import UTC, datetime
+
+import pytest
+
+from worker.discovery import parse_feed, parse_sitemap
+from worker.errors import DiscoveryError
+
+BASE = "https://news.example/rss/all.xml"
+
+RSS = b"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Example</title><link>https://news.example/</link>
+<item><title>One</title><link>https://news.example/a/1?utm_source=rss</link>
+  <pubDate>Tue, 06 Apr 2021 00:18:00 GMT</pubDate></item>
+<item><title>Two</title><link>/a/2</link></item>
+<item><title>Bad</title><link>javascript:alert(1)</link></item>
+<item><title>Guid only</title><guid isPermaLink="true">https://news.example/a/3</guid></item>
+</channel></rss>"""
+
+ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Ex</title><id>urn:x</id><updated>2021-04-06T00:00:00Z</updated>
+<entry><title>A</title><id>urn:a</id><updated>2021-04-06T00:00:00Z</updated>
+<link rel="alternate" href="https://news.example/atom/a"/></entry>
+</feed>"""
+
+NEWS_SITEMAP = b"""<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
+        xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
+<url><loc>https://news.example/s/1</loc>
+  <news:news><news:publication><news:name>Ex</news:name><news:language>en</news:language></news:publication>
+  <news:publication_date>2018-06-14T17:02:11+00:00</news:publication_date><news:title>Story</news:title></news:news>
+</url>
+<url><loc>data:text/html,x</loc></url>
+<url><loc>/s/2</loc><lastmod>2018-06-15</lastmod></url>
+</urlset>"""
+
+INDEX = b"""<?xml version="1.0" encoding="UTF-8"?>
+<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+<sitemap><loc>https://news.example/post-sitemap.xml.gz</loc></sitemap>
+<sitemap><loc>/news-sitemap.xml</loc></sitemap>
+</sitemapindex>"""
+
+
+def test_rss_links_resolved_and_bad_ones_refused() -> None:
+    found = parse_feed(RSS, BASE)
+    assert [link.url for link in found.links] == [
+        "https://news.example/a/1?utm_source=rss",
+        "https://news.example/a/2",
+        "https://news.example/a/3",
+    ]
+    assert found.links[0].published_at == datetime(2021, 4, 6, 0, 18, tzinfo=UTC)
+    assert found.links[0].title == "One"
+    assert [raw for raw, _ in found.refused] == ["javascript:alert(1)"]
+
+
+def test_atom_alternate_links() -> None:
+    assert [link.url for link in parse_feed(ATOM, BASE).links] == ["https://news.example/atom/a"]
+
+
+def test_google_news_sitemap_with_dates_and_titles() -> None:
+    found = parse_sitemap(NEWS_SITEMAP, "https://news.example/news-sitemap.xml")
+    assert [link.url for link in found.links] == [
+        "https://news.example/s/1",
+        "https://news.example/s/2",
+    ]
+    assert found.links[0].published_at == datetime(2018, 6, 14, 17, 2, 11, tzinfo=UTC)
+    assert found.links[0].title == "Story"
+    assert len(found.refused) == 1
+
+
+def test_sitemap_index_yields_child_sitemaps_not_articles() -> None:
+    found = parse_sitemap(INDEX, "https://news.example/sitemap_index.xml")
+    assert found.links == []
+    assert found.sitemaps == [
+        "https://news.example/post-sitemap.xml.gz",
+        "https://news.example/news-sitemap.xml",
+    ]
+
+
+def test_gzipped_sitemap_is_unpacked() -> None:
+    found = parse_sitemap(gzip.compress(NEWS_SITEMAP), "https://news.example/s.xml.gz")
+    assert len(found.links) == 2
+
+
+BOMB = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>&lol2;</loc></url></urlset>"""
+
+
+@pytest.mark.parametrize("parse", [parse_feed, parse_sitemap])
+def test_entity_declarations_are_refused(parse: object) -> None:
+    with pytest.raises(DiscoveryError, match="entit"):
+        parse(BOMB, BASE)  # type: ignore[operator]
+
+
+def test_html_served_as_a_feed_is_refused() -> None:
+    html = b"<!doctype html><html><head><title>Home</title></head><body><a href='/x'>x</a></body>"
+    with pytest.raises(DiscoveryError, match="not a"):
+        parse_feed(html, BASE)
+    with pytest.raises(DiscoveryError, match="not a sitemap"):
+        parse_sitemap(html, BASE)
+
+
+@pytest.mark.parametrize("garbage", [b"", b"\x00\xff\xfe garbage", b"<urlset><url><loc>"])
+def test_garbage_never_crashes(garbage: bytes) -> None:
+    for parse in (parse_feed, parse_sitemap):
+        try:
+            found = parse(garbage, BASE)
+        except DiscoveryError:
+            continue
+        assert all(link.url.startswith("http") for link in found.links)

@@ -1,0 +1,178 @@
+"""Fetching against a real local HTTP server: limits, content types, charsets, error mapping."""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import make_settings
+from tests.localweb.server import LocalSite, Response
+from worker.errors import NotModified, PermanentFetchError, TransientFetchError
+from worker.fetching import Fetcher, build_http_client, decode_html
+from worker.fetching.client import parse_retry_after
+
+
+@pytest.fixture
+def site() -> Iterator[LocalSite]:
+    with LocalSite() as local:
+        yield local
+
+
+@pytest.fixture
+def fetcher(tmp_path: Path) -> Iterator[Fetcher]:
+    settings = make_settings(
+        tmp_path, "sqlite://", max_response_bytes=50_000, read_timeout=0.5, max_redirects=3,
+        user_agent="newsworker-test (+https://example.org/contact)",
+    )  # fmt: skip
+    client = build_http_client(settings)
+    yield Fetcher(client, settings)
+    client.close()
+
+
+def test_html_page_is_read_with_its_user_agent_and_charset(
+    site: LocalSite, fetcher: Fetcher
+) -> None:
+    site.add(
+        "/a", Response("<html><body>café</body></html>", content_type="text/html; charset=utf-8")
+    )
+    page = fetcher.get(site.url("/a"))
+    assert page.status == 200
+    assert page.charset == "utf-8"
+    assert "café" in page.content.decode()
+    assert site.requests[-1][1]["User-Agent"] == "newsworker-test (+https://example.org/contact)"
+
+
+@pytest.mark.parametrize(
+    ("status", "error", "reason"),
+    [
+        (404, PermanentFetchError, "http_404"),
+        (410, PermanentFetchError, "http_410"),
+        (403, PermanentFetchError, "http_403"),
+        (500, TransientFetchError, "http_500"),
+        (503, TransientFetchError, "http_503"),
+        (429, TransientFetchError, "http_429"),
+    ],
+)
+def test_status_codes_map_to_transient_or_permanent(
+    site: LocalSite, fetcher: Fetcher, status: int, error: type[Exception], reason: str
+) -> None:
+    site.add("/x", Response("no", status=status, headers={"Retry-After": "7"}))
+    with pytest.raises(error) as raised:
+        fetcher.get(site.url("/x"))
+    assert raised.value.reason == reason  # type: ignore[attr-defined]
+    assert raised.value.http_status == status  # type: ignore[attr-defined]
+    if status in (429, 503):
+        assert raised.value.retry_after == 7  # type: ignore[attr-defined]
+
+
+def test_non_html_is_refused_before_reading(site: LocalSite, fetcher: Fetcher) -> None:
+    site.add("/r.pdf", Response(b"%PDF-1.4", content_type="application/pdf"))
+    with pytest.raises(PermanentFetchError) as raised:
+        fetcher.get(site.url("/r.pdf"))
+    assert raised.value.reason == "unsupported_type"
+
+
+def test_response_over_the_cap_is_refused(site: LocalSite, fetcher: Fetcher) -> None:
+    site.add("/big", Response("<p>" + "x" * 60_000 + "</p>"))
+    with pytest.raises(PermanentFetchError) as raised:
+        fetcher.get(site.url("/big"))
+    assert raised.value.reason == "too_large"
+
+
+def test_compressed_response_over_the_cap_when_unpacked_is_refused(
+    site: LocalSite, fetcher: Fetcher
+) -> None:
+    bomb = gzip.compress(b"<p>" + b"a" * 2_000_000)
+    site.add("/bomb", Response(bomb, headers={"Content-Encoding": "gzip"}))
+    with pytest.raises(PermanentFetchError) as raised:
+        fetcher.get(site.url("/bomb"))
+    assert raised.value.reason == "too_large"
+
+
+def test_slow_server_times_out_as_transient(site: LocalSite, fetcher: Fetcher) -> None:
+    site.add("/slow", Response("late", delay=2.0))
+    with pytest.raises(TransientFetchError) as raised:
+        fetcher.get(site.url("/slow"))
+    assert raised.value.reason == "timeout"
+
+
+def test_redirects_are_followed_to_the_final_url(site: LocalSite, fetcher: Fetcher) -> None:
+    site.add("/old", Response(status=301, headers={"Location": "/new"}))
+    site.add("/new", "<html>new</html>")
+    page = fetcher.get(site.url("/old"))
+    assert page.final_url == site.url("/new")
+
+
+def test_redirect_loops_and_long_chains_fail(site: LocalSite, fetcher: Fetcher) -> None:
+    site.add("/loop", Response(status=302, headers={"Location": "/loop"}))
+    with pytest.raises(PermanentFetchError) as raised:
+        fetcher.get(site.url("/loop"))
+    assert raised.value.reason == "too_many_redirects"
+
+
+def test_unreachable_host_is_transient(fetcher: Fetcher) -> None:
+    with LocalSite() as gone:
+        url = gone.url("/a")
+    with pytest.raises(TransientFetchError) as raised:
+        fetcher.get(url)
+    assert raised.value.reason == "connect_error"
+
+
+def test_conditional_get_answers_not_modified(site: LocalSite, fetcher: Fetcher) -> None:
+    site.add(
+        "/feed", Response("<rss/>", content_type="application/rss+xml", headers={"ETag": '"v1"'})
+    )
+    first = fetcher.get(site.url("/feed"), accept="feed")
+    assert first.headers["etag"] == '"v1"'
+    with pytest.raises(NotModified):
+        fetcher.get(site.url("/feed"), accept="feed", etag='"v1"')
+
+
+def test_retry_after_in_seconds_and_as_http_date() -> None:
+    now = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+    assert parse_retry_after("120") == 120
+    assert parse_retry_after("Thu, 01 Jan 2026 12:01:00 GMT", now) == 60
+    assert parse_retry_after("soon") is None
+
+
+@pytest.mark.parametrize(
+    ("content", "declared", "expected"),
+    [
+        ("café".encode(), "utf-8", "café"),
+        (
+            "<html><body><p>Le café de la gare a rouvert ses portes après des années "
+            "d'attente, à la grande joie des habitués.</p></body></html>".encode("cp1252"),
+            None,
+            "café de la gare a rouvert ses portes après",
+        ),
+        (
+            '<meta charset="euc-kr"><p>한국어 기사 본문입니다</p>'.encode("euc-kr"),
+            None,
+            "한국어 기사 본문입니다",
+        ),
+        (
+            "<p>서울에서 열린 회의에서 양국 외교장관은 동맹이 굳건하다고 밝혔다.</p>".encode(
+                "euc-kr"
+            ),
+            None,
+            "동맹이 굳건하다고",
+        ),
+        ("\ufeffcafé".encode(), "iso-8859-1", "café"),
+        ("café".encode(), "no-such-charset", "café"),
+    ],
+)
+def test_decoding_uses_the_best_evidence(
+    content: bytes, declared: str | None, expected: str
+) -> None:
+    text, _ = decode_html(content, declared)
+    assert expected in text
+
+
+def test_invalid_bytes_never_crash_decoding() -> None:
+    text, encoding = decode_html(b"\xff\xfe\x00<p>\x80\x81 broken \xc3</p>" * 10, "utf-8")
+    assert isinstance(text, str)
+    assert encoding

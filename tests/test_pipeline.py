@@ -1,0 +1,227 @@
+"""The pipeline's decisions on real HTTP and real databases: retries, variants, duplicates."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from tests.localweb.server import LocalSite, Response
+from worker.pipeline import RetryLater, poll_source, process_url
+from worker.pipeline.decisions import retry_delay
+from worker.runtime import Runtime
+from worker.storage.models import Article, RawPage, Source, Url
+from worker.syncing import sync_from_file
+
+RuntimeFactory = Callable[..., Runtime]
+
+PARAGRAPHS = [
+    "Seoul and Washington agreed on Tuesday to expand their joint cyber defence drills, officials "
+    "said, in a move aimed at countering a growing number of attacks on critical infrastructure.",
+    "The agreement was reached during a two-day meeting of senior defence officials, who said the "
+    "drills would take place twice a year starting next spring and include private companies.",
+    "Officials said the exercises would focus on power grids, hospitals and financial networks, "
+    "which have been targeted by hacking groups in recent months according to government data.",
+]
+
+AMP_ONLY = "Shorter AMP edition of the story, with fewer details than the full page offers readers."
+UPDATE = (
+    "Update: the first drill was moved to March after a request from the private companies "
+    "taking part."
+)
+
+
+def article_page(
+    url: str, title: str, paragraphs: list[str], *, canonical: str | None = None, amp: bool = False
+) -> str:
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    link = f'<link rel="canonical" href="{canonical}">' if canonical else ""
+    return (
+        f'<!doctype html><html {"amp " if amp else ""}lang="en">'
+        f"<head><title>{title} | Daily</title>{link}"
+        f'<meta property="og:title" content="{title}">'
+        f'<meta property="article:published_time" content="2024-05-01T08:00:00+09:00">'
+        f'<meta name="author" content="Jane Roe"></head><body><nav><a href="/">Home</a></nav>'
+        f"<article><h1>{title}</h1>{body}</article><footer>© Daily</footer></body></html>"
+    )
+
+
+@pytest.fixture
+def site() -> Iterator[LocalSite]:
+    with LocalSite() as local:
+        yield local
+
+
+def _runtime(
+    site: LocalSite,
+    tmp_path: Path,
+    factory: RuntimeFactory,
+    database_url: str,
+    links: list[str],
+    **settings: object,
+) -> Runtime:
+    items = "".join(f"<item><title>x</title><link>{link}</link></item>" for link in links)
+    site.add(
+        "/feed.xml",
+        Response(
+            f'<rss version="2.0"><channel><title>D</title>{items}</channel></rss>',
+            content_type="application/rss+xml",
+        ),
+    )
+    sources = tmp_path / "sources.toml"
+    sources.write_text(
+        f'[outlets.daily]\nname = "Daily"\ntimezone = "Asia/Seoul"\n'
+        f'[[outlets.daily.sources]]\nkind = "feed"\nurl = "{site.url("/feed.xml")}"\n'
+    )
+    runtime = factory(database_url, sources_file=sources, **settings)
+    sync_from_file(runtime)
+    return runtime
+
+
+def _poll(runtime: Runtime) -> list[int]:
+    with runtime.sessions() as session:
+        source_id = session.scalars(select(Source.id)).one()
+    return poll_source(runtime, source_id).url_ids
+
+
+def _url(runtime: Runtime, url_id: int) -> Url:
+    with runtime.sessions() as session:
+        return session.get_one(Url, url_id)
+
+
+def test_transient_failures_retry_then_fail_with_reason_status_and_attempts(
+    site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
+) -> None:
+    site.add("/down", Response("busy", status=503, headers={"Retry-After": "5"}))
+    runtime = _runtime(site, tmp_path, runtime_factory, database_url, ["/down"], max_attempts=3)
+    (url_id,) = _poll(runtime)
+    for attempt in (1, 2):
+        with pytest.raises(RetryLater) as retry:
+            process_url(runtime, url_id)
+        assert retry.value.delay >= 5, "Retry-After is honoured"
+        row = _url(runtime, url_id)
+        assert (row.state, row.reason, row.attempts) == ("pending", "http_503", attempt)
+    outcome = process_url(runtime, url_id)
+    assert outcome.state == "failed"
+    row = _url(runtime, url_id)
+    assert (row.state, row.reason, row.http_status, row.attempts) == ("failed", "http_503", 503, 3)
+    assert process_url(runtime, url_id).state == "failed", "a final URL is left alone"
+    assert site.get_hits["/down"] == 3
+
+
+def test_amp_variant_first_then_canonical_page_ends_the_same_as_the_other_order(
+    site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
+) -> None:
+    main, amp = site.url("/news/cyber-drills"), site.url("/amp/news/cyber-drills")
+    site.add(
+        "/news/cyber-drills",
+        article_page(main, "Allies expand cyber drills", PARAGRAPHS, canonical=main),
+    )
+    site.add(
+        "/amp/news/cyber-drills",
+        article_page(
+            amp,
+            "Allies expand cyber drills",
+            [*PARAGRAPHS[:2], AMP_ONLY],
+            canonical=main,
+            amp=True,
+        ),
+    )
+    runtime = _runtime(
+        site,
+        tmp_path,
+        runtime_factory,
+        database_url,
+        ["/amp/news/cyber-drills", "/news/cyber-drills"],
+    )
+    amp_id, main_id = _poll(runtime)
+    assert process_url(runtime, amp_id).state == "stored"  # nothing better known yet
+    assert process_url(runtime, main_id).state == "stored"
+    with runtime.sessions() as session:
+        (article,) = session.scalars(select(Article)).all()
+        assert article.url == main and article.canonical_url == main
+        assert article.body.split("\n\n") == PARAGRAPHS, "the canonical page's text wins"
+        amp_row = session.get_one(Url, amp_id)
+        assert (amp_row.state, amp_row.reason, amp_row.article_id) == (
+            "duplicate",
+            "canonical",
+            article.id,
+        )
+        assert session.scalar(select(RawPage.size).where(RawPage.url_id == main_id))
+
+
+def test_same_body_under_another_url_of_the_outlet_is_a_duplicate(
+    site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
+) -> None:
+    for path in ("/a/story", "/b/story-print"):
+        site.add(path, article_page(site.url(path), "Allies expand cyber drills", PARAGRAPHS))
+    runtime = _runtime(
+        site, tmp_path, runtime_factory, database_url, ["/a/story", "/b/story-print"]
+    )
+    first, second = _poll(runtime)
+    stored = process_url(runtime, first)
+    duplicate = process_url(runtime, second)
+    assert (duplicate.state, duplicate.reason, duplicate.article_id) == (
+        "duplicate",
+        "same_content",
+        stored.article_id,
+    )
+
+
+def test_rerun_of_an_edited_article_updates_its_row(
+    site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
+) -> None:
+    page = site.url("/story")
+    edited = [*PARAGRAPHS, UPDATE]
+    site.add_sequence(
+        "/story",
+        [
+            Response(article_page(page, "Allies expand cyber drills", PARAGRAPHS)),
+            Response(article_page(page, "Allies expand cyber drills (updated)", edited)),
+        ],
+    )
+    runtime = _runtime(site, tmp_path, runtime_factory, database_url, ["/story"])
+    (url_id,) = _poll(runtime)
+    first = process_url(runtime, url_id)
+    again = process_url(runtime, url_id, force=True)
+    assert again.article_id == first.article_id
+    with runtime.sessions() as session:
+        (article,) = session.scalars(select(Article)).all()
+    assert article.title == "Allies expand cyber drills (updated)"
+    assert article.body.endswith("taking part.")
+    assert article.published_at is not None and article.published_at.utcoffset() is not None
+
+
+def test_a_lost_task_is_queued_again_by_a_later_poll_but_a_fresh_one_is_not(
+    site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
+) -> None:
+    site.add("/story", article_page(site.url("/story"), "Allies expand cyber drills", PARAGRAPHS))
+    runtime = _runtime(
+        site, tmp_path, runtime_factory, database_url, ["/story"], pending_timeout_seconds=0
+    )
+    assert len(_poll(runtime)) == 1
+    assert len(_poll(runtime)) == 1, "still pending past the timeout: queued again"
+    fresh = _runtime(site, tmp_path, runtime_factory, database_url, ["/story"])
+    assert _poll(fresh) == [], "pending but recently queued: not queued twice"
+
+
+def test_broken_source_records_its_error_and_backs_off(
+    site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
+) -> None:
+    runtime = _runtime(site, tmp_path, runtime_factory, database_url, [])
+    site.add(
+        "/feed.xml", Response("<html><body>Maintenance</body></html>", content_type="text/html")
+    )
+    assert _poll(runtime) == []
+    with runtime.sessions() as session:
+        source = session.scalars(select(Source)).one()
+    assert source.last_error is not None and source.last_error.startswith("bad_feed: not a")
+    assert source.failure_count == 1
+
+
+def test_retry_delay_grows_and_respects_retry_after() -> None:
+    assert [retry_delay(n, 30, None) for n in (1, 2, 3)] == [30, 60, 120]
+    assert retry_delay(1, 30, 300) == 300
+    assert retry_delay(20, 30, None) == 3600

@@ -1,0 +1,98 @@
+"""The sources file: the starter set loads, and mistakes are refused with a precise message."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from worker.errors import ConfigError
+from worker.sources import load_sources, parse_duration, parse_sources
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_starter_set_loads_with_yonhap_and_korea_herald() -> None:
+    outlets = {o.key: o for o in load_sources(REPO / "config" / "sources.toml")}
+    assert {"yonhap", "koreaherald"} <= set(outlets)
+    assert len(outlets) >= 5
+    yonhap = outlets["yonhap"]
+    assert yonhap.timezone == "Asia/Seoul"
+    assert yonhap.sources[0].url == "https://en.yna.co.kr/RSS/news.xml"
+    assert yonhap.sources[0].interval_seconds == 600
+    assert all(o.sources for o in outlets.values())
+
+
+def test_source_keys_default_to_outlet_and_kind_numbered_from_the_second() -> None:
+    (outlet,) = parse_sources(
+        {"outlets": {"kh": {"name": "KH", "sources": [
+            {"kind": "feed", "url": "https://a.example/1"},
+            {"kind": "feed", "url": "https://a.example/2"},
+            {"kind": "sitemap", "url": "https://a.example/s.xml", "key": "kh-news"},
+        ]}}}
+    )  # fmt: skip
+    assert outlet.source_keys() == ["kh/feed", "kh/feed-2", "kh-news"]
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ({"kind": "rss", "url": "https://a.example/f"}, "key 'sources[0].kind'"),
+        ({"kind": "feed", "url": "ftp://a.example/f"}, "not an http(s) URL"),
+        ({"kind": "feed", "url": "https://a.example/f", "every": "10x"}, "not a duration"),
+        ({"kind": "feed", "url": "https://a.example/f", "every": "5s"}, "shorter than 30s"),
+        (
+            {"kind": "feed", "url": "https://a.example/f", "evry": "5m"},
+            "'sources[0].evry': unknown key",
+        ),
+        ({"url": "https://a.example/f"}, "'sources[0].kind': required key is missing"),
+    ],
+)
+def test_bad_source_is_refused_naming_outlet_key_and_problem(
+    source: dict[str, str], expected: str
+) -> None:
+    with pytest.raises(ConfigError) as error:
+        parse_sources({"outlets": {"yonhap": {"name": "Yonhap", "sources": [source]}}})
+    assert "outlet 'yonhap'" in str(error.value)
+    assert expected in str(error.value)
+
+
+def test_bad_timezone_and_missing_name_are_refused() -> None:
+    with pytest.raises(
+        ConfigError, match=r"outlet 'x': key 'timezone': 'Mars/Base' is not an IANA"
+    ):
+        parse_sources({"outlets": {"x": {"name": "X", "timezone": "Mars/Base"}}})
+    with pytest.raises(ConfigError, match=r"outlet 'x': key 'name': required key is missing"):
+        parse_sources({"outlets": {"x": {}}})
+
+
+def test_malformed_toml_and_empty_file_are_refused(tmp_path: Path) -> None:
+    broken = tmp_path / "sources.toml"
+    broken.write_text('[outlets.x]\nname = "unterminated\n')
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_sources(broken)
+    broken.write_text("")
+    with pytest.raises(ConfigError, match="no outlets"):
+        load_sources(broken)
+    with pytest.raises(ConfigError, match="not found"):
+        load_sources(tmp_path / "missing.toml")
+
+
+def test_duplicate_source_keys_across_outlets_are_refused() -> None:
+    doc = tomllib.loads(
+        '[outlets.a]\nname="A"\n[[outlets.a.sources]]\nkind="feed"\nurl="https://a.example/f"\nkey="k"\n'
+        '[outlets.b]\nname="B"\n[[outlets.b.sources]]\nkind="feed"\nurl="https://b.example/f"\nkey="k"\n'
+    )
+    with pytest.raises(
+        ConfigError, match="outlet 'b': source key 'k' is already used by outlet 'a'"
+    ):
+        parse_sources(doc)
+
+
+def test_durations() -> None:
+    assert parse_duration("45s") == 45
+    assert parse_duration("10m") == 600
+    assert parse_duration("2h") == 7200
+    with pytest.raises(ValueError, match="not a duration"):
+        parse_duration("1d")

@@ -1,0 +1,73 @@
+"""URL canonicalisation: one key per page, never one key for two different pages."""
+
+from __future__ import annotations
+
+import pytest
+
+from worker.dedup.urls import UnusableURL, article_key, frontier_key, resolve, same_site
+from worker.pipeline.decisions import choose_canonical
+
+
+def test_frontier_key_drops_what_never_changes_the_page() -> None:
+    assert (
+        frontier_key("HTTPS://Www.Example.COM:443/a/b?utm_source=rss&id=3&fbclid=x&b=1#comments")
+        == "https://www.example.com/a/b?b=1&id=3"
+    )
+
+
+def test_frontier_key_keeps_parameters_that_name_the_article() -> None:
+    one = frontier_key("https://www.koreaherald.com/view.php?ud=20210406000123")
+    two = frontier_key("https://www.koreaherald.com/view.php?ud=20210406000456")
+    assert one != two
+    assert frontier_key(one) == one
+
+
+@pytest.mark.parametrize(
+    "amp",
+    [
+        "https://example.com/amp/news/story-1",
+        "https://example.com/news/story-1/amp",
+        "https://example.com/news/story-1?amp=1",
+        "https://example.com/news/story-1?outputType=amp",
+        "https://amp.example.com/news/story-1",
+    ],
+)
+def test_article_key_folds_amp_variants(amp: str) -> None:
+    assert article_key(amp) == "https://example.com/news/story-1"
+
+
+def test_article_key_keeps_words_that_only_start_with_amp() -> None:
+    assert article_key("https://example.com/ampere/story") == "https://example.com/ampere/story"
+
+
+@pytest.mark.parametrize(
+    "link", ["javascript:alert(1)", "data:text/html,hi", "mailto:a@b.c", "", "   ", "ftp://x/y"]
+)
+def test_unusable_links_are_refused(link: str) -> None:
+    with pytest.raises(UnusableURL):
+        resolve(link, "https://example.com/feed.xml")
+
+
+def test_relative_links_resolve_against_the_document() -> None:
+    assert resolve("/view.php?ud=1", "https://ex.com/rss/a.xml") == "https://ex.com/view.php?ud=1"
+    assert resolve("story", "https://ex.com/news/") == "https://ex.com/news/story"
+
+
+def test_same_site_ignores_www_and_mobile_hosts() -> None:
+    assert same_site("https://www.ex.com/a", "https://m.ex.com/b")
+    assert not same_site("https://ex.com/a", "https://other.com/a")
+
+
+def test_canonical_is_trusted_only_on_the_same_site() -> None:
+    page = "https://outlet-b.example/2021/04/06/copy"
+    assert choose_canonical(page, "https://outlet-b.example/story?utm_source=x", "") == (
+        "https://outlet-b.example/story"
+    )
+    # A syndicated copy naming the original outlet stays an article of its own outlet.
+    assert choose_canonical(page, "https://wire.example/original", "") == page
+    assert choose_canonical(page, None, "") == page
+
+
+def test_amp_page_without_canonical_folds_onto_the_regular_page() -> None:
+    html = '<!doctype html><html amp lang="en"><head></head>'
+    assert choose_canonical("https://ex.com/amp/story", None, html) == "https://ex.com/story"

@@ -1,0 +1,3 @@
+"""newsworker: scheduled news ingestion (poll, fetch, extract, deduplicate, store)."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,75 @@
+"""The Celery app: broker, reliability settings, the beat tick, per-process setup.
+
+Beat schedules nothing but a short tick; which sources are due lives in the database
+(``sources.next_poll_at``), so a second beat is harmless and a beat that was down catches up
+once. Tasks acknowledge late and are rejected back to the queue when their worker dies.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import structlog
+from celery import Celery, signals
+
+from worker.logging import configure_logging
+from worker.runtime import reset_runtime
+from worker.settings import Settings, get_settings
+
+app = Celery("newsworker", include=["worker.tasks"])
+
+
+def configure(celery: Celery, settings: Settings) -> None:
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    transport_options: dict[str, Any] = {}
+    if settings.broker_url.startswith("sqla+sqlite:///"):
+        Path(settings.broker_url.removeprefix("sqla+sqlite:///")).parent.mkdir(
+            parents=True, exist_ok=True
+        )
+        transport_options = {"connect_args": {"timeout": 60}}
+    celery.conf.update(
+        broker_url=settings.broker_url,
+        broker_transport_options=transport_options,
+        broker_connection_retry_on_startup=True,
+        task_ignore_result=True,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        task_default_queue="newsworker",
+        task_serializer="json",
+        accept_content=["json"],
+        worker_prefetch_multiplier=1,
+        worker_max_tasks_per_child=1000,
+        worker_hijack_root_logger=False,
+        worker_concurrency=settings.concurrency,
+        timezone="UTC",
+        beat_schedule={
+            "tick": {"task": "newsworker.tick", "schedule": settings.tick_seconds},
+        },
+        beat_schedule_filename=str(settings.var_dir / "celerybeat-schedule"),
+    )
+
+
+configure(app, get_settings())
+
+
+@signals.setup_logging.connect
+def _setup_logging(**_: Any) -> None:
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+
+
+@signals.worker_process_init.connect
+def _per_process(**_: Any) -> None:
+    reset_runtime()
+
+
+@signals.task_prerun.connect
+def _bind_task(task_id: str | None = None, task: Any = None, **_: Any) -> None:
+    structlog.contextvars.clear_contextvars()
+    structlog.contextvars.bind_contextvars(task_id=task_id, task=getattr(task, "name", None))
+
+
+@signals.task_postrun.connect
+def _unbind_task(**_: Any) -> None:
+    structlog.contextvars.clear_contextvars()

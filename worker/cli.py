@@ -1,0 +1,377 @@
+"""The ``newsworker`` command line: run the service, crawl on demand, inspect, migrate.
+
+Commands call the same pipeline functions as the Celery tasks. Tables go to stdout; logs go to
+stderr (quiet by default in interactive commands, ``--verbose`` for all of them).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import select, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from worker.errors import ConfigError
+from worker.logging import configure_logging
+from worker.settings import get_settings
+
+app = typer.Typer(
+    help="Scheduled news ingestion: poll feeds and sitemaps, fetch, extract, store.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+out = Console()
+err = Console(stderr=True)
+
+
+def _setup_logs(verbose: bool) -> None:
+    settings = get_settings()
+    configure_logging(settings.log_level if verbose else "WARNING", settings.log_json)
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+# --- running the service --------------------------------------------------------------------
+
+
+def _migrate_embedded() -> None:
+    """Migrate the embedded SQLite database on first use.
+
+    PostgreSQL is migrated by its own step (`newsworker db upgrade`, the compose `migrate`
+    service), never implicitly by a worker. Concurrent runs are safe: each migration runs in one
+    ``BEGIN IMMEDIATE`` transaction.
+    """
+    from worker.storage.migrations import upgrade
+
+    settings = get_settings()
+    if settings.database_url.startswith("sqlite"):
+        upgrade(settings.database_url)
+
+
+def _runtime() -> Any:
+    """The process runtime, on a migrated embedded database."""
+    from worker.runtime import get_runtime
+
+    _migrate_embedded()
+    return get_runtime()
+
+
+def _prepare_service() -> None:
+    """Migrate (embedded) and sync the sources file: what a long-running process needs first."""
+    from worker.syncing import sync_from_file
+
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    try:
+        sync_from_file(_runtime())
+    except ConfigError as exc:
+        raise _fail(str(exc)) from exc
+    except SQLAlchemyError as exc:
+        raise _fail(_db_problem(exc)) from exc
+
+
+def _db_problem(exc: SQLAlchemyError) -> str:
+    first = str(exc).splitlines()[0]
+    if "no such table" in first or "does not exist" in first:
+        return f"the database has no schema yet: run `newsworker db upgrade` ({first})"
+    return f"database: {first}"
+
+
+@app.command()
+def run(
+    concurrency: Annotated[int | None, typer.Option(help="Worker processes.")] = None,
+) -> None:
+    """Run a worker with beat embedded: the unattended mode on one machine."""
+    _prepare_service()
+    from worker.celery_app import app as celery
+
+    argv = ["worker", "--beat", "--loglevel", get_settings().log_level]
+    if concurrency:
+        argv += ["--concurrency", str(concurrency)]
+    celery.worker_main(argv)
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[int | None, typer.Option(help="Worker processes.")] = None,
+    pool: Annotated[str | None, typer.Option(help="Celery pool: prefork, solo, threads.")] = None,
+) -> None:
+    """Run a Celery worker (without beat): scale these out in containers."""
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    _migrate_embedded()
+    from worker.celery_app import app as celery
+
+    argv = ["worker", "--loglevel", settings.log_level]
+    if concurrency:
+        argv += ["--concurrency", str(concurrency)]
+    if pool:
+        argv += ["--pool", pool]
+    celery.worker_main(argv)
+
+
+@app.command()
+def beat() -> None:
+    """Run beat: it sends the tick that claims due sources. A second beat is harmless."""
+    _prepare_service()
+    from worker.celery_app import app as celery
+
+    celery.start(["beat", "--loglevel", get_settings().log_level])
+
+
+# --- crawling on demand ---------------------------------------------------------------------
+
+
+@app.command()
+def crawl(
+    source: Annotated[
+        list[str] | None,
+        typer.Option("--source", "-s", help="Source or outlet key (repeatable); default: all."),
+    ] = None,
+    inline: Annotated[
+        bool, typer.Option(help="Run here, without broker or workers (hosts fetched in parallel).")
+    ] = False,
+    timeout: Annotated[
+        float, typer.Option(help="Seconds to wait for the workers before giving up.")
+    ] = 1800.0,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every step.")] = False,
+) -> None:
+    """Poll sources now, fetch all they yield, wait, and print a summary.
+
+    Exit code 0: all went well; 1: some URLs or sources failed; 2: the crawl could not run.
+    """
+    _setup_logs(verbose)
+    from worker.pipeline import crawl_inline, wait_for_crawl
+    from worker.syncing import sync_from_file
+
+    try:
+        runtime = _runtime()
+        sync_from_file(runtime)
+        source_ids = _select_sources(runtime, source or [])
+    except SQLAlchemyError as exc:
+        raise _fail(_db_problem(exc)) from exc
+    except (ConfigError, ValueError) as exc:
+        raise _fail(str(exc)) from exc
+    if not source_ids:
+        raise _fail("no enabled source matches; see `newsworker sources`")
+    if inline:
+        report = crawl_inline(runtime, source_ids, progress=lambda m: err.print(m, style="dim"))
+    else:
+        from worker.tasks import poll
+
+        started = datetime.now(UTC)
+        try:
+            for source_id in source_ids:
+                poll.apply_async((source_id,), retry=False)
+        except Exception as exc:  # kombu raises many kinds; all mean "broker unusable"
+            raise _fail(f"cannot queue polls on the broker: {exc}") from exc
+        with err.status("waiting for the workers...") as status:
+            report = wait_for_crawl(
+                runtime, source_ids, started, timeout=timeout,
+                progress=lambda done, total: status.update(f"{done}/{total} URLs done"),
+            )  # fmt: skip
+    _print_report(report)
+    raise typer.Exit(report.exit_code)
+
+
+def _select_sources(runtime: Any, keys: list[str]) -> list[int]:
+    from worker.storage.models import Outlet, Source
+
+    with runtime.sessions() as session:
+        sources = session.scalars(
+            select(Source).join(Outlet).where(Source.enabled.is_(True)).order_by(Source.id)
+        ).all()
+        if not keys:
+            return [s.id for s in sources]
+        chosen: list[int] = []
+        for key in keys:
+            matched = [s.id for s in sources if key in (s.key, s.outlet.key)]
+            if not matched:
+                raise ValueError(f"no enabled source or outlet with key {key!r}")
+            chosen.extend(m for m in matched if m not in chosen)
+        return chosen
+
+
+def _print_report(report: Any) -> None:
+    table = Table(title="crawl summary")
+    for column in ("sources", "discovered", "known", "stored", "duplicate", "skipped", "failed"):
+        table.add_column(column, justify="right")
+    counts = report.counts
+    table.add_row(
+        str(report.sources), str(report.discovered), str(report.known),
+        *(str(counts.get(state, 0)) for state in ("stored", "duplicate", "skipped", "failed")),
+    )  # fmt: skip
+    out.print(table)
+    if report.pending:
+        out.print(f"[yellow]{report.pending} URL(s) not finished[/]")
+    for key, error in report.source_errors.items():
+        out.print(f"[red]source {key}:[/] {error}", highlight=False)
+    if report.failures:
+        failures = Table(title="not stored")
+        for column in ("state", "reason", "status", "attempts", "url", "detail"):
+            failures.add_column(column, overflow="fold")
+        for f in report.failures:
+            failures.add_row(f.state, f.reason or "", str(f.http_status or ""), str(f.attempts),
+                             f.url, (f.detail or "")[:120])  # fmt: skip
+        out.print(failures)
+
+
+# --- inspecting -----------------------------------------------------------------------------
+
+
+@app.command()
+def sources(
+    sync: Annotated[bool, typer.Option("--sync", help="Sync the sources file first.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON lines for scripts.")] = False,
+) -> None:
+    """The configured outlets and sources, with their last poll and error."""
+    _setup_logs(False)
+    from worker.storage.models import Source
+    from worker.syncing import sync_from_file
+
+    try:
+        runtime = _runtime()
+        if sync:
+            report = sync_from_file(runtime)
+            err.print(f"synced {report.outlets} outlets, {report.sources} sources "
+                      f"({report.disabled} disabled)")  # fmt: skip
+        with runtime.sessions() as session:
+            rows = [
+                {
+                    "key": s.key,
+                    "outlet": s.outlet.key,
+                    "kind": s.kind,
+                    "url": s.url,
+                    "every_seconds": s.interval_seconds,
+                    "enabled": s.enabled,
+                    "last_polled_at": _iso(s.last_polled_at),
+                    "next_poll_at": _iso(s.next_poll_at),
+                    "failures": s.failure_count,
+                    "last_error": s.last_error,
+                }
+                for s in session.scalars(select(Source).order_by(Source.key))
+            ]
+    except SQLAlchemyError as exc:
+        raise _fail(_db_problem(exc)) from exc
+    except ConfigError as exc:
+        raise _fail(str(exc)) from exc
+    if as_json:
+        for row in rows:
+            sys.stdout.write(json.dumps(row) + "\n")
+        return
+    table = Table(title=f"sources ({len(rows)})")
+    for column in (
+        "key",
+        "kind",
+        "every",
+        "enabled",
+        "last poll",
+        "next poll",
+        "last error",
+        "url",
+    ):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(
+            row["key"], row["kind"], f"{row['every_seconds']}s", "yes" if row["enabled"] else "no",
+            row["last_polled_at"] or "never", row["next_poll_at"] or "",
+            (row["last_error"] or "")[:80], row["url"],
+        )  # fmt: skip
+    out.print(table)
+
+
+@app.command()
+def extract(
+    paths: Annotated[list[Path], typer.Argument(help="Saved HTML files.", exists=True)],
+    url: Annotated[str | None, typer.Option(help="The page's URL (resolves links).")] = None,
+    timezone: Annotated[str | None, typer.Option(help="Zone for times given without one.")] = None,
+    jsonl: Annotated[
+        bool, typer.Option("--jsonl", help="One compact JSON object per line.")
+    ] = False,
+) -> None:
+    """Extract saved HTML files as the worker would: one JSON object per file."""
+    _setup_logs(False)
+    from worker.errors import ExtractionError
+    from worker.extraction import extract_article
+    from worker.fetching import decode_html
+
+    failed = False
+    for path in paths:
+        html, _ = decode_html(path.read_bytes())
+        page_url = url or path.resolve().as_uri()
+        try:
+            article = extract_article(html, page_url, timezone=timezone)
+            record: dict[str, Any] = {
+                "path": str(path), "title": article.title, "authors": article.authors,
+                "published_at": _iso(article.published_at), "updated_at": _iso(article.updated_at),
+                "language": article.language, "canonical_url": article.canonical_url,
+                "description": article.description, "image_url": article.image_url,
+                "section": article.section, "body": article.body,
+            }  # fmt: skip
+        except ExtractionError as exc:
+            failed = True
+            record = {"path": str(path), "error": exc.reason, "detail": str(exc)}
+        line = json.dumps(record, ensure_ascii=False, indent=None if jsonl else 2)
+        sys.stdout.write(line + "\n")
+    raise typer.Exit(1 if failed else 0)
+
+
+@app.command()
+def health() -> None:
+    """Check the database and the broker; exit 0 and print one line when both answer."""
+    _setup_logs(False)
+    settings = get_settings()
+    from worker.storage.db import make_engine
+
+    problems: list[str] = []
+    try:
+        engine = make_engine(settings.database_url)
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        engine.dispose()
+    except SQLAlchemyError as exc:
+        problems.append(f"database: {str(exc).splitlines()[0]}")
+    try:
+        from worker.celery_app import app as celery
+
+        with celery.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=1, timeout=5)
+    except Exception as exc:  # any broker failure means unhealthy
+        problems.append(f"broker: {exc}")
+    if problems:
+        out.print("unhealthy: " + "; ".join(problems), highlight=False)
+        raise typer.Exit(1)
+    out.print("ok: database and broker answer", highlight=False)
+
+
+# --- database -----------------------------------------------------------------------------
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
+    """Apply Alembic migrations up to ``revision`` (default: head)."""
+    _setup_logs(False)
+    from worker.storage.migrations import upgrade
+
+    try:
+        upgrade(get_settings().database_url, revision)
+    except SQLAlchemyError as exc:
+        raise _fail(f"migration failed: {str(exc).splitlines()[0]}") from exc
+    out.print(f"database at {revision}")
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None

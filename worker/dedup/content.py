@@ -1,0 +1,35 @@
+"""Exact content fingerprint of an article body.
+
+The hash is taken on a normalised body so that copies differing only in typography (curly vs
+straight quotes, dashes, Unicode forms, case, spacing) get the same hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+FINGERPRINT_VERSION = 1
+
+_QUOTES = str.maketrans(
+    {
+        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+        "\u00ab": '"', "\u00bb": '"',
+        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
+        "\u2015": "-", "\u2212": "-",
+    }
+)  # fmt: skip
+_SPACE = re.compile(r"\s+")
+
+
+def normalize_text(text: str) -> str:
+    """NFKC, case-folded, quotes and dashes folded, whitespace collapsed."""
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
+    return _SPACE.sub(" ", text).strip()
+
+
+def content_hash(body: str) -> str:
+    """SHA-256 hex digest of the normalised body."""
+    return hashlib.sha256(normalize_text(body).encode("utf-8")).hexdigest()

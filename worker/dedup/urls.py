@@ -1,0 +1,81 @@
+"""URL canonicalisation: one key per page, never one key for two pages.
+
+Two keys are derived:
+
+- ``frontier_key``: the URL as a source yielded it, cleaned of what never changes the page
+  (case of scheme and host, default port, fragment, tracking parameters, parameter order). It is
+  the unique key of the ``urls`` table, so a URL seen again is not fetched again.
+- ``article_key``: the frontier key with AMP variants folded onto the regular page; it is what
+  ``articles.canonical_url`` holds when the page names no usable ``rel=canonical``.
+
+courlan's ``normalize_url`` strips tracking parameters; its ``strict`` mode also drops every
+parameter it does not know, which maps ``view.php?ud=1`` and ``view.php?ud=2`` onto one key, so
+only the non-strict mode is used.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+import courlan
+
+_AMP_QUERY_KEYS = {"amp", "outputtype", "_amp", "amp_js_v", "usqp"}
+_AMP_QUERY_VALUES = {"amp", "1", "true"}
+
+
+class UnusableURL(ValueError):  # noqa: N818 - names the refusal
+    """A link that must never be fetched (not http(s), no host, javascript:, data:...)."""
+
+
+def resolve(link: str, base: str) -> str:
+    """Resolve a link found on ``base`` into an absolute http(s) URL, or raise UnusableURL."""
+    link = link.strip()
+    if not link:
+        raise UnusableURL("empty link")
+    lowered = link.lower()
+    for scheme in ("javascript:", "data:", "mailto:", "tel:", "about:", "file:", "ftp:"):
+        if lowered.startswith(scheme):
+            raise UnusableURL(f"{scheme} links are never fetched")
+    absolute = urljoin(base, link)
+    parts = urlsplit(absolute)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UnusableURL(f"not an http(s) URL: {link[:200]!r}")
+    if any(ch.isspace() for ch in absolute) or len(absolute) > 2048:
+        raise UnusableURL(f"malformed URL: {link[:200]!r}")
+    return absolute
+
+
+def frontier_key(url: str) -> str:
+    """The cleaned URL used to recognise a URL seen before."""
+    normalized: str = courlan.normalize_url(url, strict=False)
+    return urlunsplit(urlsplit(normalized)._replace(fragment=""))
+
+
+def article_key(url: str) -> str:
+    """The frontier key with AMP variants folded onto the regular page."""
+    parts = urlsplit(frontier_key(url))
+    host = parts.netloc
+    if host.startswith("amp."):
+        host = host[len("amp.") :]
+    path = re.sub(r"/amp(?=/|$)", "", parts.path) or "/"
+    path = re.sub(r"\.amp(\.html?)$", r"\1", path)
+    query = [
+        (key, value)
+        for key, value in parse_qsl(parts.query, keep_blank_values=True)
+        if not (key.lower() in _AMP_QUERY_KEYS and value.lower() in _AMP_QUERY_VALUES | {""})
+    ]
+    return urlunsplit(parts._replace(netloc=host, path=path, query=urlencode(query)))
+
+
+def same_site(url: str, other: str) -> bool:
+    """Whether two URLs are on one site (ignoring www., m. and amp. host prefixes)."""
+    return _site(url) == _site(other)
+
+
+def _site(url: str) -> str:
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    for prefix in ("www.", "m.", "amp.", "mobile."):
+        host = host.removeprefix(prefix)
+    return f"{host}:{parts.port}" if parts.port else host

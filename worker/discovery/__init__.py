@@ -1,0 +1,10 @@
+"""Discovery: article links out of feeds (RSS/Atom) and sitemaps (plain, Google News, indexes).
+
+Pure functions from response bytes to links; fetching and recording live elsewhere.
+"""
+
+from worker.discovery.feeds import parse_feed
+from worker.discovery.links import Discovered, DiscoveredLink
+from worker.discovery.sitemaps import parse_sitemap
+
+__all__ = ["Discovered", "DiscoveredLink", "parse_feed", "parse_sitemap"]

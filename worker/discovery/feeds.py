@@ -1,0 +1,55 @@
+"""RSS and Atom feeds, parsed by feedparser from bytes we fetched ourselves."""
+
+from __future__ import annotations
+
+from calendar import timegm
+from datetime import UTC, datetime
+from typing import Any
+
+import feedparser
+
+from worker.discovery.links import Discovered, prepare_xml
+from worker.errors import DiscoveryError
+
+
+def parse_feed(content: bytes, base_url: str) -> Discovered:
+    """Article links of a feed; DiscoveryError if the document is not a feed."""
+    content = prepare_xml(content)
+    parsed = feedparser.parse(
+        content, response_headers={"content-location": base_url}, sanitize_html=False
+    )
+    if not parsed.entries:
+        if parsed.get("bozo") and not parsed.get("version"):
+            cause = parsed.get("bozo_exception")
+            raise DiscoveryError(f"not a feed: {cause or 'unrecognised document'}")
+        if not parsed.get("version"):
+            raise DiscoveryError("not an RSS or Atom feed (no channel or feed element)")
+    found = Discovered()
+    for entry in parsed.entries:
+        found.add(
+            _entry_link(entry),
+            base_url,
+            published_at=_entry_time(entry),
+            title=(entry.get("title") or None),
+        )
+    return found
+
+
+def _entry_link(entry: Any) -> str | None:
+    link = entry.get("link")
+    if link:
+        return str(link)
+    for candidate in entry.get("links", []):
+        if candidate.get("rel", "alternate") == "alternate" and candidate.get("href"):
+            return str(candidate["href"])
+    guid = entry.get("id")
+    if guid and str(guid).startswith(("http://", "https://")):
+        return str(guid)
+    return None
+
+
+def _entry_time(entry: Any) -> datetime | None:
+    parsed = entry.get("published_parsed") or entry.get("updated_parsed")
+    if not parsed:
+        return None
+    return datetime.fromtimestamp(timegm(parsed), UTC)

@@ -1,0 +1,80 @@
+"""What a feed or sitemap yields, and the checks every yielded link goes through."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from worker.dedup.urls import UnusableURL, resolve
+from worker.errors import DiscoveryError
+
+MAX_DECOMPRESSED_BYTES = 50_000_000
+_ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class DiscoveredLink:
+    """An article URL (absolute, http(s)) with what the source said about it."""
+
+    url: str
+    published_at: datetime | None = None
+    title: str | None = None
+
+
+@dataclass
+class Discovered:
+    """Links of one document, child sitemaps to follow, and links refused with a reason."""
+
+    links: list[DiscoveredLink] = field(default_factory=list)
+    sitemaps: list[str] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)
+
+    def add(
+        self,
+        raw: str | None,
+        base: str,
+        *,
+        published_at: datetime | None = None,
+        title: str | None = None,
+    ) -> None:
+        """Keep ``raw`` as an article link if it is fetchable; otherwise remember why not."""
+        url = self._resolve(raw, base)
+        if url:
+            self.links.append(DiscoveredLink(url, published_at, title))
+
+    def add_sitemap(self, raw: str | None, base: str) -> None:
+        """Keep ``raw`` as a child sitemap to follow."""
+        url = self._resolve(raw, base)
+        if url:
+            self.sitemaps.append(url)
+
+    def _resolve(self, raw: str | None, base: str) -> str | None:
+        if not raw:
+            return None
+        try:
+            return resolve(raw, base)
+        except UnusableURL as exc:
+            self.refused.append((raw[:300], str(exc)))
+            return None
+
+
+def prepare_xml(content: bytes) -> bytes:
+    """Gunzip if needed (capped), and refuse entity declarations (billion-laughs bombs)."""
+    if content[:2] == b"\x1f\x8b":
+        try:
+            with gzip.GzipFile(fileobj=io.BytesIO(content)) as unzipped:
+                content = unzipped.read(MAX_DECOMPRESSED_BYTES + 1)
+        except (OSError, EOFError) as exc:
+            raise DiscoveryError(f"broken gzip data: {exc}", reason="bad_gzip") from exc
+        if len(content) > MAX_DECOMPRESSED_BYTES:
+            raise DiscoveryError(
+                f"decompresses to more than {MAX_DECOMPRESSED_BYTES} bytes", reason="too_large"
+            )
+    if _ENTITY_DECLARATION.search(content[:65536]):
+        raise DiscoveryError(
+            "XML declares entities (refused: entity expansion)", reason="xml_entities"
+        )
+    return content

@@ -1,0 +1,80 @@
+"""Sitemaps: ``urlset`` (plain and Google News) and ``sitemapindex``, parsed with lxml.
+
+The parser never resolves entities nor touches the network; a gzip body is unpacked first.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from dateutil import parser as dateparser
+from lxml import etree
+
+from worker.discovery.links import Discovered, prepare_xml
+from worker.errors import DiscoveryError
+
+_NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
+
+
+def parse_sitemap(content: bytes, base_url: str) -> Discovered:
+    """Article links of a urlset, or the child sitemaps of an index."""
+    content = prepare_xml(content)
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, recover=True
+    )
+    try:
+        root = etree.fromstring(content, parser)
+    except etree.XMLSyntaxError as exc:
+        raise DiscoveryError(f"not a sitemap: malformed XML: {exc}") from exc
+    if root is None:
+        raise DiscoveryError("not a sitemap: empty or unparsable document")
+    kind = etree.QName(root).localname
+    found = Discovered()
+    if kind == "sitemapindex":
+        for child in _children_text(root, "sitemap", "loc"):
+            found.add_sitemap(child, base_url)
+        return found
+    if kind != "urlset":
+        raise DiscoveryError(f"not a sitemap: root element is <{kind}>")
+    for url in root:
+        if not isinstance(url.tag, str) or etree.QName(url).localname != "url":
+            continue
+        loc = _first_text(url, "loc")
+        news_date = _first_text(url, "publication_date", namespace=_NEWS_NS)
+        found.add(
+            loc,
+            base_url,
+            published_at=_parse_time(news_date or _first_text(url, "lastmod")),
+            title=_first_text(url, "title", namespace=_NEWS_NS),
+        )
+    return found
+
+
+def _children_text(root: etree._Element, child: str, leaf: str) -> list[str]:
+    values = []
+    for element in root:
+        if isinstance(element.tag, str) and etree.QName(element).localname == child:
+            text = _first_text(element, leaf)
+            if text:
+                values.append(text)
+    return values
+
+
+def _first_text(element: etree._Element, name: str, namespace: str | None = None) -> str | None:
+    for node in element.iter():
+        if not isinstance(node.tag, str):
+            continue
+        qname = etree.QName(node)
+        if qname.localname == name and (namespace is None or qname.namespace == namespace):
+            return (node.text or "").strip() or None
+    return None
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = dateparser.isoparse(value)
+    except (ValueError, OverflowError):
+        return None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)

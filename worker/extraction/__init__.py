@@ -1,0 +1,30 @@
+"""Extraction: an HTML page -> a clean article body plus metadata, with provenance.
+
+Public API: ``extract_article(html, url, *, timezone, language, outlet_name)`` returning an
+``ExtractedArticle``, and ``EXTRACTOR_VERSION`` (stored beside raw pages; bumped whenever the
+output for the same page changes).
+
+Modules, one job each: ``parsing`` (untrusted text -> soup), ``jsonld``/``meta``/``markup``/
+``textual`` (candidate values with their source), ``dates``, ``authors``, ``titles``,
+``language`` (cleaning and choosing), ``body`` (trafilatura -> blocks), ``cleanup`` (generic
+boilerplate rules), ``listing`` (teasers and listing pages), ``article`` (one choice per field).
+
+Decisions, measured on ../shared/corpus (see its README for the metrics):
+
+- Body: trafilatura in precision mode with tables and without comments, retried in balanced
+  mode when that keeps under 1000 characters and balanced mode finds twice as much; then the
+  clean-up pass and teaser removal. zyte-dev F1 0.983 against 0.962 for plain trafilatura.
+- JSON-LD ``articleBody`` is only used when the markup yields no body (or the same text): on
+  zyte-dev it is often truncated or lacks paragraph breaks.
+- NotAnArticle: under ``MIN_BODY_CHARS`` (250, about three sentences) after clean-up, or a main
+  content made of teasers that link to other pages of the site (a listing).
+- Metadata: JSON-LD, then meta tags, then markup, then visible-text bylines/datelines, then
+  htmldate and the URL (dates only), then configuration; the source is in ``provenance``.
+- Language: what the page states, unless a body of 300+ characters is detected as another
+  language with high confidence (templates keep lang="en"); the configured outlet language
+  only when the page states none and detection is unsure.
+"""
+
+from worker.extraction.article import EXTRACTOR_VERSION, ExtractedArticle, extract_article
+
+__all__ = ["EXTRACTOR_VERSION", "ExtractedArticle", "extract_article"]

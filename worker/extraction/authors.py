@@ -1,0 +1,142 @@
+"""Turning bylines as pages print them into a clean list of names.
+
+"By Jane Doe and John Roe, Staff Writers | Updated Apr 6" must become ["Jane Doe", "John Roe"].
+The rules are generic: strip the "By" lead-in, cut at the first date or label, split on
+and/&/commas, drop e-mail addresses, handles and job titles, de-duplicate keeping order.
+A news agency is a name like any other: "By Yonhap" gives ["Yonhap"].
+"""
+
+from __future__ import annotations
+
+import re
+
+MAX_NAME_CHARS = 60
+MAX_NAME_WORDS = 6
+
+# Words that introduce a byline ("View all posts by", "Post author: By", "Zeige alle Beiträge
+# von", "Eingestellt von"); stripped from the start of a byline, in any order.
+LEAD_IN_WORDS = frozenset(
+    {
+        "by", "von", "par", "por", "di", "door", "av", "of", "from", "written", "posted",
+        "reported", "reporting", "words", "story", "text", "compiled", "published", "view",
+        "all", "posts", "articles", "stories", "show", "more", "post", "author", "authors",
+        "autor", "autorin", "autoren", "auteur", "reporter", "zeige", "alle", "beiträge",
+        "artikel", "eingestellt", "geschrieben", "verfasst", "veröffentlicht", "interview",
+        "foto", "fotos", "photo", "photos", "and", "und", "mit", "with", "im",
+        "gespräch", "bericht", "kommentar",
+    }
+)  # fmt: skip
+_LEAD_WORD = re.compile(r"^\s*([\w\u00c0-\u024f]+)\s*[:\-–]?\s*")
+# Where a byline stops being names: a label, a date, a separator.
+_CUT = re.compile(
+    r"\s(?:\||•|·|—|–|-)\s|\b(?:published|updated|posted|last updated|modified|on|am|um"
+    r"|veröffentlicht|publiziert|aktualisiert|erstellt|geändert|publié|publicado|actualizado"
+    r"|pubblicato|aggiornato)\b"
+    r"|\b\d{1,2}[:/.]\d{1,2}|\b(?:19|20)\d{2}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+    r"[a-z]*\.?\s+\d{1,2}\b",
+    re.IGNORECASE,
+)
+_SPLIT = re.compile(r"\s*(?:,|;|&|\+|\band\b|\bund\b|\bet\b|\bwith\b|/)\s*", re.IGNORECASE)
+_URL = re.compile(r"\S+://\S+|www\.\S+")
+_EMAIL = re.compile(r"\S+@\S+\.\S+|\(\s*\S+@\S+\s*\)")
+_HANDLE = re.compile(r"(?<!\w)@\w+")
+_PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+# Trailing context that is not part of a name: "Jane Doe in Seoul", "Jane Doe for CNN".
+_TRAILER = re.compile(r"\s+(?:in|for|at|from|aus|en|para)\s+.*$", re.IGNORECASE)
+
+# Words that make up job titles and desk names rather than people's names.
+JOB_WORDS = frozenset(
+    {
+        "staff", "writer", "writers", "reporter", "reporters", "correspondent",
+        "correspondents", "editor", "editors", "editorial", "senior", "chief", "deputy",
+        "managing", "associate", "assistant", "contributing", "contributor", "contributors",
+        "columnist", "desk", "web", "news", "newsroom", "team", "bureau", "special",
+        "guest", "freelance", "political", "foreign", "national", "international",
+        "business", "sports", "science", "health", "technology", "tech", "photographer",
+        "online", "digital", "admin", "administrator", "redaktion", "redakteur",
+        "redakteurin", "correspondant", "rédaction", "redacción", "analyst", "producer",
+        "intern", "wire", "wires", "agencies", "agency", "services", "service", "report",
+        "reports", "author", "by", "our", "anchor", "host",
+    }
+)  # fmt: skip
+# Values that are placeholders, not names.
+NON_NAMES = frozenset(
+    {"anonymous", "unknown", "none", "null", "n/a", "admin", "administrator", "guest", "user"}
+)
+
+
+def clean_authors(raw: str, *, exclude: tuple[str, ...] = ()) -> list[str]:
+    """Names in a byline string; ``exclude`` drops names equal to these (the outlet's own)."""
+    text = _URL.sub(" ", raw)
+    text = _EMAIL.sub(" ", text)
+    text = _HANDLE.sub(" ", text)
+    text = _PARENS.sub(" ", text)
+    text = _strip_lead_in(" ".join(text.split()))
+    cut = _CUT.search(text)
+    if cut is not None:
+        text = text[: cut.start()]
+    names: list[str] = []
+    for part in _SPLIT.split(text):
+        name = _clean_name(_strip_lead_in(part))
+        if name and not any(_same(name, other) for other in exclude):
+            names.append(name)
+    return dedupe(names)
+
+
+def _strip_lead_in(text: str) -> str:
+    """Remove leading byline words ("View all posts by") but keep a name that is all that is
+    left ("By" alone is not a name, "Von Trier" after "By" is)."""
+    for _ in range(8):
+        match = _LEAD_WORD.match(text)
+        if match is None or match.group(1).lower() not in LEAD_IN_WORDS:
+            break
+        rest = text[match.end() :]
+        if not rest.strip():
+            break
+        text = rest
+    return text.lstrip(" :-–")
+
+
+def dedupe(names: list[str]) -> list[str]:
+    """Remove repeats, comparing case- and punctuation-insensitively, first one wins."""
+    seen: set[str] = set()
+    result: list[str] = []
+    for name in names:
+        key = _key(name)
+        if key and key not in seen:
+            seen.add(key)
+            result.append(name)
+    return result
+
+
+def _clean_name(part: str) -> str | None:
+    part = _TRAILER.sub("", part)
+    part = part.strip(" \t.,:;-–—|•·'\"“”")
+    words = part.split()
+    while words and words[-1].lower().strip(".,") in JOB_WORDS:
+        words.pop()
+    while words and words[0].lower().strip(".,") in JOB_WORDS:
+        words.pop(0)
+    if not words or len(words) > MAX_NAME_WORDS:
+        return None
+    name = " ".join(words)
+    if len(name) > MAX_NAME_CHARS or name.lower() in NON_NAMES:
+        return None
+    if any(ch.isdigit() for ch in name) or "://" in name or "www." in name.lower():
+        return None
+    if not any(ch.isalpha() for ch in name):
+        return None
+    if name.isupper() and len(words) > 1:
+        name = name.title()  # "JANE DOE" -> "Jane Doe"; "AFP" stays
+    return name
+
+
+def _key(name: str) -> str:
+    return re.sub(r"\W+", "", name.casefold())
+
+
+def _same(a: str, b: str) -> bool:
+    def bare(name: str) -> str:
+        return _key(re.sub(r"^the\s+", "", name.strip(), flags=re.IGNORECASE))
+
+    return bare(a) == bare(b)

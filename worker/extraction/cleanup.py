@@ -1,0 +1,311 @@
+"""Second pass over trafilatura's blocks: keep the article's paragraphs, drop the chrome that
+slips through.
+
+Every rule is generic (no site or URL is named anywhere): bylines and datelines as CMSs print
+them, photo captions and credits, breadcrumbs, share bars, "Read more"/"Related" teasers,
+newsletter plugs, copyright lines, and whole trailing sections that follow an "About <outlet>",
+"Comments" or "Related articles" heading. Lines that repeat the headline, the section label or
+the outlet's name are dropped too. Rules that could also match a real sentence are limited to
+short lines, lines without sentence punctuation, or the edges of the body.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from worker.extraction.authors import clean_authors
+from worker.extraction.body import Block
+from worker.extraction.dates import parse_date
+from worker.extraction.textual import BYLINE, PUBLISHED_LABEL, UPDATED_LABEL
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the page says about itself, to recognise lines that only repeat it."""
+
+    titles: list[str] = field(default_factory=list)
+    outlet_names: list[str] = field(default_factory=list)
+    sections: list[str] = field(default_factory=list)
+    authors: list[str] = field(default_factory=list)
+
+
+# A trailing section starting at one of these headings is not part of the article; it is cut
+# when it sits in the last TAIL_SHARE of the text.
+TAIL_SHARE = 0.4
+# Blocks this close to the start or end of the body are where bylines/datelines/labels sit.
+EDGE_BLOCKS = 3
+
+_SENTENCE_END = re.compile(r"[.!?…\"”’»)。！？」』]\s*$")
+_PHRASES = (
+    r"read more|read also|also read|read next|more reading|see also|see more|related"
+    r"|related (?:articles?|stories|story|posts?|content|news|coverage|topics|links|reading)"
+    r"|more (?:on this(?: story)?|from [\w .&'-]+|stories|news|articles|in [\w .&'-]+)"
+    r"|check also|you (?:may|might) also like|recommended(?: for you| stories| articles)?"
+    r"|most (?:popular|read|viewed|shared)|trending(?: now| stories)?|don'?t miss|top stories"
+    r"|latest (?:news|stories|articles)|editor'?s picks?|in case you missed it"
+    r"|advertisement|advertising|sponsored(?: content)?|continue reading(?: below)?"
+    r"|advertisement[ -]+continue reading below|story continues below(?: advertisement)?"
+    r"|click here|subscribe(?: now)?|newsletter|sign up|back to top|scroll to top|to top"
+    r"|leave a (?:comment|reply)|comments?|\d+ comments?|post a comment|add a comment"
+    r"|share(?: this)?(?: article| story| post| page)?|share on \w+|follow us|tags?|filed under"
+    r"|topics|print|e-?mail|skip to (?:main )?content|loading|photo gallery|gallery"
+    r"|next article|previous article|next|previous|prev|watch|listen|video|audio"
+    r"|weiterlesen|mehr zum thema|lesen sie auch|auch interessant|das könnte sie auch interessieren"
+    r"|anzeige|werbung|teilen|kommentare|lire aussi|à lire aussi|publicité|partager"
+    r"|leer más|lea también|publicidad|comentarios|compartir|leggi anche|pubblicità"
+)
+BOILERPLATE_LINE = re.compile(rf"^\W*(?:{_PHRASES})\W*$", re.IGNORECASE)
+TEASER_PREFIX = re.compile(
+    r"^\W*(?:read more|read also|also read|related|see also|see more|more|watch|listen"
+    r"|recommended|don'?t miss|lesen sie auch|mehr zum thema|lire aussi|à lire aussi"
+    r"|lea también|leggi anche)\s*[:»>|-]",
+    re.IGNORECASE,
+)
+TRAILER_HEADING = re.compile(
+    # case-insensitive phrases, except that "About <Name>" needs a capitalised name
+    r"^\W*(?:(?i:about) (?:the )?[A-Z][\w&'.-]*(?: [A-Z][\w&'.-]*){0,4}"
+    r"|(?i:about (?:the )?authors?|about us|comments?|\d+ comments?|leave a (?:comment|reply)"
+    r"|post a comment|related (?:articles?|stories|posts?|content|news|coverage|links)"
+    r"|check also|more stories|you (?:may|might) also like|recommended(?: for you)?"
+    r"|most (?:popular|read|viewed)|more from [\w .&'-]+|trending(?: now)?"
+    r"|über (?:den|die) autor(?:in)?|zum autor|à propos de l'auteur|sobre el autor))\W*$",
+)
+TEASER_MARKER = re.compile(rf"^\W*(?:{_PHRASES}|check also|read more|related)\W*$", re.IGNORECASE)
+_CREDIT_START = re.compile(
+    r"^\W*(?:photos?|images?|pictures?|fotos?|bild(?:er)?|credits?|photograph|illustration"
+    r"|graphic|source|quelle|file photo|video)(?:\s+(?:credit|by|courtesy))?\s*[:/©|]",
+    re.IGNORECASE,
+)
+_CREDIT_END = re.compile(
+    r"(?:\((?:[^()]{0,40}\b(?:photos?|images?|pictures?|credit|file|foto|courtesy|getty"
+    r"|shutterstock|handout)\b[^()]{0,60})\)|(?:getty images|shutterstock|ap photo[^.]{0,40}"
+    r"|reuters/[\w .-]{2,40}|afp(?: via getty images)?/[\w .-]{2,40}|/ ?afp|/ ?ap|/ ?reuters"
+    r"|\(?photo(?:graph)?s?:? [\w .,/-]{2,60}\)?))\s*\.?$",
+    re.IGNORECASE,
+)
+# Wire-style captions: "This AP file photo shows ... (Yonhap)", "In this photo provided by ...".
+# "This image of the economy shows ..." is prose: a caption also names a file photo, a provider
+# or a credit in parentheses.
+_CAPTION_PHRASE = re.compile(
+    r"^(?:in\s+)?this\s+(?:[\w.'-]+\s+){0,3}?(?:file\s+)?(?:photo|image|picture|screenshot"
+    r"|handout|graphic|combination)s?\b[^.]{0,120}?\b(?:shows?|taken|provided|released"
+    r"|captured|dated|made available)\b",
+    re.IGNORECASE,
+)
+_CAPTION_EVIDENCE = re.compile(
+    r"\bfile\b|\b(?:provided|released|taken|captured|made available)\b|\)\s*$", re.IGNORECASE
+)
+_PARENTHESISED = re.compile(r"^\s*[(\[][^()\[\]]{1,80}[)\]]\s*$")
+_COPYRIGHT = re.compile(r"^\W*(?:©|\(c\)|copyright\b)|all rights reserved", re.IGNORECASE)
+_BREADCRUMB = re.compile(
+    r"^\s*(?:home|homepage|start|startseite|accueil|inicio|portada)\s*(?:/|»|>|›|→|\|)",
+    re.IGNORECASE,
+)
+_TRAIL_SEPARATORS = re.compile(r"\s(?:»|›|>|→)\s")
+_PLUG = re.compile(
+    r"\b(?:subscribe|subscribing|newsletters?|inbox|download (?:our|the) app|abonnieren"
+    r"|abonnez|abonniere)\b",
+    re.IGNORECASE,
+)
+_PLUG_ADDRESS = re.compile(
+    r"\b(?:our|your|you|free|now|today|here|unsere?n?|ihr|vous|notre)\b", re.I
+)
+_FOLLOW = re.compile(
+    r"\bfollow (?:us|him|her|them|[\w.]+) on (?:twitter|facebook|instagram|linkedin|x)\b"
+    r"|\blike us on facebook\b",
+    re.IGNORECASE,
+)
+_BRACKET_TAG = re.compile(r"\[(?:[A-Z][A-Z ]{2,20})\]\s*\|?\s*$")
+_SOCIAL_WORDS = frozenset(
+    {
+        "share", "shares", "facebook", "twitter", "email", "e-mail", "mail", "print",
+        "whatsapp", "linkedin", "pinterest", "reddit", "tweet", "copy", "link", "messenger",
+        "telegram", "tumblr", "flipboard", "comments", "comment", "on", "this", "article",
+        "story", "via", "x", "google", "sms", "save", "pocket", "line", "kakaotalk", "kakao",
+        "naver", "band", "vk", "weibo", "wechat", "threads", "bluesky", "url", "copied",
+    }
+)  # fmt: skip
+_COUNTER = re.compile(
+    r"^\W*(?:image|photo|slide|bild|foto)?\s*\d+\s*(?:/|of|von|de|sur)\s*\d+\W*$", re.I
+)
+_END_MARKS = re.compile(r"^\W*(?:-?30-|###|\*\*\*|end|ends|fin|ende|\(end\))\W*$", re.IGNORECASE)
+_SELF_DESCRIPTION = re.compile(
+    r"^(?:about\s+)?(?:the\s+)?([\w&.' -]{2,40}?)(?:\s*\([^)]*\))?\s+(?:is|ist|est|es)\s+"
+    r"(?:a|an|the|one|ein|eine|der|die|das|un|une|el|la|le)\b",
+    re.IGNORECASE,
+)
+_TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\b")
+
+
+def _key(text: str) -> str:
+    return re.sub(r"\W+", "", text.casefold())
+
+
+def clean_blocks(blocks: list[Block], context: Context) -> list[Block]:
+    """The article's own paragraphs, in order."""
+    blocks = _cut_trailer(blocks, context.outlet_names)
+    blocks = _drop_marked_teasers(blocks)
+    count = len(blocks)
+    kept = [
+        block
+        for index, block in enumerate(blocks)
+        if not is_chrome_line(
+            block, context, edge=index < EDGE_BLOCKS or index >= count - EDGE_BLOCKS
+        )
+    ]
+    kept = _dedupe(kept)
+    return _trim_edges(kept)
+
+
+def is_chrome_line(block: Block, context: Context, *, edge: bool = False) -> bool:
+    """True when one line is boilerplate rather than article text."""
+    text = block.text
+    size = len(text)
+    words = text.split()
+    if size <= 80 and BOILERPLATE_LINE.match(text):
+        return True
+    if size <= 250 and (TEASER_PREFIX.match(text) or _BRACKET_TAG.search(text)):
+        return True
+    if _is_byline(text) or _is_dateline(text, edge=edge):
+        return True
+    if _is_caption(text):
+        return True
+    if size <= 200 and (_COPYRIGHT.search(text) or _BREADCRUMB.match(text)):
+        return True
+    if size <= 150 and len(_TRAIL_SEPARATORS.findall(text)) >= 2:
+        return True
+    if len(words) <= 12 and all(w.strip("|·•:()[]").lower() in _SOCIAL_WORDS for w in words):
+        return True
+    if size <= 250 and (
+        _FOLLOW.search(text) or (_PLUG.search(text) and _PLUG_ADDRESS.search(text))
+    ):
+        return True
+    if _COUNTER.match(text) or _END_MARKS.match(text):
+        return True
+    return _repeats_page_metadata(text, context, edge=edge)
+
+
+def _is_byline(text: str) -> bool:
+    if len(text) > 100 or not BYLINE.match(text):
+        return False
+    if _SENTENCE_END.search(text) and not re.search(r"\b[A-Z]\.$|\)$", text):
+        return False  # "By Monday, the talks had stalled." is a sentence
+    return bool(clean_authors(text))
+
+
+def _is_dateline(text: str, *, edge: bool) -> bool:
+    if len(text) > 120:
+        return False
+    labelled = PUBLISHED_LABEL.match(text) or UPDATED_LABEL.match(text)
+    if labelled and (_TIME.search(text) or parse_date(text) is not None):
+        return True
+    if edge and len(text.split()) <= 8 and not text.rstrip().endswith("."):
+        return parse_date(text) is not None
+    return False
+
+
+def _is_caption(text: str) -> bool:
+    if _PARENTHESISED.match(text) and not _SENTENCE_END.search(text.strip("()[] ")):
+        return True
+    if len(text) <= 150 and _CREDIT_START.match(text):
+        return True
+    if len(text) <= 300 and _CAPTION_PHRASE.match(text) and _CAPTION_EVIDENCE.search(text):
+        return True
+    return len(text) <= 300 and bool(_CREDIT_END.search(text))
+
+
+def _repeats_page_metadata(text: str, context: Context, *, edge: bool) -> bool:
+    key = _key(text)
+    if not key:
+        return True
+    if any(key == _key(title) for title in context.titles):
+        return True
+    if len(text) <= 60:
+        labels = context.outlet_names + context.sections
+        if any(key == _key(label) for label in labels):
+            return True
+        if edge and any(key == _key(name) for name in context.authors):
+            return True
+    return False
+
+
+def _cut_trailer(blocks: list[Block], outlets: list[str]) -> list[Block]:
+    """Drop everything from an "About <outlet>"/"Comments"/"Related" heading near the end, or
+    from the outlet's boilerplate self-description ("Acme is a global provider of ...")."""
+    total = sum(len(block.text) for block in blocks) or 1
+    seen = 0
+    for index, block in enumerate(blocks):
+        in_tail = seen >= (1 - TAIL_SHARE) * total
+        if in_tail and len(block.text) <= 60 and TRAILER_HEADING.match(block.text):
+            return blocks[:index]
+        if in_tail and _describes_outlet(block.text, outlets):
+            return blocks[:index]
+        seen += len(block.text)
+    return blocks
+
+
+def _describes_outlet(text: str, outlets: list[str]) -> bool:
+    match = _SELF_DESCRIPTION.match(text)
+    if match is None:
+        return False
+    subject = _key(match.group(1))
+    return any(subject and subject == _key(re.sub(r"^the\s+", "", o, flags=re.I)) for o in outlets)
+
+
+def _looks_like_teaser(block: Block) -> bool:
+    text = block.text
+    if text.endswith(("...", "…", "[…]", "[...]")):
+        return True
+    if block.kind in ("item", "head"):
+        return True
+    return len(text) <= 150 and not _SENTENCE_END.search(text)
+
+
+def _drop_marked_teasers(blocks: list[Block]) -> list[Block]:
+    """After a "Read more"/"Related"/"Check also" line, drop the teasers that follow it."""
+    kept: list[Block] = []
+    skipping = False
+    for block in blocks:
+        if len(block.text) <= 60 and TEASER_MARKER.match(block.text):
+            skipping = True
+            continue
+        if skipping and _looks_like_teaser(block):
+            continue
+        skipping = False
+        kept.append(block)
+    return kept
+
+
+def _dedupe(blocks: list[Block]) -> list[Block]:
+    """Drop a line that repeats the one before it (doubled captions, headings, widgets).
+
+    Only consecutive repeats: recipes, schedules and meal plans legitimately repeat lines
+    further apart (measured on zyte-dev).
+    """
+    kept: list[Block] = []
+    for block in blocks:
+        if kept and _key(kept[-1].text) == _key(block.text):
+            continue
+        kept.append(block)
+    return kept
+
+
+def _is_fragment(block: Block) -> bool:
+    """A label rather than text: short, few words, no digits, no sentence punctuation."""
+    text = block.text
+    if len(text) > 30 or len(text.split()) > 4 or any(ch.isdigit() for ch in text):
+        return False
+    return not _SENTENCE_END.search(text)
+
+
+def _trim_edges(blocks: list[Block]) -> list[Block]:
+    """Drop label-like fragments and dangling headings at the start and the end."""
+    start, end = 0, len(blocks)
+    while start < end and _is_fragment(blocks[start]) and blocks[start].kind != "item":
+        start += 1
+    while end > start and (blocks[end - 1].kind == "head" or _is_fragment(blocks[end - 1])):
+        if blocks[end - 1].kind == "item":
+            break
+        end -= 1
+    return blocks[start:end]

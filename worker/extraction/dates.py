@@ -1,0 +1,248 @@
+"""Parsing publication dates as pages print them, into timezone-aware UTC datetimes.
+
+Pages state dates in ISO 8601 (structured data), as epoch numbers (some analytics tags) or as
+free text in many languages ("Published : Apr 6, 2021 - 09:18", "14. Juni 2018, 10:05 Uhr").
+Free text is first narrowed to the date-and-time span by a pattern (so surrounding words never
+reach the parser), foreign month names are translated, and only then is dateutil used. A time
+printed without a zone is the outlet's local time.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import htmldate
+from dateutil import parser as dateutil_parser
+from dateutil.tz import tzoffset
+
+from worker.errors import ExtractionError
+
+# A news worker handles the web era; an earlier date is a parsing accident or a placeholder.
+EARLIEST = datetime(1995, 1, 1, tzinfo=UTC)
+# Clocks and time zones differ; a date further ahead than this is wrong, not early.
+FUTURE_SLACK = timedelta(days=2)
+
+_MONTH_WORDS: dict[str, tuple[str, ...]] = {
+    "January": ("januar", "jänner", "janvier", "enero", "gennaio", "janeiro", "januari"),
+    "February": ("februar", "février", "fevrier", "febrero", "febbraio", "fevereiro", "februari"),
+    "March": ("märz", "maerz", "mrz", "mär", "mars", "marzo", "março", "marco", "maart"),
+    "April": ("avril", "abril", "aprile"),
+    "May": ("mai", "mayo", "maggio", "maio", "mei"),
+    "June": ("juni", "juin", "junio", "giugno", "junho"),
+    "July": ("juli", "juillet", "julio", "luglio", "julho"),
+    "August": ("août", "aout", "agosto", "augustus"),
+    "September": ("septembre", "septiembre", "setiembre", "settembre", "setembro"),
+    "October": ("oktober", "okt", "octobre", "octubre", "ottobre", "outubro"),
+    "November": ("novembre", "noviembre", "novembro"),
+    "December": ("dezember", "dez", "décembre", "decembre", "diciembre", "dicembre", "dezembro"),
+}
+_FOREIGN_MONTH = re.compile(
+    r"(?<!\w)(" + "|".join(w for words in _MONTH_WORDS.values() for w in words) + r")\.?(?!\w)",
+    re.IGNORECASE,
+)
+_FOREIGN_TO_ENGLISH = {w: month for month, words in _MONTH_WORDS.items() for w in words}
+
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?\.?"
+_TIME = (
+    r"(?:\s*(?:,|-|–|—|\||/|at|um|à|a las|às|alle|om|kl\.?)?\s*"
+    r"\d{1,2}(?:[:.h]\d{2}){1,2}(?!\d)(?:\s*[ap]\.?\s?m\.?)?"
+    r"(?:\s*\(?(?:(?:utc|gmt)\s*[+-]\s*\d{1,2}(?::?\d{2})?|[+-]\d{2}:?\d{2}|[a-z]{2,5}\b)\)?)?)?"
+)
+_DATE = re.compile(
+    r"(?P<iso>\d{4}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?"
+    r"(?:\s?Z|\s?[+-]\d{2}(?::?\d{2})?)?)?)"
+    rf"|(?P<mdy>{_MONTH}\s+{_DAY},?\s+\d{{4}}{_TIME})"
+    rf"|(?P<dmy>{_DAY}\s+(?:de\s+)?{_MONTH},?\s+(?:de\s+)?\d{{4}}{_TIME})"
+    rf"|(?P<ymd>\d{{4}}[./]\d{{1,2}}[./]\d{{1,2}}\.?{_TIME})"
+    rf"|(?P<num>\d{{1,2}}(?P<sep>[./-])\d{{1,2}}(?P=sep)\d{{4}}{_TIME})"
+    r"|(?P<cjk>\d{4}\s*[年년]\s*\d{1,2}\s*[月월]\s*\d{1,2}\s*[日일]?"
+    r"(?:\s*\d{1,2}[:시]\s*\d{2}분?)?)",
+    re.IGNORECASE,
+)
+_EPOCH = re.compile(r"\d{10}(?:\d{3})?")
+_ZONE_OFFSET = re.compile(r"\(?(?:utc|gmt)\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?\)?", re.IGNORECASE)
+
+# Abbreviations that news sites print after times; ambiguous ones map to their usual news sense.
+_ZONE_NAMES: dict[str, str] = {
+    "ET": "America/New_York", "EST": "America/New_York", "EDT": "America/New_York",
+    "CT": "America/Chicago", "CST": "America/Chicago", "CDT": "America/Chicago",
+    "MT": "America/Denver", "MST": "America/Denver", "MDT": "America/Denver",
+    "PT": "America/Los_Angeles", "PST": "America/Los_Angeles", "PDT": "America/Los_Angeles",
+    "BST": "Europe/London", "CET": "Europe/Berlin", "CEST": "Europe/Berlin",
+    "MEZ": "Europe/Berlin", "MESZ": "Europe/Berlin", "EET": "Europe/Athens",
+    "EEST": "Europe/Athens", "MSK": "Europe/Moscow", "IST": "Asia/Kolkata",
+    "KST": "Asia/Seoul", "JST": "Asia/Tokyo", "HKT": "Asia/Hong_Kong", "SGT": "Asia/Singapore",
+    "PHT": "Asia/Manila", "WIB": "Asia/Jakarta", "AEST": "Australia/Sydney",
+    "AEDT": "Australia/Sydney", "NZST": "Pacific/Auckland", "NZDT": "Pacific/Auckland",
+}  # fmt: skip
+
+
+def _tzinfos(name: str | None, offset: int | None) -> tzinfo | None:
+    """dateutil callback: resolve zone abbreviations (fixed offsets stay fixed)."""
+    if offset is not None:
+        return tzoffset(name, offset)
+    if not name:
+        return None
+    if name.upper() in ("UTC", "GMT", "Z", "UT"):
+        return UTC
+    zone = _ZONE_NAMES.get(name.upper())
+    return ZoneInfo(zone) if zone else None
+
+
+def load_zone(name: str | None) -> tzinfo | None:
+    """The outlet's IANA zone; an unknown name is a configuration mistake worth failing on."""
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ExtractionError(f"unknown timezone {name!r}") from exc
+
+
+def parse_date(
+    value: str, zone: tzinfo | None = None, *, now: datetime | None = None
+) -> datetime | None:
+    """The first date (with its time when printed) in ``value``, in UTC; None if there is none.
+
+    A date without a zone is taken in ``zone`` (the outlet's), or UTC when that is unknown.
+    Dates before 1995 or in the future are rejected as placeholders and parsing accidents.
+    """
+    text = " ".join(value.split())[:300]
+    if not text:
+        return None
+    parsed = _parse_epoch(text) or _parse_iso(text) or _parse_free(text)
+    if parsed is None:
+        return None
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        parsed = parsed.replace(tzinfo=zone or UTC)
+    result = parsed.astimezone(UTC)
+    limit = (now or datetime.now(UTC)) + FUTURE_SLACK
+    if not EARLIEST <= result <= limit:
+        return None
+    return result
+
+
+def _parse_epoch(text: str) -> datetime | None:
+    if not _EPOCH.fullmatch(text):
+        return None
+    seconds = int(text) / (1000 if len(text) == 13 else 1)
+    try:
+        return datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def _parse_iso(text: str) -> datetime | None:
+    if not re.match(r"\d{4}-\d{2}-\d{2}", text):
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _parse_free(text: str) -> datetime | None:
+    text = _FOREIGN_MONTH.sub(lambda m: _FOREIGN_TO_ENGLISH[m.group(1).lower()], text)
+    match = _DATE.search(text)
+    if match is None:
+        return None
+    span = match.group(0)
+    numbers = re.findall(r"\d+", span)
+    if match.group("cjk"):
+        span = "-".join(numbers[:3]) + (" " + ":".join(numbers[3:5]) if len(numbers) >= 5 else "")
+    elif match.group("ymd"):
+        span = "-".join(numbers[:3]) + " " + _after(span, 3)
+    elif match.group("num"):
+        day, month = int(numbers[0]), int(numbers[1])
+        # d.m.Y and d-m-Y are day-first everywhere; with "/" only when the first number
+        # cannot be a month (the US m/d/Y form is the common one with slashes).
+        if match.group("sep") == "/" and day <= 12:
+            day, month = month, day
+        span = f"{numbers[2]}-{month}-{day} " + _after(span, 3)
+    return _dateutil(_clean_span(span))
+
+
+def _after(span: str, count: int) -> str:
+    """What follows the first ``count`` numbers of a span (the time part)."""
+    parts = re.split(r"(\d+)", span, maxsplit=count)
+    return parts[-1] if len(parts) > 2 * count else ""
+
+
+def _clean_span(span: str) -> str:
+    """Reduce a matched date/time span to something dateutil reads unambiguously."""
+    span = _ZONE_OFFSET.sub(
+        lambda m: f" {m.group(1)}{int(m.group(2)):02d}:{m.group(3) or '00'}", span
+    )
+    span = re.sub(r"(?<=\d)(st|nd|rd|th)\b", "", span, flags=re.IGNORECASE)
+    span = re.sub(r"\b(de|at|um|à|a las|às|alle|om|kl)\b\.?", " ", span, flags=re.IGNORECASE)
+    span = re.sub(r"(?<=\d)\.(?=\s)", "", span)  # "14. June" -> "14 June"
+    span = re.sub(r"(?<=\d)\s*[,|/–—]\s*(?=\d{1,2}[:.h]\d{2})", " ", span)
+    span = re.sub(r"(?<=\d{4})\s*-\s*(?=\d{1,2}[:.h]\d{2})", " ", span)
+    span = re.sub(r"(?<=\s\d)[.h](?=\d{2}\b)|(?<=\s\d\d)[.h](?=\d{2}\b)", ":", span)
+    span = re.sub(r"\b([ap])\.?\s?m\.?(?=\W|$)", r"\1m", span, flags=re.IGNORECASE)
+    return span.replace("(", " ").replace(")", " ").strip(" ,")
+
+
+def _dateutil(span: str) -> datetime | None:
+    """Parse with dateutil, refusing results whose year, month or day were filled in."""
+    results = []
+    # naive on purpose: an aware default would hide whether the text named a zone
+    for default in (datetime(2000, 1, 1), datetime(2001, 2, 2)):  # noqa: DTZ001
+        try:
+            with warnings.catch_warnings():
+                # unknown zone names only mean "no zone": the outlet's zone applies
+                warnings.simplefilter("ignore")
+                results.append(
+                    dateutil_parser.parse(span, default=default, tzinfos=_tzinfos, fuzzy=True)
+                )
+        except (ValueError, OverflowError, TypeError, dateutil_parser.ParserError):
+            return None
+    first, second = results
+    if (first.year, first.month, first.day) != (second.year, second.month, second.day):
+        return None
+    return first
+
+
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:/|-|\.|$)")
+
+
+def date_from_url(url: str, zone: tzinfo | None = None) -> datetime | None:
+    """A /YYYY/MM/DD/ date in the URL path: the last resort when the page states none."""
+    match = _URL_DATE.search(url)
+    if match is None:
+        return None
+    try:
+        day = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        return None
+    return parse_date(day.isoformat(), zone)
+
+
+def date_from_page(
+    html: str, zone: tzinfo | None = None, *, extensive: bool = True
+) -> datetime | None:
+    """htmldate's search of the page (headers, scripts, elements, free text), without the URL.
+
+    A fallback for pages where structured data, markup and bylines gave nothing; the URL is
+    kept out (``url=""``) so that a date the page prints always wins over the address.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            found = htmldate.find_date(
+                html,
+                url="",
+                original_date=True,
+                extensive_search=extensive,
+                outputformat="%Y-%m-%dT%H:%M:%S",
+            )
+    except Exception:  # htmldate internals; a missing date is not an extraction failure
+        return None
+    return parse_date(found, zone) if isinstance(found, str) else None

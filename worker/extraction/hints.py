@@ -1,0 +1,57 @@
+"""Candidate field values collected from one page, each tagged with where it was found.
+
+Collectors (JSON-LD, meta tags, markup, visible text) only gather raw strings; the article
+builder later cleans them and picks, per field, the first candidate that survives cleaning. Keeping
+the source next to the value is what lets every output field carry its provenance.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Literal
+
+Source = Literal["json-ld", "meta", "markup", "heuristic", "config", "detected"]
+
+# The order in which sources are trusted when several state the same field.
+SOURCE_ORDER: tuple[Source, ...] = ("json-ld", "meta", "markup", "heuristic", "config", "detected")
+
+
+@dataclass(frozen=True)
+class Hint:
+    """One raw value for one field, as the page states it."""
+
+    value: str
+    source: Source
+
+
+@dataclass
+class Hints:
+    """Raw candidates per field name, in the order they were found."""
+
+    fields: dict[str, list[Hint]] = field(default_factory=lambda: defaultdict(list))
+
+    def add(self, name: str, value: object, source: Source, *, keep_lines: bool = False) -> None:
+        """Record a candidate; non-strings and blank strings are ignored.
+
+        Whitespace is collapsed unless ``keep_lines`` (a body whose line breaks carry meaning).
+        """
+        if not isinstance(value, str):
+            return
+        text = value.strip() if keep_lines else " ".join(value.split())
+        if text:
+            self.fields[name].append(Hint(text, source))
+
+    def get(self, name: str, order: tuple[Source, ...] = SOURCE_ORDER) -> list[Hint]:
+        """Candidates for a field, most trusted source first, page order within a source.
+
+        ``order`` overrides the general trust order for fields where a page-level statement is
+        more deliberate than structured data (the canonical link, for instance).
+        """
+        found = [hint for hint in self.fields.get(name, []) if hint.source in order]
+        return sorted(found, key=lambda hint: order.index(hint.source))
+
+    def merge(self, other: Hints) -> None:
+        """Append every candidate of another collection."""
+        for name, hints in other.fields.items():
+            self.fields[name].extend(hints)

@@ -1,0 +1,289 @@
+"""Article metadata from schema.org JSON-LD blocks.
+
+Publishers fill JSON-LD for search engines, so it is the most deliberate statement of headline,
+authors and dates a page makes. CMS output varies a lot: a single object, a list, an ``@graph``
+whose nodes point at each other by ``@id`` (Yoast), types given as lists or full IRIs. This
+module flattens all of that and reads the one node that describes the article.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections import deque
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urldefrag
+
+from bs4 import BeautifulSoup, Tag
+
+from worker.extraction.hints import Hints
+from worker.extraction.urls import same_page
+
+ARTICLE_TYPES = frozenset(
+    {
+        "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle",
+        "opinionnewsarticle", "backgroundnewsarticle", "reviewnewsarticle",
+        "askpublicnewsarticle", "satiricalarticle", "blogposting", "liveblogposting",
+        "socialmediaposting", "techarticle", "scholarlyarticle", "report", "posting",
+    }
+)  # fmt: skip
+# Page types whose dates and language describe the article when no article node exists.
+PAGE_TYPES = frozenset({"webpage", "itempage"})
+PERSON_TYPES = frozenset({"person"})
+
+_MAX_SCRIPT_CHARS = 2_000_000
+_MAX_NODES = 5_000
+_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+_TRAILING_COMMA = re.compile(r",\s*([}\]])")
+_WRAPPERS = re.compile(r"^\s*(?:<!--|<!\[CDATA\[)|(?:-->|\]\]>)\s*$")
+
+
+def load_blocks(soup: BeautifulSoup) -> list[Any]:
+    """Every JSON value found in ``application/ld+json`` scripts; broken ones are skipped."""
+    blocks: list[Any] = []
+    for script in soup.find_all("script"):
+        if not isinstance(script, Tag):
+            continue
+        kind = str(script.get("type") or "").lower()
+        if "ld+json" not in kind:
+            continue
+        text = script.string or script.get_text()
+        if not text or len(text) > _MAX_SCRIPT_CHARS:
+            continue
+        blocks.extend(_decode(text))
+    return blocks
+
+
+def _decode(text: str) -> list[Any]:
+    """Parse leniently: HTML comment/CDATA wrappers, trailing commas, concatenated objects."""
+    text = _WRAPPERS.sub("", text.strip())
+    for candidate in (text, _TRAILING_COMMA.sub(r"\1", text)):
+        values: list[Any] = []
+        decoder = json.JSONDecoder(strict=False)
+        position = 0
+        try:
+            while position < len(candidate):
+                value, position = decoder.raw_decode(candidate, position)
+                values.append(value)
+                while position < len(candidate) and candidate[position] in " \t\r\n;,":
+                    position += 1
+        except (ValueError, RecursionError):
+            if values:
+                return values
+            continue
+        return values
+    return []
+
+
+def _nodes(blocks: list[Any]) -> Iterator[tuple[dict[str, Any], int]]:
+    """Every object in the blocks with its nesting depth, breadth-first, bounded in number."""
+    queue: deque[tuple[Any, int]] = deque((block, 0) for block in blocks)
+    seen = 0
+    while queue and seen < _MAX_NODES:
+        value, depth = queue.popleft()
+        if isinstance(value, list):
+            queue.extend((item, depth) for item in value)
+        elif isinstance(value, dict):
+            seen += 1
+            yield value, depth
+            for key, item in value.items():
+                if isinstance(item, dict | list):
+                    queue.append((item, depth if key == "@graph" else depth + 1))
+
+
+def types_of(node: dict[str, Any]) -> set[str]:
+    """Lower-case schema.org type names, whether given as "NewsArticle", a list or an IRI."""
+    raw = node.get("@type")
+    values = raw if isinstance(raw, list) else [raw]
+    return {re.split(r"[/:#]", v)[-1].lower() for v in values if isinstance(v, str) and v}
+
+
+class _Graph:
+    """All nodes of a page's JSON-LD with ``@id`` references resolvable."""
+
+    def __init__(self, blocks: list[Any]) -> None:
+        self.nodes = list(_nodes(blocks))
+        self.by_id: dict[str, dict[str, Any]] = {}
+        for node, _ in self.nodes:
+            key = node.get("@id")
+            if isinstance(key, str) and len(node) > len(self.by_id.get(key, {})):
+                self.by_id[key] = node
+
+    def resolve(self, value: Any) -> Any:
+        """Follow a ``{"@id": ...}`` reference to the full node when the page defines it."""
+        if isinstance(value, dict):
+            key = value.get("@id")
+            if isinstance(key, str) and key in self.by_id:
+                return self.by_id[key]
+        return value
+
+    def first(self, wanted: frozenset[str], url: str) -> dict[str, Any] | None:
+        """The node of a wanted type that describes this page: same URL first, then shallowest."""
+        found = [(node, depth) for node, depth in self.nodes if types_of(node) & wanted]
+        if not found:
+            return None
+        for node, _ in found:
+            if any(same_page(link, url) for link in self._links(node)):
+                return node
+        return min(found, key=lambda item: item[1])[0]
+
+    def _links(self, node: dict[str, Any]) -> Iterator[str]:
+        for key in ("url", "mainEntityOfPage"):
+            value = self.resolve(node.get(key))
+            if isinstance(value, str):
+                yield value
+            elif isinstance(value, dict):
+                for inner in (value.get("url"), value.get("@id")):
+                    if isinstance(inner, str):
+                        yield inner
+
+
+def collect(soup: BeautifulSoup, url: str) -> Hints:
+    """Candidates from JSON-LD: the article node, then its page node, site and breadcrumbs."""
+    hints = Hints()
+    graph = _Graph(load_blocks(soup))
+    article = graph.first(ARTICLE_TYPES, url)
+    page = graph.first(PAGE_TYPES, url)
+    site = graph.first(frozenset({"website"}), url)
+    publisher = _name(graph, article.get("publisher")) if article else None
+    if site is not None:
+        hints.add("site_name", _name(graph, site), "json-ld")
+    hints.add("site_name", publisher, "json-ld")
+    for node in (article, page if article is None else None):
+        if node is not None:
+            _read_article(graph, node, publisher, hints)
+    if article is not None and page is not None:
+        # Yoast and others put language and the canonical URL on the page node only.
+        hints.add("language", _language(graph, page.get("inLanguage")), "json-ld")
+        hints.add("canonical", _url(graph, page.get("url")), "json-ld")
+    for crumb in _breadcrumb_section(graph, article, url):
+        hints.add("section", crumb, "json-ld")
+    return hints
+
+
+def _read_article(graph: _Graph, node: dict[str, Any], publisher: str | None, hints: Hints) -> None:
+    hints.add("title", _text(node.get("headline")), "json-ld")
+    if "headline" not in node:
+        hints.add("title", _text(node.get("name")), "json-ld")
+    for name, is_org in _authors(graph, node.get("author")):
+        if is_org and publisher and _same_name(name, publisher):
+            # The outlet named as author is not a byline; keep it only as a last resort.
+            hints.add("outlet_author", name, "json-ld")
+        else:
+            hints.add("authors", name, "json-ld")
+    for key in ("datePublished", "dateCreated", "uploadDate"):
+        hints.add("published", _text(node.get(key)), "json-ld")
+    hints.add("updated", _text(node.get("dateModified")), "json-ld")
+    section = node.get("articleSection")
+    for value in section if isinstance(section, list) else [section]:
+        hints.add("section", _text(value), "json-ld")
+    hints.add("description", _text(node.get("description")), "json-ld")
+    for key in ("image", "thumbnailUrl"):
+        hints.add("image", _url(graph, node.get(key)), "json-ld")
+    hints.add("language", _language(graph, node.get("inLanguage")), "json-ld")
+    for key in ("url", "mainEntityOfPage"):
+        hints.add("canonical", _url(graph, node.get(key)), "json-ld")
+    hints.add("article_body", _text(node.get("articleBody")), "json-ld", keep_lines=True)
+
+
+def _text(value: Any) -> str | None:
+    """A string value; CMSs sometimes leave entities and tags in JSON-LD, so both are undone."""
+    if isinstance(value, list) and value:
+        value = value[0]
+    if isinstance(value, str):
+        return html.unescape(_TAG.sub(" ", value)) if "<" in value or "&" in value else value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def _name(graph: _Graph, value: Any) -> str | None:
+    value = graph.resolve(value)
+    if isinstance(value, list):
+        value = graph.resolve(value[0]) if value else None
+    if isinstance(value, str):
+        return _text(value)
+    if isinstance(value, dict):
+        name = _text(value.get("name"))
+        if name:
+            return name
+        parts = [_text(value.get(key)) for key in ("givenName", "familyName")]
+        joined = " ".join(part for part in parts if part)
+        return joined or None
+    return None
+
+
+def _authors(graph: _Graph, value: Any) -> Iterator[tuple[str, bool]]:
+    """Author names with a flag telling organisations from people."""
+    values = value if isinstance(value, list) else [value]
+    for item in values[:20]:
+        item = graph.resolve(item)
+        name = _name(graph, item)
+        if not name:
+            continue
+        is_org = isinstance(item, dict) and not (types_of(item) & PERSON_TYPES)
+        yield name, is_org and bool(types_of(item))
+
+
+def _url(graph: _Graph, value: Any) -> str | None:
+    """A URL from a string, an ImageObject/WebPage node or a list of them."""
+    for _ in range(3):  # follow at most a few references
+        value = graph.resolve(value)
+        if isinstance(value, list):
+            value = value[0] if value else None
+        elif isinstance(value, dict):
+            inner = value.get("url") or value.get("contentUrl")
+            if inner is None:
+                key = value.get("@id")
+                return urldefrag(key)[0] if isinstance(key, str) else None
+            value = inner
+        else:
+            break
+    return value if isinstance(value, str) else None
+
+
+def _language(graph: _Graph, value: Any) -> str | None:
+    value = graph.resolve(value)
+    if isinstance(value, dict):
+        return _text(value.get("alternateName")) or _text(value.get("name"))
+    return _text(value)
+
+
+def _breadcrumb_section(graph: _Graph, article: dict[str, Any] | None, url: str) -> list[str]:
+    """The breadcrumb level above the article itself ("Home > World > Headline" -> "World")."""
+    trail = next((n for n, _ in graph.nodes if "breadcrumblist" in types_of(n)), None)
+    if trail is None:
+        return []
+    items = trail.get("itemListElement")
+    if not isinstance(items, list):
+        return []
+    crumbs: list[tuple[float, str, str]] = []
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        target = graph.resolve(item.get("item"))
+        name = _text(item.get("name")) or _name(graph, target)
+        link = target if isinstance(target, str) else _url(graph, target) or ""
+        position = item.get("position")
+        order = float(position) if isinstance(position, int | float) else float(len(crumbs))
+        if name:
+            crumbs.append((order, " ".join(name.split()), link))
+    crumbs.sort(key=lambda crumb: crumb[0])
+    headline = _text(article.get("headline")) if article else None
+    kept = [
+        name
+        for _, name, link in crumbs
+        if not (link and same_page(link, url))
+        and not (headline and _same_name(name, headline))
+        and name.casefold() not in {"home", "start", "startseite", "accueil", "inicio"}
+    ]
+    return kept[-1:]
+
+
+def _same_name(a: str, b: str) -> bool:
+    def norm(text: str) -> str:
+        return re.sub(r"\W+", "", text.casefold())
+
+    return norm(a) == norm(b)

@@ -1,0 +1,101 @@
+"""The article's language as an ISO 639-1 code.
+
+What the page states (JSON-LD inLanguage, <html lang>, og:locale, Content-Language) is used
+unless the body text clearly says otherwise: CMS templates often keep a default lang="en" on
+pages written in another language, and a long body classified with high confidence is better
+evidence than a template attribute. The outlet's configured language is only a tie-breaker for
+pages that state nothing and whose text is too short or mixed for a confident detection
+(many outlets publish in more than one language, so configuration must not override the page).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+from worker.extraction.hints import Hint, Source
+
+# Detection this sure is trusted over configuration.
+CONFIDENT = 0.9
+# Detection this sure, on at least OVERRIDE_MIN_CHARS of text, overrides what the page states.
+OVERRIDE_CONFIDENCE = 0.97
+OVERRIDE_MIN_CHARS = 300
+_DETECT_CHARS = 5_000
+
+_ISO_639_1_TEXT = (
+    "aa ab ae af ak am an ar as av ay az ba be bg bh "
+    "bi bm bn bo br bs ca ce ch co cr cs cu cv cy da "
+    "de dv dz ee el en eo es et eu fa ff fi fj fo fr "
+    "fy ga gd gl gn gu gv ha he hi ho hr ht hu hy hz "
+    "ia id ie ig ii ik io is it iu ja jv ka kg ki kj "
+    "kk kl km kn ko kr ks ku kv kw ky la lb lg li ln "
+    "lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb "
+    "nd ne ng nl nn no nr nv ny oc oj om or os pa pi "
+    "pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk "
+    "sl sm sn so sq sr ss st su sv sw ta te tg th ti "
+    "tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo "
+    "wa wo xh yi yo za zh zu "
+)
+ISO_639_1 = frozenset(_ISO_639_1_TEXT.split())
+_ALIASES = {
+    "iw": "he", "in": "id", "ji": "yi", "jw": "jv", "mo": "ro",
+    "eng": "en", "deu": "de", "ger": "de", "fra": "fr", "fre": "fr", "spa": "es", "ita": "it",
+    "por": "pt", "nld": "nl", "dut": "nl", "rus": "ru", "zho": "zh", "chi": "zh", "jpn": "ja",
+    "kor": "ko", "ara": "ar", "tur": "tr", "pol": "pl", "swe": "sv", "ukr": "uk", "hin": "hi",
+    "english": "en", "german": "de", "deutsch": "de", "french": "fr", "français": "fr",
+    "spanish": "es", "español": "es", "italian": "it", "italiano": "it", "portuguese": "pt",
+    "português": "pt", "dutch": "nl", "nederlands": "nl", "russian": "ru", "chinese": "zh",
+    "japanese": "ja", "korean": "ko", "arabic": "ar", "turkish": "tr", "polish": "pl",
+}  # fmt: skip
+
+
+def normalise(value: str | None) -> str | None:
+    """ "en-US", "en_US", "EN", "eng", "English" -> "en"; None when it is not a language."""
+    if not value:
+        return None
+    code = re.split(r"[-_\s,;]", value.strip().lower(), maxsplit=1)[0]
+    code = _ALIASES.get(code, code)
+    return code if code in ISO_639_1 else None
+
+
+@cache
+def _identifier() -> Any:
+    """py3langid's model restricted to languages with a two-letter code (loaded once)."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier.set_languages([label for label in identifier.labels if label in ISO_639_1])
+    return identifier
+
+
+def detect(text: str) -> tuple[str | None, float]:
+    """Most likely language of a text and the model's probability for it."""
+    sample = text[:_DETECT_CHARS]
+    if not any(ch.isalpha() for ch in sample):
+        return None, 0.0
+    label, confidence = _identifier().classify(sample)
+    return normalise(str(label)), float(confidence)
+
+
+def choose(
+    stated: list[Hint], body: str, configured: str | None
+) -> tuple[str | None, Source | None]:
+    """Pick the language and its provenance from statements, detection and configuration."""
+    claim = next(((code, h.source) for h in stated if (code := normalise(h.value))), None)
+    config = normalise(configured)
+    if not body.strip():
+        if claim:
+            return claim
+        return (config, "config") if config else (None, None)
+    detected, confidence = detect(body)
+    if claim is not None:
+        overrides = confidence >= OVERRIDE_CONFIDENCE and len(body) >= OVERRIDE_MIN_CHARS
+        if detected and detected != claim[0] and overrides:
+            return detected, "detected"
+        return claim
+    if detected and confidence >= CONFIDENT:
+        return detected, "detected"
+    if config:
+        return config, "config"
+    return (detected, "detected") if detected else (None, None)

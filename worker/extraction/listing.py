@@ -1,0 +1,93 @@
+"""Recognising teasers: a heading that links to another page of the site plus a short blurb.
+
+Section fronts, archives and search pages are made of them, and article pages carry a few in
+"Check also"/"Related" boxes. trafilatura happily returns the blurbs as paragraphs, so the body
+can look like an article. A body paragraph that sits inside a teaser (the largest element
+around such a heading that holds no other teaser heading and stays short) is a teaser; when
+teasers outweigh the rest, the page is a listing, not an article.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bs4 import BeautifulSoup, Tag
+
+from worker.extraction.body import Block
+from worker.extraction.parsing import tag_text
+from worker.extraction.urls import absolute, host_label, same_page
+
+# A teaser item is at most this long; an article's own container is far longer.
+MAX_TEASER_CHARS = 700
+# A body paragraph longer than this is never a blurb.
+MAX_BLURB_CHARS = 450
+# A listing has at least this many teasers in its extracted body.
+MIN_LISTING_TEASERS = 3
+_MAX_CLIMB = 8
+
+
+def _key(text: str) -> str:
+    return re.sub(r"\W+", "", text.casefold())
+
+
+def teaser_texts(soup: BeautifulSoup, url: str, canonical: str | None) -> list[str]:
+    """Normalised texts of the page's teaser items."""
+    site = host_label(url)
+    headings: list[Tag] = []
+    for heading in soup.find_all(["h2", "h3", "h4", "h5"]):
+        if not isinstance(heading, Tag):
+            continue
+        link = heading.find("a", href=True)
+        if not isinstance(link, Tag):
+            continue
+        target = absolute(str(link.get("href")), url)
+        if target is None or same_page(target, url) or (canonical and same_page(target, canonical)):
+            continue
+        if host_label(target) != site:
+            continue  # product and source links go elsewhere; teasers stay on the site
+        headings.append(heading)
+    counts: dict[int, int] = {}
+    for heading in headings:
+        for depth, ancestor in enumerate(heading.parents):
+            if depth >= _MAX_CLIMB * 4:
+                break
+            counts[id(ancestor)] = counts.get(id(ancestor), 0) + 1
+    texts = []
+    for heading in headings:
+        item: Tag = heading
+        for _ in range(_MAX_CLIMB):
+            parent = item.parent
+            if not isinstance(parent, Tag) or parent.name in ("body", "html", "[document]"):
+                break
+            if counts.get(id(parent), 0) > 1:
+                break
+            if len(tag_text(parent, MAX_TEASER_CHARS + 1)) > MAX_TEASER_CHARS:
+                break
+            item = parent
+        texts.append(_key(tag_text(item, MAX_TEASER_CHARS + 1)))
+    return texts
+
+
+def is_teaser(block: Block, teasers: list[str]) -> bool:
+    """True when a body block is the blurb or headline of a teaser item."""
+    if len(block.text) > MAX_BLURB_CHARS:
+        return False
+    key = _key(block.text)
+    return len(key) >= 10 and any(key in teaser for teaser in teasers)
+
+
+def split_teasers(blocks: list[Block], teasers: list[str]) -> tuple[list[Block], list[Block]]:
+    """(article blocks, teaser blocks)."""
+    own: list[Block] = []
+    found: list[Block] = []
+    for block in blocks:
+        (found if is_teaser(block, teasers) else own).append(block)
+    return own, found
+
+
+def looks_like_listing(own: list[Block], teasers: list[Block]) -> bool:
+    """Several teasers and less text of the page's own than teaser text."""
+    blurbs = [block for block in teasers if block.kind != "head"]
+    own_chars = sum(len(block.text) for block in own)
+    teaser_chars = sum(len(block.text) for block in teasers)
+    return len(blurbs) >= MIN_LISTING_TEASERS and teaser_chars > own_chars

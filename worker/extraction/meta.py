@@ -1,0 +1,101 @@
+"""Article metadata from <meta> tags (Open Graph, Twitter, Dublin Core, Parse.ly, Sailthru,
+microdata on <meta>) and <link rel="canonical">.
+
+Tag names differ per CMS and analytics vendor; the tables below list, per field, the names in
+the order they are trusted. Everything read here gets provenance "meta".
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from bs4 import BeautifulSoup, Tag
+
+from worker.extraction.hints import Hints
+
+FIELD_KEYS: dict[str, tuple[str, ...]] = {
+    "title": (
+        "og:title", "twitter:title", "parsely-title", "sailthru.title", "dc.title",
+        "dcterms.title", "headline", "title",
+    ),
+    "authors": (
+        "author", "article:author", "og:article:author", "parsely-author", "sailthru.author",
+        "dc.creator", "dcterms.creator", "byl", "citation_author", "creator",
+    ),
+    "published": (
+        "article:published_time", "og:article:published_time", "article:published",
+        "published_time", "og:published_time", "datepublished", "parsely-pub-date",
+        "sailthru.date", "dc.date.issued", "dcterms.issued", "dc.date", "dcterms.date",
+        "dc.date.created", "dcterms.created", "datecreated", "pubdate", "publishdate",
+        "publish-date", "publish_date", "publication_date", "article.published",
+        "citation_publication_date", "citation_date", "release_date", "date",
+    ),
+    "updated": (
+        "article:modified_time", "og:article:modified_time", "og:updated_time",
+        "datemodified", "dcterms.modified", "dc.date.modified", "modified_time",
+        "article.updated", "lastmod",
+    ),
+    "section": (
+        "article:section", "og:article:section", "parsely-section", "section",
+        "article.section", "category",
+    ),
+    "description": (
+        "og:description", "description", "twitter:description", "dc.description",
+        "dcterms.description", "sailthru.description",
+    ),
+    "image": (
+        "og:image", "og:image:url", "og:image:secure_url", "twitter:image",
+        "twitter:image:src", "parsely-image-url", "sailthru.image.full", "thumbnail", "image",
+        "thumbnailurl",
+    ),
+    "canonical": ("og:url", "parsely-link", "twitter:url"),
+    "site_name": ("og:site_name", "application-name", "dc.publisher", "publisher"),
+    "language": ("og:locale", "content-language", "language", "dc.language", "dcterms.language"),
+}  # fmt: skip
+
+# Labels Yoast and others pair with twitter:dataN to show the author.
+_AUTHOR_LABELS = frozenset({"written by", "author", "by"})
+
+
+def meta_values(soup: BeautifulSoup) -> dict[str, list[str]]:
+    """Every meta tag's content keyed by its lower-cased property/name/itemprop/http-equiv."""
+    values: dict[str, list[str]] = defaultdict(list)
+    for tag in soup.find_all("meta"):
+        if not isinstance(tag, Tag):
+            continue
+        content = tag.get("content")
+        if not isinstance(content, str) or not content.strip():
+            continue
+        for attr in ("property", "name", "itemprop", "http-equiv"):
+            key = tag.get(attr)
+            if isinstance(key, str) and key.strip():
+                values[key.strip().lower()].append(content.strip())
+    return values
+
+
+def collect(soup: BeautifulSoup) -> Hints:
+    """Candidates from meta tags and the canonical link."""
+    hints = Hints()
+    for link in soup.find_all("link", href=True):
+        if isinstance(link, Tag) and "canonical" in _rel(link):
+            hints.add("canonical", str(link.get("href")), "meta")
+            break
+    values = meta_values(soup)
+    for field, keys in FIELD_KEYS.items():
+        for key in keys:
+            for value in values.get(key, []):
+                if field == "authors" and value.lower().startswith(("http://", "https://")):
+                    continue  # article:author is often a profile URL, not a name
+                hints.add(field, value, "meta")
+    for index in range(1, 5):
+        labels = values.get(f"twitter:label{index}", [])
+        if labels and labels[0].strip().lower() in _AUTHOR_LABELS:
+            for value in values.get(f"twitter:data{index}", []):
+                hints.add("authors", value, "meta")
+    return hints
+
+
+def _rel(tag: Tag) -> set[str]:
+    rel = tag.get("rel")
+    items = rel if isinstance(rel, list) else str(rel or "").split()
+    return {item.lower() for item in items}

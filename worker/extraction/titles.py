@@ -1,0 +1,68 @@
+"""Headlines without the outlet's name.
+
+<title> and og:title usually carry the site as a suffix or prefix ("Headline - The Korea Herald",
+"Muslim Times | Headline"). A segment is removed only when it matches a name the page or the
+configuration gives for the outlet, or the host name, so that a headline which merely contains a
+dash or a pipe is left intact.
+"""
+
+from __future__ import annotations
+
+import re
+
+MAX_TITLE_CHARS = 400
+
+_SEPARATOR = re.compile(r"\s+[-|–—·•»:/]{1,2}\s+|\s*\|\s*")
+
+
+def normalise_name(name: str) -> str:
+    """Compare outlet names loosely: case, punctuation, a leading "The", a ".com" ending."""
+    key = name.casefold().strip()
+    key = re.sub(r"^the\s+", "", key)
+    key = re.sub(r"\.(com|net|org|co\.uk|de|fr|info|io|news)$", "", key)
+    return re.sub(r"\W+", "", key)
+
+
+def _is_outlet(segment: str, names: list[str]) -> bool:
+    key = normalise_name(segment)
+    if not key:
+        return False
+    for name in names:
+        other = normalise_name(name)
+        if not other:
+            continue
+        if key == other:
+            return True
+        # "Korea Herald" vs host "koreaherald"; "Reuters.com" vs "Reuters"
+        if len(other) >= 4 and len(key) >= 4 and (key in other or other in key):
+            shorter, longer = sorted((key, other), key=len)
+            if len(shorter) >= 0.6 * len(longer):
+                return True
+    return False
+
+
+def strip_outlet(title: str, names: list[str]) -> str:
+    """The title without leading or trailing segments that name the outlet."""
+    title = " ".join(title.split())
+    for _ in range(3):
+        parts = _SEPARATOR.split(title)
+        if len(parts) < 2:
+            break
+        separators = _SEPARATOR.findall(title)
+        if _is_outlet(parts[-1], names):
+            title = title[: title.rfind(separators[-1])].strip()
+        elif _is_outlet(parts[0], names):
+            title = title[title.find(separators[0]) + len(separators[0]) :].strip()
+        else:
+            break
+    return title
+
+
+def clean_title(raw: str, names: list[str]) -> str | None:
+    """A usable headline or None when the candidate is empty or implausibly long."""
+    title = strip_outlet(raw, names)
+    if not title or len(title) > MAX_TITLE_CHARS or not any(ch.isalnum() for ch in title):
+        return None
+    if any(normalise_name(title) == normalise_name(name) for name in names):
+        return None  # the outlet's name alone is not a headline
+    return title

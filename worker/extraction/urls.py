@@ -1,0 +1,49 @@
+"""URL helpers: resolving what a page states against its own address, comparing pages."""
+
+from __future__ import annotations
+
+from urllib.parse import urljoin, urlsplit
+
+
+def absolute(value: str | None, base: str) -> str | None:
+    """``value`` resolved against ``base``; None unless the result is an http(s) URL."""
+    if not value:
+        return None
+    value = value.strip()
+    if not value or value.startswith(("data:", "javascript:", "mailto:")):
+        return None
+    try:
+        resolved = urljoin(base, value)
+        parts = urlsplit(resolved)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    return resolved
+
+
+def page_key(url: str) -> str:
+    """A loose identity for a page: host without www, path without trailing slash, query."""
+    try:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").removeprefix("www.")
+    except ValueError:
+        return url
+    return f"{host}{parts.path.rstrip('/')}?{parts.query}"
+
+
+def same_page(a: str, b: str) -> bool:
+    """True when two URLs name the same page, ignoring scheme, www, fragment, trailing slash."""
+    return bool(a) and bool(b) and page_key(a) == page_key(b)
+
+
+def host_label(url: str) -> str:
+    """The distinctive part of a host name ("www.koreaherald.com" -> "koreaherald")."""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
+    labels = [label for label in host.split(".") if label and label != "www"]
+    if len(labels) >= 3 and len(labels[-2]) <= 3:  # bbc.co.uk, abc.net.au
+        return labels[-3]
+    return labels[-2] if len(labels) >= 2 else (labels[0] if labels else "")

@@ -1,0 +1,212 @@
+"""The HTTP client: one pooled httpx client per process, explicit limits, errors mapped here.
+
+Everything httpx can raise is turned into a TransientFetchError (worth retrying) or a
+PermanentFetchError (not worth it) with a short reason code, so the pipeline decides on our
+types only.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Literal
+
+import httpx
+
+from worker.errors import FetchError, NotModified, PermanentFetchError, TransientFetchError
+from worker.settings import Settings
+
+Accept = Literal["html", "feed"]
+
+HTML_TYPES = {"text/html", "application/xhtml+xml"}
+_BINARY_PREFIXES = ("image/", "audio/", "video/", "font/")
+_BINARY_TYPES = {"application/pdf", "application/zip", "application/msword", "application/json"}
+_ACCEPT_HEADERS = {
+    "html": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1",
+    "feed": (
+        "application/rss+xml,application/atom+xml,application/xml;q=0.9,text/xml;q=0.9,*/*;q=0.1"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class FetchedPage:
+    """A successful response, read in full within the size cap."""
+
+    url: str
+    final_url: str
+    status: int
+    content: bytes
+    content_type: str
+    charset: str | None
+    headers: dict[str, str] = field(default_factory=dict)
+    elapsed_ms: int = 0
+
+
+def build_http_client(settings: Settings) -> httpx.Client:
+    """The pooled client shared by one process (thread-safe)."""
+    return httpx.Client(
+        timeout=httpx.Timeout(
+            connect=settings.connect_timeout,
+            read=settings.read_timeout,
+            write=settings.read_timeout,
+            pool=settings.connect_timeout,
+        ),
+        follow_redirects=True,
+        max_redirects=settings.max_redirects,
+        headers={"User-Agent": settings.user_agent},
+        limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
+    )
+
+
+class Fetcher:
+    """GETs one URL within the limits of the settings."""
+
+    def __init__(self, client: httpx.Client, settings: Settings) -> None:
+        self.client = client
+        self.max_bytes = settings.max_response_bytes
+        self.total_timeout = settings.total_timeout
+
+    def get(
+        self,
+        url: str,
+        *,
+        accept: Accept = "html",
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> FetchedPage:
+        """Fetch ``url``; raise a FetchError subclass for anything but a usable response."""
+        headers = {"Accept": _ACCEPT_HEADERS[accept]}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        started = time.monotonic()
+        try:
+            with self.client.stream("GET", url, headers=headers) as response:
+                _check_status(response)
+                content_type, charset = _content_type(response)
+                _check_type(content_type, accept, response.status_code)
+                declared = response.headers.get("content-length")
+                if declared and declared.isdigit() and int(declared) > self.max_bytes:
+                    raise PermanentFetchError(
+                        f"Content-Length {declared} exceeds the cap of {self.max_bytes} bytes",
+                        reason="too_large",
+                        http_status=response.status_code,
+                    )
+                content = self._read_capped(response, started)
+                return FetchedPage(
+                    url=url,
+                    final_url=str(response.url),
+                    status=response.status_code,
+                    content=content,
+                    content_type=content_type or "",
+                    charset=charset,
+                    headers={k.lower(): v for k, v in response.headers.items()},
+                    elapsed_ms=int((time.monotonic() - started) * 1000),
+                )
+        except FetchError:
+            raise
+        except httpx.TooManyRedirects as exc:
+            raise PermanentFetchError(
+                f"more than the allowed redirects: {exc}", reason="too_many_redirects"
+            ) from exc
+        except httpx.TimeoutException as exc:
+            raise TransientFetchError(f"timed out: {type(exc).__name__}", reason="timeout") from exc
+        except httpx.ConnectError as exc:
+            raise TransientFetchError(f"cannot connect: {exc}", reason="connect_error") from exc
+        except httpx.DecodingError as exc:
+            raise PermanentFetchError(
+                f"cannot decode the response: {exc}", reason="bad_encoding"
+            ) from exc
+        except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
+            raise PermanentFetchError(f"unusable URL: {exc}", reason="bad_url") from exc
+        except httpx.TransportError as exc:
+            raise TransientFetchError(
+                f"network error: {type(exc).__name__}: {exc}", reason="network_error"
+            ) from exc
+
+    def _read_capped(self, response: httpx.Response, started: float) -> bytes:
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > self.max_bytes:
+                raise PermanentFetchError(
+                    f"response larger than the cap of {self.max_bytes} bytes",
+                    reason="too_large",
+                    http_status=response.status_code,
+                )
+            if time.monotonic() - started > self.total_timeout:
+                raise TransientFetchError(
+                    f"download took longer than {self.total_timeout:.0f}s", reason="timeout"
+                )
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def _check_status(response: httpx.Response) -> None:
+    status = response.status_code
+    if 200 <= status < 300:
+        return
+    if status == 304:
+        raise NotModified("not modified since the last poll", http_status=304)
+    reason = f"http_{status}"
+    message = f"HTTP {status} {response.reason_phrase}".strip()
+    if status in (429, 503) or status == 408 or status >= 500:
+        raise TransientFetchError(
+            message,
+            reason=reason,
+            http_status=status,
+            retry_after=parse_retry_after(response.headers.get("retry-after")),
+        )
+    raise PermanentFetchError(message, reason=reason, http_status=status)
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def _content_type(response: httpx.Response) -> tuple[str | None, str | None]:
+    raw = response.headers.get("content-type")
+    if not raw:
+        return None, None
+    mime, _, params = raw.partition(";")
+    charset = None
+    for param in params.split(";"):
+        name, _, value = param.strip().partition("=")
+        if name.strip().lower() == "charset" and value:
+            charset = value.strip().strip("\"'")
+    return mime.strip().lower(), charset
+
+
+def _check_type(content_type: str | None, accept: Accept, status: int) -> None:
+    if content_type is None:
+        return  # sniffed by the parser
+    binary = content_type.startswith(_BINARY_PREFIXES) or content_type in _BINARY_TYPES
+    if accept == "html" and content_type not in HTML_TYPES:
+        raise PermanentFetchError(
+            f"content type {content_type} is not a web page",
+            reason="unsupported_type",
+            http_status=status,
+        )
+    if accept == "feed" and binary:
+        raise PermanentFetchError(
+            f"content type {content_type} is not a feed or sitemap",
+            reason="unsupported_type",
+            http_status=status,
+        )

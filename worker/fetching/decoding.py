@@ -1,0 +1,68 @@
+"""Bytes -> text for HTML pages, with the best evidence available.
+
+Order of evidence: a byte-order mark, the charset the server declared (if it decodes the bytes
+cleanly), the document's own ``<meta charset>``, strict UTF-8 (bytes that decode as UTF-8 almost
+always are), then detection by charset-normalizer. The last
+resort is UTF-8 with replacement characters: a page is never refused for its encoding.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from charset_normalizer import from_bytes
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_SINGLE_BYTE_LATIN = re.compile(r"^(cp125[0-8]|iso8859_(1|2|3|4|9|10|13|14|15|16)|latin_1|mac_)")
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE
+)
+
+
+def decode_html(content: bytes, declared: str | None = None) -> tuple[str, str]:
+    """Decode ``content``; returns the text and the name of the encoding used."""
+    for bom, name in _BOMS:
+        if content.startswith(bom):
+            return content.decode(name, errors="replace"), name
+    for candidate in (declared, _meta_charset(content), "utf-8"):
+        decoded = _try_decode(content, candidate)
+        if decoded is not None:
+            return decoded
+    best = from_bytes(content[:200_000]).best()
+    if best is not None and best.encoding:
+        # Detection tells single-byte Latin code pages apart badly (French text in windows-1252
+        # comes out as Baltic cp1257); for that family do what browsers do: windows-1252.
+        guess = "cp1252" if _SINGLE_BYTE_LATIN.match(best.encoding) else best.encoding
+        decoded = _try_decode(content, guess, errors="replace")
+        if decoded is not None:
+            return decoded
+    return content.decode("utf-8", errors="replace"), "utf-8"
+
+
+def _meta_charset(content: bytes) -> str | None:
+    match = _META_CHARSET.search(content[:8192])
+    return match.group(1).decode("ascii", errors="ignore") if match else None
+
+
+def _try_decode(
+    content: bytes, encoding: str | None, errors: str = "strict"
+) -> tuple[str, str] | None:
+    if not encoding:
+        return None
+    try:
+        name = codecs.lookup(encoding.strip().lower()).name
+    except LookupError:
+        return None
+    if name == "latin-1" or name == "iso8859-1":
+        name = "cp1252"  # what browsers do with a latin-1 label
+    try:
+        return content.decode(name, errors=errors), name
+    except (UnicodeDecodeError, LookupError):
+        return None

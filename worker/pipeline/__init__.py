@@ -1,0 +1,22 @@
+"""The pipeline: poll -> fetch -> extract -> deduplicate -> store, as plain functions.
+
+Celery tasks and the CLI call these; tests call them directly. Each function opens its sessions
+at the edge (``runtime.sessions``) and never holds a transaction open during network I/O.
+"""
+
+from worker.pipeline.crawl import CrawlReport, crawl_inline, summarize_crawl, wait_for_crawl
+from worker.pipeline.poll import PollResult, poll_source, tick
+from worker.pipeline.process import RetryLater, UrlOutcome, process_url
+
+__all__ = [
+    "CrawlReport",
+    "PollResult",
+    "RetryLater",
+    "UrlOutcome",
+    "crawl_inline",
+    "poll_source",
+    "process_url",
+    "summarize_crawl",
+    "tick",
+    "wait_for_crawl",
+]

@@ -1,0 +1,164 @@
+"""A crawl on demand: poll chosen sources, fetch everything they yield, report what happened.
+
+``crawl_inline`` runs it all in this process: sources are polled concurrently, then URLs are
+fetched grouped by host, several hosts at once, each host's URLs one after another. Through the
+broker, the CLI queues the polls and then ``wait_for_crawl`` watches the frontier until every URL
+the polls yielded is in a final state. Both end with the same ``summarize_crawl``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from sqlalchemy import func, select
+
+from worker.pipeline.poll import poll_source
+from worker.pipeline.process import RetryLater, process_url
+from worker.runtime import Runtime
+from worker.storage.models import Source, Url
+
+INLINE_MAX_RETRY_WAIT_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class Failure:
+    url: str
+    state: str
+    reason: str | None
+    http_status: int | None
+    attempts: int
+    detail: str | None
+
+
+@dataclass
+class CrawlReport:
+    """What a crawl saw: counts by final state, and every URL that did not end well."""
+
+    sources: int = 0
+    discovered: int = 0
+    known: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+    failures: list[Failure] = field(default_factory=list)
+    source_errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> int:
+        return self.counts.get("failed", 0)
+
+    @property
+    def pending(self) -> int:
+        return self.counts.get("pending", 0)
+
+    @property
+    def exit_code(self) -> int:
+        """0: all went well; 1: some URLs or sources failed; 2: the crawl did not finish."""
+        if self.pending:
+            return 2
+        return 1 if self.failed or self.source_errors else 0
+
+
+def crawl_inline(
+    runtime: Runtime, source_ids: Sequence[int], *, progress: Callable[[str], None] | None = None
+) -> CrawlReport:
+    """Poll ``source_ids`` and process every URL they yield, in this process."""
+    started = datetime.now(UTC)
+    workers = max(1, runtime.settings.inline_concurrency)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="crawl") as pool:
+        list(pool.map(lambda source_id: poll_source(runtime, source_id), source_ids))
+        by_host: dict[str, list[int]] = defaultdict(list)
+        for url_id, url in _pending_since(runtime, started):
+            by_host[urlsplit(url).netloc].append(url_id)
+        if progress:
+            total = sum(map(len, by_host.values()))
+            progress(f"polled {len(source_ids)} sources; fetching {total} URLs")
+        list(pool.map(lambda ids: _process_host(runtime, ids), by_host.values()))
+    return summarize_crawl(runtime, source_ids, started)
+
+
+def _pending_since(runtime: Runtime, started: datetime) -> list[tuple[int, str]]:
+    """Every URL the polls yielded that is not final yet (new, or left over by a lost task)."""
+    with runtime.sessions() as session:
+        rows = session.execute(
+            select(Url.id, Url.url)
+            .where(Url.last_seen_at >= started, Url.state == "pending")
+            .order_by(Url.id)
+        )
+        return [(row.id, row.url) for row in rows]
+
+
+def _process_host(runtime: Runtime, url_ids: list[int]) -> None:
+    """One host's URLs in order; a transient failure waits (bounded) and tries again."""
+    for url_id in url_ids:
+        while True:
+            try:
+                process_url(runtime, url_id)
+                break
+            except RetryLater as retry:
+                time.sleep(min(retry.delay, INLINE_MAX_RETRY_WAIT_SECONDS))
+
+
+def wait_for_crawl(
+    runtime: Runtime,
+    source_ids: Sequence[int],
+    started: datetime,
+    *,
+    timeout: float,
+    poll_interval: float = 0.5,
+    progress: Callable[[int, int], None] | None = None,
+) -> CrawlReport:
+    """Wait until the sources were polled and their URLs reached a final state, or the timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        report = summarize_crawl(runtime, source_ids, started)
+        polled = _polled_since(runtime, source_ids, started)
+        if progress:
+            progress(report.discovered - report.pending, report.discovered)
+        if polled and not report.pending:
+            return report
+        if time.monotonic() > deadline:
+            if not polled:
+                report.source_errors.setdefault(
+                    "*", "sources were not polled: is a worker running?"
+                )
+                report.counts["pending"] = max(report.pending, 1)
+            return report
+        time.sleep(poll_interval)
+
+
+def _polled_since(runtime: Runtime, source_ids: Sequence[int], started: datetime) -> bool:
+    with runtime.sessions() as session:
+        polled = session.scalar(
+            select(func.count()).where(Source.id.in_(source_ids), Source.last_polled_at >= started)
+        )
+    return polled == len(set(source_ids))
+
+
+def summarize_crawl(runtime: Runtime, source_ids: Sequence[int], started: datetime) -> CrawlReport:
+    """Counts of the URLs seen since ``started``; URLs already final before it count as known."""
+    report = CrawlReport(sources=len(source_ids))
+    with runtime.sessions() as session:
+        for source in session.scalars(select(Source).where(Source.id.in_(source_ids))):
+            if source.last_error and source.last_polled_at and source.last_polled_at >= started:
+                report.source_errors[source.key] = source.last_error
+        urls = session.scalars(
+            select(Url).where(Url.last_seen_at >= started).order_by(Url.id)
+        ).all()
+    for url in urls:
+        report.discovered += 1
+        if url.state != "pending" and (
+            url.last_attempt_at is None or url.last_attempt_at < started
+        ):
+            report.known += 1
+            continue
+        report.counts[url.state] = report.counts.get(url.state, 0) + 1
+        if url.state in ("failed", "skipped"):
+            report.failures.append(
+                Failure(url.url, url.state, url.reason, url.http_status, url.attempts, url.detail)
+            )
+    return report

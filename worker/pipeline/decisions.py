@@ -1,0 +1,43 @@
+"""Pure decisions of the pipeline: no I/O, the clock passed in. Tested without a network."""
+
+from __future__ import annotations
+
+import re
+
+from worker.dedup.urls import article_key, frontier_key, same_site
+from worker.errors import NewsworkerError
+
+MAX_RETRY_DELAY_SECONDS = 3600.0
+
+# Permanent fetch outcomes that are a property of the page, not a failure to get it.
+SKIP_REASONS = frozenset({"unsupported_type", "too_large", "not_article", "off_domain"})
+
+_AMP_HTML = re.compile(r"<html[^>]*?\s(?:amp|\u26a1)(?:[\s=>/])", re.IGNORECASE)
+
+
+def retry_delay(attempt: int, base_seconds: float, retry_after: float | None) -> float:
+    """Exponential back-off from ``base_seconds``, never sooner than the server's Retry-After."""
+    backoff = base_seconds * 2.0 ** max(0, attempt - 1)
+    return min(MAX_RETRY_DELAY_SECONDS, max(backoff, retry_after or 0.0))
+
+
+def final_state_for(error: NewsworkerError) -> str:
+    """``skipped`` for pages we choose not to read, ``failed`` for pages we could not get."""
+    return "skipped" if error.reason in SKIP_REASONS else "failed"
+
+
+def choose_canonical(final_url: str, stated: str | None, html_head: str) -> str:
+    """The article's canonical URL: a same-site rel=canonical, else the fetched URL's key.
+
+    A canonical pointing at another site (a syndicated copy naming the original) is ignored:
+    each outlet's copy is an article of its own. An AMP page without a usable canonical folds
+    onto its regular page.
+    """
+    if stated and same_site(stated, final_url):
+        try:
+            return frontier_key(stated)
+        except ValueError:
+            pass
+    if _AMP_HTML.search(html_head[:4096]):
+        return article_key(final_url)
+    return frontier_key(final_url)

@@ -1,0 +1,118 @@
+"""Polling: the tick that claims due sources, and one poll of one source."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import structlog
+
+from worker.dedup.urls import frontier_key
+from worker.discovery import Discovered, parse_feed, parse_sitemap
+from worker.errors import DiscoveryError, FetchError, NotModified
+from worker.fetching import FetchedPage
+from worker.runtime import Runtime
+from worker.storage import repository
+from worker.storage.models import Source
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass
+class PollResult:
+    source_id: int
+    url_ids: list[int] = field(default_factory=list)
+    links: int = 0
+    not_modified: bool = False
+    error: str | None = None
+    refused: list[tuple[str, str]] = field(default_factory=list)
+
+
+def tick(runtime: Runtime, now: datetime | None = None) -> list[int]:
+    """Claim the sources that are due; the caller queues one poll for each."""
+    with runtime.sessions() as session:
+        return repository.claim_due_sources(session, now or datetime.now(UTC))
+
+
+def poll_source(runtime: Runtime, source_id: int, now: datetime | None = None) -> PollResult:
+    """Fetch and parse one feed or sitemap, record its links; return the URL ids to fetch.
+
+    A failing source never raises: its error is recorded on the row (and backs it off), so one
+    broken outlet never stops a tick or a crawl.
+    """
+    now = now or datetime.now(UTC)
+    result = PollResult(source_id)
+    with runtime.sessions() as session:
+        source = session.get(Source, source_id)
+        if source is None:
+            result.error = f"source {source_id} does not exist"
+            return result
+        kind, url, etag, last_modified = source.kind, source.url, source.etag, source.last_modified
+        outlet_key = source.outlet.key
+    bound = log.bind(source=source_id, outlet=outlet_key, url=url)
+    try:
+        page = runtime.fetcher.get(url, accept="feed", etag=etag, last_modified=last_modified)
+        found = _parse(kind, page)
+        if found.sitemaps:
+            _follow_sitemaps(runtime, found, bound)
+    except NotModified:
+        result.not_modified = True
+        with runtime.sessions.begin() as session:
+            source = session.get_one(Source, source_id)
+            repository.record_poll_success(session, source, now, etag, last_modified)
+        bound.info("poll.not_modified")
+        return result
+    except (FetchError, DiscoveryError) as exc:
+        result.error = f"{exc.reason}: {exc}"
+        with runtime.sessions.begin() as session:
+            source = session.get_one(Source, source_id)
+            repository.record_poll_failure(session, source, now, result.error)
+        bound.warning("poll.failed", reason=exc.reason, error=str(exc))
+        return result
+
+    keys = [frontier_key(link.url) for link in found.links]
+    result.links = len(keys)
+    result.refused = found.refused
+    timeout = timedelta(seconds=runtime.settings.pending_timeout_seconds)
+    with runtime.sessions.begin() as session:
+        result.url_ids = repository.record_links(session, source_id, keys, now, timeout)
+        source = session.get_one(Source, source_id)
+        repository.record_poll_success(
+            session, source, now, page.headers.get("etag"), page.headers.get("last-modified")
+        )
+    for raw, why in found.refused:
+        bound.info("poll.link_refused", link=raw, reason=why)
+    bound.info("poll.done", links=result.links, queued=len(result.url_ids))
+    return result
+
+
+def _parse(kind: str, page: FetchedPage) -> Discovered:
+    if kind == "sitemap":
+        return parse_sitemap(page.content, page.final_url)
+    return parse_feed(page.content, page.final_url)
+
+
+def _follow_sitemaps(runtime: Runtime, found: Discovered, bound: structlog.BoundLogger) -> None:
+    """Walk a sitemap index (breadth first, capped); a broken child is logged and skipped."""
+    queue = list(found.sitemaps)
+    seen: set[str] = set()
+    found.sitemaps = []
+    budget = runtime.settings.max_sitemap_children
+    while queue and budget > 0:
+        child_url = queue.pop(0)
+        if child_url in seen:
+            continue
+        seen.add(child_url)
+        budget -= 1
+        try:
+            child = parse_sitemap(runtime.fetcher.get(child_url, accept="feed").content, child_url)
+        except (FetchError, DiscoveryError) as exc:
+            bound.warning(
+                "poll.sitemap_failed", sitemap=child_url, reason=exc.reason, error=str(exc)
+            )
+            continue
+        found.links.extend(child.links)
+        found.refused.extend(child.refused)
+        queue.extend(child.sitemaps)
+    if queue:
+        bound.warning("poll.sitemap_budget_spent", left=len(queue))

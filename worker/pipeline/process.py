@@ -1,0 +1,241 @@
+"""One URL from the frontier to its final state: fetch, extract, deduplicate, store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+
+from worker.dedup.content import FINGERPRINT_VERSION, content_hash
+from worker.dedup.urls import frontier_key
+from worker.errors import ExtractionError, FetchError, TransientFetchError
+from worker.extraction import EXTRACTOR_VERSION, ExtractedArticle, extract_article
+from worker.fetching import FetchedPage, decode_html
+from worker.pipeline.decisions import choose_canonical, final_state_for, retry_delay
+from worker.runtime import Runtime
+from worker.storage import repository
+from worker.storage.models import FINAL_URL_STATES, Outlet, Source, Url
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class UrlOutcome:
+    url_id: int
+    state: str
+    reason: str | None = None
+    article_id: int | None = None
+
+
+class RetryLater(Exception):  # noqa: N818 - a request, not a failure
+    """A transient failure with attempts left: run ``process_url`` again after ``delay`` seconds."""
+
+    def __init__(self, url_id: int, delay: float, cause: str) -> None:
+        super().__init__(f"url {url_id}: retry in {delay:.0f}s: {cause}")
+        self.url_id = url_id
+        self.delay = delay
+
+
+@dataclass(frozen=True)
+class _Context:
+    url: str
+    attempt: int
+    outlet_id: int
+    outlet_key: str
+    outlet_name: str
+    timezone: str | None
+    language: str | None
+
+
+def process_url(
+    runtime: Runtime, url_id: int, *, force: bool = False, now: datetime | None = None
+) -> UrlOutcome:
+    """Bring one URL to a final state; raise RetryLater for a transient failure with attempts left.
+
+    Idempotent: a URL already in a final state is left alone unless ``force`` (a rerun).
+    """
+    now = now or datetime.now(UTC)
+    context = _start_attempt(runtime, url_id, force, now)
+    if isinstance(context, UrlOutcome):
+        return context
+    bound = log.bind(url_id=url_id, url=context.url, outlet=context.outlet_key)
+    try:
+        page = runtime.fetcher.get(context.url, accept="html")
+    except FetchError as exc:
+        return _fetch_failed(runtime, url_id, context, exc, bound)
+    text, encoding = decode_html(page.content, page.charset)
+    try:
+        article = extract_article(
+            text,
+            page.final_url,
+            timezone=context.timezone,
+            language=context.language,
+            outlet_name=context.outlet_name,
+        )
+    except ExtractionError as exc:
+        state = final_state_for(exc)
+        with runtime.sessions.begin() as session:
+            _save_raw(session, url_id, page, encoding, now)
+            url = session.get_one(Url, url_id)
+            url.final_url = page.final_url
+            repository.finish_url(
+                session, url, state, reason=exc.reason, detail=str(exc), http_status=page.status
+            )
+        bound.info("url.skipped" if state == "skipped" else "url.failed", reason=exc.reason)
+        return UrlOutcome(url_id, state, exc.reason)
+    outcome = _store(runtime, url_id, context, page, encoding, text, article, now)
+    bound.info(
+        "url.done", state=outcome.state, reason=outcome.reason, article_id=outcome.article_id
+    )
+    return outcome
+
+
+def _start_attempt(
+    runtime: Runtime, url_id: int, force: bool, now: datetime
+) -> _Context | UrlOutcome:
+    with runtime.sessions.begin() as session:
+        url = session.get(Url, url_id)
+        if url is None:
+            return UrlOutcome(url_id, "missing", "no such url")
+        if url.state in FINAL_URL_STATES and not force:
+            return UrlOutcome(url_id, url.state, url.reason, url.article_id)
+        if force and url.state in FINAL_URL_STATES:
+            url.attempts = 0
+        url.state = "pending"
+        url.attempts += 1
+        url.last_attempt_at = now
+        source = session.get(Source, url.source_id) if url.source_id else None
+        outlet: Outlet | None = source.outlet if source else None
+        if outlet is None:
+            repository.finish_url(
+                session, url, "failed", reason="no_outlet", detail="source removed"
+            )
+            return UrlOutcome(url_id, "failed", "no_outlet")
+        return _Context(
+            url=url.url,
+            attempt=url.attempts,
+            outlet_id=outlet.id,
+            outlet_key=outlet.key,
+            outlet_name=outlet.name,
+            timezone=outlet.timezone,
+            language=outlet.language,
+        )
+
+
+def _fetch_failed(
+    runtime: Runtime, url_id: int, context: _Context, exc: FetchError, bound: Any
+) -> UrlOutcome:
+    retry = isinstance(exc, TransientFetchError) and context.attempt < runtime.settings.max_attempts
+    state = "pending" if retry else final_state_for(exc)
+    with runtime.sessions.begin() as session:
+        url = session.get_one(Url, url_id)
+        repository.finish_url(
+            session, url, state, reason=exc.reason, detail=str(exc), http_status=exc.http_status
+        )
+    if retry:
+        delay = retry_delay(
+            context.attempt, runtime.settings.retry_backoff_seconds, exc.retry_after
+        )
+        bound.info("url.retry", reason=exc.reason, attempt=context.attempt, delay=delay)
+        raise RetryLater(url_id, delay, f"{exc.reason}: {exc}") from exc
+    bound.info(f"url.{state}", reason=exc.reason, error=str(exc), attempts=context.attempt)
+    return UrlOutcome(url_id, state, exc.reason)
+
+
+def _save_raw(session: Any, url_id: int, page: FetchedPage, encoding: str, now: datetime) -> None:
+    repository.save_raw_page(
+        session,
+        url_id,
+        final_url=page.final_url,
+        http_status=page.status,
+        content_type=page.content_type,
+        encoding=encoding,
+        headers=page.headers,
+        content=page.content,
+        extractor_version=EXTRACTOR_VERSION,
+        fetched_at=now,
+    )
+
+
+def _article_values(
+    context: _Context, page: FetchedPage, article: ExtractedArticle, canonical: str, now: datetime
+) -> dict[str, Any]:
+    return {
+        "outlet_id": context.outlet_id,
+        "url": page.final_url,
+        "canonical_url": canonical,
+        "title": article.title,
+        "authors": list(article.authors),
+        "published_at": article.published_at,
+        "updated_at": article.updated_at,
+        "language": article.language,
+        "section": article.section,
+        "description": article.description,
+        "image_url": article.image_url,
+        "body": article.body,
+        "content_hash": content_hash(article.body),
+        "fingerprint_version": FINGERPRINT_VERSION,
+        "provenance": dict(article.provenance),
+        "extractor_version": EXTRACTOR_VERSION,
+        "fetched_at": now,
+        "changed_at": now,
+    }
+
+
+def _store(
+    runtime: Runtime,
+    url_id: int,
+    context: _Context,
+    page: FetchedPage,
+    encoding: str,
+    text: str,
+    article: ExtractedArticle,
+    now: datetime,
+) -> UrlOutcome:
+    """Decide stored/duplicate and write it, in one transaction.
+
+    - another page already holds this canonical URL: this page is a variant (duplicate), unless
+      it is the canonical page itself, which then refreshes the row and demotes the variant;
+    - the same outlet already has this exact body under another URL: duplicate;
+    - otherwise a new article.
+    """
+    canonical = choose_canonical(page.final_url, article.canonical_url, text)
+    values = _article_values(context, page, article, canonical, now)
+    is_canonical_page = frontier_key(page.final_url) == canonical
+    with runtime.sessions.begin() as session:
+        _save_raw(session, url_id, page, encoding, now)
+        url = session.get_one(Url, url_id)
+        url.final_url = page.final_url
+        repository.lock_content_hash(session, values["content_hash"])
+        existing = repository.find_article_by_canonical(session, canonical)
+        if existing is None:
+            same = repository.find_same_content(session, context.outlet_id, values["content_hash"])
+            if same is not None:
+                repository.finish_url(
+                    session, url, "duplicate", reason="same_content", http_status=page.status,
+                    detail=f"same body as {same.canonical_url}", article_id=same.id,
+                )  # fmt: skip
+                return UrlOutcome(url_id, "duplicate", "same_content", same.id)
+            new_id = repository.insert_article(session, values)
+            if new_id is not None:
+                repository.finish_url(
+                    session, url, "stored", http_status=page.status, article_id=new_id
+                )
+                return UrlOutcome(url_id, "stored", None, new_id)
+            existing = repository.find_article_by_canonical(session, canonical)
+            assert existing is not None  # inserted by a concurrent worker
+        if is_canonical_page or existing.url == page.final_url:
+            values.pop("created_at", None)
+            repository.update_article(session, existing, values)
+            repository.demote_other_copies(session, existing.id, keep_url_id=url_id)
+            repository.finish_url(
+                session, url, "stored", http_status=page.status, article_id=existing.id
+            )
+            return UrlOutcome(url_id, "stored", None, existing.id)
+        repository.finish_url(
+            session, url, "duplicate", reason="canonical", http_status=page.status,
+            detail=f"a variant of {canonical}", article_id=existing.id,
+        )  # fmt: skip
+        return UrlOutcome(url_id, "duplicate", "canonical", existing.id)

@@ -1,0 +1,79 @@
+"""Settings: the only reader of the environment.
+
+Every setting is typed, defaulted and documented here and in the README (a test keeps the two in
+step). With no environment at all, the worker runs embedded: SQLite under ``./var/`` and a
+SQLite-backed Celery broker that a separate worker and beat process can share.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Runtime configuration, read from ``NEWSWORKER_*`` environment variables (and ``.env``)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="NEWSWORKER_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    database_url: str = Field(
+        "sqlite:///var/newsworker.sqlite",
+        description="SQLAlchemy URL of the article database "
+        "(production: postgresql+psycopg://user:pass@host/db).",
+    )
+    broker_url: str = Field(
+        "sqla+sqlite:///var/broker.sqlite",
+        description="Celery broker URL (production: redis://host:6379/0). "
+        "The default is an embedded SQLite broker that needs no server.",
+    )
+    sources_file: Path = Field(
+        Path("config/sources.toml"), description="TOML file of outlets and their sources."
+    )
+    user_agent: str = Field(
+        "newsworker/0.1 (+https://github.com/newsworker/newsworker)",
+        description="User-Agent sent on every request; keep a contact URL in it.",
+    )
+    connect_timeout: float = Field(10.0, description="Seconds to open a connection.")
+    read_timeout: float = Field(20.0, description="Seconds to wait for each read.")
+    total_timeout: float = Field(60.0, description="Seconds a whole download may take.")
+    max_redirects: int = Field(5, description="Redirects followed before giving up.")
+    max_response_bytes: int = Field(
+        10_000_000, description="Largest response body read (bytes); larger ones are skipped."
+    )
+    max_attempts: int = Field(
+        4, description="Attempts at a URL (transient failures only) before it is `failed`."
+    )
+    retry_backoff_seconds: float = Field(
+        30.0, description="First retry delay; doubles each attempt (capped at one hour)."
+    )
+    tick_seconds: float = Field(
+        30.0, description="How often beat sends the tick that claims due sources."
+    )
+    pending_timeout_seconds: int = Field(
+        3600, description="A URL pending this long is queued again by the next poll."
+    )
+    max_sitemap_children: int = Field(
+        50, description="Child sitemaps followed from one sitemap index per poll."
+    )
+    concurrency: int = Field(2, description="Worker processes (`newsworker worker`/`run`).")
+    inline_concurrency: int = Field(
+        8, description="Hosts fetched at once by `newsworker crawl --inline`."
+    )
+    log_level: str = Field("INFO", description="Log level: DEBUG, INFO, WARNING, ERROR.")
+    log_json: bool = Field(
+        True, description="JSON log lines (true) or human-readable console lines (false)."
+    )
+    var_dir: Path = Field(
+        Path("var"), description="Directory for the embedded database, broker and beat state."
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

@@ -1,0 +1,163 @@
+"""The sources file: outlets and the feeds and sitemaps to poll for each.
+
+Owns parsing and validating ``config/sources.toml``. Syncing it into the database lives in
+``worker.storage.repository``; polling lives in ``worker.pipeline``.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from worker.errors import ConfigError
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([smh])\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600}
+_KEY = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+MIN_INTERVAL_SECONDS = 30
+
+
+def parse_duration(text: str) -> int:
+    """``"10m"`` -> 600. Accepts whole numbers of seconds, minutes or hours."""
+    match = _DURATION.match(text)
+    if not match:
+        raise ValueError(f"{text!r} is not a duration like 30s, 10m or 2h")
+    return int(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+
+
+class SourceConfig(BaseModel):
+    """One feed or sitemap of an outlet."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["feed", "sitemap"]
+    url: str
+    every: str = "15m"
+    key: str | None = Field(None, description="Stable name; defaults to '<outlet>/<kind>'.")
+    enabled: bool = True
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value.strip()
+
+    @field_validator("every")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        seconds = parse_duration(value)
+        if seconds < MIN_INTERVAL_SECONDS:
+            raise ValueError(f"{value!r} is shorter than {MIN_INTERVAL_SECONDS}s")
+        return value
+
+    @property
+    def interval_seconds(self) -> int:
+        return parse_duration(self.every)
+
+
+class OutletConfig(BaseModel):
+    """A publication and its sources."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: str
+    name: str
+    timezone: str | None = None
+    language: str | None = None
+    sources: list[SourceConfig] = Field(default_factory=list)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError) as exc:
+                raise ValueError(f"{value!r} is not an IANA time zone") from exc
+        return value
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^[a-z]{2,3}$", value):
+            raise ValueError(f"{value!r} is not a language code like 'en'")
+        return value
+
+    def source_keys(self) -> list[str]:
+        """Each source's key: the explicit one, or '<outlet>/<kind>' numbered from the second."""
+        keys: list[str] = []
+        counts: dict[str, int] = {}
+        for source in self.sources:
+            if source.key:
+                keys.append(source.key)
+                continue
+            counts[source.kind] = counts.get(source.kind, 0) + 1
+            suffix = "" if counts[source.kind] == 1 else f"-{counts[source.kind]}"
+            keys.append(f"{self.key}/{source.kind}{suffix}")
+        return keys
+
+
+def load_sources(path: Path) -> list[OutletConfig]:
+    """Read and validate the sources file; a ConfigError names the outlet, key and problem."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: sources file not found") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    return parse_sources(raw, origin=str(path))
+
+
+def parse_sources(raw: dict[str, object], *, origin: str = "sources") -> list[OutletConfig]:
+    """Validate an already parsed TOML document."""
+    unknown = set(raw) - {"outlets"}
+    if unknown:
+        raise ConfigError(
+            f"{origin}: unknown top-level key(s) {sorted(unknown)}; expected [outlets.*]"
+        )
+    outlets_raw = raw.get("outlets", {})
+    if not isinstance(outlets_raw, dict) or not outlets_raw:
+        raise ConfigError(f"{origin}: no outlets: add at least one [outlets.<key>] table")
+    outlets: list[OutletConfig] = []
+    seen_source_keys: dict[str, str] = {}
+    for key, body in outlets_raw.items():
+        if not _KEY.match(key):
+            raise ConfigError(
+                f"{origin}: outlet {key!r}: key must be lowercase letters, digits, '_', '-', '.'"
+            )
+        if not isinstance(body, dict):
+            raise ConfigError(f"{origin}: outlet {key!r}: must be a table")
+        try:
+            outlet = OutletConfig.model_validate({"key": key, **body})
+        except ValidationError as exc:
+            raise ConfigError(_describe(origin, key, exc)) from exc
+        for source_key in outlet.source_keys():
+            if source_key in seen_source_keys:
+                raise ConfigError(
+                    f"{origin}: outlet {key!r}: source key {source_key!r} is already used "
+                    f"by outlet {seen_source_keys[source_key]!r}"
+                )
+            seen_source_keys[source_key] = key
+        outlets.append(outlet)
+    return outlets
+
+
+def _describe(origin: str, outlet: str, exc: ValidationError) -> str:
+    problems = []
+    for error in exc.errors():
+        location = ""
+        for part in error["loc"]:
+            location += f"[{part}]" if isinstance(part, int) else (f".{part}" if location else part)
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "unknown key"
+        elif error["type"] == "missing":
+            message = "required key is missing"
+        problems.append(f"key {location!r}: {message}")
+    return f"{origin}: outlet {outlet!r}: " + "; ".join(problems)

@@ -1,0 +1,1 @@
+"""Storage: the tables downstream services read, sessions, and the repository functions."""

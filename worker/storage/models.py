@@ -1,0 +1,205 @@
+"""The database schema: a public contract read by downstream services (see docs/schema.md).
+
+Change it only through an Alembic migration, additively where possible. All timestamps are
+timezone-aware and stored in UTC; every column downstream services read carries a comment.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+URL_STATES = ("pending", "stored", "duplicate", "skipped", "failed")
+FINAL_URL_STATES = ("stored", "duplicate", "skipped", "failed")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC timestamp on every backend (SQLite keeps no zone of its own)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given for a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: dict[Any, Any] = {datetime: UTCDateTime}
+
+
+class Outlet(Base):
+    __tablename__ = "outlets"
+    __table_args__ = {"comment": "Publications, synced from the sources file."}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), unique=True, comment="Key in sources.toml.")
+    name: Mapped[str] = mapped_column(String(300), comment="Display name.")
+    timezone: Mapped[str | None] = mapped_column(
+        String(64), comment="IANA zone for page times given without one."
+    )
+    language: Mapped[str | None] = mapped_column(String(8), comment="Configured language.")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    sources: Mapped[list[Source]] = relationship(back_populates="outlet")
+
+
+class Source(Base):
+    __tablename__ = "sources"
+    __table_args__ = (
+        UniqueConstraint("outlet_id", "url"),
+        {"comment": "Feeds and sitemaps polled for new article URLs."},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlets.id"), index=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True, comment="Stable name for the CLI.")
+    kind: Mapped[str] = mapped_column(String(20), comment="feed | sitemap.")
+    url: Mapped[str] = mapped_column(String(2048))
+    interval_seconds: Mapped[int] = mapped_column(Integer, comment="Polling interval.")
+    enabled: Mapped[bool] = mapped_column(
+        Boolean, default=True, comment="False once removed from the sources file."
+    )
+    next_poll_at: Mapped[datetime] = mapped_column(
+        default=utcnow, index=True, comment="When the tick will next claim this source."
+    )
+    last_polled_at: Mapped[datetime | None] = mapped_column(comment="Last poll attempt.")
+    last_success_at: Mapped[datetime | None] = mapped_column(comment="Last poll that worked.")
+    last_error: Mapped[str | None] = mapped_column(Text, comment="Error of the last poll, if any.")
+    failure_count: Mapped[int] = mapped_column(
+        Integer, default=0, comment="Consecutive failed polls."
+    )
+    etag: Mapped[str | None] = mapped_column(String(512), comment="ETag for conditional GET.")
+    last_modified: Mapped[str | None] = mapped_column(
+        String(128), comment="Last-Modified for conditional GET."
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    outlet: Mapped[Outlet] = relationship(back_populates="sources")
+
+
+class Article(Base):
+    __tablename__ = "articles"
+    __table_args__ = (
+        Index("ix_articles_outlet_id_published_at", "outlet_id", "published_at"),
+        {"comment": "One row per article page of one outlet."},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlets.id"))
+    url: Mapped[str] = mapped_column(String(2048), comment="URL the text was fetched from.")
+    canonical_url: Mapped[str] = mapped_column(
+        String(2048), unique=True, comment="The page's canonical URL (same-site rel=canonical)."
+    )
+    title: Mapped[str | None] = mapped_column(Text)
+    authors: Mapped[list[str]] = mapped_column(JSON, default=list, comment="List of names.")
+    published_at: Mapped[datetime | None] = mapped_column(comment="UTC.")
+    updated_at: Mapped[datetime | None] = mapped_column(comment="UTC; the page's own update.")
+    language: Mapped[str | None] = mapped_column(String(8), comment="ISO 639-1.")
+    section: Mapped[str | None] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
+    image_url: Mapped[str | None] = mapped_column(String(2048))
+    body: Mapped[str] = mapped_column(Text, comment="Plain text; paragraphs split by a blank line.")
+    content_hash: Mapped[str] = mapped_column(
+        String(64), index=True, comment="SHA-256 of the normalised body."
+    )
+    fingerprint_version: Mapped[int] = mapped_column(Integer, default=1)
+    provenance: Mapped[dict[str, str]] = mapped_column(
+        JSON, default=dict, comment="Field -> where its value came from."
+    )
+    extractor_version: Mapped[str] = mapped_column(String(32))
+    fetched_at: Mapped[datetime] = mapped_column(comment="When the page was fetched (UTC).")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    changed_at: Mapped[datetime] = mapped_column(
+        default=utcnow, onupdate=utcnow, comment="Last change of this row."
+    )
+
+
+class Url(Base):
+    __tablename__ = "urls"
+    __table_args__ = (
+        Index("ix_urls_state_last_attempt_at", "state", "last_attempt_at"),
+        {"comment": "The frontier: every URL any source yielded, and where it ended."},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(
+        String(2048), unique=True, comment="Cleaned URL (tracking parameters, fragment removed)."
+    )
+    source_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sources.id"), index=True, comment="The source that first yielded it."
+    )
+    state: Mapped[str] = mapped_column(
+        String(16), default="pending", comment="pending|stored|duplicate|skipped|failed."
+    )
+    reason: Mapped[str | None] = mapped_column(String(64), comment="Why skipped or failed.")
+    detail: Mapped[str | None] = mapped_column(Text, comment="Human-readable cause.")
+    attempts: Mapped[int] = mapped_column(Integer, default=0, comment="Fetch attempts so far.")
+    http_status: Mapped[int | None] = mapped_column(Integer, comment="Last HTTP status.")
+    final_url: Mapped[str | None] = mapped_column(String(2048), comment="After redirects.")
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(
+        default=utcnow, comment="Last time a source yielded it."
+    )
+    queued_at: Mapped[datetime | None] = mapped_column(comment="Last time a fetch was queued.")
+    last_attempt_at: Mapped[datetime | None] = mapped_column()
+    article_id: Mapped[int | None] = mapped_column(
+        ForeignKey("articles.id"), index=True, comment="Stored article, or the one duplicated."
+    )
+
+
+class RawPage(Base):
+    __tablename__ = "raw_pages"
+    __table_args__ = {"comment": "Raw article responses, gzip-compressed, for re-extraction."}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url_id: Mapped[int] = mapped_column(ForeignKey("urls.id"), unique=True)
+    final_url: Mapped[str] = mapped_column(String(2048))
+    http_status: Mapped[int] = mapped_column(Integer)
+    content_type: Mapped[str | None] = mapped_column(String(200))
+    encoding: Mapped[str | None] = mapped_column(String(64), comment="Charset used to decode.")
+    headers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    body_gzip: Mapped[bytes] = mapped_column(LargeBinary, comment="gzip of the raw body bytes.")
+    size: Mapped[int] = mapped_column(BigInteger, comment="Uncompressed size in bytes.")
+    extractor_version: Mapped[str] = mapped_column(String(32), comment="Extractor that read it.")
+    fetched_at: Mapped[datetime] = mapped_column()

@@ -1,0 +1,263 @@
+"""Repository functions: every write the pipeline makes, idempotent on natural keys.
+
+Functions take an open Session and never commit, except where the docstring says so: the caller
+owns the transaction. Upserts use the dialect's ``INSERT ... ON CONFLICT`` (PostgreSQL and SQLite
+both have it), so running a step twice stores nothing twice.
+"""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, or_, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from worker.sources import OutletConfig
+from worker.storage.models import Article, Outlet, RawPage, Source, Url
+
+_CHUNK = 500
+
+
+def _insert(session: Session, model: type[Any]) -> Any:
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+
+
+def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+# --- outlets and sources -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    outlets: int
+    sources: int
+    disabled: int
+
+
+def sync_sources(session: Session, outlets: Iterable[OutletConfig]) -> SyncReport:
+    """Make ``outlets``/``sources`` match the file; sources no longer listed are disabled."""
+    seen_source_ids: set[int] = set()
+    outlet_count = source_count = 0
+    for config in outlets:
+        outlet = session.scalar(select(Outlet).where(Outlet.key == config.key))
+        if outlet is None:
+            outlet = Outlet(key=config.key, name=config.name)
+            session.add(outlet)
+        outlet.name = config.name
+        outlet.timezone = config.timezone
+        outlet.language = config.language
+        session.flush()
+        outlet_count += 1
+        for key, source_config in zip(config.source_keys(), config.sources, strict=True):
+            source = session.scalar(
+                select(Source).where(Source.outlet_id == outlet.id, Source.url == source_config.url)
+            ) or session.scalar(select(Source).where(Source.key == key))
+            if source is None:
+                source = Source(
+                    outlet_id=outlet.id, url=source_config.url, key=key, failure_count=0
+                )
+                session.add(source)
+            source.outlet_id = outlet.id
+            source.key = key
+            source.url = source_config.url
+            source.kind = source_config.kind
+            source.interval_seconds = source_config.interval_seconds
+            source.enabled = source_config.enabled
+            session.flush()
+            seen_source_ids.add(source.id)
+            source_count += 1
+    stale = session.scalars(
+        select(Source).where(Source.enabled.is_(True), Source.id.not_in(seen_source_ids or {-1}))
+    ).all()
+    for source in stale:
+        source.enabled = False
+    return SyncReport(outlets=outlet_count, sources=source_count, disabled=len(stale))
+
+
+def claim_due_sources(session: Session, now: datetime, limit: int = 200) -> list[int]:
+    """Claim enabled sources whose ``next_poll_at`` has come, moving it one interval ahead.
+
+    On PostgreSQL, ``FOR UPDATE SKIP LOCKED`` lets two ticks (two beats) claim disjoint sets; on
+    SQLite the transaction holds the write lock (BEGIN IMMEDIATE). Either way a source missed
+    while everything was down is due once, not once per missed interval. Commits.
+    """
+    due = session.scalars(
+        select(Source)
+        .where(Source.enabled.is_(True), Source.next_poll_at <= now)
+        .order_by(Source.next_poll_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for source in due:
+        source.next_poll_at = now + timedelta(seconds=source.interval_seconds)
+    ids = [source.id for source in due]
+    session.commit()
+    return ids
+
+
+def record_poll_success(
+    session: Session, source: Source, now: datetime, etag: str | None, last_modified: str | None
+) -> None:
+    source.last_polled_at = now
+    source.last_success_at = now
+    source.last_error = None
+    source.failure_count = 0
+    if etag is not None or last_modified is not None:
+        source.etag = etag
+        source.last_modified = last_modified
+
+
+def record_poll_failure(session: Session, source: Source, now: datetime, error: str) -> None:
+    """Note the error and back off: each consecutive failure doubles the wait (capped at 6 h)."""
+    source.last_polled_at = now
+    source.last_error = error[:2000]
+    source.failure_count = (source.failure_count or 0) + 1
+    backoff = min(source.interval_seconds * 2 ** (source.failure_count - 1), 6 * 3600)
+    source.next_poll_at = max(source.next_poll_at, now + timedelta(seconds=backoff))
+
+
+# --- the frontier ----------------------------------------------------------------------------
+
+
+def record_links(
+    session: Session, source_id: int, urls: Sequence[str], now: datetime, pending_timeout: timedelta
+) -> list[int]:
+    """Record yielded URLs (frontier keys); return the ids to queue for fetching.
+
+    New URLs and URLs left pending longer than ``pending_timeout`` (a lost task) are returned and
+    marked queued; URLs already in a final state are only marked as seen again.
+    """
+    unique = list(dict.fromkeys(urls))
+    to_queue: list[int] = []
+    for chunk in _chunks(unique):
+        rows = [
+            {"url": url, "source_id": source_id, "state": "pending", "attempts": 0,
+             "first_seen_at": now, "last_seen_at": now}
+            for url in chunk
+        ]  # fmt: skip
+        session.execute(
+            _insert(session, Url).values(rows).on_conflict_do_nothing(index_elements=["url"])
+        )
+        session.execute(update(Url).where(Url.url.in_(chunk)).values(last_seen_at=now))
+        stale: ColumnElement[bool] = or_(
+            Url.queued_at.is_(None), Url.queued_at < now - pending_timeout
+        )
+        ids = session.scalars(
+            select(Url.id).where(Url.url.in_(chunk), Url.state == "pending", stale)
+        ).all()
+        if ids:
+            session.execute(update(Url).where(Url.id.in_(ids)).values(queued_at=now))
+        to_queue.extend(ids)
+    return to_queue
+
+
+def mark_queued(session: Session, url_ids: Sequence[int], now: datetime) -> None:
+    for chunk in _chunks(url_ids):
+        session.execute(update(Url).where(Url.id.in_(chunk)).values(queued_at=now))
+
+
+def finish_url(
+    session: Session,
+    url: Url,
+    state: str,
+    *,
+    reason: str | None = None,
+    detail: str | None = None,
+    http_status: int | None = None,
+    article_id: int | None = None,
+) -> None:
+    """Put a URL in ``state`` (pending for a retry, or a final state) with its cause."""
+    url.state = state
+    url.reason = reason
+    url.detail = detail[:2000] if detail else None
+    if http_status is not None:
+        url.http_status = http_status
+    url.article_id = article_id
+
+
+# --- raw pages and articles --------------------------------------------------------------------
+
+
+def save_raw_page(
+    session: Session,
+    url_id: int,
+    *,
+    final_url: str,
+    http_status: int,
+    content_type: str | None,
+    encoding: str | None,
+    headers: dict[str, str],
+    content: bytes,
+    extractor_version: str,
+    fetched_at: datetime,
+) -> None:
+    """Keep the raw response (gzip) so the page can be re-extracted without fetching again."""
+    raw = session.scalar(select(RawPage).where(RawPage.url_id == url_id))
+    if raw is None:
+        raw = RawPage(url_id=url_id)
+        session.add(raw)
+    raw.final_url = final_url
+    raw.http_status = http_status
+    raw.content_type = content_type
+    raw.encoding = encoding
+    raw.headers = headers
+    raw.body_gzip = gzip.compress(content, compresslevel=6)
+    raw.size = len(content)
+    raw.extractor_version = extractor_version
+    raw.fetched_at = fetched_at
+
+
+def lock_content_hash(session: Session, content_hash: str) -> None:
+    """Serialise concurrent stores of one body on PostgreSQL (SQLite already holds its lock)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(:key)"), {"key": int(content_hash[:15], 16)}
+        )
+
+
+def find_article_by_canonical(session: Session, canonical_url: str) -> Article | None:
+    return session.scalar(select(Article).where(Article.canonical_url == canonical_url))
+
+
+def find_same_content(session: Session, outlet_id: int, content_hash: str) -> Article | None:
+    return session.scalar(
+        select(Article)
+        .where(Article.outlet_id == outlet_id, Article.content_hash == content_hash)
+        .order_by(Article.id)
+        .limit(1)
+    )
+
+
+def insert_article(session: Session, values: dict[str, Any]) -> int | None:
+    """Insert unless the canonical URL is taken (by a concurrent worker); returns the new id."""
+    stmt = (
+        _insert(session, Article)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["canonical_url"])
+        .returning(Article.id)
+    )
+    new_id: int | None = session.scalar(stmt)
+    return new_id
+
+
+def update_article(session: Session, article: Article, values: dict[str, Any]) -> None:
+    for key, value in values.items():
+        setattr(article, key, value)
+
+
+def demote_other_copies(session: Session, article_id: int, keep_url_id: int) -> None:
+    """URLs that stored this article before its canonical page arrived become its duplicates."""
+    session.execute(
+        update(Url)
+        .where(Url.article_id == article_id, Url.state == "stored", Url.id != keep_url_id)
+        .values(state="duplicate", reason="canonical", detail="the canonical page was stored")
+    )

@@ -1,0 +1,60 @@
+"""Celery tasks: wiring only, one call into the pipeline per task.
+
+Tasks take ids, never objects. They are idempotent (the pipeline leaves final URLs alone), so
+late acknowledgement and redelivery are safe. Queueing happens after the pipeline committed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from sqlalchemy.exc import OperationalError
+
+from worker import pipeline
+from worker.celery_app import app
+from worker.runtime import get_runtime
+from worker.syncing import sync_if_changed
+
+log = structlog.get_logger(__name__)
+
+
+@app.task(name="newsworker.tick", ignore_result=True)
+def tick() -> int:
+    """Sync the sources file if it changed, claim due sources, queue a poll for each."""
+    runtime = get_runtime()
+    sync_if_changed(runtime)
+    source_ids = pipeline.tick(runtime)
+    for source_id in source_ids:
+        poll.delay(source_id)
+    return len(source_ids)
+
+
+@app.task(
+    name="newsworker.poll",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=8,
+)
+def poll(source_id: int) -> int:
+    """Poll one source and queue a fetch for every URL it yielded that needs one."""
+    result = pipeline.poll_source(get_runtime(), source_id)
+    for url_id in result.url_ids:
+        fetch.delay(url_id)
+    return len(result.url_ids)
+
+
+@app.task(
+    name="newsworker.fetch",
+    bind=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=8,
+)
+def fetch(self: Any, url_id: int, force: bool = False) -> str:
+    """Bring one URL to its final state; transient failures come back after their delay."""
+    structlog.contextvars.bind_contextvars(url_id=url_id)
+    try:
+        return pipeline.process_url(get_runtime(), url_id, force=force).state
+    except pipeline.RetryLater as retry:
+        raise self.retry(countdown=retry.delay, max_retries=None) from retry
