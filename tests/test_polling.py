@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import select, update
 
@@ -12,6 +13,7 @@ from worker.runtime import Runtime
 from worker.sources import parse_sources
 from worker.storage import repository
 from worker.storage.models import Source
+from worker.syncing import sync_if_changed
 
 RuntimeFactory = Callable[..., Runtime]
 
@@ -79,3 +81,25 @@ def test_sync_is_idempotent_and_disables_removed_sources(
         rows = session.scalars(select(Source)).all()
     assert len(rows) == 40
     assert [row.key for row in rows if not row.enabled] == ["o0/feed"]
+
+
+def test_edits_to_the_sources_file_reach_the_database_at_the_next_tick(
+    database_url: str, runtime_factory: RuntimeFactory, tmp_path: Path
+) -> None:
+    sources = tmp_path / "edited.toml"
+    sources.write_text(
+        '[outlets.a]\nname = "A"\n[[outlets.a.sources]]\nkind = "feed"\nurl = "https://a.example/f"\n'
+    )
+    runtime = runtime_factory(database_url, sources_file=sources)
+    sync_if_changed(runtime)
+    sources.write_text(sources.read_text().replace('"A"', '"A News"') + 'every = "2h"\n')
+    sync_if_changed(runtime)
+    with runtime.sessions() as session:
+        source = session.scalars(select(Source)).one()
+        assert (source.outlet.name, source.interval_seconds) == ("A News", 7200)
+    sources.write_text(
+        "[outlets.a]\nname = 1\n"
+    )  # a bad edit is logged, the last good config stays
+    sync_if_changed(runtime)
+    with runtime.sessions() as session:
+        assert session.scalars(select(Source)).one().enabled

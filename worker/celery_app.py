@@ -59,6 +59,12 @@ def _setup_logging(**_: Any) -> None:
     configure_logging(settings.log_level, settings.log_json)
 
 
+@signals.beat_init.connect
+def _tick_on_start(sender: Any = None, **_: Any) -> None:
+    """Claim due sources right away instead of one tick interval after (re)start."""
+    app.send_task("newsworker.tick")
+
+
 @signals.worker_process_init.connect
 def _per_process(**_: Any) -> None:
     reset_runtime()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -37,8 +38,14 @@ def test_crawl_through_a_real_worker_and_redis(
     assert '"task_id"' in worker_log, "task log lines carry the task id"
 
 
-def test_worker_and_beat_share_the_embedded_broker(web: TestWeb, tmp_path: Path) -> None:
-    """No settings but the sources file: SQLite database and SQLite broker, two processes."""
+@pytest.mark.parametrize(
+    "commands", [[["beat"], ["worker"]], [["run"]]], ids=["worker+beat", "run"]
+)
+def test_embedded_mode_crawls_with_no_servers(
+    web: TestWeb, tmp_path: Path, commands: list[list[str]]
+) -> None:
+    """No settings but the sources file: SQLite database and a SQLite broker that a separate
+    worker and beat share (or `newsworker run`, the two in one)."""
     database_url = f"sqlite:///{tmp_path / 'var' / 'newsworker.sqlite'}"
     env = service_env(tmp_path, sources_file=str(web.sources_file), tick_seconds="1")
     engine = None
@@ -56,12 +63,11 @@ def test_worker_and_beat_share_the_embedded_broker(web: TestWeb, tmp_path: Path)
                 return False
         return total == len(web.expected) and pending == 0
 
-    beat_log, worker_log = tmp_path / "beat.log", tmp_path / "worker.log"
-    with (
-        running(["beat"], env, tmp_path, beat_log),
-        running(["worker", "--concurrency", "2"], env, tmp_path, worker_log),
-    ):
-        wait_until(all_final, 120, "every URL in a final state", worker_log)
+    with ExitStack() as stack:
+        for argv in commands:
+            log = tmp_path / f"{argv[0]}.log"
+            stack.enter_context(running(argv, env, tmp_path, log))
+        wait_until(all_final, 120, "every URL in a final state", log)
     if engine is not None:
         engine.dispose()
     assert (tmp_path / "var" / "broker.sqlite").exists()
