@@ -17,7 +17,8 @@ COPY alembic.ini ./
 COPY alembic ./alembic
 COPY config ./config
 COPY worker ./worker
-RUN pip install --no-deps . \
+# Editable, so that `newsworker db upgrade` finds alembic.ini and alembic/ in /app.
+RUN pip install --no-deps --editable . \
     && useradd --system --create-home --home-dir /home/newsworker newsworker \
     && mkdir -p /app/var && chown newsworker /app/var
 

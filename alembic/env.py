@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
+
 from worker.settings import get_settings
 from worker.storage.db import make_engine
 from worker.storage.models import Base

@@ -272,23 +272,14 @@ def sources(
         for row in rows:
             sys.stdout.write(json.dumps(row) + "\n")
         return
-    table = Table(title=f"sources ({len(rows)})")
-    for column in (
-        "key",
-        "kind",
-        "every",
-        "enabled",
-        "last poll",
-        "next poll",
-        "last error",
-        "url",
-    ):
-        table.add_column(column, overflow="fold")
+    table = Table(title=f"sources ({len(rows)}), times in UTC")
+    for column in ("key", "kind", "every", "on", "last poll", "next poll", "fails", "last error"):
+        table.add_column(column, overflow="fold", no_wrap=column in ("key", "last poll"))
     for row in rows:
         table.add_row(
             row["key"], row["kind"], f"{row['every_seconds']}s", "yes" if row["enabled"] else "no",
-            row["last_polled_at"] or "never", row["next_poll_at"] or "",
-            (row["last_error"] or "")[:80], row["url"],
+            _short(row["last_polled_at"]) or "never", _short(row["next_poll_at"]),
+            str(row["failures"]), (row["last_error"] or "")[:100],
         )  # fmt: skip
     out.print(table)
 
@@ -370,8 +361,15 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")]
         upgrade(get_settings().database_url, revision)
     except SQLAlchemyError as exc:
         raise _fail(f"migration failed: {str(exc).splitlines()[0]}") from exc
+    except ConfigError as exc:
+        raise _fail(str(exc)) from exc
     out.print(f"database at {revision}")
 
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
+
+
+def _short(iso: str | None) -> str:
+    """``2026-11-23T14:15:16.447903+00:00`` -> ``2026-11-23 14:15`` for tables."""
+    return iso[:16].replace("T", " ") if iso else ""

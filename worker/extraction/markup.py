@@ -10,6 +10,8 @@ header are skipped, and among the rest the ones nearest the article's headline w
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bs4 import BeautifulSoup, Tag
 
 from worker.extraction.hints import Hints
@@ -107,6 +109,27 @@ def _titles(page: _Page, hints: Hints) -> None:
         hints.add("title", page.soup.title.get_text(" ", strip=True), "markup")
 
 
+def _named_tags(
+    page: _Page,
+    wanted: frozenset[str],
+    unwanted: frozenset[str],
+    skip: tuple[str, ...],
+    fits: Callable[[str], bool],
+    max_chars: int,
+) -> list[Tag]:
+    """Tags outside chrome whose class/id words say ``wanted`` (and not ``unwanted``) and whose
+    text ``fits``: the bylines and section labels themes name in their markup."""
+    found = []
+    for tag in page.tags:
+        if tag.name in skip:
+            continue
+        words = class_words(tag)
+        named = words & wanted and not words & unwanted
+        if named and not in_chrome(tag) and fits(tag_text(tag, max_chars)):
+            found.append(tag)
+    return found
+
+
 def _innermost(tags: list[Tag]) -> list[Tag]:
     """Drop candidates that contain another candidate: the specific element says more."""
     ids = {id(tag) for tag in tags}
@@ -131,15 +154,14 @@ def _authors(page: _Page, hints: Hints) -> None:
         rels = rel if isinstance(rel, list) else str(rel or "").split()
         if tag.name == "a" and "author" in rels and not in_chrome(tag):
             hints.add("authors", tag_text(tag, 200), "markup")
-    candidates = []
-    for tag in page.tags:
-        if tag.name in ("html", "body", "meta", "link", "script", "img", "article", "main"):
-            continue
-        words = class_words(tag)
-        if words & AUTHOR_WORDS and not words & NOT_BYLINE_WORDS and not in_chrome(tag):
-            text = tag_text(tag, _MAX_BYLINE_CHARS + 1)
-            if text and len(text) <= _MAX_BYLINE_CHARS:
-                candidates.append(tag)
+    candidates = _named_tags(
+        page,
+        AUTHOR_WORDS,
+        NOT_BYLINE_WORDS,
+        ("html", "body", "meta", "link", "script", "img", "article", "main"),
+        lambda text: 0 < len(text) <= _MAX_BYLINE_CHARS,
+        _MAX_BYLINE_CHARS + 1,
+    )
     ranked = page.near_headline(_innermost(candidates))
     if ranked:
         first = ranked[0]
@@ -212,16 +234,18 @@ def _sections(page: _Page, url: str, hints: Hints) -> None:
         if crumbs:
             hints.add("section", crumbs[-1], "markup")
         break
-    labels = []
-    for tag in page.tags:
-        if tag.name in ("html", "body", "meta", "script", "section", "article", "main", "nav"):
-            continue
-        words = class_words(tag)
-        if words & SECTION_WORDS and not words & NOT_SECTION_WORDS and not in_chrome(tag):
-            text = tag_text(tag, _MAX_LABEL_CHARS + 1)
-            short = 2 <= len(text) <= _MAX_LABEL_CHARS and len(text.split()) <= 4
-            if short and not any(ch.isdigit() for ch in text):
-                labels.append(tag)
+    labels = _named_tags(
+        page,
+        SECTION_WORDS,
+        NOT_SECTION_WORDS,
+        ("html", "body", "meta", "script", "section", "article", "main", "nav"),
+        lambda text: (
+            2 <= len(text) <= _MAX_LABEL_CHARS
+            and len(text.split()) <= 4
+            and not any(ch.isdigit() for ch in text)
+        ),
+        _MAX_LABEL_CHARS + 1,
+    )
     for tag in _nearest(page, _innermost(labels))[:1]:
         hints.add("section", tag_text(tag, _MAX_LABEL_CHARS), "markup")
 

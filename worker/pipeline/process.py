@@ -227,7 +227,6 @@ def _store(
             existing = repository.find_article_by_canonical(session, canonical)
             assert existing is not None  # inserted by a concurrent worker
         if is_canonical_page or existing.url == page.final_url:
-            values.pop("created_at", None)
             repository.update_article(session, existing, values)
             repository.demote_other_copies(session, existing.id, keep_url_id=url_id)
             repository.finish_url(

@@ -4,15 +4,27 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from alembic import command
 from alembic.config import Config
 
-from alembic import command
+from worker.errors import ConfigError
 
-ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
+# The checkout (editable install, the container's /app), then the working directory.
+_CANDIDATES = (Path(__file__).resolve().parents[2] / "alembic.ini", Path("alembic.ini"))
+
+
+def alembic_ini() -> Path:
+    for candidate in _CANDIDATES:
+        if candidate.is_file():
+            return candidate
+    raise ConfigError(
+        "alembic.ini not found beside the package or in the working directory: run from the "
+        "newsworker checkout, or install it editable (pip install -e .)"
+    )
 
 
 def alembic_config(database_url: str) -> Config:
-    config = Config(str(ALEMBIC_INI))
+    config = Config(str(alembic_ini()))
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     return config
 

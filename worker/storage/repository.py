@@ -160,11 +160,6 @@ def record_links(
     return to_queue
 
 
-def mark_queued(session: Session, url_ids: Sequence[int], now: datetime) -> None:
-    for chunk in _chunks(url_ids):
-        session.execute(update(Url).where(Url.id.in_(chunk)).values(queued_at=now))
-
-
 def finish_url(
     session: Session,
     url: Url,
