@@ -1,4 +1,4 @@
-"""Shared fixtures: real databases (SQLite file, PostgreSQL), a Redis index, the seed data.
+"""Shared fixtures: real databases (SQLite file, PostgreSQL) and a Redis index.
 
 PostgreSQL tests use a database of their own (``newsworker_test``), migrated once per session and
 truncated before each test. Redis tests use index 15, flushed before each test. When a server is
@@ -22,8 +22,6 @@ from worker.settings import Settings
 from worker.storage.migrations import upgrade
 from worker.storage.models import Base
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
 PG_ADMIN_URL = os.environ.get(
     "NEWSWORKER_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
@@ -36,14 +34,6 @@ def _unavailable(what: str, exc: Exception) -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(message)
     pytest.skip(message)
-
-
-def shared_path(*parts: str) -> Path:
-    """A path under ../shared, or a clean skip when the shared data is absent."""
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"../shared not found ({path}): shared seeds and corpora are needed")
-    return path
 
 
 @pytest.fixture(scope="session")
