@@ -225,3 +225,36 @@ def test_retry_delay_grows_and_respects_retry_after() -> None:
     assert [retry_delay(n, 30, None) for n in (1, 2, 3)] == [30, 60, 120]
     assert retry_delay(1, 30, 300) == 300
     assert retry_delay(20, 30, None) == 3600
+
+
+def test_a_crash_in_the_extractor_fails_the_page_not_the_batch(
+    site: LocalSite,
+    tmp_path: Path,
+    runtime_factory: RuntimeFactory,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    site.add("/story", article_page(site.url("/story"), "Allies expand cyber drills", PARAGRAPHS))
+    runtime = _runtime(site, tmp_path, runtime_factory, database_url, ["/story"])
+    (url_id,) = _poll(runtime)
+
+    def explode(*_: object, **__: object) -> None:
+        raise KeyError("surprise")
+
+    monkeypatch.setattr("worker.pipeline.process.extract_article", explode)
+    outcome = process_url(runtime, url_id)
+    assert (outcome.state, outcome.reason) == ("failed", "extractor_crashed")
+    assert "KeyError" in (_url(runtime, url_id).detail or "")
+
+
+def test_a_url_whose_attempts_never_finish_ends_failed(
+    site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
+) -> None:
+    site.add("/story", article_page(site.url("/story"), "Allies expand cyber drills", PARAGRAPHS))
+    runtime = _runtime(site, tmp_path, runtime_factory, database_url, ["/story"], max_attempts=2)
+    (url_id,) = _poll(runtime)
+    with runtime.sessions.begin() as session:  # two attempts whose worker died mid-page
+        session.get_one(Url, url_id).attempts = 2
+    outcome = process_url(runtime, url_id)
+    assert (outcome.state, outcome.reason) == ("failed", "too_many_attempts")
+    assert site.get_hits["/story"] == 0

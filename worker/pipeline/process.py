@@ -67,13 +67,7 @@ def process_url(
         return _fetch_failed(runtime, url_id, context, exc, bound)
     text, encoding = decode_html(page.content, page.charset)
     try:
-        article = extract_article(
-            text,
-            page.final_url,
-            timezone=context.timezone,
-            language=context.language,
-            outlet_name=context.outlet_name,
-        )
+        article = _extract(text, page.final_url, context)
     except ExtractionError as exc:
         state = final_state_for(exc)
         with runtime.sessions.begin() as session:
@@ -92,6 +86,22 @@ def process_url(
     return outcome
 
 
+def _extract(text: str, url: str, context: _Context) -> ExtractedArticle:
+    """The extractor, with any unexpected crash on a bad page recorded as the page's failure."""
+    try:
+        return extract_article(
+            text, url, timezone=context.timezone, language=context.language,
+            outlet_name=context.outlet_name,
+        )  # fmt: skip
+    except ExtractionError:
+        raise
+    except Exception as exc:  # a bug on one page must not loop a task forever
+        log.exception("url.extractor_crashed", url=url)
+        raise ExtractionError(
+            f"extractor crashed: {type(exc).__name__}: {exc}", reason="extractor_crashed"
+        ) from exc
+
+
 def _start_attempt(
     runtime: Runtime, url_id: int, force: bool, now: datetime
 ) -> _Context | UrlOutcome:
@@ -103,6 +113,13 @@ def _start_attempt(
             return UrlOutcome(url_id, url.state, url.reason, url.article_id)
         if force and url.state in FINAL_URL_STATES:
             url.attempts = 0
+        elif url.attempts >= runtime.settings.max_attempts:
+            # Queued again after attempts that never finished (a worker killed on this page).
+            repository.finish_url(
+                session, url, "failed", reason="too_many_attempts",
+                detail=f"{url.attempts} attempts did not finish; last: {url.reason or 'none'}",
+            )  # fmt: skip
+            return UrlOutcome(url_id, "failed", "too_many_attempts")
         url.state = "pending"
         url.attempts += 1
         url.last_attempt_at = now
