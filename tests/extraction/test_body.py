@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from worker.extraction import listing
-from worker.extraction.body import Block, extract_blocks, join
+from worker.extraction.body import Block, extract_blocks, image_box_texts, join
 from worker.extraction.parsing import parse_html
 
 FILLER = (
@@ -64,7 +64,8 @@ def test_captions_in_image_boxes_are_not_body_text() -> None:
         f'<div class="desc-con"><p class="desc">{caption}</p></div></div>'
         f"<p>{FILLER}</p><p>{FILLER.replace('Tuesday', 'Monday')}</p>"
     )
-    texts = [block.text for block in extract_blocks(html, "https://example.com/a")]
+    captions = image_box_texts(parse_html(html))
+    texts = [block.text for block in extract_blocks(html, "https://example.com/a", captions)]
     assert caption not in texts
     assert FILLER.strip() in texts
 
@@ -74,5 +75,6 @@ def test_a_long_text_beside_an_image_stays() -> None:
     html = page(
         f'<div class="photo-story"><img src="/a.jpg"><p>{long_text}</p></div><p>{FILLER}</p>'
     )
-    texts = [block.text for block in extract_blocks(html, "https://example.com/a")]
+    captions = image_box_texts(parse_html(html))
+    texts = [block.text for block in extract_blocks(html, "https://example.com/a", captions)]
     assert long_text.strip() in texts

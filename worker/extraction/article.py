@@ -19,7 +19,7 @@ from bs4 import BeautifulSoup
 from worker.errors import ExtractionError, NewsworkerError, NotAnArticle
 from worker.extraction import jsonld, listing, markup, meta, textual
 from worker.extraction.authors import clean_authors, dedupe
-from worker.extraction.body import Block, extract_blocks, join
+from worker.extraction.body import Block, extract_blocks, image_box_texts, join
 from worker.extraction.cleanup import Context, clean_blocks
 from worker.extraction.dates import date_from_page, date_from_url, load_zone, parse_date
 from worker.extraction.hints import SOURCE_ORDER, Hint, Hints, Source
@@ -185,10 +185,11 @@ def _article_body(
         sections=[h.value for h in hints.get("section")],
         authors=[name for h in hints.get("authors") for name in clean_authors(h.value)],
     )
-    paragraphs = _body(text, url, teasers, context, precision=True)
+    captions = image_box_texts(soup)
+    paragraphs = _body(text, url, teasers, captions, context, precision=True)
     if _size(paragraphs) < RETRY_BELOW_CHARS:
         # precision mode sometimes keeps only a fragment; balanced mode then finds the rest
-        retry = _body(text, url, teasers, context, precision=False)
+        retry = _body(text, url, teasers, captions, context, precision=False)
         short = _size(paragraphs) < MIN_BODY_CHARS
         if _size(retry) > (_size(paragraphs) if short else RETRY_RATIO * _size(paragraphs)):
             paragraphs = retry
@@ -207,10 +208,16 @@ def _article_body(
 
 
 def _body(
-    text: str, url: str, teasers: list[str], context: Context, *, precision: bool
+    text: str,
+    url: str,
+    teasers: list[str],
+    captions: set[str],
+    context: Context,
+    *,
+    precision: bool,
 ) -> list[Block]:
     """Cleaned body blocks from one trafilatura mode; NotAnArticle for a listing."""
-    blocks = extract_blocks(text, url, favor_precision=precision)
+    blocks = extract_blocks(text, url, captions, favor_precision=precision)
     own, teaser_blocks = listing.split_teasers(blocks, teasers)
     if listing.looks_like_listing(own, teaser_blocks):
         raise NotAnArticle(f"listing page: {len(teaser_blocks)} teasers in the main content")
