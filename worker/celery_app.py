@@ -12,6 +12,7 @@ from typing import Any
 
 import structlog
 from celery import Celery, signals
+from sqlalchemy.exc import IntegrityError
 
 from worker.logging import configure_logging
 from worker.runtime import reset_runtime
@@ -51,6 +52,27 @@ def configure(celery: Celery, settings: Settings) -> None:
 
 
 configure(app, get_settings())
+
+
+def prepare_embedded_broker(celery: Celery = app, attempts: int = 5) -> None:
+    """Create the embedded broker's queue rows before workers and beat start.
+
+    kombu's SQLAlchemy transport creates a queue row on first use with a read-then-insert, so
+    a worker and a beat starting together on a new broker file can both insert it, and the
+    loser's consumer dies (UNIQUE constraint failed: kombu_queue.name). Declared here first,
+    with a retry for a concurrent ``newsworker`` process doing the same, the race is gone.
+    """
+    if not str(celery.conf.broker_url).startswith("sqla+"):
+        return
+    for attempt in range(attempts):
+        try:
+            with celery.connection_for_write() as connection:
+                for queue in celery.amqp.queues.values():
+                    queue(connection.default_channel).declare()
+            return
+        except IntegrityError:
+            if attempt == attempts - 1:
+                raise
 
 
 @signals.setup_logging.connect

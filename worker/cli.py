@@ -97,7 +97,9 @@ def run(
     """Run a worker with beat embedded: the unattended mode on one machine."""
     _prepare_service()
     from worker.celery_app import app as celery
+    from worker.celery_app import prepare_embedded_broker
 
+    prepare_embedded_broker()
     argv = ["worker", "--beat", "--loglevel", get_settings().log_level]
     if concurrency:
         argv += ["--concurrency", str(concurrency)]
@@ -114,6 +116,9 @@ def worker(
     configure_logging(settings.log_level, settings.log_json)
     _migrate_embedded()
     from worker.celery_app import app as celery
+    from worker.celery_app import prepare_embedded_broker
+
+    prepare_embedded_broker()
 
     argv = ["worker", "--loglevel", settings.log_level]
     if concurrency:
@@ -128,7 +133,9 @@ def beat() -> None:
     """Run beat: it sends the tick that claims due sources. A second beat is harmless."""
     _prepare_service()
     from worker.celery_app import app as celery
+    from worker.celery_app import prepare_embedded_broker
 
+    prepare_embedded_broker()
     celery.start(["beat", "--loglevel", get_settings().log_level])
 
 
