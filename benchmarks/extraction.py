@@ -1,6 +1,6 @@
 """Body extraction on the zyte-dev corpus: newsworker beside trafilatura, in the same run.
 
-    python benchmarks/extraction.py [--corpus ../shared/corpus/zyte-dev]
+    python -m benchmarks.extraction [--corpus ../shared/corpus/zyte-dev]
 
 Prints one table: precision, recall and F1 with the Zyte benchmark's metric (4-token shingles,
 per-page normalised, averaged over pages; see ../shared/corpus/README.md), and the median and
@@ -13,34 +13,18 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import re
 import statistics
 import time
-from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 import trafilatura
 
+from benchmarks.metrics import page_scores, summary
 from worker.errors import ExtractionError
 from worker.extraction import extract_article
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "zyte-dev"
-
-
-def shingles(text: str) -> Counter[tuple[str, ...]]:
-    tokens = re.findall(r"\w+", text)
-    return Counter(tuple(tokens[i : i + 4]) for i in range(max(0, len(tokens) - 3)))
-
-
-def page_scores(truth: str, prediction: str) -> tuple[float, float]:
-    true, pred = shingles(truth), shingles(prediction)
-    tp = sum((true & pred).values())
-    fp = sum((pred - true).values())
-    fn = sum((true - pred).values())
-    if fp == 0 and fn == 0:
-        return 1.0, 1.0
-    return (tp / (tp + fp) if tp + fp else 0.0), (tp / (tp + fn) if tp + fn else 0.0)
 
 
 def ours(html: str, url: str) -> str:
@@ -85,9 +69,7 @@ def main() -> None:
             prediction = extract(html, url)
             times.append(time.perf_counter() - started)
             scores.append(page_scores(body, prediction))
-        precision = statistics.fmean(p for p, _ in scores)
-        recall = statistics.fmean(r for _, r in scores)
-        f1 = 2 * precision * recall / (precision + recall)
+        precision, recall, f1 = summary(scores)
         p95 = statistics.quantiles(times, n=20)[-1]
         rows.append((name, precision, recall, f1, statistics.median(times) * 1000, p95 * 1000))
     reference = rows[1]

@@ -7,41 +7,20 @@ from __future__ import annotations
 
 import gzip
 import json
-import re
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
 import trafilatura
 
+from benchmarks.metrics import page_scores, summary
 from tests.extraction.support import shared_dir
 from worker.errors import ExtractionError, NotAnArticle
 from worker.extraction import ExtractedArticle, extract_article
 
 
-def shingles(text: str) -> Counter[tuple[str, ...]]:
-    tokens = re.findall(r"\w+", text)
-    return Counter(tuple(tokens[i : i + 4]) for i in range(max(0, len(tokens) - 3)))
-
-
-def page_scores(truth: str, prediction: str) -> tuple[float, float]:
-    """The Zyte benchmark's per-page precision and recall over 4-token shingles."""
-    true, pred = shingles(truth), shingles(prediction)
-    tp = sum((true & pred).values())
-    fp = sum((pred - true).values())
-    fn = sum((true - pred).values())
-    if fp == 0 and fn == 0:
-        return 1.0, 1.0
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    return precision, recall
-
-
 def f1(scores: list[tuple[float, float]]) -> float:
-    precision = sum(p for p, _ in scores) / len(scores)
-    recall = sum(r for _, r in scores) / len(scores)
-    return 2 * precision * recall / (precision + recall)
+    return summary(scores)[2]
 
 
 def read_gz(path: Path) -> str:
