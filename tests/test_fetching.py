@@ -12,7 +12,7 @@ import pytest
 from tests.conftest import make_settings
 from tests.localweb.server import LocalSite, Response
 from worker.errors import NotModified, PermanentFetchError, TransientFetchError
-from worker.fetching import Fetcher, build_http_client, decode_html
+from worker.fetching import Fetcher, build_fetcher, build_http_client, decode_html
 from worker.fetching.client import parse_retry_after
 
 
@@ -176,3 +176,53 @@ def test_invalid_bytes_never_crash_decoding() -> None:
     text, encoding = decode_html(b"\xff\xfe\x00<p>\x80\x81 broken \xc3</p>" * 10, "utf-8")
     assert isinstance(text, str)
     assert encoding
+
+
+@pytest.fixture
+def polite(tmp_path: Path) -> Iterator[Fetcher]:
+    settings = make_settings(
+        tmp_path, "sqlite://", user_agent="newsworker/0.1 (+https://example.org)"
+    )
+    fetcher = build_fetcher(settings)
+    yield fetcher
+    fetcher.client.close()
+
+
+def test_robots_txt_disallow_for_our_agent_is_obeyed_and_cached(
+    site: LocalSite, polite: Fetcher
+) -> None:
+    site.add(
+        "/robots.txt",
+        Response(
+            "User-agent: newsworker\nDisallow: /private\nCrawl-delay: 2\n\n"
+            "User-agent: *\nDisallow: /",
+            content_type="text/plain",
+        ),
+    )
+    site.add("/private/a", "<html>secret</html>")
+    site.add("/news/a", "<html>news</html>")
+    with pytest.raises(PermanentFetchError) as raised:
+        polite.get(site.url("/private/a"))
+    assert raised.value.reason == "robots"
+    assert site.get_hits["/private/a"] == 0, "a disallowed page is never requested"
+    assert polite.get(site.url("/news/a")).status == 200
+    assert polite.robots is not None and polite.robots.crawl_delay(site.url("/news/a")) == 2
+    assert site.get_hits["/robots.txt"] == 1, "robots.txt is read once per host within its TTL"
+
+
+def test_missing_robots_txt_allows_everything(site: LocalSite, polite: Fetcher) -> None:
+    site.add("/a", "<html>a</html>")
+    assert polite.get(site.url("/a")).status == 200
+    assert site.get_hits["/robots.txt"] == 1
+
+
+def test_unreachable_robots_txt_means_retry_later_not_fetch(
+    site: LocalSite, polite: Fetcher
+) -> None:
+    site.add("/robots.txt", Response("down", status=503, headers={"Retry-After": "30"}))
+    site.add("/a", "<html>a</html>")
+    with pytest.raises(TransientFetchError) as raised:
+        polite.get(site.url("/a"))
+    assert raised.value.reason == "robots_unavailable"
+    assert raised.value.retry_after == 30
+    assert site.get_hits["/a"] == 0

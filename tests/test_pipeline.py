@@ -258,3 +258,17 @@ def test_a_url_whose_attempts_never_finish_ends_failed(
     outcome = process_url(runtime, url_id)
     assert (outcome.state, outcome.reason) == ("failed", "too_many_attempts")
     assert site.get_hits["/story"] == 0
+
+
+def test_a_page_disallowed_by_robots_txt_is_skipped_without_a_request(
+    site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
+) -> None:
+    site.add(
+        "/robots.txt", Response("User-agent: *\nDisallow: /members/\n", content_type="text/plain")
+    )
+    site.add("/members/story", article_page(site.url("/members/story"), "Members only", PARAGRAPHS))
+    runtime = _runtime(site, tmp_path, runtime_factory, database_url, ["/members/story"])
+    (url_id,) = _poll(runtime)
+    outcome = process_url(runtime, url_id)
+    assert (outcome.state, outcome.reason) == ("skipped", "robots")
+    assert site.get_hits["/members/story"] == 0

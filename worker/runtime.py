@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from worker.fetching import Fetcher, build_http_client
+from worker.fetching import Fetcher, build_fetcher
 from worker.settings import Settings, get_settings
 from worker.storage.db import make_engine, make_sessionmaker
 
@@ -34,7 +34,7 @@ def build_runtime(settings: Settings) -> Runtime:
         settings=settings,
         engine=engine,
         sessions=make_sessionmaker(engine),
-        fetcher=Fetcher(build_http_client(settings), settings),
+        fetcher=build_fetcher(settings),
     )
 
 

@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     max_response_bytes: int = Field(
         10_000_000, description="Largest response body read (bytes); larger ones are skipped."
     )
+    robots_ttl_seconds: int = Field(
+        86400, description="How long a host's robots.txt is trusted before it is read again."
+    )
     max_attempts: int = Field(
         4, description="Attempts at a URL (transient failures only) before it is `failed`."
     )

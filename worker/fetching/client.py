@@ -11,14 +11,17 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import httpx
 
 from worker.errors import FetchError, NotModified, PermanentFetchError, TransientFetchError
 from worker.settings import Settings
 
-Accept = Literal["html", "feed"]
+if TYPE_CHECKING:
+    from worker.fetching.robots import RobotsCache
+
+Accept = Literal["html", "feed", "robots"]
 
 HTML_TYPES = {"text/html", "application/xhtml+xml"}
 _BINARY_PREFIXES = ("image/", "audio/", "video/", "font/")
@@ -28,6 +31,7 @@ _ACCEPT_HEADERS = {
     "feed": (
         "application/rss+xml,application/atom+xml,application/xml;q=0.9,text/xml;q=0.9,*/*;q=0.1"
     ),
+    "robots": "text/plain,*/*;q=0.1",
 }
 
 
@@ -61,6 +65,15 @@ def build_http_client(settings: Settings) -> httpx.Client:
     )
 
 
+def build_fetcher(settings: Settings) -> Fetcher:
+    """The process's fetcher: one pooled client, robots.txt honoured."""
+    from worker.fetching.robots import RobotsCache
+
+    fetcher = Fetcher(build_http_client(settings), settings)
+    fetcher.robots = RobotsCache(fetcher, settings.user_agent, settings.robots_ttl_seconds)
+    return fetcher
+
+
 class Fetcher:
     """GETs one URL within the limits of the settings."""
 
@@ -68,6 +81,7 @@ class Fetcher:
         self.client = client
         self.max_bytes = settings.max_response_bytes
         self.total_timeout = settings.total_timeout
+        self.robots: RobotsCache | None = None  # set by build_fetcher; None: ignore robots.txt
 
     def get(
         self,
@@ -77,7 +91,14 @@ class Fetcher:
         etag: str | None = None,
         last_modified: str | None = None,
     ) -> FetchedPage:
-        """Fetch ``url``; raise a FetchError subclass for anything but a usable response."""
+        """Fetch ``url``; raise a FetchError subclass for anything but a usable response.
+
+        Unless ``accept`` is "robots", the host's robots.txt is consulted first: a disallowed
+        URL raises PermanentFetchError(reason="robots"), an unreachable robots.txt a
+        TransientFetchError(reason="robots_unavailable").
+        """
+        if accept != "robots" and self.robots is not None and not self.robots.allowed(url):
+            raise PermanentFetchError("disallowed by robots.txt", reason="robots")
         headers = {"Accept": _ACCEPT_HEADERS[accept]}
         if etag:
             headers["If-None-Match"] = etag

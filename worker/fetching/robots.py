@@ -1,0 +1,83 @@
+"""robots.txt: fetched once per host, cached with a TTL, our user agent's rules applied.
+
+The usual convention for an unreadable robots.txt: a 4xx answer (no robots.txt) allows
+everything; a 5xx answer, a timeout or a connection error means "not now", so the caller
+retries later instead of fetching. Parsing is protego's (the parser Scrapy uses).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+from protego import Protego
+
+from worker.errors import FetchError, PermanentFetchError, TransientFetchError
+from worker.fetching.client import Fetcher
+
+ROBOTS_MAX_BYTES = 512_000
+
+
+@dataclass(frozen=True)
+class _Entry:
+    rules: Protego | None  # None: no robots.txt, everything allowed
+    expires: float
+
+
+class RobotsCache:
+    """Per-process cache of parsed robots.txt files, safe to share between threads."""
+
+    def __init__(self, fetcher: Fetcher, user_agent: str, ttl_seconds: float) -> None:
+        self.fetcher = fetcher
+        self.user_agent = user_agent
+        self.ttl = ttl_seconds
+        self._entries: dict[str, _Entry] = {}
+        self._lock = threading.Lock()
+
+    def allowed(self, url: str) -> bool:
+        """Whether our user agent may fetch ``url``; TransientFetchError if robots.txt is down."""
+        rules = self._rules(url)
+        return rules is None or bool(rules.can_fetch(url, self.user_agent))
+
+    def crawl_delay(self, url: str) -> float | None:
+        """The host's Crawl-delay for our user agent, in seconds, if it sets one."""
+        rules = self._rules(url)
+        delay = rules.crawl_delay(self.user_agent) if rules is not None else None
+        return float(delay) if delay is not None else None
+
+    def _rules(self, url: str) -> Protego | None:
+        key = robots_url(url)
+        now = time.monotonic()
+        with self._lock:
+            entry = self._entries.get(key)
+        if entry is not None and entry.expires > now:
+            return entry.rules
+        rules = self._fetch(key)
+        with self._lock:
+            self._entries[key] = _Entry(rules, now + self.ttl)
+        return rules
+
+    def _fetch(self, robots: str) -> Protego | None:
+        try:
+            page = self.fetcher.get(robots, accept="robots")
+        except TransientFetchError as exc:
+            raise TransientFetchError(
+                f"robots.txt unavailable ({exc}): not fetching until it answers",
+                reason="robots_unavailable",
+                http_status=exc.http_status,
+                retry_after=exc.retry_after,
+            ) from exc
+        except PermanentFetchError:
+            return None  # 404 and other 4xx: no robots.txt, no restrictions
+        except FetchError:
+            return None
+        text = page.content[:ROBOTS_MAX_BYTES].decode("utf-8", errors="replace")
+        return Protego.parse(text)
+
+
+def robots_url(url: str) -> str:
+    """``https://host:port/any/path?q`` -> ``https://host:port/robots.txt``."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "/robots.txt", "", ""))
