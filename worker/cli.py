@@ -70,7 +70,8 @@ def _runtime() -> Any:
 
 
 def _prepare_service() -> None:
-    """Migrate (embedded) and sync the sources file: what a long-running process needs first."""
+    """What run and beat need first: the embedded database migrated, the sources file synced,
+    the embedded broker's queue declared."""
     from worker.syncing import sync_from_file
 
     settings = get_settings()
@@ -81,6 +82,9 @@ def _prepare_service() -> None:
         raise _fail(str(exc)) from exc
     except SQLAlchemyError as exc:
         raise _fail(_db_problem(exc)) from exc
+    from worker.celery_app import prepare_embedded_broker
+
+    prepare_embedded_broker()
 
 
 def _db_problem(exc: SQLAlchemyError) -> str:
@@ -97,9 +101,7 @@ def run(
     """Run a worker with beat embedded: the unattended mode on one machine."""
     _prepare_service()
     from worker.celery_app import app as celery
-    from worker.celery_app import prepare_embedded_broker
 
-    prepare_embedded_broker()
     argv = ["worker", "--beat", "--loglevel", get_settings().log_level]
     if concurrency:
         argv += ["--concurrency", str(concurrency)]
@@ -133,9 +135,7 @@ def beat() -> None:
     """Run beat: it sends the tick that claims due sources. A second beat is harmless."""
     _prepare_service()
     from worker.celery_app import app as celery
-    from worker.celery_app import prepare_embedded_broker
 
-    prepare_embedded_broker()
     celery.start(["beat", "--loglevel", get_settings().log_level])
 
 

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from protego import Protego
 
-from worker.errors import FetchError, PermanentFetchError, TransientFetchError
+from worker.errors import FetchError, TransientFetchError
 from worker.fetching.client import Fetcher
 
 ROBOTS_MAX_BYTES = 512_000
@@ -69,10 +69,8 @@ class RobotsCache:
                 http_status=exc.http_status,
                 retry_after=exc.retry_after,
             ) from exc
-        except PermanentFetchError:
-            return None  # 404 and other 4xx: no robots.txt, no restrictions
         except FetchError:
-            return None
+            return None  # 404 and other 4xx: no robots.txt, no restrictions
         text = page.content[:ROBOTS_MAX_BYTES].decode("utf-8", errors="replace")
         return Protego.parse(text)
 
