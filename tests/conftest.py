@@ -95,6 +95,9 @@ def make_settings(tmp_path: Path, database_url: str, **overrides: object) -> Set
         "connect_timeout": 5.0,
         "read_timeout": 5.0,
         "total_timeout": 10.0,
+        # The local test web; every other private address stays refused.
+        "allow_networks": "127.0.0.1/32",
+        "host_delay_seconds": 0.0,
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

@@ -108,10 +108,19 @@ def test_redirects_are_followed_to_the_final_url(site: LocalSite, fetcher: Fetch
 
 
 def test_redirect_loops_and_long_chains_fail(site: LocalSite, fetcher: Fetcher) -> None:
-    site.add("/loop", Response(status=302, headers={"Location": "/loop"}))
-    with pytest.raises(PermanentFetchError) as raised:
-        fetcher.get(site.url("/loop"))
-    assert raised.value.reason == "too_many_redirects"
+    site.add("/loop-a", Response(status=302, headers={"Location": "/loop-b"}))
+    site.add("/loop-b", Response(status=302, headers={"Location": "/loop-a"}))
+    for hop in range(1, 6):
+        site.add(f"/chain{hop}", Response(status=301, headers={"Location": f"/chain{hop + 1}"}))
+    site.add("/chain6", "<html>too far</html>")
+    with pytest.raises(PermanentFetchError) as loop:
+        fetcher.get(site.url("/loop-a"))
+    assert loop.value.reason == "redirect_loop"
+    assert site.get_hits["/loop-a"] == 1, "a loop is caught at its first repetition"
+    with pytest.raises(PermanentFetchError) as chain:
+        fetcher.get(site.url("/chain1"))
+    assert chain.value.reason == "too_many_redirects"
+    assert site.get_hits["/chain5"] == 0, "the chain is cut at the cap (3 redirects)"
 
 
 def test_unreachable_host_is_transient(fetcher: Fetcher) -> None:
@@ -226,3 +235,17 @@ def test_unreachable_robots_txt_means_retry_later_not_fetch(
     assert raised.value.reason == "robots_unavailable"
     assert raised.value.retry_after == 30
     assert site.get_hits["/a"] == 0
+
+
+@pytest.mark.parametrize("declared", [None, "utf-8", "iso-8859-1"])
+def test_mixed_encodings_keep_the_majority_encoding(declared: str | None) -> None:
+    """A UTF-8 page with one stray cp1252 byte stays UTF-8 (one replacement character), even
+    when the header wrongly says Latin-1: decoding follows the evidence in the bytes."""
+    page = (
+        '<html><head><meta charset="utf-8"></head><body><p>서울에서 열린 회의에서 양국 '
+        "외교장관은 동맹이 굳건하다고 밝혔다. café</p>"
+    ).encode() + b"<p>It\x92s a stray cp1252 quote</p></body></html>"
+    text, encoding = decode_html(page, declared)
+    assert encoding == "utf-8"
+    assert "동맹이 굳건하다고 밝혔다. café" in text
+    assert "It\ufffds a stray" in text

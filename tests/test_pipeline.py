@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from tests.localweb.server import LocalSite, Response
-from worker.pipeline import RetryLater, poll_source, process_url
+from worker.pipeline import RetryLater, poll_source, process_url, sweep_lost_urls
 from worker.pipeline.decisions import retry_delay
 from worker.runtime import Runtime
 from worker.storage.models import Article, RawPage, Source, Url
@@ -94,13 +95,13 @@ def _url(runtime: Runtime, url_id: int) -> Url:
 def test_transient_failures_retry_then_fail_with_reason_status_and_attempts(
     site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
 ) -> None:
-    site.add("/down", Response("busy", status=503, headers={"Retry-After": "5"}))
+    site.add("/down", Response("busy", status=503, headers={"Retry-After": "1"}))
     runtime = _runtime(site, tmp_path, runtime_factory, database_url, ["/down"], max_attempts=3)
     (url_id,) = _poll(runtime)
     for attempt in (1, 2):
         with pytest.raises(RetryLater) as retry:
             process_url(runtime, url_id)
-        assert retry.value.delay >= 5, "Retry-After is honoured"
+        assert retry.value.delay >= 1, "Retry-After is honoured"
         row = _url(runtime, url_id)
         assert (row.state, row.reason, row.attempts) == ("pending", "http_503", attempt)
     outcome = process_url(runtime, url_id)
@@ -272,3 +273,69 @@ def test_a_page_disallowed_by_robots_txt_is_skipped_without_a_request(
     outcome = process_url(runtime, url_id)
     assert (outcome.state, outcome.reason) == ("skipped", "robots")
     assert site.get_hits["/members/story"] == 0
+
+
+def test_a_busy_host_postpones_the_url_without_using_an_attempt(
+    site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
+) -> None:
+    site.add("/story", article_page(site.url("/story"), "Allies expand cyber drills", PARAGRAPHS))
+    runtime = _runtime(
+        site, tmp_path, runtime_factory, database_url, ["/story"], host_max_wait_seconds=0.2
+    )
+    (url_id,) = _poll(runtime)
+    runtime.fetcher.gate.push_back(site.netloc, 30)  # another worker saw a Retry-After: 30
+    started = datetime.now(UTC)
+    with pytest.raises(RetryLater) as retry:
+        process_url(runtime, url_id)
+    assert 25 <= retry.value.delay <= 30
+    row = _url(runtime, url_id)
+    assert (row.state, row.attempts) == ("pending", 0), "waiting for the host is not an attempt"
+    assert row.queued_at is not None and row.queued_at >= started + timedelta(seconds=25)
+    assert site.get_hits["/story"] == 0
+
+
+def test_the_sweep_queues_again_only_urls_whose_task_was_lost(
+    site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
+) -> None:
+    site.add("/story", article_page(site.url("/story"), "Allies expand cyber drills", PARAGRAPHS))
+    site.add("/other", article_page(site.url("/other"), "Ministers meet on trade", PARAGRAPHS[:2]))
+    runtime = _runtime(
+        site, tmp_path, runtime_factory, database_url, ["/story", "/other"],
+        pending_timeout_seconds=600,
+    )  # fmt: skip
+    lost, done = _poll(runtime)
+    process_url(runtime, done)
+    now = datetime.now(UTC)
+    assert sweep_lost_urls(runtime, now) == [], "queued moments ago: not lost yet"
+    later = now + timedelta(seconds=601)
+    assert sweep_lost_urls(runtime, later) == [lost], "pending past the timeout: queued again"
+    assert sweep_lost_urls(runtime, later) == [], "queued again once, not at every tick"
+    assert process_url(runtime, lost).state == "stored"
+    assert sweep_lost_urls(runtime, later + timedelta(days=1)) == []
+
+
+def test_a_source_throttled_with_retry_after_is_not_polled_before_it(
+    site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
+) -> None:
+    runtime = _runtime(site, tmp_path, runtime_factory, database_url, [])
+    site.add("/feed.xml", Response("later", status=503, headers={"Retry-After": "7200"}))
+    before = datetime.now(UTC)
+    assert _poll(runtime) == []
+    with runtime.sessions() as session:
+        source = session.scalars(select(Source)).one()
+    assert source.last_error is not None and source.last_error.startswith("http_503")
+    assert source.next_poll_at >= before + timedelta(seconds=7200), "not the 15-minute back-off"
+
+
+def test_a_source_on_a_busy_host_is_postponed_not_failed(
+    site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
+) -> None:
+    runtime = _runtime(site, tmp_path, runtime_factory, database_url, [], host_max_wait_seconds=0.2)
+    runtime.fetcher.gate.push_back(site.netloc, 120)
+    before = datetime.now(UTC)
+    assert _poll(runtime) == []
+    with runtime.sessions() as session:
+        source = session.scalars(select(Source)).one()
+    assert source.failure_count == 0 and source.last_error is None
+    assert before + timedelta(seconds=100) <= source.next_poll_at <= before + timedelta(seconds=125)
+    assert site.get_hits["/feed.xml"] == 0

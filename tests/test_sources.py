@@ -67,6 +67,17 @@ def test_bad_timezone_and_missing_name_are_refused() -> None:
         parse_sources({"outlets": {"x": {}}})
 
 
+def test_host_limits_of_an_outlet_are_read_and_bounded() -> None:
+    (outlet,) = parse_sources(
+        {"outlets": {"x": {"name": "X", "request_delay": 2.5, "max_connections": 1}}}
+    )
+    assert (outlet.request_delay, outlet.max_connections) == (2.5, 1)
+    with pytest.raises(ConfigError, match=r"outlet 'x': key 'request_delay': .*greater than"):
+        parse_sources({"outlets": {"x": {"name": "X", "request_delay": -1}}})
+    with pytest.raises(ConfigError, match=r"outlet 'x': key 'max_connections': .*greater than"):
+        parse_sources({"outlets": {"x": {"name": "X", "max_connections": 0}}})
+
+
 def test_malformed_toml_and_empty_file_are_refused(tmp_path: Path) -> None:
     broken = tmp_path / "sources.toml"
     broken.write_text('[outlets.x]\nname = "unterminated\n')

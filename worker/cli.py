@@ -112,6 +112,12 @@ def run(
 def worker(
     concurrency: Annotated[int | None, typer.Option(help="Worker processes.")] = None,
     pool: Annotated[str | None, typer.Option(help="Celery pool: prefork, solo, threads.")] = None,
+    hostname: Annotated[
+        str | None,
+        typer.Option(
+            "--hostname", "-n", help="Node name, unique per worker (default celery@<host>)."
+        ),
+    ] = None,
 ) -> None:
     """Run a Celery worker (without beat): scale these out in containers."""
     settings = get_settings()
@@ -127,6 +133,8 @@ def worker(
         argv += ["--concurrency", str(concurrency)]
     if pool:
         argv += ["--pool", pool]
+    if hostname:
+        argv += ["--hostname", hostname]
     celery.worker_main(argv)
 
 

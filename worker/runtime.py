@@ -24,7 +24,7 @@ class Runtime:
     fetcher: Fetcher
 
     def close(self) -> None:
-        self.fetcher.client.close()
+        self.fetcher.close()
         self.engine.dispose()
 
 

@@ -7,11 +7,14 @@ SQLite-backed Celery broker that a separate worker and beat process can share.
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class Settings(BaseSettings):
@@ -48,6 +51,30 @@ class Settings(BaseSettings):
     robots_ttl_seconds: int = Field(
         86400, description="How long a host's robots.txt is trusted before it is read again."
     )
+    allow_networks: str = Field(
+        "",
+        description="Comma-separated CIDR blocks exempt from the refusal to fetch private, "
+        "loopback, link-local and metadata addresses (e.g. `10.20.0.0/16`). Empty: none.",
+    )
+    host_delay_seconds: float = Field(
+        1.0,
+        description="Default seconds between two requests to one host, across all workers "
+        "(an outlet's `request_delay` or a longer robots.txt Crawl-delay overrides it).",
+    )
+    host_concurrency: int = Field(
+        2, description="Default requests in flight to one host at once, across all workers."
+    )
+    host_max_wait_seconds: float = Field(
+        20.0,
+        description="Longest a fetch waits for its host's turn; beyond it the task is queued "
+        "again for later (no attempt is used up).",
+    )
+    host_limits_url: str = Field(
+        "",
+        description="Where the shared per-host limits live: `redis://...`, `sqlite:///path` or "
+        "`none` (off). Empty: the broker's Redis, or `<var_dir>/hosts.sqlite` when the broker is "
+        "not Redis (one machine).",
+    )
     max_attempts: int = Field(
         4, description="Attempts at a URL (transient failures only) before it is `failed`."
     )
@@ -58,7 +85,9 @@ class Settings(BaseSettings):
         30.0, description="How often beat sends the tick that claims due sources."
     )
     pending_timeout_seconds: int = Field(
-        3600, description="A URL pending this long is queued again by the next poll."
+        3600,
+        description="A URL pending this long past its due time (a lost task) is queued again "
+        "by the next tick.",
     )
     max_sitemap_children: int = Field(
         50, description="Child sitemaps followed from one sitemap index per poll."
@@ -74,6 +103,27 @@ class Settings(BaseSettings):
     var_dir: Path = Field(
         Path("var"), description="Directory for the embedded database, broker and beat state."
     )
+
+    @field_validator("allow_networks")
+    @classmethod
+    def _cidr_blocks(cls, value: str) -> str:
+        parse_networks(value)
+        return value
+
+    @property
+    def allowed_networks(self) -> tuple[IPNetwork, ...]:
+        return parse_networks(self.allow_networks)
+
+
+def parse_networks(text: str) -> tuple[IPNetwork, ...]:
+    """``"127.0.1.0/24, 10.2.0.0/16"`` -> networks; raises ValueError naming a bad block."""
+    networks: list[IPNetwork] = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        try:
+            networks.append(ipaddress.ip_network(part, strict=False))
+        except ValueError as exc:
+            raise ValueError(f"{part!r} is not a CIDR block: {exc}") from exc
+    return tuple(networks)
 
 
 @lru_cache(maxsize=1)

@@ -70,6 +70,12 @@ class OutletConfig(BaseModel):
     name: str
     timezone: str | None = None
     language: str | None = None
+    request_delay: float | None = Field(
+        None, ge=0, le=3600, description="Seconds between two requests to this outlet's hosts."
+    )
+    max_connections: int | None = Field(
+        None, ge=1, le=64, description="Requests in flight to one of its hosts at once."
+    )
     sources: list[SourceConfig] = Field(default_factory=list)
 
     @field_validator("timezone")

@@ -21,12 +21,15 @@ log = structlog.get_logger(__name__)
 
 @app.task(name="newsworker.tick", ignore_result=True)
 def tick() -> int:
-    """Sync the sources file if it changed, claim due sources, queue a poll for each."""
+    """Sync the sources file if it changed, claim due sources and queue a poll for each, and
+    queue again the URLs whose fetch task was lost."""
     runtime = get_runtime()
     sync_if_changed(runtime)
     source_ids = pipeline.tick(runtime)
     for source_id in source_ids:
         poll.delay(source_id)
+    for url_id in pipeline.sweep_lost_urls(runtime):
+        fetch.delay(url_id)
     return len(source_ids)
 
 

@@ -23,6 +23,8 @@ def service_env(tmp_path: Path, **settings: str) -> dict[str, str]:
         NEWSWORKER_LOG_LEVEL="INFO",
         NEWSWORKER_CONNECT_TIMEOUT="5",
         NEWSWORKER_READ_TIMEOUT="5",
+        NEWSWORKER_ALLOW_NETWORKS="127.0.0.1/32",
+        NEWSWORKER_HOST_DELAY_SECONDS="0.05",
     )
     env.update({f"NEWSWORKER_{key.upper()}": value for key, value in settings.items()})
     return env

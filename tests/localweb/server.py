@@ -24,6 +24,7 @@ import contextlib
 import socket
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -47,6 +48,8 @@ class Response:
     content_type: str = "text/html; charset=utf-8"  # "" sends no Content-Type header at all
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds to sleep before answering (for timeout tests)
+    drip: float = 0.0  # send the whole answer one byte at a time, this many seconds apart
+    endless: bool = False  # repeat the body with no Content-Length until the client hangs up
 
     def body_bytes(self) -> bytes:
         """The body as bytes; a str body is encoded with the charset of ``content_type``."""
@@ -88,7 +91,7 @@ class _Server(ThreadingHTTPServer):
         self.site = site
         self.active: set[socket.socket] = set()
         self.active_lock = threading.Lock()
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__((site.address, 0), _Handler)
 
     def finish_request(self, request: Any, client_address: Any) -> None:
         with self.active_lock:
@@ -146,6 +149,12 @@ class _Handler(BaseHTTPRequestHandler):
         if status in (204, 304) or status < 200:
             body = b""
 
+        if response.drip > 0:
+            self._drip(status, response, body, extra)
+            return
+        if response.endless:
+            self._endless(status, response, body)
+            return
         self.send_response(status)
         if response.content_type and "content-type" not in lower and status != 304:
             self.send_header("Content-Type", response.content_type)
@@ -156,6 +165,33 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if send_body and body:
             self.wfile.write(body)
+
+    def _drip(self, status: int, response: Response, body: bytes, extra: dict[str, str]) -> None:
+        head = f"HTTP/1.1 {status} OK\r\nContent-Type: {response.content_type}\r\n"
+        head += "".join(f"{key}: {value}\r\n" for key, value in extra.items())
+        head += f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+        self.close_connection = True
+        for byte in head.encode() + body:
+            if self.server.site._stopping.wait(response.drip):
+                return
+            self.wfile.write(bytes([byte]))
+            self.wfile.flush()
+
+    def _endless(self, status: int, response: Response, body: bytes) -> None:
+        self.close_connection = True
+        self.send_response(status)
+        self.send_header("Content-Type", response.content_type)
+        self.send_header("Connection", "close")
+        self.end_headers()
+        sent, limit = 0, 200_000_000
+        path = self.path
+        try:
+            while sent < limit and not self.server.site._stopping.is_set():
+                self.wfile.write(body)
+                sent += len(body)
+        finally:
+            with self.server.site._lock:
+                self.server.site.bytes_sent[path] = sent
 
 
 def _not_modified(request_headers: Any, response_headers: dict[str, str]) -> bool:
@@ -168,10 +204,13 @@ def _not_modified(request_headers: Any, response_headers: dict[str, str]) -> boo
 
 
 class LocalSite:
-    """One fake web host on ``http://127.0.0.1:<random port>``."""
+    """One fake web host on ``http://<address>:<random port>`` (127.0.0.1 unless told)."""
 
-    def __init__(self, name: str = "site") -> None:
+    def __init__(self, name: str = "site", address: str = "127.0.0.1") -> None:
         self.name = name
+        self.address = address
+        self.bytes_sent: dict[str, int] = {}  # path -> body bytes written by an endless response
+        self.times: list[tuple[float, str]] = []  # (time.time() on arrival, path+query)
         self.hits: collections.Counter[str] = collections.Counter()  # path+query -> requests
         self.get_hits: collections.Counter[str] = collections.Counter()  # GET requests only
         self.requests: list[tuple[str, dict[str, str]]] = []  # (path+query, headers), in order
@@ -205,11 +244,11 @@ class LocalSite:
     @property
     def base_url(self) -> str:
         """``http://127.0.0.1:PORT`` (no trailing slash); only once started."""
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.netloc}"
 
     @property
     def netloc(self) -> str:
-        return f"127.0.0.1:{self.port}"
+        return f"{self.address}:{self.port}"
 
     def url(self, path: str) -> str:
         """Absolute URL of ``path`` on this site."""
@@ -277,6 +316,7 @@ class LocalSite:
             self.hits.clear()
             self.get_hits.clear()
             self.requests.clear()
+            self.times.clear()
 
     # -- used by the handler -------------------------------------------------------------------
 
@@ -286,6 +326,7 @@ class LocalSite:
             if method == "GET":
                 self.get_hits[target] += 1
             self.requests.append((target, headers))
+            self.times.append((time.time(), target))
             route = self._routes.get(target) or self._routes.get(urlsplit(target).path)
             if route is None:
                 return Response(body=NOT_FOUND_BODY, status=404)

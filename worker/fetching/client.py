@@ -8,14 +8,19 @@ types only.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Literal
+from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 
 from worker.errors import FetchError, NotModified, PermanentFetchError, TransientFetchError
+from worker.fetching.decompress import ACCEPT_ENCODING, CappedDecoder
+from worker.fetching.hostgate import HostGate, HostLimits, NoGate, host_key
+from worker.fetching.network import AddressPolicy, GuardedBackend, request_deadline
 from worker.settings import Settings
 
 if TYPE_CHECKING:
@@ -50,38 +55,63 @@ class FetchedPage:
 
 
 def build_http_client(settings: Settings) -> httpx.Client:
-    """The pooled client shared by one process (thread-safe)."""
+    """The pooled client shared by one process (thread-safe), on the guarded network backend.
+
+    Redirects are followed by ``Fetcher`` itself (robots.txt, rate limit and address checks on
+    every hop), and proxies from the environment are ignored: a proxy would connect on our
+    behalf to addresses the guard never sees.
+    """
+    limits = httpx.Limits(max_connections=50, max_keepalive_connections=20)
+    transport = httpx.HTTPTransport(limits=limits, trust_env=False)
+    # httpx offers no public hook for httpcore's network backend: the pool is rebuilt with ours.
+    transport._pool = httpcore.ConnectionPool(
+        ssl_context=httpx.create_ssl_context(),
+        max_connections=limits.max_connections,
+        max_keepalive_connections=limits.max_keepalive_connections,
+        keepalive_expiry=limits.keepalive_expiry,
+        network_backend=GuardedBackend(AddressPolicy(settings.allowed_networks)),
+    )
     return httpx.Client(
+        transport=transport,
         timeout=httpx.Timeout(
             connect=settings.connect_timeout,
             read=settings.read_timeout,
             write=settings.read_timeout,
             pool=settings.connect_timeout,
         ),
-        follow_redirects=True,
-        max_redirects=settings.max_redirects,
-        headers={"User-Agent": settings.user_agent},
-        limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
+        follow_redirects=False,
+        trust_env=False,
+        headers={"User-Agent": settings.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
     )
 
 
 def build_fetcher(settings: Settings) -> Fetcher:
-    """The process's fetcher: one pooled client, robots.txt honoured."""
+    """The process's fetcher: one pooled client, robots.txt honoured, shared host limits."""
+    from worker.fetching.hoststores import build_gate
     from worker.fetching.robots import RobotsCache
 
-    fetcher = Fetcher(build_http_client(settings), settings)
+    fetcher = Fetcher(build_http_client(settings), settings, gate=build_gate(settings))
     fetcher.robots = RobotsCache(fetcher, settings.user_agent, settings.robots_ttl_seconds)
     return fetcher
 
 
 class Fetcher:
-    """GETs one URL within the limits of the settings."""
+    """GETs one URL within the limits of the settings and the politeness owed to its host."""
 
-    def __init__(self, client: httpx.Client, settings: Settings) -> None:
+    def __init__(
+        self, client: httpx.Client, settings: Settings, gate: HostGate | None = None
+    ) -> None:
         self.client = client
         self.max_bytes = settings.max_response_bytes
+        self.max_redirects = settings.max_redirects
         self.total_timeout = settings.total_timeout
+        self.default_limits = HostLimits(settings.host_delay_seconds, settings.host_concurrency)
+        self.gate: HostGate = gate or NoGate()
         self.robots: RobotsCache | None = None  # set by build_fetcher; None: ignore robots.txt
+
+    def close(self) -> None:
+        self.client.close()
+        self.gate.close()
 
     def get(
         self,
@@ -90,23 +120,62 @@ class Fetcher:
         accept: Accept = "html",
         etag: str | None = None,
         last_modified: str | None = None,
+        limits: HostLimits | None = None,
     ) -> FetchedPage:
         """Fetch ``url``; raise a FetchError subclass for anything but a usable response.
 
-        Unless ``accept`` is "robots", the host's robots.txt is consulted first: a disallowed
-        URL raises PermanentFetchError(reason="robots"), an unreachable robots.txt a
-        TransientFetchError(reason="robots_unavailable").
+        Every hop of a redirect chain is checked on its own: its scheme, the host's robots.txt
+        (unless ``accept`` is "robots"; disallowed: reason "robots", unreadable: a transient
+        "robots_unavailable"), the host's shared rate limit (``limits``, slowed to the host's
+        Crawl-delay; HostBusy when the wait is too long) and, on connecting, its address.
         """
-        if accept != "robots" and self.robots is not None and not self.robots.allowed(url):
-            raise PermanentFetchError("disallowed by robots.txt", reason="robots")
+        limits = limits or self.default_limits
         headers = {"Accept": _ACCEPT_HEADERS[accept]}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
+        current, seen = url, {url}
+        for _ in range(self.max_redirects + 1):
+            if urlsplit(current).scheme.lower() not in ("http", "https"):
+                raise PermanentFetchError(f"not an http(s) URL: {current[:200]}", reason="bad_url")
+            host_limits = limits
+            if accept != "robots" and self.robots is not None:
+                if not self.robots.allowed(current, limits):
+                    raise PermanentFetchError(
+                        f"disallowed by robots.txt: {current}", reason="robots"
+                    )
+                host_limits = limits.at_least(self.robots.crawl_delay(current))
+            host = host_key(current)
+            with self.gate.slot(host, host_limits):
+                try:
+                    with request_deadline(self.total_timeout):
+                        answer = self._request(current, headers, accept)
+                except TransientFetchError as exc:
+                    if exc.retry_after and exc.http_status in (429, 503):
+                        self.gate.push_back(host, exc.retry_after)
+                    raise
+            if isinstance(answer, FetchedPage):
+                return replace(answer, url=url)
+            target = urljoin(current, answer)
+            if target in seen:
+                raise PermanentFetchError(
+                    f"redirect loop: {current} -> {target}", reason="redirect_loop"
+                )
+            seen.add(target)
+            current = target
+        raise PermanentFetchError(
+            f"more than {self.max_redirects} redirects from {url}", reason="too_many_redirects"
+        )
+
+    def _request(self, url: str, headers: dict[str, str], accept: Accept) -> FetchedPage | str:
+        """One GET: the page, or the Location of a redirect."""
         started = time.monotonic()
         try:
             with self.client.stream("GET", url, headers=headers) as response:
+                location: str | None = response.headers.get("location")
+                if response.is_redirect and location:
+                    return location
                 _check_status(response)
                 content_type, charset = _content_type(response)
                 _check_type(content_type, accept, response.status_code)
@@ -117,7 +186,7 @@ class Fetcher:
                         reason="too_large",
                         http_status=response.status_code,
                     )
-                content = self._read_capped(response, started)
+                content = self._read_capped(response)
                 return FetchedPage(
                     url=url,
                     final_url=str(response.url),
@@ -130,18 +199,12 @@ class Fetcher:
                 )
         except FetchError:
             raise
-        except httpx.TooManyRedirects as exc:
-            raise PermanentFetchError(
-                f"more than the allowed redirects: {exc}", reason="too_many_redirects"
-            ) from exc
         except httpx.TimeoutException as exc:
-            raise TransientFetchError(f"timed out: {type(exc).__name__}", reason="timeout") from exc
+            raise TransientFetchError(
+                f"timed out ({type(exc).__name__}): {exc}", reason="timeout"
+            ) from exc
         except httpx.ConnectError as exc:
             raise TransientFetchError(f"cannot connect: {exc}", reason="connect_error") from exc
-        except httpx.DecodingError as exc:
-            raise PermanentFetchError(
-                f"cannot decode the response: {exc}", reason="bad_encoding"
-            ) from exc
         except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
             raise PermanentFetchError(f"unusable URL: {exc}", reason="bad_url") from exc
         except httpx.TransportError as exc:
@@ -149,23 +212,18 @@ class Fetcher:
                 f"network error: {type(exc).__name__}: {exc}", reason="network_error"
             ) from exc
 
-    def _read_capped(self, response: httpx.Response, started: float) -> bytes:
-        chunks: list[bytes] = []
-        size = 0
-        for chunk in response.iter_bytes():
-            size += len(chunk)
-            if size > self.max_bytes:
-                raise PermanentFetchError(
-                    f"response larger than the cap of {self.max_bytes} bytes",
-                    reason="too_large",
-                    http_status=response.status_code,
-                )
-            if time.monotonic() - started > self.total_timeout:
-                raise TransientFetchError(
-                    f"download took longer than {self.total_timeout:.0f}s", reason="timeout"
-                )
-            chunks.append(chunk)
-        return b"".join(chunks)
+    def _read_capped(self, response: httpx.Response) -> bytes:
+        """The body, decoded from its Content-Encoding, never holding more than the cap."""
+        decoder = CappedDecoder(response.headers.get("content-encoding"), self.max_bytes)
+        parts: list[bytes] = []
+        try:
+            for chunk in response.iter_raw():
+                parts.append(decoder.feed(chunk))
+            parts.append(decoder.finish())
+        except PermanentFetchError as exc:
+            exc.http_status = response.status_code
+            raise
+        return b"".join(parts)
 
 
 def _check_status(response: httpx.Response) -> None:

@@ -16,6 +16,7 @@ from protego import Protego
 
 from worker.errors import FetchError, TransientFetchError
 from worker.fetching.client import Fetcher
+from worker.fetching.hostgate import HostBusy, HostLimits
 
 ROBOTS_MAX_BYTES = 512_000
 
@@ -36,9 +37,12 @@ class RobotsCache:
         self._entries: dict[str, _Entry] = {}
         self._lock = threading.Lock()
 
-    def allowed(self, url: str) -> bool:
-        """Whether our user agent may fetch ``url``; TransientFetchError if robots.txt is down."""
-        rules = self._rules(url)
+    def allowed(self, url: str, limits: HostLimits | None = None) -> bool:
+        """Whether our user agent may fetch ``url``; TransientFetchError if robots.txt is down.
+
+        ``limits`` are the host limits of the request that asks (robots.txt is fetched under
+        the same rate limit as the page)."""
+        rules = self._rules(url, limits)
         return rules is None or bool(rules.can_fetch(url, self.user_agent))
 
     def crawl_delay(self, url: str) -> float | None:
@@ -47,21 +51,23 @@ class RobotsCache:
         delay = rules.crawl_delay(self.user_agent) if rules is not None else None
         return float(delay) if delay is not None else None
 
-    def _rules(self, url: str) -> Protego | None:
+    def _rules(self, url: str, limits: HostLimits | None = None) -> Protego | None:
         key = robots_url(url)
         now = time.monotonic()
         with self._lock:
             entry = self._entries.get(key)
         if entry is not None and entry.expires > now:
             return entry.rules
-        rules = self._fetch(key)
+        rules = self._fetch(key, limits)
         with self._lock:
             self._entries[key] = _Entry(rules, now + self.ttl)
         return rules
 
-    def _fetch(self, robots: str) -> Protego | None:
+    def _fetch(self, robots: str, limits: HostLimits | None) -> Protego | None:
         try:
-            page = self.fetcher.get(robots, accept="robots")
+            page = self.fetcher.get(robots, accept="robots", limits=limits)
+        except HostBusy:
+            raise  # the host is not down, only busy: the caller comes back later
         except TransientFetchError as exc:
             raise TransientFetchError(
                 f"robots.txt unavailable ({exc}): not fetching until it answers",

@@ -10,7 +10,9 @@ from worker.errors import NewsworkerError
 MAX_RETRY_DELAY_SECONDS = 3600.0
 
 # Permanent fetch outcomes that are a property of the page, not a failure to get it.
-SKIP_REASONS = frozenset({"unsupported_type", "too_large", "not_article", "off_domain", "robots"})
+SKIP_REASONS = frozenset(
+    {"unsupported_type", "too_large", "not_article", "off_domain", "robots", "private_address"}
+)
 
 _AMP_HTML = re.compile(r"<html[^>]*?\s(?:amp|\u26a1)(?:[\s=>/])", re.IGNORECASE)
 

@@ -11,6 +11,8 @@ from worker.dedup.urls import frontier_key
 from worker.discovery import Discovered, parse_feed, parse_sitemap
 from worker.errors import DiscoveryError, FetchError, NotModified
 from worker.fetching import FetchedPage
+from worker.fetching.hostgate import HostBusy, HostLimits
+from worker.pipeline.process import outlet_limits
 from worker.runtime import Runtime
 from worker.storage import repository
 from worker.storage.models import Source
@@ -34,6 +36,16 @@ def tick(runtime: Runtime, now: datetime | None = None) -> list[int]:
         return repository.claim_due_sources(session, now or datetime.now(UTC))
 
 
+def sweep_lost_urls(runtime: Runtime, now: datetime | None = None) -> list[int]:
+    """URLs whose task was lost (pending past the timeout); the caller queues them again."""
+    timeout = timedelta(seconds=runtime.settings.pending_timeout_seconds)
+    with runtime.sessions.begin() as session:
+        ids = repository.requeue_lost_urls(session, now or datetime.now(UTC), timeout)
+    if ids:
+        log.warning("sweep.requeued", urls=len(ids))
+    return ids
+
+
 def poll_source(runtime: Runtime, source_id: int, now: datetime | None = None) -> PollResult:
     """Fetch and parse one feed or sitemap, record its links; return the URL ids to fetch.
 
@@ -49,12 +61,23 @@ def poll_source(runtime: Runtime, source_id: int, now: datetime | None = None) -
             return result
         kind, url, etag, last_modified = source.kind, source.url, source.etag, source.last_modified
         outlet_key = source.outlet.key
+        limits = outlet_limits(runtime, source.outlet)
     bound = log.bind(source=source_id, outlet=outlet_key, url=url)
     try:
-        page = runtime.fetcher.get(url, accept="feed", etag=etag, last_modified=last_modified)
+        page = runtime.fetcher.get(
+            url, accept="feed", etag=etag, last_modified=last_modified, limits=limits
+        )
         found = _parse(kind, page)
         if found.sitemaps:
-            _follow_sitemaps(runtime, found, bound)
+            _follow_sitemaps(runtime, found, limits, bound)
+    except HostBusy as exc:
+        result.error = f"{exc.reason}: {exc}"
+        with runtime.sessions.begin() as session:
+            source = session.get_one(Source, source_id)
+            until = now + timedelta(seconds=exc.retry_after or 1.0)
+            repository.postpone_poll(session, source, until)
+        bound.info("poll.host_busy", until=until.isoformat())
+        return result
     except NotModified:
         result.not_modified = True
         with runtime.sessions.begin() as session:
@@ -66,7 +89,9 @@ def poll_source(runtime: Runtime, source_id: int, now: datetime | None = None) -
         result.error = f"{exc.reason}: {exc}"
         with runtime.sessions.begin() as session:
             source = session.get_one(Source, source_id)
-            repository.record_poll_failure(session, source, now, result.error)
+            repository.record_poll_failure(
+                session, source, now, result.error, retry_after=getattr(exc, "retry_after", None)
+            )
         bound.warning("poll.failed", reason=exc.reason, error=str(exc))
         return result
 
@@ -92,7 +117,9 @@ def _parse(kind: str, page: FetchedPage) -> Discovered:
     return parse_feed(page.content, page.final_url)
 
 
-def _follow_sitemaps(runtime: Runtime, found: Discovered, bound: structlog.BoundLogger) -> None:
+def _follow_sitemaps(
+    runtime: Runtime, found: Discovered, limits: HostLimits, bound: structlog.BoundLogger
+) -> None:
     """Walk a sitemap index (breadth first, capped); a broken child is logged and skipped."""
     queue = list(found.sitemaps)
     seen: set[str] = set()
@@ -105,7 +132,8 @@ def _follow_sitemaps(runtime: Runtime, found: Discovered, bound: structlog.Bound
         seen.add(child_url)
         budget -= 1
         try:
-            child = parse_sitemap(runtime.fetcher.get(child_url, accept="feed").content, child_url)
+            page = runtime.fetcher.get(child_url, accept="feed", limits=limits)
+            child = parse_sitemap(page.content, child_url)
         except (FetchError, DiscoveryError) as exc:
             bound.warning(
                 "poll.sitemap_failed", sitemap=child_url, reason=exc.reason, error=str(exc)

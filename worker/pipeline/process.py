@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
@@ -13,6 +13,7 @@ from worker.dedup.urls import frontier_key
 from worker.errors import ExtractionError, FetchError, TransientFetchError
 from worker.extraction import EXTRACTOR_VERSION, ExtractedArticle, extract_article
 from worker.fetching import FetchedPage, decode_html
+from worker.fetching.hostgate import HostBusy, HostLimits
 from worker.pipeline.decisions import choose_canonical, final_state_for, retry_delay
 from worker.runtime import Runtime
 from worker.storage import repository
@@ -47,6 +48,20 @@ class _Context:
     outlet_name: str
     timezone: str | None
     language: str | None
+    limits: HostLimits
+
+
+def outlet_limits(runtime: Runtime, outlet: Outlet) -> HostLimits:
+    """The outlet's own host limits, or the defaults of the settings."""
+    settings = runtime.settings
+    return HostLimits(
+        delay=(
+            outlet.request_delay_seconds
+            if outlet.request_delay_seconds is not None
+            else settings.host_delay_seconds
+        ),
+        concurrency=outlet.max_connections or settings.host_concurrency,
+    )
 
 
 def process_url(
@@ -62,7 +77,9 @@ def process_url(
         return context
     bound = log.bind(url_id=url_id, url=context.url, outlet=context.outlet_key)
     try:
-        page = runtime.fetcher.get(context.url, accept="html")
+        page = runtime.fetcher.get(context.url, accept="html", limits=context.limits)
+    except HostBusy as exc:
+        return _postpone(runtime, url_id, exc, now, bound)
     except FetchError as exc:
         return _fetch_failed(runtime, url_id, context, exc, bound)
     text, encoding = decode_html(page.content, page.charset)
@@ -138,7 +155,21 @@ def _start_attempt(
             outlet_name=outlet.name,
             timezone=outlet.timezone,
             language=outlet.language,
+            limits=outlet_limits(runtime, outlet),
         )
+
+
+def _postpone(
+    runtime: Runtime, url_id: int, exc: HostBusy, now: datetime, bound: Any
+) -> UrlOutcome:
+    """The host is busy: come back later, and this attempt does not count."""
+    delay = exc.retry_after or 1.0
+    with runtime.sessions.begin() as session:
+        url = session.get_one(Url, url_id)
+        url.attempts = max(0, url.attempts - 1)
+        url.queued_at = now + timedelta(seconds=delay)
+    bound.info("url.host_busy", delay=round(delay, 2))
+    raise RetryLater(url_id, delay, f"{exc.reason}: {exc}") from exc
 
 
 def _fetch_failed(
@@ -151,10 +182,12 @@ def _fetch_failed(
         repository.finish_url(
             session, url, state, reason=exc.reason, detail=str(exc), http_status=exc.http_status
         )
-    if retry:
         delay = retry_delay(
             context.attempt, runtime.settings.retry_backoff_seconds, exc.retry_after
         )
+        if retry:  # the lost-task sweep counts from when the retry is due
+            url.queued_at = datetime.now(UTC) + timedelta(seconds=delay)
+    if retry:
         bound.info("url.retry", reason=exc.reason, attempt=context.attempt, delay=delay)
         raise RetryLater(url_id, delay, f"{exc.reason}: {exc}") from exc
     bound.info(f"url.{state}", reason=exc.reason, error=str(exc), attempts=context.attempt)

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -79,6 +80,12 @@ class Outlet(Base):
         String(64), comment="IANA zone for page times given without one."
     )
     language: Mapped[str | None] = mapped_column(String(8), comment="Configured language.")
+    request_delay_seconds: Mapped[float | None] = mapped_column(
+        Float, comment="Seconds between requests to the outlet's hosts; null: the default."
+    )
+    max_connections: Mapped[int | None] = mapped_column(
+        Integer, comment="Requests in flight to one of its hosts at once; null: the default."
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     sources: Mapped[list[Source]] = relationship(back_populates="outlet")

@@ -55,6 +55,8 @@ def sync_sources(session: Session, outlets: Iterable[OutletConfig]) -> SyncRepor
         outlet.name = config.name
         outlet.timezone = config.timezone
         outlet.language = config.language
+        outlet.request_delay_seconds = config.request_delay
+        outlet.max_connections = config.max_connections
         session.flush()
         outlet_count += 1
         for key, source_config in zip(config.source_keys(), config.sources, strict=True):
@@ -116,13 +118,22 @@ def record_poll_success(
         source.last_modified = last_modified
 
 
-def record_poll_failure(session: Session, source: Source, now: datetime, error: str) -> None:
-    """Note the error and back off: each consecutive failure doubles the wait (capped at 6 h)."""
+def record_poll_failure(
+    session: Session, source: Source, now: datetime, error: str, retry_after: float | None = None
+) -> None:
+    """Note the error and back off: each consecutive failure doubles the wait (capped at 6 h),
+    and never sooner than the server's Retry-After."""
     source.last_polled_at = now
     source.last_error = error[:2000]
     source.failure_count = (source.failure_count or 0) + 1
     backoff = min(source.interval_seconds * 2 ** (source.failure_count - 1), 6 * 3600)
+    backoff = max(backoff, retry_after or 0.0)
     source.next_poll_at = max(source.next_poll_at, now + timedelta(seconds=backoff))
+
+
+def postpone_poll(session: Session, source: Source, until: datetime) -> None:
+    """Poll again at ``until`` without counting a failure (the host was busy, not broken)."""
+    source.next_poll_at = until
 
 
 # --- the frontier ----------------------------------------------------------------------------
@@ -158,6 +169,26 @@ def record_links(
             session.execute(update(Url).where(Url.id.in_(ids)).values(queued_at=now))
         to_queue.extend(ids)
     return to_queue
+
+
+def requeue_lost_urls(
+    session: Session, now: datetime, pending_timeout: timedelta, limit: int = 1000
+) -> list[int]:
+    """URLs pending longer than ``pending_timeout`` past their expected run (a task lost with a
+    killed worker or a restarted broker): marked queued again, their ids returned to queue."""
+    ids = session.scalars(
+        select(Url.id)
+        .where(
+            Url.state == "pending",
+            or_(Url.queued_at.is_(None), Url.queued_at < now - pending_timeout),
+        )
+        .order_by(Url.queued_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    if ids:
+        session.execute(update(Url).where(Url.id.in_(ids)).values(queued_at=now))
+    return list(ids)
 
 
 def finish_url(

@@ -1,0 +1,175 @@
+"""Shared per-host limits on both stores (Redis, SQLite): spacing, concurrency, push-back, leases.
+
+Several gates on one store stand for several workers: they share nothing but the store.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from itertools import pairwise
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import make_settings
+from tests.localweb.server import LocalSite, Response
+from worker.errors import TransientFetchError
+from worker.fetching import build_fetcher
+from worker.fetching.hostgate import HostBusy, HostGate, HostLimits
+from worker.fetching.hoststores import RedisGate, SqliteGate, build_gate, gate_url
+
+GateFactory = Callable[..., HostGate]
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def make_gate(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GateFactory]:
+    made: list[HostGate] = []
+
+    def factory(max_wait: float = 10.0, lease_seconds: float = 30.0) -> HostGate:
+        gate: HostGate
+        if request.param == "sqlite":
+            gate = SqliteGate(tmp_path / "hosts.sqlite", max_wait, lease_seconds)
+        else:
+            gate = RedisGate(request.getfixturevalue("redis_url"), max_wait, lease_seconds)
+        made.append(gate)
+        return gate
+
+    yield factory
+    for gate in made:
+        gate.close()
+
+
+def _hammer(gates: list[HostGate], host: str, limits: HostLimits, per_gate: int) -> list[float]:
+    """Each gate in its own thread takes ``per_gate`` slots; returns every slot's start time."""
+    starts: list[float] = []
+    lock = threading.Lock()
+
+    def run(gate: HostGate) -> None:
+        for _ in range(per_gate):
+            with gate.slot(host, limits), lock:
+                starts.append(time.time())
+
+    threads = [threading.Thread(target=run, args=(gate,)) for gate in gates]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sorted(starts)
+
+
+def test_requests_to_one_host_are_spaced_across_workers(make_gate: GateFactory) -> None:
+    gates = [make_gate() for _ in range(3)]
+    starts = _hammer(gates, "news.example", HostLimits(delay=0.1, concurrency=5), per_gate=4)
+    gaps = [later - earlier for earlier, later in pairwise(starts)]
+    assert len(starts) == 12
+    assert min(gaps) >= 0.09, f"two requests {min(gaps):.3f}s apart with a 0.1s delay"
+
+
+def test_other_hosts_are_not_slowed(make_gate: GateFactory) -> None:
+    gate = make_gate()
+    limits = HostLimits(delay=5.0, concurrency=1)
+    with gate.slot("a.example", limits):
+        pass
+    started = time.monotonic()
+    with gate.slot("b.example", limits):
+        pass
+    assert time.monotonic() - started < 0.5
+
+
+def test_concurrency_cap_holds_across_workers(make_gate: GateFactory) -> None:
+    gates = [make_gate() for _ in range(4)]
+    in_flight, most = 0, 0
+    lock = threading.Lock()
+
+    def run(gate: HostGate) -> None:
+        nonlocal in_flight, most
+        for _ in range(3):
+            with gate.slot("busy.example", HostLimits(delay=0.0, concurrency=2)):
+                with lock:
+                    in_flight += 1
+                    most = max(most, in_flight)
+                time.sleep(0.05)
+                with lock:
+                    in_flight -= 1
+
+    threads = [threading.Thread(target=run, args=(gate,)) for gate in gates]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert most == 2
+
+
+def test_push_back_delays_every_worker_and_busy_hosts_say_when(make_gate: GateFactory) -> None:
+    pusher, other = make_gate(), make_gate(max_wait=1.0)
+    limits = HostLimits(delay=0.0, concurrency=2)
+    pusher.push_back("slow.example", 0.4)
+    started = time.monotonic()
+    with other.slot("slow.example", limits):
+        waited = time.monotonic() - started
+    assert waited >= 0.35
+    pusher.push_back("slow.example", 30)
+    with pytest.raises(HostBusy) as raised, other.slot("slow.example", limits):
+        pass
+    assert raised.value.retry_after is not None and 28 <= raised.value.retry_after <= 30
+    assert raised.value.reason == "host_busy"
+
+
+def test_a_lease_left_by_a_killed_worker_expires(make_gate: GateFactory) -> None:
+    gate = make_gate(lease_seconds=0.3)
+    limits = HostLimits(delay=0.0, concurrency=1)
+    assert gate._reserve("crash.example", limits, "killed-worker", 10.0).granted  # never released
+    started = time.monotonic()
+    with gate.slot("crash.example", limits):
+        waited = time.monotonic() - started
+    assert 0.2 <= waited < 2.0
+
+
+def test_crawl_delay_from_robots_txt_slows_the_fetcher(tmp_path: Path) -> None:
+    fetcher = build_fetcher(make_settings(tmp_path, "sqlite://", host_delay_seconds=0.0))
+    try:
+        with LocalSite() as site:
+            site.add(
+                "/robots.txt",
+                Response("User-agent: *\nCrawl-delay: 0.3", content_type="text/plain"),
+            )
+            for n in range(3):
+                site.add(f"/a{n}", "<html>a</html>")
+                fetcher.get(site.url(f"/a{n}"))
+            starts = [at for at, path in site.times if path.startswith("/a")]
+    finally:
+        fetcher.close()
+    gaps = [later - earlier for earlier, later in pairwise(starts)]
+    assert min(gaps) >= 0.28
+
+
+def test_retry_after_from_one_worker_holds_back_another(tmp_path: Path, redis_url: str) -> None:
+    settings = make_settings(
+        tmp_path, "sqlite://", host_limits_url=redis_url, host_max_wait_seconds=0.5
+    )
+    first, second = build_fetcher(settings), build_fetcher(settings)
+    try:
+        with LocalSite() as site:
+            site.add("/limited", Response("slow down", status=429, headers={"Retry-After": "60"}))
+            site.add("/other", "<html>other</html>")
+            with pytest.raises(TransientFetchError) as throttled:
+                first.get(site.url("/limited"))
+            with pytest.raises(HostBusy) as busy:
+                second.get(site.url("/other"))
+            assert site.get_hits["/other"] == 0
+    finally:
+        first.close()
+        second.close()
+    assert throttled.value.reason == "http_429"
+    assert busy.value.retry_after is not None and busy.value.retry_after > 50
+
+
+def test_the_store_follows_the_broker_unless_named(tmp_path: Path) -> None:
+    embedded = make_settings(tmp_path, "sqlite://")
+    assert gate_url(embedded) == f"sqlite:///{tmp_path / 'var' / 'hosts.sqlite'}"
+    on_redis = make_settings(tmp_path, "sqlite://", broker_url="redis://r:6379/0")
+    assert gate_url(on_redis) == "redis://r:6379/0"
+    with pytest.raises(ValueError, match="HOST_LIMITS_URL"):
+        build_gate(make_settings(tmp_path, "sqlite://", host_limits_url="memcached://x"))

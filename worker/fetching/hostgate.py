@@ -1,0 +1,124 @@
+"""Per-host politeness shared by every worker: a request rate and a concurrency cap per host.
+
+Each request to a host first takes a *slot*: a start time at least ``delay`` seconds after the
+previous request to that host by any worker, and one of ``concurrency`` leases on the host. The
+bookkeeping is one atomic step in a store all workers share: Redis (every machine) or a SQLite
+file (the embedded default: every process of one machine). A Retry-After from the host pushes
+its next slot back for everyone.
+
+A worker waits for its slot only up to ``max_wait`` seconds; beyond that ``HostBusy`` tells the
+caller when to come back, so a busy host never holds a worker process for long. Leases expire
+on their own, so a killed worker cannot block a host for more than ``lease_seconds``.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from worker.errors import TransientFetchError
+
+BUSY_POLL_SECONDS = 0.05
+MIN_BUSY_RETRY_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class HostLimits:
+    """How hard one host may be hit: seconds between request starts, requests in flight."""
+
+    delay: float
+    concurrency: int
+
+    def at_least(self, delay: float | None) -> HostLimits:
+        """These limits, slowed to a robots.txt Crawl-delay when it asks for more."""
+        if delay is None or delay <= self.delay:
+            return self
+        return HostLimits(delay, self.concurrency)
+
+
+@dataclass(frozen=True)
+class Grant:
+    """The store's answer: a slot ``wait`` seconds from now, or busy for about ``wait``."""
+
+    granted: bool
+    wait: float
+
+
+class HostBusy(TransientFetchError):  # noqa: N818 - a state of the host, not a failure
+    """The host's next free slot is further away than a worker should sleep."""
+
+    def __init__(self, host: str, wait: float) -> None:
+        super().__init__(
+            f"{host} has no free slot for {wait:.1f}s (rate limit, concurrency cap or Retry-After)",
+            reason="host_busy",
+            retry_after=max(wait, MIN_BUSY_RETRY_SECONDS),
+        )
+
+
+def host_key(url: str) -> str:
+    """The rate-limited unit: host and port, lower case (``example.com``, ``127.0.0.1:8001``)."""
+    return urlsplit(url).netloc.lower().rsplit("@", 1)[-1]
+
+
+class HostGate(ABC):
+    """Slots and push-backs for hosts, kept in a store shared by the workers."""
+
+    def __init__(self, max_wait: float, lease_seconds: float) -> None:
+        self.max_wait = max_wait
+        self.lease_seconds = lease_seconds
+
+    @contextmanager
+    def slot(self, host: str, limits: HostLimits) -> Iterator[float]:
+        """Hold a slot on ``host`` for one request; yields the seconds waited for it."""
+        token = uuid.uuid4().hex
+        started = time.monotonic()
+        while True:
+            left = self.max_wait - (time.monotonic() - started)
+            grant = self._reserve(host, limits, token, max(0.0, left))
+            if grant.granted:
+                time.sleep(grant.wait)
+                break
+            if grant.wait > left:
+                raise HostBusy(host, grant.wait)
+            time.sleep(min(grant.wait, BUSY_POLL_SECONDS))
+        try:
+            yield time.monotonic() - started
+        finally:
+            self._release(host, token)
+
+    @abstractmethod
+    def _reserve(self, host: str, limits: HostLimits, token: str, max_wait: float) -> Grant:
+        """Atomically: drop expired leases; if a lease is free and the next start is within
+        ``max_wait``, take both (the next start moves ``limits.delay`` on) and grant it."""
+
+    @abstractmethod
+    def _release(self, host: str, token: str) -> None:
+        """Give the lease back (the rate slot stays taken)."""
+
+    @abstractmethod
+    def push_back(self, host: str, seconds: float) -> None:
+        """No request to ``host`` by any worker for ``seconds`` (a Retry-After)."""
+
+    def close(self) -> None:  # noqa: B027 - optional: only stores with connections override it
+        """Release the store's connections."""
+
+
+class NoGate(HostGate):
+    """Limits off (benchmarks, one-off tools): every slot is granted at once."""
+
+    def __init__(self) -> None:
+        super().__init__(max_wait=0.0, lease_seconds=0.0)
+
+    def _reserve(self, host: str, limits: HostLimits, token: str, max_wait: float) -> Grant:
+        return Grant(True, 0.0)
+
+    def _release(self, host: str, token: str) -> None:
+        pass
+
+    def push_back(self, host: str, seconds: float) -> None:
+        pass

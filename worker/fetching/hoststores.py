@@ -1,0 +1,199 @@
+"""The stores behind HostGate: Redis for any number of machines, SQLite for one machine.
+
+Both do a reservation in one atomic step (a Lua script on Redis, a ``BEGIN IMMEDIATE``
+transaction on SQLite) with one clock (Redis's ``TIME``; the machine's clock for SQLite), so
+workers never disagree on when a host is next free.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+import redis
+
+from worker.fetching.hostgate import BUSY_POLL_SECONDS, Grant, HostGate, HostLimits, NoGate
+from worker.settings import Settings
+
+KEY_PREFIX = "newsworker:host:"
+
+# KEYS: next-start key, lease sorted set. ARGV: delay, concurrency, token, lease s, max wait s,
+# busy poll s. Returns {granted 0/1, wait seconds as a string}.
+_RESERVE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+local next_at = tonumber(redis.call('GET', KEYS[1]) or '0')
+local wait = math.max(0, next_at - now)
+if wait > tonumber(ARGV[5]) then return {0, tostring(wait)} end
+if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[2]) then return {0, ARGV[6]} end
+local slot = now + wait
+local free_at = slot + tonumber(ARGV[1])
+local lease_end = slot + tonumber(ARGV[4])
+redis.call('SET', KEYS[1], tostring(free_at), 'PX', math.ceil((free_at - now) * 1000) + 60000)
+redis.call('ZADD', KEYS[2], lease_end, ARGV[3])
+redis.call('PEXPIRE', KEYS[2], math.ceil((lease_end - now) * 1000) + 60000)
+return {1, tostring(wait)}
+"""
+
+# KEYS: next-start key. ARGV: seconds.
+_PUSH_BACK = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local until_at = now + tonumber(ARGV[1])
+local next_at = tonumber(redis.call('GET', KEYS[1]) or '0')
+if until_at > next_at then
+  redis.call('SET', KEYS[1], tostring(until_at), 'PX', math.ceil(tonumber(ARGV[1]) * 1000) + 60000)
+end
+return 1
+"""
+
+
+class RedisGate(HostGate):
+    """Host slots in Redis: shared by every worker on every machine using this Redis."""
+
+    def __init__(self, url: str, max_wait: float, lease_seconds: float) -> None:
+        super().__init__(max_wait, lease_seconds)
+        self.client = redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=10)
+        self._reserve_script = self.client.register_script(_RESERVE)
+        self._push_back_script = self.client.register_script(_PUSH_BACK)
+
+    @staticmethod
+    def _keys(host: str) -> list[str]:
+        # The hash tag {host} keeps both keys of a host in one Redis Cluster slot.
+        return [f"{KEY_PREFIX}{{{host}}}:next", f"{KEY_PREFIX}{{{host}}}:leases"]
+
+    def _reserve(self, host: str, limits: HostLimits, token: str, max_wait: float) -> Grant:
+        granted, wait = self._reserve_script(
+            keys=self._keys(host),
+            args=[limits.delay, limits.concurrency, token, self.lease_seconds, max_wait,
+                  BUSY_POLL_SECONDS],
+        )  # fmt: skip
+        return Grant(bool(int(granted)), float(wait))
+
+    def _release(self, host: str, token: str) -> None:
+        self.client.zrem(self._keys(host)[1], token)
+
+    def push_back(self, host: str, seconds: float) -> None:
+        self._push_back_script(keys=self._keys(host)[:1], args=[seconds])
+
+    def close(self) -> None:
+        self.client.close()
+
+
+class SqliteGate(HostGate):
+    """Host slots in a SQLite file: shared by every process of one machine (the embedded mode)."""
+
+    def __init__(self, path: Path, max_wait: float, lease_seconds: float) -> None:
+        super().__init__(max_wait, lease_seconds)
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        with self._transaction() as db:
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS host_slots (host TEXT PRIMARY KEY, next_at REAL)"
+            )
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS host_leases "
+                "(token TEXT PRIMARY KEY, host TEXT NOT NULL, expires REAL NOT NULL)"
+            )
+            db.execute("CREATE INDEX IF NOT EXISTS host_leases_host ON host_leases (host)")
+
+    def _connection(self) -> sqlite3.Connection:
+        """One connection per thread and process (a connection must not cross a fork)."""
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None or getattr(self._local, "pid", None) != os.getpid():
+            connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            connection.execute("PRAGMA journal_mode=WAL")
+            self._local.connection, self._local.pid = connection, os.getpid()
+        return connection
+
+    def _transaction(self) -> _Immediate:
+        return _Immediate(self._connection())
+
+    def _reserve(self, host: str, limits: HostLimits, token: str, max_wait: float) -> Grant:
+        with self._transaction() as db:
+            now = time.time()
+            db.execute("DELETE FROM host_leases WHERE host = ? AND expires <= ?", (host, now))
+            row = db.execute("SELECT next_at FROM host_slots WHERE host = ?", (host,)).fetchone()
+            wait = max(0.0, (row[0] if row else 0.0) - now)
+            if wait > max_wait:
+                return Grant(False, wait)
+            (held,) = db.execute(
+                "SELECT count(*) FROM host_leases WHERE host = ?", (host,)
+            ).fetchone()
+            if held >= limits.concurrency:
+                return Grant(False, BUSY_POLL_SECONDS)
+            slot = now + wait
+            db.execute(
+                "INSERT INTO host_slots (host, next_at) VALUES (?, ?) "
+                "ON CONFLICT (host) DO UPDATE SET next_at = excluded.next_at",
+                (host, slot + limits.delay),
+            )
+            db.execute(
+                "INSERT INTO host_leases (token, host, expires) VALUES (?, ?, ?)",
+                (token, host, slot + self.lease_seconds),
+            )
+            return Grant(True, wait)
+
+    def _release(self, host: str, token: str) -> None:
+        with self._transaction() as db:
+            db.execute("DELETE FROM host_leases WHERE token = ?", (token,))
+
+    def push_back(self, host: str, seconds: float) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO host_slots (host, next_at) VALUES (?, ?) "
+                "ON CONFLICT (host) DO UPDATE SET next_at = max(next_at, excluded.next_at)",
+                (host, time.time() + seconds),
+            )
+
+    def close(self) -> None:
+        connection = getattr(self._local, "connection", None)
+        if connection is not None:
+            connection.close()
+            self._local.connection = None
+
+
+class _Immediate:
+    """``BEGIN IMMEDIATE`` ... ``COMMIT`` (or ``ROLLBACK``): the write lock taken up front."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.connection.execute("BEGIN IMMEDIATE")
+        return self.connection
+
+    def __exit__(self, exc_type: object, *_: object) -> None:
+        self.connection.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def gate_url(settings: Settings) -> str:
+    """The store the settings name, with the empty default resolved."""
+    if settings.host_limits_url:
+        return settings.host_limits_url
+    if settings.broker_url.startswith(("redis://", "rediss://")):
+        return settings.broker_url
+    return f"sqlite:///{settings.var_dir / 'hosts.sqlite'}"
+
+
+def build_gate(settings: Settings) -> HostGate:
+    """The gate for these settings; leases outlive the longest request plus its wait."""
+    url = gate_url(settings)
+    lease = math.ceil(settings.total_timeout + settings.host_max_wait_seconds + 5)
+    if url == "none":
+        return NoGate()
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return RedisGate(url, settings.host_max_wait_seconds, lease)
+    if url.startswith("sqlite:///"):
+        return SqliteGate(
+            Path(url.removeprefix("sqlite:///")), settings.host_max_wait_seconds, lease
+        )
+    raise ValueError(
+        f"NEWSWORKER_HOST_LIMITS_URL={url!r}: expected redis://..., sqlite:///path or none"
+    )
