@@ -1,0 +1,194 @@
+"""Same story or not: fingerprints, MinHash candidates and verification on realistic copies."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.localweb.sites import article_paragraphs, require_seeds
+from worker.dedup.fingerprint import fingerprint, story_paragraphs
+from worker.dedup.minhash import band_keys, estimated_jaccard, signature
+from worker.dedup.verify import compare
+
+WIRE = [
+    "SEOUL, March 3 (Yonhap) -- South Korea and the United States will hold their annual "
+    "springtime combined military exercise next week, with a focus on countering the North's "
+    "growing missile threats, the defense ministry said Thursday.",
+    "The 11-day Freedom Shield exercise will begin on March 11 and involve about 48 field "
+    "training programs, up from 24 last year, ministry spokesperson Jeon Ha-kyu told reporters.",
+    "The drills are designed to strengthen the allies' joint defense posture against a range of "
+    "threats, including nuclear and missile attacks, cyber operations and drone incursions.",
+    "North Korea has long denounced the joint exercises as a rehearsal for invasion and has often "
+    "responded with weapons tests, including launches of short-range ballistic missiles.",
+    "The ministry said the allies would also practice responses to possible provocations near "
+    "the maritime border in the Yellow Sea, where deadly clashes took place in past years.",
+    "About 10,000 South Korean troops are expected to take part, along with an undisclosed "
+    "number of American service members stationed in the South and elsewhere in the region.",
+    "Officials said the exercise would include a large-scale river-crossing drill and a "
+    "combined air assault operation, both of which were scaled down during diplomacy in 2018.",
+    "The United States stations about 28,500 troops in South Korea as a legacy of the 1950-53 "
+    "Korean War, which ended in an armistice, not a peace treaty, leaving the two Koreas "
+    "technically at war.",
+]
+WIRE_BODY = "\n\n".join(WIRE)
+
+
+def _same(a: str, b: str) -> bool:
+    return compare(fingerprint(a), fingerprint(b)).same
+
+
+def test_a_copy_with_its_own_byline_credit_and_copyright_is_the_same_text() -> None:
+    copy = "\n\n".join(
+        ["By Yonhap", "(AFP-Yonhap)", *[p.replace(" (Yonhap)", "") for p in WIRE],
+         "© 2024 The Daily Herald. All rights reserved."]
+    )  # fmt: skip
+    verdict = compare(fingerprint(WIRE_BODY), fingerprint(copy))
+    assert (verdict.same, verdict.why) == (True, "exact")
+
+
+def test_typography_dashes_and_quotes_do_not_matter() -> None:
+    typeset = WIRE_BODY.replace(" -- ", " \u2014 ").replace("allies'", "allies\u2019")
+    typeset = typeset.replace("1950-53", "1950\u201353")
+    assert compare(fingerprint(WIRE_BODY), fingerprint(typeset)).why == "exact"
+
+
+def test_a_copy_cut_after_its_fourth_paragraph_is_the_same_story() -> None:
+    trimmed = "\n\n".join(WIRE[:4])
+    verdict = compare(fingerprint(WIRE_BODY), fingerprint(trimmed))
+    assert verdict.same and verdict.why == "trimmed", verdict
+
+
+def test_a_copy_with_an_editors_note_and_a_rewritten_sentence_is_the_same_story() -> None:
+    edited = list(WIRE)
+    edited[1] = edited[1].replace("told reporters", "said at a briefing")
+    edited.insert(0, "Editor's note: this story has been updated with the number of troops.")
+    assert _same(WIRE_BODY, "\n\n".join(edited))
+
+
+def test_a_rolling_update_with_a_new_lede_is_the_same_story() -> None:
+    updated = [
+        "SEOUL, March 4 (Yonhap) -- The United States and South Korea began final preparations "
+        "on Friday for their springtime exercise, a day after North Korea fired a missile.",
+        *WIRE[1:],
+    ]
+    assert _same(WIRE_BODY, "\n\n".join(updated))
+
+
+def test_a_follow_up_quoting_two_sentences_is_another_story() -> None:
+    follow_up = "\n\n".join(
+        [
+            "North Korea on Saturday warned of 'overwhelming' countermeasures after Seoul and "
+            "Washington announced their largest field drills in years.",
+            WIRE[1],
+            "A spokesperson for the North's defense ministry said in a statement carried by the "
+            "state news agency that the drills were an open declaration of hostility.",
+            WIRE[3],
+            "Analysts in Seoul said the North could test a solid-fuel missile or conduct a "
+            "satellite launch in the coming weeks to show its displeasure with the exercise.",
+            "Pyongyang has launched more than 20 missiles since January, according to Seoul's "
+            "military, and has vowed to expand its nuclear arsenal exponentially this year.",
+        ]
+    )
+    verdict = compare(fingerprint(WIRE_BODY), fingerprint(follow_up))
+    assert not verdict.same, verdict
+
+
+def _market_report(day: str, kospi: str, change: str, won: str, foreign: str) -> str:
+    return "\n\n".join(
+        [
+            f"SEOUL, {day} (Yonhap) -- Seoul shares closed at {kospi} on Tuesday, {change} "
+            f"points from the previous session, as investors weighed U.S. inflation data.",
+            f"The benchmark Korea Composite Stock Price Index (KOSPI) ended at {kospi}. Trading "
+            f"volume was moderate at 412 million shares worth 8.2 trillion won.",
+            f"Foreign investors sold a net {foreign} billion won worth of stocks, while "
+            f"individuals and institutions were net buyers, data from the bourse showed.",
+            f"The local currency closed at {won} won against the U.S. dollar, the Bank of Korea "
+            f"said, as the dollar traded mixed against major currencies in Asian trading.",
+        ]
+    )
+
+
+def test_templated_market_reports_with_other_figures_stay_apart() -> None:
+    monday = _market_report("May 6", "2,676.63", "up 12.40", "1,361.00", "210.5")
+    tuesday = _market_report("May 7", "2,734.36", "up 57.73", "1,358.90", "95.3")
+    verdict = compare(
+        fingerprint(monday), fingerprint(tuesday),
+        datetime(2024, 5, 6, 7, tzinfo=UTC), datetime(2024, 5, 7, 7, tzinfo=UTC),
+    )  # fmt: skip
+    assert (verdict.same, verdict.why) == (False, "numbers_differ")
+    assert _same(monday, monday.replace("Seoul shares", "South Korean stocks"))
+
+
+def test_a_round_up_quoting_three_stories_is_none_of_them() -> None:
+    other_a = [
+        "TOKYO, March 3 (Kyodo) -- Japan's Cabinet approved a record 114 trillion yen budget "
+        "for the next fiscal year on Friday, driven by rising defense and social security costs.",
+        "The budget includes 7.9 trillion yen for defense, up 16.5 percent from this year, as the "
+        "government pushes ahead with plans to double spending within five years.",
+        "Social security spending is set to reach 37.7 trillion yen as the population ages, "
+        "while debt servicing costs will climb to 27 trillion yen on higher interest rates.",
+    ]
+    other_b = [
+        "BEIJING, March 3 (Xinhua) -- China's factory activity expanded for the first time in "
+        "six months in February, an official survey showed on Friday, beating expectations.",
+        "The official manufacturing purchasing managers' index rose to 50.2 from 49.2 in "
+        "January, the National Bureau of Statistics said, above the 50-point growth threshold.",
+        "Economists said the rebound reflected stronger domestic demand after the Lunar New Year "
+        "holiday, although export orders remained weak amid sluggish global growth.",
+    ]
+    round_up = "\n\n".join(["News in brief", *WIRE[:2], *other_a[:2], *other_b[:2]])
+    for story in (WIRE, other_a, other_b):
+        verdict = compare(fingerprint("\n\n".join(story)), fingerprint(round_up))
+        assert not verdict.same, verdict
+
+
+def test_the_two_seed_stories_on_one_subject_are_not_merged() -> None:
+    require_seeds()
+    muslim_times = "\n\n".join(article_paragraphs("000"))
+    herald = "\n\n".join(article_paragraphs("003"))
+    verdict = compare(fingerprint(muslim_times), fingerprint(herald))
+    assert not verdict.same, verdict
+    assert verdict.jaccard < 0.05
+
+
+def test_copies_far_apart_in_time_are_not_merged() -> None:
+    day = datetime(2024, 3, 3, tzinfo=UTC)
+    a, b = fingerprint(WIRE_BODY), fingerprint(WIRE_BODY)
+    assert compare(a, b, day, day + timedelta(days=2)).same
+    assert compare(a, b, day, day + timedelta(days=30)).why == "outside_window"
+
+
+def test_korean_text_is_shingled_by_characters() -> None:
+    korean = (
+        "정부는 내년 예산안을 확정하고 국방비와 사회보장비를 크게 늘리기로 했다고 밝혔다.\n\n"
+        "기획재정부 관계자는 경기 둔화에 대응하기 위해 재정 지출을 확대할 필요가 있다고 말했다."
+    )
+    edited = korean.replace("밝혔다", "전했다")
+    verdict = compare(fingerprint(korean), fingerprint(edited))
+    assert verdict.same and verdict.why == "near", verdict
+
+
+def test_dateline_and_trailing_agency_tag_are_removed_from_the_fingerprint() -> None:
+    paragraphs = story_paragraphs("WASHINGTON (AP) \u2014 Lawmakers met.\n\nThey agreed. (Yonhap)")
+    assert paragraphs == ["lawmakers met.", "they agreed."]
+
+
+def test_minhash_estimates_jaccard_and_copies_share_a_band_key() -> None:
+    original = fingerprint(WIRE_BODY)
+    edited = fingerprint(WIRE_BODY.replace("told reporters", "said at a briefing"))
+    unrelated = fingerprint(_market_report("May 6", "2,676.63", "up 12.40", "1,361.00", "210.5"))
+    true = len(original.shingles & edited.shingles) / len(original.shingles | edited.shingles)
+    estimate = estimated_jaccard(signature(original.shingles), signature(edited.shingles))
+    assert abs(estimate - true) < 0.1
+    keys = set(band_keys(signature(original.shingles)))
+    assert keys & set(band_keys(signature(edited.shingles)))
+    assert not keys & set(band_keys(signature(unrelated.shingles)))
+    assert band_keys(signature(original.shingles)) == band_keys(signature(original.shingles))
+
+
+@pytest.mark.parametrize("order", [0, 1])
+def test_the_verdict_is_symmetric(order: int) -> None:
+    pair = [fingerprint(WIRE_BODY), fingerprint("\n\n".join(WIRE[:5]))]
+    first, second = pair[order], pair[1 - order]
+    assert compare(first, second) == compare(second, first)

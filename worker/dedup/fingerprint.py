@@ -1,0 +1,128 @@
+"""Fingerprints of an article body for finding copies of one story across outlets.
+
+Taken on the cleaned body, after the parts that differ between copies of one wire story and
+say nothing about the story are removed: datelines ("SEOUL, April 6 (Yonhap) --"), bylines,
+photo credits, copyright and agency lines. What is left gives:
+
+- ``exact``: a hash of the whole normalised text (typography folded, see ``normalize_text``);
+- ``shingles``: hashed 5-word shingles (4-character shingles for Chinese, Japanese, Korean),
+  digits kept, so templated reports with other figures stay apart;
+- ``lead_keys``: hashes of the first substantial paragraphs, to find trimmed copies;
+- ``numbers``: the figures of the text, to tell templated reports apart.
+
+Pure functions; ``STORY_FINGERPRINT_VERSION`` changes whenever a parameter here does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from worker.dedup.content import normalize_text
+
+STORY_FINGERPRINT_VERSION = 1
+WORD_SHINGLE = 5
+CHAR_SHINGLE = 4
+LEAD_PARAGRAPHS = 8
+MIN_PARAGRAPH_WORDS = 8
+MIN_PARAGRAPH_CHARS_CJK = 20
+
+_CJK = re.compile(
+    r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]"
+)
+_WORD = re.compile(r"\w+")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+# "SEOUL, April 6 (Yonhap) -- ", "WASHINGTON (AP) — ", "SEOUL, March 3 -- " (as printed)
+_CAPS_DATELINE = re.compile(
+    r"^[A-Z][A-Z .'/-]{1,40}(?:,[\w .]{1,30})?\s*(?:\([^()]{2,30}\)\s*)?(?:--|[-\u2013\u2014:])\s+"
+)
+# "seoul, april 6 (yonhap) -- ", "paris, 3 mars (afp) - " (after case folding)
+_DATELINE = re.compile(r"^[\w .,'/-]{2,60}?\(\s*[\w .&/-]{2,30}\)\s*[-:]{1,2}\s*")
+_BYLINE = re.compile(r"^(?:by|from|von|par|por)\s+[\w .,'&-]{2,80}$")
+_CREDIT = re.compile(
+    r"^\(?[\w .&/-]{0,40}\b(?:photo|file photo|image|credit|getty images|yonhap|ap|afp|reuters"
+    r"|xinhua|kyodo|efe|dpa|ansa)\b[\w .&/-]{0,40}\)?$"
+)
+_COPYRIGHT = re.compile(r"^\W*(?:©|\(c\)|copyright\b)|all rights reserved|redistribution")
+_TRAILING_AGENCY = re.compile(r"\s*\((?:yonhap|ap|afp|reuters|xinhua|kyodo|efe|dpa|ansa)\)$")
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    exact: str
+    shingles: frozenset[int]
+    lead_keys: tuple[str, ...]
+    numbers: frozenset[str]
+    paragraphs: tuple[str, ...]  # normalised, chrome removed: what verification compares
+
+    @property
+    def size(self) -> int:
+        return len(self.shingles)
+
+
+def fingerprint(body: str) -> Fingerprint:
+    """The fingerprint of a cleaned article body (paragraphs split by blank lines)."""
+    paragraphs = story_paragraphs(body)
+    text = "\n".join(paragraphs)
+    return Fingerprint(
+        exact=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        shingles=frozenset(shingle_hashes(text)),
+        lead_keys=tuple(_key(p) for p in paragraphs if _substantial(p))[:LEAD_PARAGRAPHS],
+        numbers=frozenset(_NUMBER.findall(text)),
+        paragraphs=tuple(paragraphs),
+    )
+
+
+def story_paragraphs(body: str) -> list[str]:
+    """Normalised paragraphs of the story, without datelines, bylines, credits, copyright."""
+    kept: list[str] = []
+    for raw in re.split(r"\n\s*\n|\n", body):
+        if not kept:
+            raw = _CAPS_DATELINE.sub("", raw.strip(), count=1)
+        text = normalize_text(raw)
+        if not text or _is_chrome(text):
+            continue
+        if not kept:
+            text = _DATELINE.sub("", text, count=1)
+        kept.append(_TRAILING_AGENCY.sub("", text))
+    return kept
+
+
+def is_cjk(text: str) -> bool:
+    """Mostly Chinese, Japanese or Korean script: shingled by characters, not words."""
+    letters = sum(1 for c in text if c.isalpha())
+    return letters > 0 and len(_CJK.findall(text)) / letters > 0.3
+
+
+def shingle_hashes(text: str) -> set[int]:
+    """64-bit hashes of word 5-grams, or of character 4-grams for CJK text; digits kept."""
+    if is_cjk(text):
+        units = [c for c in text if c.isalnum()]
+        size, joiner = CHAR_SHINGLE, ""
+    else:
+        units = _WORD.findall(text)
+        size, joiner = WORD_SHINGLE, " "
+    if len(units) < size:
+        return {_hash64(joiner.join(units))} if units else set()
+    return {_hash64(joiner.join(units[i : i + size])) for i in range(len(units) - size + 1)}
+
+
+def _is_chrome(text: str) -> bool:
+    if len(text) > 120:
+        return False
+    return bool(_BYLINE.match(text) or _CREDIT.match(text) or _COPYRIGHT.search(text))
+
+
+def _substantial(paragraph: str) -> bool:
+    if is_cjk(paragraph):
+        return len(paragraph) >= MIN_PARAGRAPH_CHARS_CJK
+    return len(_WORD.findall(paragraph)) >= MIN_PARAGRAPH_WORDS
+
+
+def _key(paragraph: str) -> str:
+    return hashlib.blake2b(paragraph.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def _hash64(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")

@@ -1,0 +1,56 @@
+"""MinHash signatures and LSH band keys: candidate copies in constant time per article.
+
+A signature is ``NUM_PERM`` minima of universal hashes ``(a * h + b) mod p`` over the
+article's 32-bit shingle hashes. Cut into ``BANDS`` bands of ``ROWS`` rows, each band gives one
+key; two articles sharing any key are candidates. With 32 bands of 4 rows, a pair with Jaccard
+similarity 0.6 is a candidate with probability 0.98, a pair at 0.3 with 0.23, an unrelated
+pair (0.02) with 5e-6, so a lookup stays a few index probes however many articles are stored.
+Candidates are always verified on the real texts (``worker.dedup.verify``).
+
+The coefficients come from a fixed seed: signatures and keys are the same in every process and
+release until ``STORY_FINGERPRINT_VERSION`` changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+
+import numpy as np
+import numpy.typing as npt
+
+NUM_PERM = 128
+BANDS = 32
+ROWS = NUM_PERM // BANDS
+_PRIME = np.uint64((1 << 61) - 1)
+_MASK32 = np.uint64(0xFFFFFFFF)
+_rng = np.random.default_rng(20261123)
+_A = _rng.integers(1, 1 << 32, size=NUM_PERM, dtype=np.uint64)
+_B = _rng.integers(0, 1 << 32, size=NUM_PERM, dtype=np.uint64)
+
+Signature = npt.NDArray[np.uint64]
+
+
+def signature(shingles: Iterable[int]) -> Signature:
+    """The MinHash signature of a set of 64-bit shingle hashes (all ones for an empty set)."""
+    values = np.fromiter((h & 0xFFFFFFFF for h in shingles), dtype=np.uint64)
+    if values.size == 0:
+        return np.full(NUM_PERM, _MASK32, dtype=np.uint64)
+    # a, h < 2**32, so a * h + b < 2**64: no overflow before the modulus.
+    hashed = (np.outer(_A, values) + _B[:, None]) % _PRIME & _MASK32
+    result: Signature = hashed.min(axis=1)
+    return result
+
+
+def band_keys(sig: Signature) -> list[str]:
+    """One key per band: ``"<band>:<16 hex digits>"``, the value an index is looked up by."""
+    keys = []
+    for band in range(BANDS):
+        rows = sig[band * ROWS : (band + 1) * ROWS].astype("<u8").tobytes()
+        keys.append(f"{band:02d}:{hashlib.blake2b(rows, digest_size=8).hexdigest()}")
+    return keys
+
+
+def estimated_jaccard(a: Signature, b: Signature) -> float:
+    """The share of equal signature positions: an unbiased estimate of Jaccard similarity."""
+    return float(np.count_nonzero(a == b)) / NUM_PERM

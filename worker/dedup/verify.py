@@ -1,0 +1,85 @@
+"""Is a candidate really a copy of the same story? Decided on the texts, never on keys alone.
+
+Two fingerprints are the same story when, within ``WINDOW``:
+
+- their texts are the same after normalisation (``exact``), or
+- their shingle sets are near (Jaccard >= ``NEAR_JACCARD``): headline, chrome, typography,
+  a dateline or a sentence changed; or
+- one is a trimmed or extended copy of the other: nearly all of the shorter text is in the
+  longer one (containment >= ``CONTAINMENT``), the shorter keeps at least ``MIN_SHARE`` of the
+  longer, and either the overlap covers most of the longer text (an added editor's note) or the
+  shorter text is where the longer one starts (the usual wire trim).
+
+And never when their figures disagree (templated market, weather, sports and lottery reports
+share wording but not numbers), nor when one of them is too short to judge.
+A round-up that quotes a few paragraphs of several stories keeps too small a share of each.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from worker.dedup.fingerprint import Fingerprint
+
+WINDOW = timedelta(days=7)
+NEAR_JACCARD = 0.6
+CONTAINMENT = 0.8
+MIN_SHARE = 0.4
+COVER_LONGER = 0.7
+MIN_SHINGLES = 25
+NUMBERS_AGREE = 0.6
+MIN_NUMBERS = 3
+
+
+@dataclass(frozen=True)
+class Verdict:
+    same: bool
+    why: str
+    jaccard: float = 0.0
+    containment: float = 0.0
+
+
+def compare(
+    a: Fingerprint,
+    b: Fingerprint,
+    a_time: datetime | None = None,
+    b_time: datetime | None = None,
+) -> Verdict:
+    """Whether ``a`` and ``b`` are copies of one story, with the evidence. Symmetric."""
+    if a_time is not None and b_time is not None and abs(a_time - b_time) > WINDOW:
+        return Verdict(False, "outside_window")
+    if a.exact == b.exact and a.paragraphs:
+        return Verdict(True, "exact", 1.0, 1.0)
+    if min(a.size, b.size) < MIN_SHINGLES:
+        return Verdict(False, "too_short")
+    shared = len(a.shingles & b.shingles)
+    jaccard = shared / len(a.shingles | b.shingles)
+    shorter, longer = (a, b) if (a.size, a.exact) <= (b.size, b.exact) else (b, a)
+    containment = shared / shorter.size
+    if _numbers_disagree(shorter, longer):
+        return Verdict(False, "numbers_differ", jaccard, containment)
+    if jaccard >= NEAR_JACCARD:
+        return Verdict(True, "near", jaccard, containment)
+    if containment >= CONTAINMENT and shorter.size / longer.size >= MIN_SHARE:
+        if shared / longer.size >= COVER_LONGER:
+            return Verdict(True, "extended", jaccard, containment)
+        if _starts(shorter, longer):
+            return Verdict(True, "trimmed", jaccard, containment)
+    return Verdict(False, "different", jaccard, containment)
+
+
+def _numbers_disagree(shorter: Fingerprint, longer: Fingerprint) -> bool:
+    """Most figures of the shorter text are missing from the longer one."""
+    if len(shorter.numbers) < MIN_NUMBERS:
+        return False
+    return len(shorter.numbers & longer.numbers) / len(shorter.numbers) < NUMBERS_AGREE
+
+
+def _starts(shorter: Fingerprint, longer: Fingerprint) -> bool:
+    """The shorter text's opening paragraphs open the longer one too (the lede may differ)."""
+    opening = shorter.lead_keys[:3]
+    if not opening:
+        return False
+    window = set(longer.lead_keys[: len(opening) + 2])
+    return sum(key in window for key in opening) >= max(1, len(opening) - 1)
