@@ -40,10 +40,8 @@ _CAPS_DATELINE = re.compile(
 # "seoul, april 6 (yonhap) -- ", "paris, 3 mars (afp) - " (after case folding)
 _DATELINE = re.compile(r"^[\w .,'/-]{2,60}?\(\s*[\w .&/-]{2,30}\)\s*[-:]{1,2}\s*")
 _BYLINE = re.compile(r"^(?:by|from|von|par|por)\s+[\w .,'&-]{2,80}$")
-_CREDIT = re.compile(
-    r"^\(?[\w .&/-]{0,40}\b(?:photo|file photo|image|credit|getty images|yonhap|ap|afp|reuters"
-    r"|xinhua|kyodo|efe|dpa|ansa)\b[\w .&/-]{0,40}\)?$"
-)
+# "(AFP-Yonhap)", "(Yonhap)", "Photo: Reuters", "File photo by ...", "Credit: Getty Images"
+_CREDIT = re.compile(r"^\([^()]{1,60}\)$|^(?:photo|file photo|image|credit|getty images)\b")
 _COPYRIGHT = re.compile(r"^\W*(?:©|\(c\)|copyright\b)|all rights reserved|redistribution")
 _TRAILING_AGENCY = re.compile(r"\s*\((?:yonhap|ap|afp|reuters|xinhua|kyodo|efe|dpa|ansa)\)$")
 
@@ -54,7 +52,7 @@ class Fingerprint:
     shingles: frozenset[int]
     lead_keys: tuple[str, ...]
     numbers: frozenset[str]
-    paragraphs: tuple[str, ...]  # normalised, chrome removed: what verification compares
+    paragraphs: tuple[str, ...]  # the story's normalised paragraphs, chrome removed
 
     @property
     def size(self) -> int:
