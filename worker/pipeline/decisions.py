@@ -6,6 +6,9 @@ import re
 
 from worker.dedup.urls import article_key, frontier_key, same_site
 from worker.errors import NewsworkerError
+from worker.fetching.hostgate import HostLimits
+from worker.settings import Settings
+from worker.storage.models import Outlet
 
 MAX_RETRY_DELAY_SECONDS = 3600.0
 
@@ -43,3 +46,12 @@ def choose_canonical(final_url: str, stated: str | None, html_head: str) -> str:
     if _AMP_HTML.search(html_head[:4096]):
         return article_key(final_url)
     return frontier_key(final_url)
+
+
+def outlet_limits(outlet: Outlet, settings: Settings) -> HostLimits:
+    """The outlet's own host limits (sources.toml), or the defaults of the settings."""
+    delay = outlet.request_delay_seconds
+    return HostLimits(
+        delay=settings.host_delay_seconds if delay is None else delay,
+        concurrency=outlet.max_connections or settings.host_concurrency,
+    )

@@ -12,7 +12,7 @@ from worker.discovery import Discovered, parse_feed, parse_sitemap
 from worker.errors import DiscoveryError, FetchError, NotModified
 from worker.fetching import FetchedPage
 from worker.fetching.hostgate import HostBusy, HostLimits
-from worker.pipeline.process import outlet_limits
+from worker.pipeline.decisions import outlet_limits
 from worker.runtime import Runtime
 from worker.storage import repository
 from worker.storage.models import Source
@@ -61,7 +61,7 @@ def poll_source(runtime: Runtime, source_id: int, now: datetime | None = None) -
             return result
         kind, url, etag, last_modified = source.kind, source.url, source.etag, source.last_modified
         outlet_key = source.outlet.key
-        limits = outlet_limits(runtime, source.outlet)
+        limits = outlet_limits(source.outlet, runtime.settings)
     bound = log.bind(source=source_id, outlet=outlet_key, url=url)
     try:
         page = runtime.fetcher.get(

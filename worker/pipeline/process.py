@@ -14,7 +14,12 @@ from worker.errors import ExtractionError, FetchError, TransientFetchError
 from worker.extraction import EXTRACTOR_VERSION, ExtractedArticle, extract_article
 from worker.fetching import FetchedPage, decode_html
 from worker.fetching.hostgate import HostBusy, HostLimits
-from worker.pipeline.decisions import choose_canonical, final_state_for, retry_delay
+from worker.pipeline.decisions import (
+    choose_canonical,
+    final_state_for,
+    outlet_limits,
+    retry_delay,
+)
 from worker.runtime import Runtime
 from worker.storage import repository
 from worker.storage.models import FINAL_URL_STATES, Outlet, Source, Url
@@ -49,19 +54,6 @@ class _Context:
     timezone: str | None
     language: str | None
     limits: HostLimits
-
-
-def outlet_limits(runtime: Runtime, outlet: Outlet) -> HostLimits:
-    """The outlet's own host limits, or the defaults of the settings."""
-    settings = runtime.settings
-    return HostLimits(
-        delay=(
-            outlet.request_delay_seconds
-            if outlet.request_delay_seconds is not None
-            else settings.host_delay_seconds
-        ),
-        concurrency=outlet.max_connections or settings.host_concurrency,
-    )
 
 
 def process_url(
@@ -155,7 +147,7 @@ def _start_attempt(
             outlet_name=outlet.name,
             timezone=outlet.timezone,
             language=outlet.language,
-            limits=outlet_limits(runtime, outlet),
+            limits=outlet_limits(outlet, runtime.settings),
         )
 
 
