@@ -42,12 +42,14 @@ def signature(shingles: Iterable[int]) -> Signature:
     return result
 
 
-def band_keys(sig: Signature) -> list[str]:
-    """One key per band: ``"<band>:<16 hex digits>"``, the value an index is looked up by."""
+def band_keys(sig: Signature) -> list[int]:
+    """One key per band, a signed 64-bit integer (a database BIGINT) over the band's number
+    and rows: the values an index is looked up by."""
     keys = []
     for band in range(BANDS):
         rows = sig[band * ROWS : (band + 1) * ROWS].astype("<u8").tobytes()
-        keys.append(f"{band:02d}:{hashlib.blake2b(rows, digest_size=8).hexdigest()}")
+        digest = hashlib.blake2b(rows, digest_size=8, person=b"band%02d" % band).digest()
+        keys.append(int.from_bytes(digest, "big", signed=True))
     return keys
 
 

@@ -11,7 +11,8 @@ Two fingerprints are the same story when, within ``WINDOW``:
   shorter text is where the longer one starts (the usual wire trim).
 
 And never when their figures disagree (templated market, weather, sports and lottery reports
-share wording but not numbers), nor when one of them is too short to judge.
+share wording but not numbers), nor when one of them is too short to judge (even word for word:
+identical one-line briefs or paywall stubs are not one story).
 A round-up that quotes a few paragraphs of several stories keeps too small a share of each.
 """
 
@@ -49,10 +50,11 @@ def compare(
     """Whether ``a`` and ``b`` are copies of one story, with the evidence. Symmetric."""
     if a_time is not None and b_time is not None and abs(a_time - b_time) > WINDOW:
         return Verdict(False, "outside_window")
-    if a.exact == b.exact and a.paragraphs:
-        return Verdict(True, "exact", 1.0, 1.0)
     if min(a.size, b.size) < MIN_SHINGLES:
+        # A one-line brief or a paywall stub says too little to tell two stories apart.
         return Verdict(False, "too_short")
+    if a.exact == b.exact:
+        return Verdict(True, "exact", 1.0, 1.0)
     shared = len(a.shingles & b.shingles)
     jaccard = shared / len(a.shingles | b.shingles)
     shorter, longer = (a, b) if (a.size, a.exact) <= (b.size, b.exact) else (b, a)

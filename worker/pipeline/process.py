@@ -8,12 +8,15 @@ from typing import Any
 
 import structlog
 
+from worker.dedup import boilerplate
 from worker.dedup.content import FINGERPRINT_VERSION, content_hash
+from worker.dedup.fingerprint import STORY_FINGERPRINT_VERSION
 from worker.dedup.urls import frontier_key
 from worker.errors import ExtractionError, FetchError, TransientFetchError
 from worker.extraction import EXTRACTOR_VERSION, ExtractedArticle, extract_article
 from worker.fetching import FetchedPage, decode_html
 from worker.fetching.hostgate import HostBusy, HostLimits
+from worker.pipeline import grouping
 from worker.pipeline.decisions import (
     choose_canonical,
     final_state_for,
@@ -21,8 +24,8 @@ from worker.pipeline.decisions import (
     retry_delay,
 )
 from worker.runtime import Runtime
-from worker.storage import repository
-from worker.storage.models import FINAL_URL_STATES, Outlet, Source, Url
+from worker.storage import repository, stories
+from worker.storage.models import FINAL_URL_STATES, Article, Outlet, Source, Url
 
 log = structlog.get_logger(__name__)
 
@@ -202,7 +205,12 @@ def _save_raw(session: Any, url_id: int, page: FetchedPage, encoding: str, now: 
 
 
 def _article_values(
-    context: _Context, page: FetchedPage, article: ExtractedArticle, canonical: str, now: datetime
+    context: _Context,
+    page: FetchedPage,
+    article: ExtractedArticle,
+    body: str,
+    canonical: str,
+    now: datetime,
 ) -> dict[str, Any]:
     return {
         "outlet_id": context.outlet_id,
@@ -216,8 +224,8 @@ def _article_values(
         "section": article.section,
         "description": article.description,
         "image_url": article.image_url,
-        "body": article.body,
-        "content_hash": content_hash(article.body),
+        "body": body,
+        "content_hash": content_hash(body),
         "fingerprint_version": FINGERPRINT_VERSION,
         "provenance": dict(article.provenance),
         "extractor_version": EXTRACTOR_VERSION,
@@ -236,32 +244,42 @@ def _store(
     article: ExtractedArticle,
     now: datetime,
 ) -> UrlOutcome:
-    """Decide stored/duplicate and write it, in one transaction.
+    """Decide stored/duplicate, group the article with its copies and write it all in one
+    transaction.
 
     - another page already holds this canonical URL: this page is a variant (duplicate), unless
-      it is the canonical page itself, which then refreshes the row and demotes the variant;
-    - the same outlet already has this exact body under another URL: duplicate;
-    - otherwise a new article.
+      it is the canonical page itself, which then refreshes the row (keeping an edited text as
+      a version) and demotes the variant;
+    - the same outlet already has this body, or one close enough to be the same article under
+      another URL (AMP, print): duplicate;
+    - otherwise a new article, in the story of its copies in other outlets or a new story.
     """
     canonical = choose_canonical(page.final_url, article.canonical_url, text)
-    values = _article_values(context, page, article, canonical, now)
     is_canonical_page = frontier_key(page.final_url) == canonical
+    paragraphs = boilerplate.paragraph_keys(article.body)
     with runtime.sessions.begin() as session:
         _save_raw(session, url_id, page, encoding, now)
         url = session.get_one(Url, url_id)
         url.final_url = page.final_url
+        chrome = stories.boilerplate_among(
+            session, context.outlet_id, paragraphs, boilerplate.MIN_ARTICLES
+        )
+        body = boilerplate.strip_paragraphs(article.body, chrome)
+        values = _article_values(context, page, article, body, canonical, now)
         repository.lock_content_hash(session, values["content_hash"])
         existing = repository.find_article_by_canonical(session, canonical)
         if existing is None:
             same = repository.find_same_content(session, context.outlet_id, values["content_hash"])
             if same is not None:
-                repository.finish_url(
-                    session, url, "duplicate", reason="same_content", http_status=page.status,
-                    detail=f"same body as {same.canonical_url}", article_id=same.id,
-                )  # fmt: skip
-                return UrlOutcome(url_id, "duplicate", "same_content", same.id)
-            new_id = repository.insert_article(session, values)
+                return _duplicate(session, url, page, same.id, "same_content", same.canonical_url)
+            copies = grouping.find_copies(session, body, article.published_at or now)
+            variant = copies.variant_in(context.outlet_id)
+            if variant is not None:
+                original = session.get_one(Article, variant.candidate.article_id)
+                return _duplicate(session, url, page, original.id, "near_copy", original.url)
+            new_id = grouping.insert_grouped(session, values, copies, now)
             if new_id is not None:
+                stories.count_paragraphs(session, context.outlet_id, paragraphs, now)
                 repository.finish_url(
                     session, url, "stored", http_status=page.status, article_id=new_id
                 )
@@ -269,14 +287,32 @@ def _store(
             existing = repository.find_article_by_canonical(session, canonical)
             assert existing is not None  # inserted by a concurrent worker
         if is_canonical_page or existing.url == page.final_url:
+            edited = existing.content_hash != values["content_hash"]
+            if edited:
+                stories.save_version(session, existing, replaced_at=now)
             repository.update_article(session, existing, values)
+            if edited or existing.story_fingerprint_version != STORY_FINGERPRINT_VERSION:
+                grouping.regroup(session, existing, now)
             repository.demote_other_copies(session, existing.id, keep_url_id=url_id)
             repository.finish_url(
                 session, url, "stored", http_status=page.status, article_id=existing.id
             )
             return UrlOutcome(url_id, "stored", None, existing.id)
-        repository.finish_url(
-            session, url, "duplicate", reason="canonical", http_status=page.status,
-            detail=f"a variant of {canonical}", article_id=existing.id,
-        )  # fmt: skip
-        return UrlOutcome(url_id, "duplicate", "canonical", existing.id)
+        return _duplicate(session, url, page, existing.id, "canonical", canonical)
+
+
+_DUPLICATE_DETAIL = {
+    "same_content": "same body as {}",
+    "near_copy": "the same article as {}",
+    "canonical": "a variant of {}",
+}
+
+
+def _duplicate(
+    session: Any, url: Url, page: FetchedPage, article_id: int, reason: str, of: str
+) -> UrlOutcome:
+    repository.finish_url(
+        session, url, "duplicate", reason=reason, http_status=page.status,
+        detail=_DUPLICATE_DETAIL[reason].format(of), article_id=article_id,
+    )  # fmt: skip
+    return UrlOutcome(url.id, "duplicate", reason, article_id)

@@ -134,6 +134,9 @@ class Article(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     outlet_id: Mapped[int] = mapped_column(ForeignKey("outlets.id"))
+    story_id: Mapped[int] = mapped_column(
+        ForeignKey("stories.id"), index=True, comment="The story this copy belongs to."
+    )
     url: Mapped[str] = mapped_column(String(2048), comment="URL the text was fetched from.")
     canonical_url: Mapped[str] = mapped_column(
         String(2048), unique=True, comment="The page's canonical URL (same-site rel=canonical)."
@@ -151,6 +154,12 @@ class Article(Base):
         String(64), index=True, comment="SHA-256 of the normalised body."
     )
     fingerprint_version: Mapped[int] = mapped_column(Integer, default=1)
+    story_hash: Mapped[str | None] = mapped_column(
+        String(64), comment="SHA-256 of the story text (datelines, bylines, credits removed)."
+    )
+    story_fingerprint_version: Mapped[int | None] = mapped_column(
+        Integer, comment="Version of the story fingerprint and lookup keys; null: not indexed."
+    )
     provenance: Mapped[dict[str, str]] = mapped_column(
         JSON, default=dict, comment="Field -> where its value came from."
     )
@@ -210,3 +219,78 @@ class RawPage(Base):
     size: Mapped[int] = mapped_column(BigInteger, comment="Uncompressed size in bytes.")
     extractor_version: Mapped[str] = mapped_column(String(32), comment="Extractor that read it.")
     fetched_at: Mapped[datetime] = mapped_column()
+
+
+class Story(Base):
+    __tablename__ = "stories"
+    __table_args__ = {"comment": "One story, told by one or more copies (articles) across outlets."}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_article_id: Mapped[int | None] = mapped_column(
+        Integer, comment="The copy published first (articles.id); set in the same transaction."
+    )
+    first_published_at: Mapped[datetime | None] = mapped_column(
+        comment="Earliest publication (or fetch) time of its copies."
+    )
+    article_count: Mapped[int] = mapped_column(Integer, default=1, comment="Copies.")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        default=utcnow, comment="Last time a copy joined or a story was merged in."
+    )
+
+
+class StoryMerge(Base):
+    __tablename__ = "story_merges"
+    __table_args__ = {"comment": "Stories merged into an older one; their ids now mean that one."}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    from_story_id: Mapped[int] = mapped_column(Integer, index=True, comment="Gone story id.")
+    into_story_id: Mapped[int] = mapped_column(
+        ForeignKey("stories.id"), index=True, comment="The older story that took its copies."
+    )
+    article_ids: Mapped[list[int]] = mapped_column(JSON, comment="Copies moved.")
+    cause_article_id: Mapped[int] = mapped_column(Integer, comment="The copy that joined them.")
+    merged_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StoryKey(Base):
+    __tablename__ = "story_keys"
+    __table_args__ = {"comment": "Lookup keys of each article's story fingerprint. Internal."}
+
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class ArticleVersion(Base):
+    __tablename__ = "article_versions"
+    __table_args__ = (
+        UniqueConstraint("article_id", "version"),
+        {"comment": "Earlier texts of edited articles (same URL, new text)."},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer, comment="1 for the first text, then 2...")
+    title: Mapped[str | None] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    published_at: Mapped[datetime | None] = mapped_column()
+    updated_at: Mapped[datetime | None] = mapped_column(comment="The page's update time then.")
+    fetched_at: Mapped[datetime] = mapped_column(comment="When this text was fetched.")
+    replaced_at: Mapped[datetime] = mapped_column(comment="When a newer text replaced it.")
+
+
+class OutletBoilerplate(Base):
+    __tablename__ = "outlet_paragraphs"
+    __table_args__ = {
+        "comment": "How many of an outlet's articles repeat each paragraph. Internal."
+    }
+
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlets.id"), primary_key=True)
+    paragraph_key: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    article_count: Mapped[int] = mapped_column(Integer, default=1)
+    sample: Mapped[str] = mapped_column(Text, comment="The paragraph (first 500 characters).")
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -23,7 +23,7 @@ from worker.storage.models import Article, Outlet, RawPage, Source, Url
 _CHUNK = 500
 
 
-def _insert(session: Session, model: type[Any]) -> Any:
+def dialect_insert(session: Session, model: type[Any]) -> Any:
     dialect = session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
 
@@ -156,7 +156,7 @@ def record_links(
             for url in chunk
         ]  # fmt: skip
         session.execute(
-            _insert(session, Url).values(rows).on_conflict_do_nothing(index_elements=["url"])
+            dialect_insert(session, Url).values(rows).on_conflict_do_nothing(index_elements=["url"])
         )
         session.execute(update(Url).where(Url.url.in_(chunk)).values(last_seen_at=now))
         stale: ColumnElement[bool] = or_(
@@ -266,7 +266,7 @@ def find_same_content(session: Session, outlet_id: int, content_hash: str) -> Ar
 def insert_article(session: Session, values: dict[str, Any]) -> int | None:
     """Insert unless the canonical URL is taken (by a concurrent worker); returns the new id."""
     stmt = (
-        _insert(session, Article)
+        dialect_insert(session, Article)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["canonical_url"])
         .returning(Article.id)

@@ -1,0 +1,34 @@
+"""The keys an article is indexed and looked up by, to find candidate copies in a few probes.
+
+Three kinds, all signed 64-bit integers (a database BIGINT), salted apart so they never collide:
+
+- the exact hash of the story text (identical copies);
+- one key per substantial leading paragraph (a trimmed copy keeps the first paragraphs);
+- one key per MinHash band (near copies: edits, rewrites, a dateline added).
+
+Two articles that could be judged the same story share at least one key, so locking an article's
+keys serialises exactly the stores that could group with each other.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from worker.dedup.fingerprint import Fingerprint
+from worker.dedup.minhash import band_keys, signature
+from worker.dedup.verify import MIN_SHINGLES
+
+
+def lookup_keys(fp: Fingerprint) -> list[int]:
+    """The sorted, distinct keys of a fingerprint; none for a text too short to judge."""
+    if fp.size < MIN_SHINGLES:
+        return []
+    keys = {_salted(b"exact", fp.exact)}
+    keys.update(_salted(b"lead", key) for key in fp.lead_keys)
+    keys.update(band_keys(signature(fp.shingles)))
+    return sorted(keys)
+
+
+def _salted(kind: bytes, value: str) -> int:
+    digest = hashlib.blake2b(value.encode("ascii"), digest_size=8, person=kind).digest()
+    return int.from_bytes(digest, "big", signed=True)

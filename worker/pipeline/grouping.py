@@ -1,0 +1,164 @@
+"""Group each stored article with its copies in other outlets: one story, many copies.
+
+Inside the store's transaction: take the article's lookup keys, lock them (stores that could
+group together run one after the other), verify every candidate on the texts, then join the
+story of the copies found, merging stories that the article shows to be one (the older id wins,
+each move logged in ``story_merges``). Grouping is the connected components of verified "same
+story" pairs, so the result does not depend on the order articles arrive in, nor on how many
+workers store them at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import combinations
+from typing import Any
+
+import structlog
+from sqlalchemy.orm import Session
+
+from worker.dedup.fingerprint import STORY_FINGERPRINT_VERSION, Fingerprint, fingerprint
+from worker.dedup.lookup import lookup_keys
+from worker.dedup.verify import Verdict, compare
+from worker.storage import repository, stories
+from worker.storage.models import Article
+
+log = structlog.get_logger(__name__)
+
+# Within one outlet, a copy this close is another URL of the same article (AMP, print, a
+# tracking variant), not a new article.
+VARIANT_JACCARD = 0.9
+# Copies found in several stories whose texts share less than this are not one story: the
+# article holding them all is a digest or a live page.
+COMPILATION_OVERLAP = 0.5
+_MAX_LOCK_ROUNDS = 5
+
+
+@dataclass(frozen=True)
+class Copy:
+    candidate: stories.Candidate
+    verdict: Verdict
+    fingerprint: Fingerprint
+
+
+@dataclass(frozen=True)
+class Copies:
+    fingerprint: Fingerprint
+    keys: list[int]
+    found: list[Copy]
+
+    def variant_in(self, outlet_id: int) -> Copy | None:
+        """A copy in the same outlet close enough to be the same article under another URL."""
+        for copy in self.found:
+            if copy.candidate.outlet_id == outlet_id and (
+                copy.verdict.why == "exact" or copy.verdict.jaccard >= VARIANT_JACCARD
+            ):
+                return copy
+        return None
+
+
+def find_copies(
+    session: Session, body: str, when: datetime, *, exclude_article_id: int | None = None
+) -> Copies:
+    """Lock the keys of ``body``, then verify the stored articles sharing them."""
+    fp = fingerprint(body)
+    keys = lookup_keys(fp)
+    stories.lock_keys(session, keys)
+    found = []
+    for candidate in stories.find_candidates(session, keys, exclude_article_id):
+        other = fingerprint(candidate.body)
+        verdict = compare(fp, other, when, candidate.when)
+        if verdict.same:
+            found.append(Copy(candidate, verdict, other))
+    return Copies(fp, keys, found)
+
+
+def insert_grouped(
+    session: Session, values: dict[str, Any], copies: Copies, now: datetime
+) -> int | None:
+    """Insert a new article in the story of its copies (or a new one); None if its canonical
+    URL was taken meanwhile (the caller then treats the page as that article)."""
+    joined = _lock_stories_of(session, _story_copies(copies))
+    story_id = joined[0] if joined else stories.new_story(session, now)
+    article_id = repository.insert_article(
+        session,
+        {**values, "story_id": story_id, "story_hash": copies.fingerprint.exact,
+         "story_fingerprint_version": STORY_FINGERPRINT_VERSION},
+    )  # fmt: skip
+    if article_id is None:
+        if not joined:
+            stories.delete_story(session, story_id)
+        return None
+    _merge(session, story_id, joined[1:], article_id, now)
+    stories.replace_keys(session, article_id, copies.keys)
+    stories.refresh_story(session, story_id, now)
+    return article_id
+
+
+def regroup(session: Session, article: Article, now: datetime) -> None:
+    """After the article's text changed (an edit, a re-extraction): index the new text and join
+    any story it now shows to be the same. A story is never split: copies stay together."""
+    when = article.published_at or article.fetched_at
+    copies = find_copies(session, article.body, when, exclude_article_id=article.id)
+    joined = _lock_stories_of(session, _story_copies(copies), also=[article.id])
+    target = joined[0]
+    _merge(session, target, joined[1:], article.id, now)
+    article.story_hash = copies.fingerprint.exact
+    article.story_fingerprint_version = STORY_FINGERPRINT_VERSION
+    stories.replace_keys(session, article.id, copies.keys)
+    stories.refresh_story(session, target, now)
+
+
+def _story_copies(copies: Copies) -> list[Copy]:
+    """The copies to group with, unless they belong to several stories that are not one."""
+    best: dict[int, Copy] = {}
+    for copy in copies.found:
+        held = best.get(copy.candidate.story_id)
+        if held is None or copy.verdict.jaccard > held.verdict.jaccard:
+            best[copy.candidate.story_id] = copy
+    for a, b in combinations(best.values(), 2):
+        if _overlap(a.fingerprint, b.fingerprint) < COMPILATION_OVERLAP:
+            log.info(
+                "story.compilation",
+                stories=sorted(best), reason="copies of unrelated stories in one text",
+            )  # fmt: skip
+            return []
+    return copies.found
+
+
+def _overlap(a: Fingerprint, b: Fingerprint) -> float:
+    smaller = min(a.size, b.size)
+    return len(a.shingles & b.shingles) / smaller if smaller else 0.0
+
+
+def _lock_stories_of(
+    session: Session, copies: Sequence[Copy], also: Sequence[int] = ()
+) -> list[int]:
+    """The current stories of the copies' articles (and of ``also``), locked, oldest first.
+
+    A concurrent merge may move an article to another story between reading and locking; read
+    again under the lock until the set is stable.
+    """
+    article_ids = [copy.candidate.article_id for copy in copies] + list(also)
+    if not article_ids:
+        return []
+    wanted = set(stories.current_story_ids(session, article_ids).values())
+    for _ in range(_MAX_LOCK_ROUNDS):
+        locked = set(stories.lock_stories(session, wanted))
+        current = set(stories.current_story_ids(session, article_ids).values())
+        if current <= locked:
+            return sorted(current)
+        wanted = current
+    raise RuntimeError(f"stories of articles {article_ids} kept moving under concurrent merges")
+
+
+def _merge(
+    session: Session, into: int, others: Sequence[int], cause_article_id: int, now: datetime
+) -> None:
+    for merge in stories.merge_stories(session, into, others, cause_article_id, now):
+        log.info(
+            "story.merged", from_story=merge.from_story_id, into_story=merge.into_story_id,
+            articles=merge.article_ids, cause_article=cause_article_id,
+        )  # fmt: skip

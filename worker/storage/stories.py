@@ -1,0 +1,215 @@
+"""Repository functions for stories: lookup keys, candidates, grouping, merges, versions.
+
+Like ``repository``, functions take an open Session and never commit; the caller's transaction
+makes a store and its grouping one atomic step.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, delete, func, select, text, union_all, update
+from sqlalchemy.orm import Session
+
+from worker.storage.models import (
+    Article,
+    ArticleVersion,
+    OutletBoilerplate,
+    Story,
+    StoryKey,
+    StoryMerge,
+)
+from worker.storage.repository import dialect_insert
+
+CANDIDATES_PER_KEY = 20
+MAX_CANDIDATES = 40
+
+
+@dataclass(frozen=True)
+class Candidate:
+    article_id: int
+    story_id: int
+    outlet_id: int
+    body: str
+    when: datetime
+
+
+def lock_keys(session: Session, keys: Sequence[int]) -> None:
+    """Serialise, on PostgreSQL, the stores that share a key: they could group with each other.
+
+    Transaction-scoped advisory locks taken in sorted order (so two stores cannot deadlock);
+    released at commit, after which the next store sees this one's keys. SQLite's
+    ``BEGIN IMMEDIATE`` already serialises every writer.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for key in sorted(set(keys)):
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+def find_candidates(
+    session: Session, keys: Sequence[int], exclude_article_id: int | None = None
+) -> list[Candidate]:
+    """Articles sharing keys with ``keys``, most shared keys first.
+
+    Each key is probed for its ``CANDIDATES_PER_KEY`` newest articles only, so a lookup costs
+    the same few index probes however many articles are stored, even for a key many share.
+    """
+    if not keys:
+        return []
+    probes: list[Select[Any]] = [
+        select(StoryKey.article_id)
+        .where(StoryKey.key == key)
+        .order_by(StoryKey.article_id.desc())
+        .limit(CANDIDATES_PER_KEY)
+        for key in keys
+    ]
+    union = union_all(*[select(probe.subquery().c.article_id) for probe in probes])
+    shared = Counter(session.scalars(select(union.subquery().c.article_id)).all())
+    if exclude_article_id is not None:
+        shared.pop(exclude_article_id, None)
+    best = [article_id for article_id, _ in shared.most_common(MAX_CANDIDATES)]
+    if not best:
+        return []
+    rows = session.execute(
+        select(
+            Article.id, Article.story_id, Article.outlet_id, Article.body,
+            func.coalesce(Article.published_at, Article.fetched_at),
+        ).where(Article.id.in_(best))
+    ).all()  # fmt: skip
+    by_id = {row[0]: Candidate(*row) for row in rows}
+    return [by_id[article_id] for article_id in best if article_id in by_id]
+
+
+def replace_keys(session: Session, article_id: int, keys: Iterable[int]) -> None:
+    session.execute(delete(StoryKey).where(StoryKey.article_id == article_id))
+    rows = [{"key": key, "article_id": article_id} for key in sorted(set(keys))]
+    if rows:
+        session.execute(dialect_insert(session, StoryKey).values(rows).on_conflict_do_nothing())
+
+
+def new_story(session: Session, now: datetime) -> int:
+    story = Story(article_count=0, created_at=now, updated_at=now)
+    session.add(story)
+    session.flush()
+    return story.id
+
+
+def lock_stories(session: Session, story_ids: Iterable[int]) -> list[int]:
+    """Lock the stories (oldest first) against a concurrent merge; returns those that exist."""
+    return list(
+        session.scalars(
+            select(Story.id)
+            .where(Story.id.in_(sorted(set(story_ids))))
+            .order_by(Story.id)
+            .with_for_update()
+        ).all()
+    )
+
+
+def current_story_ids(session: Session, article_ids: Iterable[int]) -> dict[int, int]:
+    rows = session.execute(
+        select(Article.id, Article.story_id).where(Article.id.in_(list(article_ids)))
+    ).all()
+    return {article_id: story_id for article_id, story_id in rows}
+
+
+def merge_stories(
+    session: Session, into: int, others: Iterable[int], cause_article_id: int, now: datetime
+) -> list[StoryMerge]:
+    """Move the copies of ``others`` into the older story ``into``; log each move."""
+    merges: list[StoryMerge] = []
+    for story_id in sorted(set(others) - {into}):
+        moved = list(session.scalars(select(Article.id).where(Article.story_id == story_id)))
+        session.execute(update(Article).where(Article.story_id == story_id).values(story_id=into))
+        session.execute(delete(Story).where(Story.id == story_id))
+        merge = StoryMerge(
+            from_story_id=story_id, into_story_id=into, article_ids=moved,
+            cause_article_id=cause_article_id, merged_at=now,
+        )  # fmt: skip
+        session.add(merge)
+        merges.append(merge)
+    return merges
+
+
+def refresh_story(session: Session, story_id: int, now: datetime) -> None:
+    """Recount the story's copies and find its first one."""
+    when = func.coalesce(Article.published_at, Article.fetched_at)
+    count = session.scalar(select(func.count()).where(Article.story_id == story_id)) or 0
+    first = session.execute(
+        select(Article.id, when)
+        .where(Article.story_id == story_id)
+        .order_by(when, Article.id)
+        .limit(1)
+    ).first()
+    values: dict[str, object] = {"article_count": count, "updated_at": now}
+    if first is not None:
+        values.update(first_article_id=first[0], first_published_at=first[1])
+    session.execute(update(Story).where(Story.id == story_id).values(**values))
+
+
+def delete_story(session: Session, story_id: int) -> None:
+    session.execute(delete(Story).where(Story.id == story_id))
+
+
+def save_version(session: Session, article: Article, replaced_at: datetime) -> None:
+    """Keep the article's current text as its next numbered version before it is replaced."""
+    last = session.scalar(
+        select(func.max(ArticleVersion.version)).where(ArticleVersion.article_id == article.id)
+    )
+    session.add(
+        ArticleVersion(
+            article_id=article.id, version=(last or 0) + 1, title=article.title,
+            body=article.body, content_hash=article.content_hash,
+            published_at=article.published_at, updated_at=article.updated_at,
+            fetched_at=article.fetched_at, replaced_at=replaced_at,
+        )
+    )  # fmt: skip
+
+
+# --- per-outlet boilerplate ------------------------------------------------------------------
+
+
+def boilerplate_among(
+    session: Session, outlet_id: int, keys: Iterable[int], min_articles: int
+) -> set[int]:
+    """Which of ``keys`` the outlet repeats in at least ``min_articles`` articles."""
+    wanted = list(keys)
+    if not wanted:
+        return set()
+    return set(
+        session.scalars(
+            select(OutletBoilerplate.paragraph_key).where(
+                OutletBoilerplate.outlet_id == outlet_id,
+                OutletBoilerplate.paragraph_key.in_(wanted),
+                OutletBoilerplate.article_count >= min_articles,
+            )
+        )
+    )
+
+
+def count_paragraphs(
+    session: Session, outlet_id: int, paragraphs: dict[int, str], now: datetime
+) -> None:
+    """Count one more article of the outlet for each of its distinct paragraphs."""
+    if not paragraphs:
+        return
+    rows = [
+        {"outlet_id": outlet_id, "paragraph_key": key, "article_count": 1,
+         "sample": sample[:500], "first_seen_at": now, "last_seen_at": now}
+        for key, sample in sorted(paragraphs.items())
+    ]  # fmt: skip
+    stmt = dialect_insert(session, OutletBoilerplate).values(rows)
+    session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["outlet_id", "paragraph_key"],
+            set_={
+                "article_count": OutletBoilerplate.article_count + 1,
+                "last_seen_at": stmt.excluded.last_seen_at,
+            },
+        )
+    )
