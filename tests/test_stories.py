@@ -3,15 +3,42 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
 
-from tests.localweb.wire import wire_web, stored_groups
-from worker.pipeline import crawl_inline
+from tests.localweb.wire import (
+    BUDGET,
+    DRILLS,
+    Page,
+    WireWeb,
+    local_story,
+    page_html,
+    stored_groups,
+    wire_web,
+)
+from worker.dedup.fingerprint import fingerprint
+from worker.dedup.lookup import lookup_keys
+from worker.dedup.urls import frontier_key
+from worker.dedup.verify import Verdict, compare
+from worker.pipeline import crawl_inline, grouping, poll_source, process_url
 from worker.runtime import Runtime
-from worker.storage.models import Article, Source, Story, StoryMerge, Url
+from worker.storage.db import make_engine
+from worker.storage.migrations import downgrade, upgrade
+from worker.storage.models import (
+    Article,
+    ArticleVersion,
+    OutletBoilerplate,
+    Source,
+    Story,
+    StoryKey,
+    StoryMerge,
+    Url,
+)
+from worker.storage.stories import Candidate
 from worker.syncing import sync_from_file
 
 RuntimeFactory = Callable[..., Runtime]
@@ -40,7 +67,8 @@ def test_a_crawl_of_syndicated_outlets_gives_the_expected_stories(
         for variant, original in web.variants().items():
             pair = sorted([urls[variant], urls[original]], key=lambda row: row.state)
             assert [(row.state, row.reason) for row in pair] == [
-                ("duplicate", "near_copy"), ("stored", None),
+                ("duplicate", "near_copy"),
+                ("stored", None),
             ], "one of two URLs of an article is stored, the other is its duplicate"
             assert pair[0].article_id == pair[1].article_id
         pairs = set(web.variants()) | set(web.variants().values())
@@ -53,3 +81,181 @@ def test_a_crawl_of_syndicated_outlets_gives_the_expected_stories(
                 first.id, first.published_at,
             )  # fmt: skip
         assert len(stories) == len(web.expected_groups()), "no story left without copies"
+
+
+def _store_in_order(runtime: Runtime, web: WireWeb, order: list[tuple[str, str]]) -> list[int]:
+    """Poll every outlet, then fetch its pages one by one in ``order``; the URLs' ids."""
+    sync_from_file(runtime)
+    with runtime.sessions() as session:
+        source_ids = session.scalars(select(Source.id)).all()
+    for source_id in source_ids:
+        poll_source(runtime, source_id)
+    with runtime.sessions() as session:
+        ids = {row.url: row.id for row in session.scalars(select(Url))}
+    url_ids = [ids[frontier_key(web.url(outlet, path))] for outlet, path in order]
+    for url_id in url_ids:
+        process_url(runtime, url_id)
+    return url_ids
+
+
+LEDE = (
+    "SEOUL, March 4 (Yonhap) -- The United States and South Korea began final preparations on "
+    "Friday for their springtime exercise, a day after North Korea fired a missile into the sea."
+)
+BRIDGE_PAGES = [
+    Page("herald", "/trimmed", "Drills next week", DRILLS[:4], "2024-03-03T10:00:00+09:00"),
+    Page("times", "/new-lede", "Final preparations", [LEDE, *DRILLS[1:]],
+         "2024-03-04T10:00:00+09:00"),
+    Page("post", "/full", "Allies to drill", DRILLS, "2024-03-03T12:00:00+09:00"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "order",
+    [["herald", "times", "post"], ["post", "times", "herald"], ["times", "post", "herald"]],
+    ids=lambda order: "-".join(order),
+)
+def test_a_copy_that_joins_two_stories_merges_them_into_the_older_with_the_move_logged(
+    database_url: str, runtime_factory: RuntimeFactory, tmp_path: Path, order: list[str]
+) -> None:
+    """The trimmed copy and the copy with a new lede do not match each other; the full copy
+    matches both. Whatever the order, the three end as one story."""
+    with wire_web(tmp_path, pages=BRIDGE_PAGES) as web:
+        runtime = runtime_factory(database_url, sources_file=web.sources_file)
+        paths = {page.outlet: page.path for page in BRIDGE_PAGES}
+        _store_in_order(runtime, web, [(outlet, paths[outlet]) for outlet in order])
+        assert stored_groups(database_url, web) == {frozenset(web.article_urls())}
+        with runtime.sessions() as session:
+            stories = session.scalars(select(Story)).all()
+            merges = session.scalars(select(StoryMerge)).all()
+            by_url = {a.url: a for a in session.scalars(select(Article))}
+        by_outlet = {outlet: by_url[web.url(outlet, paths[outlet])] for outlet in order}
+    assert len(stories) == 1 and stories[0].article_count == 3
+    if order[-1] == "post":  # the bridge came last: two stories became one
+        (merge,) = merges
+        first, second = (by_outlet[outlet] for outlet in order[:2])
+        assert (merge.into_story_id, merge.from_story_id) == (stories[0].id, second.id)
+        assert first.story_id == stories[0].id, "the older story id is kept"
+        assert merge.article_ids == [second.id]
+        assert merge.cause_article_id == by_outlet["post"].id
+    else:
+        assert merges == []
+
+
+def test_an_edited_article_keeps_its_row_and_story_and_its_earlier_text_as_a_version(
+    database_url: str, runtime_factory: RuntimeFactory, tmp_path: Path
+) -> None:
+    pages = [
+        Page("herald", "/news/drills", "Drills next week", DRILLS[:6], "2024-03-03T10:00:00+09:00"),
+        Page("times", "/drills", "Allies to drill", DRILLS, "2024-03-03T11:00:00+09:00"),
+    ]  # fmt: skip
+    with wire_web(tmp_path, pages=pages) as web:
+        runtime = runtime_factory(database_url, sources_file=web.sources_file)
+        (herald_url, _) = _store_in_order(
+            runtime, web, [("herald", "/news/drills"), ("times", "/drills")]
+        )
+        edited = Page(
+            "herald", "/news/drills", "Drills begin Monday",
+            [*DRILLS[:6], "Update: the ministry later said the drills would begin on Monday."],
+            "2024-03-03T10:00:00+09:00",
+        )  # fmt: skip
+        herald = web.sites["herald"]
+        herald.add("/news/drills", page_html(edited, herald))
+        outcome = process_url(runtime, herald_url, force=True)
+        assert outcome.state == "stored"
+        with runtime.sessions() as session:
+            articles = session.scalars(select(Article).order_by(Article.id)).all()
+            versions = session.scalars(select(ArticleVersion)).all()
+            keys = session.scalars(
+                select(StoryKey.key).where(StoryKey.article_id == outcome.article_id)
+            ).all()
+    assert len(articles) == 2, "an edit is not a new article"
+    assert outcome.article_id == articles[0].id
+    assert articles[0].title == "Drills begin Monday" and "Update:" in articles[0].body
+    assert articles[0].story_id == articles[1].story_id, "still the same story"
+    (version,) = versions
+    assert (version.article_id, version.version, version.title) == (
+        articles[0].id, 1, "Drills next week",
+    )  # fmt: skip
+    assert "Update:" not in version.body
+    assert sorted(keys) == lookup_keys(fingerprint(articles[0].body)), "keys of the new text"
+
+
+CHROME = (
+    "About the Gazette: the Gazette has covered the towns of the valley since 1921. It is owned "
+    "by a charitable trust, takes no money from political parties and publishes every article "
+    "free of charge thanks to the support of its readers, advertisers and the local foundation "
+    "that guarantees its independence. To support independent local journalism, become a "
+    "member today, write to the editor with your news tips, or follow the Gazette on social "
+    "media, where our reporters share the stories of the day and answer your questions."
+)
+
+
+def test_a_paragraph_an_outlet_repeats_in_many_articles_is_chrome_and_never_groups_them(
+    database_url: str, runtime_factory: RuntimeFactory, tmp_path: Path
+) -> None:
+    short = [[local_story(seed, 1)[0].split(", ")[0] + "."] for seed in (40, 41)]
+    pages = [
+        *(Page("gazette", f"/news/{n}", f"Story {n}", [*local_story(n), CHROME],
+               f"2024-03-0{n}T09:00:00Z") for n in range(1, 6)),
+        Page("gazette", "/news/a", "Bridge repairs", [*short[0], CHROME], "2024-03-06T09:00:00Z"),
+        Page("gazette", "/news/b", "Market hours", [*short[1], CHROME], "2024-03-06T10:00:00Z"),
+    ]  # fmt: skip
+    a = fingerprint("\n\n".join([*short[0], CHROME]))
+    b = fingerprint("\n\n".join([*short[1], CHROME]))
+    assert compare(a, b).same, "with the chrome left in, the two would look like one story"
+    with wire_web(tmp_path, pages=pages) as web:
+        runtime = runtime_factory(database_url, sources_file=web.sources_file)
+        _store_in_order(runtime, web, [("gazette", page.path) for page in pages])
+        with runtime.sessions() as session:
+            articles = {a.url: a for a in session.scalars(select(Article))}
+            counts = session.scalars(select(OutletBoilerplate.article_count)).all()
+    first, later = articles[web.url("gazette", "/news/1")], articles[web.url("gazette", "/news/a")]
+    assert CHROME in first.body, "not yet known as chrome when the first articles arrived"
+    assert CHROME not in later.body and later.body.startswith(short[0][0])
+    assert later.story_id != articles[web.url("gazette", "/news/b")].story_id
+    assert max(counts) == 7 and len(articles) == 7
+
+
+def _copy(story_id: int, paragraphs: list[str]) -> grouping.Copy:
+    fp = fingerprint("\n\n".join(paragraphs))
+    when = datetime(2024, 3, 3, tzinfo=UTC)
+    candidate = Candidate(story_id, story_id, story_id, "\n\n".join(paragraphs), when)
+    return grouping.Copy(candidate, Verdict(True, "near", 0.7, 0.9), fp)
+
+
+def test_copies_of_unrelated_stories_in_one_text_make_it_a_compilation_not_a_bridge() -> None:
+    digest = grouping.Copies(fingerprint("x"), [], [_copy(1, DRILLS), _copy(2, BUDGET)])
+    assert grouping.story_copies(digest) == []
+    bridge = grouping.Copies(fingerprint("x"), [], [_copy(1, DRILLS[:4]), _copy(2, DRILLS[1:])])
+    assert len(grouping.story_copies(bridge)) == 2
+
+
+def test_articles_stored_before_stories_existed_become_stories_of_one(
+    database_url: str, tmp_path: Path
+) -> None:
+    downgrade(database_url, "0002")
+    engine = make_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO outlets (key, name, created_at) VALUES "
+                                "('o', 'O', '2024-01-01 00:00:00+00')"))  # fmt: skip
+        for n in (1, 2):
+            connection.execute(
+                text(
+                    "INSERT INTO articles (outlet_id, url, canonical_url, authors, body, "
+                    "content_hash, fingerprint_version, provenance, extractor_version, "
+                    "fetched_at, created_at, changed_at) VALUES (1, :u, :u, '[]', 'text', "
+                    ":h, 1, '{}', '1', :t, :t, :t)"
+                ),
+                {"u": f"http://o.example/{n}", "h": f"{n:064d}", "t": f"2024-01-0{n} 00:00:00+00"},
+            )
+    upgrade(database_url)
+    with Session(engine) as session:
+        articles = session.scalars(select(Article).order_by(Article.id)).all()
+        stories = session.scalars(select(Story).order_by(Story.id)).all()
+        assert [a.story_id for a in articles] == [a.id for a in articles] == [1, 2]
+        assert [(s.first_article_id, s.article_count) for s in stories] == [(1, 1), (2, 1)]
+        assert stories[1].first_published_at == datetime(2024, 1, 2, tzinfo=UTC)
+        session.add(Story(article_count=0))
+        session.flush()  # the next story id does not collide with the numbered ones
+    engine.dispose()

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from tests.e2e.processes import run_cli, running, service_env
 from tests.localweb.server import LocalSite, Response
+from tests.localweb.wire import local_story
 from worker.dedup.urls import frontier_key
 from worker.storage.db import make_engine
 from worker.storage.models import Article, Source, Url
@@ -29,18 +30,14 @@ pytestmark = pytest.mark.slow
 REQUEST_DELAY = 0.3
 ARRIVAL_JITTER = 0.05  # scheduling noise between a slot's start and the server's accept()
 
-PARAGRAPHS = [
-    "The city council approved a new budget on Monday after weeks of debate over spending on "
-    "public transport, schools and the renovation of the central library, officials said.",
-    "The plan raises spending on buses and trams by a fifth and sets aside money for two new "
-    "schools in the northern districts, where the population has grown fastest in ten years.",
-    "Opposition members said the budget relied on optimistic revenue forecasts and warned that "
-    "the city might have to cut services next year if the economy slowed as economists expect.",
-]
+
+def paragraphs_of(title: str) -> list[str]:
+    """Each article its own text: pages sharing a body would be one article under two URLs."""
+    return local_story(zlib.crc32(title.encode()))
 
 
 def article(title: str, lead: str = "") -> str:
-    body = "".join(f"<p>{p}</p>" for p in ([lead] if lead else []) + PARAGRAPHS)
+    body = "".join(f"<p>{p}</p>" for p in ([lead] if lead else []) + paragraphs_of(title))
     return (
         f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title} | Daily'
         f'</title><meta property="article:published_time" content="2026-03-02T09:00:00Z">'
@@ -238,10 +235,12 @@ def test_hostile_pages_and_feeds_each_end_with_their_reason(
               if row.state == "stored" and row.article_id}  # fmt: skip
     assert "Café prices climb" in stored
     assert "Le café coûte désormais plus cher à Paris." in stored["Café prices climb"].body
-    assert stored["Council passes the budget"].body.split("\n\n") == PARAGRAPHS
+    budget = "Council passes the budget"
+    assert stored[budget].body.split("\n\n") == paragraphs_of(budget)
     assert stored["Trams return"].body.startswith(TRAMS), "a BOM does not hide the text"
     assert stored["Library reopens"].body.startswith(LIBRARY), "truncated HTML is still read"
-    assert stored["Ferry timetable changes"].body.split("\n\n") == [FERRY, *PARAGRAPHS]
+    ferry = "Ferry timetable changes"
+    assert stored[ferry].body.split("\n\n") == [FERRY, *paragraphs_of(ferry)]
     assert sources_rows["daily/feed"].last_error is None
     assert (sources_rows["daily/html-feed"].last_error or "").startswith("bad_feed")
     assert (sources_rows["daily/bomb-feed"].last_error or "").startswith("xml_entities")

@@ -191,8 +191,8 @@ PAGES = [
     Page("times", "/2024/05/07/markets", "KOSPI extends gains", MARKET_TUE,
          "2024-05-07T06:41:00Z", "Yonhap"),
     Page("times", "/2024/03/03/briefing", "News in brief",
-         ["Here are the main stories from around Asia this morning."]
-         + DRILLS[:2] + BUDGET[:2] + PMI[:2], "2024-03-03T08:00:00Z"),
+         ["Here are the main stories from around Asia this morning.",
+          *DRILLS[:2], *BUDGET[:2], *PMI[:2]], "2024-03-03T08:00:00Z"),
     Page("times", "/2024/03/03/local", "Around the region", local_story(3),
          "2024-03-03T04:00:00Z"),
     # The Post: typeset and annotated copies, a rolling update, a follow-up story.
@@ -235,7 +235,7 @@ _CHROME = {
         '<aside class="related"><h3>Related posts</h3><ul><li><a href="/news/other">Rates on '
         'hold as inflation eases</a></li><li><a href="/news/more">Storm closes ports</a></li>'
         "</ul></aside>",
-        '<footer><p>About the Herald: independent news since 1952.</p><p>© 2024 The Herald. '
+        "<footer><p>About the Herald: independent news since 1952.</p><p>© 2024 The Herald. "
         "All rights reserved.</p></footer>",
     ),
     "times": (
@@ -243,8 +243,7 @@ _CHROME = {
         '<a href="/world">World</a> | <a href="/business">Business</a></td></tr></table>',
         '<table><tr><td class="more">Read more: <a href="/2024/03/02/x">Yesterday\'s top '
         "stories</a></td></tr></table>",
-        "<table><tr><td><small>Copyright 2024 The Times. Terms | Privacy</small></td></tr>"
-        "</table>",
+        "<table><tr><td><small>Copyright 2024 The Times. Terms | Privacy</small></td></tr></table>",
     ),
     "post": (
         '<header><div class="nav"><a href="/">The Post</a> <a href="/world">World</a> '
@@ -257,7 +256,7 @@ _CHROME = {
 
 
 def page_html(page: Page, site: LocalSite) -> str:
-    header, after, footer = _CHROME[page.outlet]
+    header, after, footer = _CHROME.get(page.outlet, _CHROME["post"])
     canonical = site.url(page.canonical_path or page.path)
     body = "".join(f"<p>{escape(p)}</p>" for p in page.paragraphs)
     return (
@@ -278,8 +277,12 @@ class WireWeb:
     sources_file: Path
     pages: list[Page] = field(default_factory=lambda: list(PAGES))
 
+    def __post_init__(self) -> None:
+        self._bases = {name: site.base_url for name, site in self.sites.items()}
+
     def url(self, outlet: str, path: str) -> str:
-        return self.sites[outlet].url(path)
+        """The page's URL (known after the sites stop, for checks made afterwards)."""
+        return self._bases[outlet] + path
 
     def expected_groups(self) -> set[frozenset[str]]:
         return {frozenset(self.url(o, p) for o, p in group) for group in EXPECTED_GROUPS}
@@ -296,17 +299,22 @@ class WireWeb:
 
 
 @contextmanager
-def wire_web(tmp_path: Path, order_seed: int = 0) -> Iterator[WireWeb]:
-    """Start the three outlets; their feeds list the pages in an order given by ``order_seed``."""
+def wire_web(
+    tmp_path: Path, order_seed: int = 0, pages: list[Page] | None = None
+) -> Iterator[WireWeb]:
+    """Start the outlets of ``pages`` (the syndicated web by default); their feeds list the pages
+    in an order given by ``order_seed``."""
+    pages = PAGES if pages is None else pages
     with ExitStack() as stack:
         sites = {
-            name: stack.enter_context(LocalSite(name)) for name in ("herald", "times", "post")
+            name: stack.enter_context(LocalSite(name))
+            for name in dict.fromkeys(page.outlet for page in pages)
         }
         toml = []
         rng = random.Random(order_seed)
         for name, site in sites.items():
             site.add("/robots.txt", "User-agent: *\nAllow: /\n")
-            own = [page for page in PAGES if page.outlet == name]
+            own = [page for page in pages if page.outlet == name]
             rng.shuffle(own)
             items = "".join(
                 f"<item><title>{escape(p.title)}</title><link>{site.url(p.path)}</link></item>"
@@ -327,7 +335,7 @@ def wire_web(tmp_path: Path, order_seed: int = 0) -> Iterator[WireWeb]:
             )
         sources_file = tmp_path / "wire-sources.toml"
         sources_file.write_text("\n".join(toml))
-        yield WireWeb(sites, sources_file)
+        yield WireWeb(sites, sources_file, list(pages))
 
 
 def stored_groups(database_url: str, web: WireWeb) -> set[frozenset[str]]:

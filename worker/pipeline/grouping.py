@@ -80,7 +80,7 @@ def insert_grouped(
 ) -> int | None:
     """Insert a new article in the story of its copies (or a new one); None if its canonical
     URL was taken meanwhile (the caller then treats the page as that article)."""
-    joined = _lock_stories_of(session, _story_copies(copies))
+    joined = _lock_stories_of(session, story_copies(copies))
     story_id = joined[0] if joined else stories.new_story(session, now)
     article_id = repository.insert_article(
         session,
@@ -102,7 +102,7 @@ def regroup(session: Session, article: Article, now: datetime) -> None:
     any story it now shows to be the same. A story is never split: copies stay together."""
     when = article.published_at or article.fetched_at
     copies = find_copies(session, article.body, when, exclude_article_id=article.id)
-    joined = _lock_stories_of(session, _story_copies(copies), also=[article.id])
+    joined = _lock_stories_of(session, story_copies(copies), also=[article.id])
     target = joined[0]
     _merge(session, target, joined[1:], article.id, now)
     article.story_hash = copies.fingerprint.exact
@@ -111,7 +111,7 @@ def regroup(session: Session, article: Article, now: datetime) -> None:
     stories.refresh_story(session, target, now)
 
 
-def _story_copies(copies: Copies) -> list[Copy]:
+def story_copies(copies: Copies) -> list[Copy]:
     """The copies to group with, unless they belong to several stories that are not one."""
     best: dict[int, Copy] = {}
     for copy in copies.found:
