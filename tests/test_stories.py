@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
 from tests.localweb.wire import (
@@ -25,6 +25,7 @@ from worker.dedup.lookup import lookup_keys
 from worker.dedup.urls import frontier_key
 from worker.dedup.verify import Verdict, compare
 from worker.pipeline import crawl_inline, grouping, poll_source, process_url
+from worker.pipeline.reindex import count_unindexed, reindex_stories
 from worker.runtime import Runtime
 from worker.storage.db import make_engine
 from worker.storage.migrations import downgrade, upgrade
@@ -259,3 +260,29 @@ def test_articles_stored_before_stories_existed_become_stories_of_one(
         session.add(Story(article_count=0))
         session.flush()  # the next story id does not collide with the numbered ones
     engine.dispose()
+
+
+def test_articles_without_story_keys_are_regrouped_by_reindexing(
+    database_url: str, runtime_factory: RuntimeFactory, tmp_path: Path
+) -> None:
+    """As after migration 0003: every article a story of its own, none indexed."""
+    with wire_web(tmp_path) as web:
+        runtime = runtime_factory(database_url, sources_file=web.sources_file)
+        _crawl(runtime)
+    with runtime.sessions.begin() as session:
+        session.execute(delete(StoryKey))
+        session.execute(delete(StoryMerge))
+        for article in session.scalars(select(Article)):
+            story = Story(article_count=1)
+            session.add(story)
+            session.flush()
+            article.story_id = story.id
+            article.story_fingerprint_version = None
+        session.flush()
+        session.execute(delete(Story).where(Story.id.not_in(select(Article.story_id))))
+    assert len(stored_groups(database_url, web)) == len(web.article_urls()) - 1
+    assert count_unindexed(runtime) == len(web.article_urls()) - 1
+
+    assert reindex_stories(runtime) == len(web.article_urls()) - 1
+    assert stored_groups(database_url, web) == web.expected_groups()
+    assert count_unindexed(runtime) == 0 and reindex_stories(runtime) == 0

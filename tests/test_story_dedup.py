@@ -172,6 +172,8 @@ def test_korean_text_is_shingled_by_characters() -> None:
 def test_dateline_and_trailing_agency_tag_are_removed_from_the_fingerprint() -> None:
     paragraphs = story_paragraphs("WASHINGTON (AP) \u2014 Lawmakers met.\n\nThey agreed. (Yonhap)")
     assert paragraphs == ["lawmakers met.", "they agreed."]
+    noted = story_paragraphs("Editor's note: updated.\n\nSEOUL, March 3 (Yonhap) -- Troops met.")
+    assert noted == ["editor's note: updated.", "troops met."], "after an editor's note too"
 
 
 def test_minhash_estimates_jaccard_and_copies_share_a_band_key() -> None:

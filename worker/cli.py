@@ -336,6 +336,134 @@ def extract(
 
 
 @app.command()
+def stories(
+    since: Annotated[str, typer.Option(help="A duration back (24h, 7d) or a date.")] = "24h",
+    min_copies: Annotated[int, typer.Option(help="Only stories with this many copies.")] = 1,
+    limit: Annotated[int, typer.Option(help="At most this many stories.")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON lines for scripts.")] = False,
+) -> None:
+    """Stories with a copy published since ``--since``, the most copies first, with each copy."""
+    _setup_logs(False)
+    from worker.reporting.stories import list_stories
+    from worker.timespec import parse_since
+
+    try:
+        start = parse_since(since)
+    except ValueError as exc:
+        raise _fail(str(exc)) from exc
+    try:
+        with _runtime().sessions() as session:
+            found = list_stories(session, start, min_copies=min_copies, limit=limit)
+    except SQLAlchemyError as exc:
+        raise _fail(_db_problem(exc)) from exc
+    if as_json:
+        for story in found:
+            sys.stdout.write(json.dumps(_story_record(story)) + "\n")
+        return
+    table = Table(title=f"stories since {start:%Y-%m-%d %H:%M} UTC ({len(found)})")
+    for column in ("story", "copies", "outlet", "headline", "published (UTC)"):
+        table.add_column(column, overflow="fold", no_wrap=column in ("story", "published (UTC)"))
+    for story in found:
+        for n, copy in enumerate(story.copies):
+            table.add_row(
+                str(story.story_id) if n == 0 else "", str(story.article_count) if n == 0 else "",
+                copy.outlet, copy.title or "", _short(_iso(copy.published_at)),
+                end_section=n == len(story.copies) - 1,
+            )  # fmt: skip
+    out.print(table)
+
+
+@app.command()
+def story(
+    story_id: Annotated[int, typer.Argument(help="A story id (a merged one leads to its story).")],
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
+) -> None:
+    """One story: each copy, and what it shares with the first copy."""
+    _setup_logs(False)
+    from worker.reporting.stories import evidence, story_detail
+
+    try:
+        with _runtime().sessions() as session:
+            detail = story_detail(session, story_id)
+            rows = evidence(session, detail) if detail else []
+    except SQLAlchemyError as exc:
+        raise _fail(_db_problem(exc)) from exc
+    if detail is None:
+        raise _fail(f"no story {story_id}", code=1)
+    summary = detail.summary
+    copies = [
+        {**_copy_record(row.copy), "paragraphs": row.paragraphs,
+         "paragraphs_shared_with_first": row.shared_paragraphs,
+         "verdict": row.verdict.why if row.verdict else "first",
+         "jaccard": round(row.verdict.jaccard, 3) if row.verdict else 1.0,
+         "containment": round(row.verdict.containment, 3) if row.verdict else 1.0}
+        for row in rows
+    ]  # fmt: skip
+    if as_json:
+        record = {**_story_record(summary), "merged_from": detail.merged_from, "copies": copies}
+        sys.stdout.write(json.dumps(record) + "\n")
+        return
+    if detail.asked_id != summary.story_id:
+        err.print(f"story {detail.asked_id} was merged into story {summary.story_id}")
+    merged = f", merged from {detail.merged_from}" if detail.merged_from else ""
+    table = Table(
+        title=f"story {summary.story_id}: {summary.article_count} copies, first published "
+        f"{_short(_iso(summary.first_published_at))} UTC{merged}"
+    )
+    for column in ("article", "outlet", "headline", "published", "vs first", "J", "C", "shared"):
+        table.add_column(column, overflow="fold")
+    for copy in copies:
+        table.add_row(
+            str(copy["article_id"]), copy["outlet"], copy["title"] or "",
+            _short(copy["published_at"]), copy["verdict"], f"{copy['jaccard']:.2f}",
+            f"{copy['containment']:.2f}",
+            f"{copy['paragraphs_shared_with_first']}/{copy['paragraphs']}",
+        )  # fmt: skip
+    out.print(table)
+    out.print("J: word-shingle Jaccard; C: containment of the shorter text; shared: paragraphs "
+              "of this copy found word for word in the first.", highlight=False)  # fmt: skip
+
+
+def _copy_record(copy: Any) -> dict[str, Any]:
+    return {
+        "article_id": copy.article_id, "outlet": copy.outlet, "title": copy.title,
+        "published_at": _iso(copy.published_at), "url": copy.url,
+    }  # fmt: skip
+
+
+def _story_record(summary: Any) -> dict[str, Any]:
+    return {
+        "story_id": summary.story_id, "article_count": summary.article_count,
+        "first_published_at": _iso(summary.first_published_at),
+        "copies": [_copy_record(copy) for copy in summary.copies],
+    }  # fmt: skip
+
+
+@app.command("reindex-stories")
+def reindex_stories_command(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Count, change nothing.")] = False,
+) -> None:
+    """Group articles stored before stories existed, or under an older fingerprint version."""
+    _setup_logs(False)
+    from rich.progress import Progress
+
+    from worker.pipeline.reindex import count_unindexed, reindex_stories
+
+    try:
+        runtime = _runtime()
+        total = count_unindexed(runtime)
+        out.print(f"{total} articles to index")
+        if dry_run or not total:
+            return
+        with Progress(console=err) as progress:
+            task = progress.add_task("indexing", total=total)
+            done = reindex_stories(runtime, lambda _id: progress.advance(task))
+    except SQLAlchemyError as exc:
+        raise _fail(_db_problem(exc)) from exc
+    out.print(f"indexed {done} articles")
+
+
+@app.command()
 def health() -> None:
     """Check the database and the broker; exit 0 and print one line when both answer."""
     _setup_logs(False)

@@ -8,6 +8,7 @@ from pathlib import Path
 from tests.e2e.checks import assert_crawl_stored_everything
 from tests.e2e.processes import run_cli, service_env
 from tests.localweb.sites import TestWeb
+from tests.localweb.wire import wire_web
 
 
 def test_inline_crawl_prints_a_summary_and_exits_1_on_failures(
@@ -111,7 +112,46 @@ def test_every_command_has_help(tmp_path: Path) -> None:
         ["sources"],
         ["extract"],
         ["health"],
+        ["stories"],
+        ["story"],
+        ["reindex-stories"],
         ["db", "upgrade"],
     ):
         result = run_cli([*command, "--help"], service_env(tmp_path), tmp_path)
         assert result.returncode == 0 and "Usage" in result.stdout, command
+
+
+def test_stories_lists_the_largest_first_and_story_shows_what_copies_share(
+    tmp_path: Path,
+) -> None:
+    with wire_web(tmp_path) as web:
+        env = service_env(tmp_path, sources_file=str(web.sources_file))
+        crawl = run_cli(["crawl", "--inline"], env, tmp_path)
+        assert crawl.returncode == 0, crawl.stdout + crawl.stderr
+    listed = run_cli(["stories", "--since", "3650d", "--json"], env, tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    rows = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert [row["article_count"] for row in rows] == [3, 2, 2, 1, 1, 1, 1, 1, 1, 1]
+    drills = rows[0]
+    assert [c["outlet"] for c in drills["copies"]] == ["herald", "times", "post"], "by time"
+    assert drills["first_published_at"] == "2024-03-03T01:12:00+00:00"
+    wide = {**env, "COLUMNS": "200"}
+    several = run_cli(["stories", "--since", "3650d", "--min-copies", "2"], wide, tmp_path)
+    assert several.returncode == 0 and "Allies plan drills amid missile threats" in several.stdout
+    assert "KOSPI extends gains" not in several.stdout
+
+    shown = run_cli(["story", str(drills["story_id"]), "--json"], env, tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    copies = json.loads(shown.stdout)["copies"]
+    assert [c["verdict"] for c in copies] == ["first", "trimmed", "near"]
+    # The Herald's first copy is its article or its print edition (9 paragraphs), whichever
+    # came first; the Post's adds an editor's note and is typeset: 8 of its 9 are shared.
+    shared = [(c["paragraphs_shared_with_first"], c["paragraphs"]) for c in copies]
+    assert shared[0] in ((8, 8), (9, 9)) and shared[1:] == [(4, 4), (8, 9)]
+    table = run_cli(["story", str(drills["story_id"])], wide, tmp_path)
+    assert "trimmed" in table.stdout and "3 copies" in table.stdout
+
+    missing = run_cli(["story", "9999"], env, tmp_path)
+    assert missing.returncode == 1 and "no story 9999" in missing.stderr
+    bad = run_cli(["stories", "--since", "yesterday"], env, tmp_path)
+    assert bad.returncode == 2 and "neither a duration" in bad.stderr

@@ -76,8 +76,8 @@ def story_paragraphs(body: str) -> list[str]:
     """Normalised paragraphs of the story, without datelines, bylines, credits, copyright."""
     kept: list[str] = []
     for raw in re.split(r"\n\s*\n|\n", body):
-        if not kept:
-            raw = _CAPS_DATELINE.sub("", raw.strip(), count=1)
+        # A dateline in capitals opens the story, which an editor's note may precede.
+        raw = _CAPS_DATELINE.sub("", raw.strip(), count=1)
         text = normalize_text(raw)
         if not text or _is_chrome(text):
             continue

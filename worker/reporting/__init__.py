@@ -1,0 +1,1 @@
+"""Read-only views of the database for operators (the CLI renders them)."""

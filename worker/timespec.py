@@ -1,0 +1,26 @@
+"""Times given on the command line: a duration back from now ("6h", "2d") or a date/time."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_since(value: str, now: datetime | None = None) -> datetime:
+    """``"24h"`` -> 24 hours before ``now``; ``"2026-11-01"`` or an ISO time -> that time (UTC
+    when no zone is given). Raises ValueError with the accepted forms."""
+    now = now or datetime.now(UTC)
+    match = _DURATION.match(value)
+    if match:
+        return now - timedelta(**{_UNITS[match.group(2)]: float(match.group(1))})
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(
+            f"{value!r} is neither a duration (30m, 6h, 2d, 1w) nor a date (2026-11-01, "
+            "2026-11-01T06:00+09:00)"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
