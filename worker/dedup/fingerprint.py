@@ -89,6 +89,8 @@ def story_paragraphs(body: str) -> list[str]:
 
 def is_cjk(text: str) -> bool:
     """Mostly Chinese, Japanese or Korean script: shingled by characters, not words."""
+    if _CJK.search(text) is None:  # the common case, answered without counting
+        return False
     letters = sum(1 for c in text if c.isalpha())
     return letters > 0 and len(_CJK.findall(text)) / letters > 0.3
 

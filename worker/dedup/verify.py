@@ -11,8 +11,9 @@ Two fingerprints are the same story when, within ``WINDOW``:
   shorter text is where the longer one starts (the usual wire trim).
 
 And never when their figures disagree (templated market, weather, sports and lottery reports
-share wording but not numbers), nor when one of them is too short to judge (even word for word:
-identical one-line briefs or paywall stubs are not one story).
+share wording but not numbers: most figures of the text with fewer figures must be in the
+other), nor when one of them is too short to judge (even word for word: identical one-line
+briefs or paywall stubs are not one story).
 A round-up that quotes a few paragraphs of several stories keeps too small a share of each.
 """
 
@@ -30,7 +31,7 @@ MIN_SHARE = 0.4
 COVER_LONGER = 0.7
 MIN_SHINGLES = 25
 NUMBERS_AGREE = 0.6
-MIN_NUMBERS = 3
+MIN_NUMBERS = 1
 
 
 @dataclass(frozen=True)
@@ -71,11 +72,19 @@ def compare(
     return Verdict(False, "different", jaccard, containment)
 
 
-def _numbers_disagree(shorter: Fingerprint, longer: Fingerprint) -> bool:
-    """Most figures of the shorter text are missing from the longer one."""
-    if len(shorter.numbers) < MIN_NUMBERS:
+def _numbers_disagree(a: Fingerprint, b: Fingerprint) -> bool:
+    """Most figures of the text with fewer figures are missing from the other.
+
+    A copy keeps the figures of the part it keeps (a trimmed copy has fewer, all of them in the
+    original); a templated report of another day has others. A rolling update that changes one
+    figure of several still agrees on most of them.
+    """
+    fewer, other = (
+        (a.numbers, b.numbers) if len(a.numbers) <= len(b.numbers) else (b.numbers, a.numbers)
+    )
+    if len(fewer) < MIN_NUMBERS:
         return False
-    return len(shorter.numbers & longer.numbers) / len(shorter.numbers) < NUMBERS_AGREE
+    return len(fewer & other) / len(fewer) < NUMBERS_AGREE
 
 
 def _starts(shorter: Fingerprint, longer: Fingerprint) -> bool:

@@ -10,6 +10,7 @@ workers store them at once.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -48,6 +49,9 @@ class Copies:
     fingerprint: Fingerprint
     keys: list[int]
     found: list[Copy]
+    # Stories holding a candidate that shares the wording but not the figures: a templated
+    # report of another day. The article must not join them through a copy without figures.
+    contradicted: frozenset[int] = frozenset()
 
     def variant_in(self, outlet_id: int) -> Copy | None:
         """A copy in the same outlet close enough to be the same article under another URL."""
@@ -67,12 +71,39 @@ def find_copies(
     keys = lookup_keys(fp)
     stories.lock_keys(session, keys)
     found = []
+    contradicted = set()
     for candidate in stories.find_candidates(session, keys, exclude_article_id):
-        other = fingerprint(candidate.body)
+        other = _candidate_fingerprint(candidate)
         verdict = compare(fp, other, when, candidate.when)
         if verdict.same:
             found.append(Copy(candidate, verdict, other))
-    return Copies(fp, keys, found)
+        elif verdict.why == "numbers_differ":
+            contradicted.add(candidate.story_id)
+    return Copies(fp, keys, found, frozenset(contradicted))
+
+
+_FINGERPRINTS: OrderedDict[tuple[int, str], Fingerprint] = OrderedDict()
+_FINGERPRINT_CACHE_SIZE = 2000  # about 30 KB each: the recent stories' copies
+
+
+def _candidate_fingerprint(candidate: stories.Candidate) -> Fingerprint:
+    """The candidate's fingerprint, computed once per process while the article is recent.
+
+    Keyed by the article and its story hash, which changes with its text.
+    """
+    if candidate.story_hash is None:
+        return fingerprint(candidate.body)
+    key = (candidate.article_id, candidate.story_hash)
+    cached = _FINGERPRINTS.get(key)
+    if cached is not None:
+        _FINGERPRINTS.move_to_end(key)
+        return cached
+    fp = fingerprint(candidate.body)
+    if fp.exact == candidate.story_hash:  # only what is known to match the stored hash
+        _FINGERPRINTS[key] = fp
+        if len(_FINGERPRINTS) > _FINGERPRINT_CACHE_SIZE:
+            _FINGERPRINTS.popitem(last=False)
+    return fp
 
 
 def insert_grouped(
@@ -112,9 +143,15 @@ def regroup(session: Session, article: Article, now: datetime) -> None:
 
 
 def story_copies(copies: Copies) -> list[Copy]:
-    """The copies to group with, unless they belong to several stories that are not one."""
+    """The copies to group with.
+
+    - none in a story that also holds a text with the same wording and other figures;
+    - none when they belong to several stories whose texts are unrelated (a digest);
+    - only the closest story's when two stories contradict each other on figures.
+    """
+    found = [c for c in copies.found if c.candidate.story_id not in copies.contradicted]
     best: dict[int, Copy] = {}
-    for copy in copies.found:
+    for copy in found:
         held = best.get(copy.candidate.story_id)
         if held is None or copy.verdict.jaccard > held.verdict.jaccard:
             best[copy.candidate.story_id] = copy
@@ -125,7 +162,11 @@ def story_copies(copies: Copies) -> list[Copy]:
                 stories=sorted(best), reason="copies of unrelated stories in one text",
             )  # fmt: skip
             return []
-    return copies.found
+    for a, b in combinations(best.values(), 2):
+        if compare(a.fingerprint, b.fingerprint).why == "numbers_differ":
+            closest = max(best.values(), key=lambda copy: copy.verdict.jaccard)
+            return [c for c in found if c.candidate.story_id == closest.candidate.story_id]
+    return found
 
 
 def _overlap(a: Fingerprint, b: Fingerprint) -> float:

@@ -10,9 +10,9 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from functools import lru_cache
 
-from sqlalchemy import Select, delete, func, select, text, union_all, update
+from sqlalchemy import TextClause, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from worker.storage.models import (
@@ -36,6 +36,7 @@ class Candidate:
     outlet_id: int
     body: str
     when: datetime
+    story_hash: str | None = None
 
 
 def lock_keys(session: Session, keys: Sequence[int]) -> None:
@@ -61,15 +62,7 @@ def find_candidates(
     """
     if not keys:
         return []
-    probes: list[Select[Any]] = [
-        select(StoryKey.article_id)
-        .where(StoryKey.key == key)
-        .order_by(StoryKey.article_id.desc())
-        .limit(CANDIDATES_PER_KEY)
-        for key in keys
-    ]
-    union = union_all(*[select(probe.subquery().c.article_id) for probe in probes])
-    shared = Counter(session.scalars(select(union.subquery().c.article_id)).all())
+    shared = Counter(session.scalars(_probe_statement(len(keys)), _probe_params(keys)).all())
     if exclude_article_id is not None:
         shared.pop(exclude_article_id, None)
     best = [article_id for article_id, _ in shared.most_common(MAX_CANDIDATES)]
@@ -78,11 +71,26 @@ def find_candidates(
     rows = session.execute(
         select(
             Article.id, Article.story_id, Article.outlet_id, Article.body,
-            func.coalesce(Article.published_at, Article.fetched_at),
+            func.coalesce(Article.published_at, Article.fetched_at), Article.story_hash,
         ).where(Article.id.in_(best))
     ).all()  # fmt: skip
     by_id = {row[0]: Candidate(*row) for row in rows}
     return [by_id[article_id] for article_id in best if article_id in by_id]
+
+
+@lru_cache(maxsize=64)
+def _probe_statement(count: int) -> TextClause:
+    """One statement probing ``count`` keys, each for its newest ``CANDIDATES_PER_KEY`` articles
+    (written as SQL: building it as a SQLAlchemy union costs more than running it)."""
+    probe = (  # only integers are formatted in; the keys are bound parameters
+        "SELECT article_id FROM (SELECT article_id FROM story_keys WHERE key = :k{n} "  # noqa: S608
+        f"ORDER BY article_id DESC LIMIT {CANDIDATES_PER_KEY}) AS p{{n}}"
+    )
+    return text(" UNION ALL ".join(probe.format(n=n) for n in range(count)))
+
+
+def _probe_params(keys: Sequence[int]) -> dict[str, int]:
+    return {f"k{n}": key for n, key in enumerate(keys)}
 
 
 def replace_keys(session: Session, article_id: int, keys: Iterable[int]) -> None:
