@@ -105,8 +105,10 @@ def _dateline(paragraphs: list[str], rng: random.Random) -> list[str]:
 
 
 def _typeset(paragraphs: list[str]) -> list[str]:
-    table = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"',
-                           "\u2014": "--", "\u2013": "-", "'": "\u2019", '"': "\u201d"})  # fmt: skip
+    table = str.maketrans(
+        {"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"',
+         "\u2014": "--", "\u2013": "-", "'": "\u2019", '"': "\u201d"}
+    )  # fmt: skip
     return [p.translate(table).replace(" ", "  ", 1) for p in paragraphs]
 
 
@@ -229,8 +231,9 @@ class OurIndex:
         while self.filler < size:
             count = min(step, size - self.filler)
             ids = np.arange(10_000_000 + self.filler, 10_000_000 + self.filler + count)
-            keys = rng.integers(-(2**63), 2**63 - 1, size=(count, KEYS_PER_ARTICLE), dtype=np.int64)
-            rows = zip(keys.ravel().tolist(), np.repeat(ids, KEYS_PER_ARTICLE).tolist(), strict=True)
+            shape = (count, KEYS_PER_ARTICLE)
+            keys = rng.integers(-(2**63), 2**63 - 1, size=shape, dtype=np.int64).ravel().tolist()
+            rows = zip(keys, np.repeat(ids, KEYS_PER_ARTICLE).tolist(), strict=True)
             connection.executemany("INSERT INTO story_keys (key, article_id) VALUES (?, ?)", rows)
             connection.commit()
             self.filler += count
@@ -284,7 +287,8 @@ class SketchIndex:
         rng = np.random.default_rng(size)
         while self.filler < size:
             values = rng.integers(0, 2**32, size=NUM_PERM, dtype=np.uint64)
-            self.lsh.insert(f"f{self.filler}", LeanMinHash(seed=1, hashvalues=values, scheme="affine32"))
+            sketch = LeanMinHash(seed=1, hashvalues=values, scheme="affine32")
+            self.lsh.insert(f"f{self.filler}", sketch)
             self.filler += 1
 
     def run(self, docs: list[Doc]) -> tuple[list[float], list[set[int]]]:

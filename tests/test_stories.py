@@ -232,6 +232,23 @@ def test_copies_of_unrelated_stories_in_one_text_make_it_a_compilation_not_a_bri
     assert len(grouping.story_copies(bridge)) == 2
 
 
+def test_a_story_holding_the_same_wording_with_other_figures_is_not_joined() -> None:
+    report = ["Shares closed at 2,676.63, up 12.40 points, as investors weighed data. " * 3] * 3
+    copies = grouping.Copies(
+        fingerprint("x"), [], [_copy(1, report), _copy(2, [*report, "More."])], frozenset({1})
+    )
+    assert [c.candidate.story_id for c in grouping.story_copies(copies)] == [2]
+
+
+def test_two_stories_that_disagree_on_figures_are_not_bridged() -> None:
+    monday = DRILLS[:5]
+    tuesday = [p.replace("48", "52").replace("24", "31").replace("11", "13") for p in monday]
+    close, far = _copy(1, monday), _copy(2, tuesday)
+    far = grouping.Copy(far.candidate, Verdict(True, "near", 0.6, 0.8), far.fingerprint)
+    copies = grouping.Copies(fingerprint("x"), [], [close, far])
+    assert [c.candidate.story_id for c in grouping.story_copies(copies)] == [1]
+
+
 def test_articles_stored_before_stories_existed_become_stories_of_one(
     database_url: str, tmp_path: Path
 ) -> None:

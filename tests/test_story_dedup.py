@@ -118,6 +118,10 @@ def test_templated_market_reports_with_other_figures_stay_apart() -> None:
     )  # fmt: skip
     assert (verdict.same, verdict.why) == (False, "numbers_differ")
     assert _same(monday, monday.replace("Seoul shares", "South Korean stocks"))
+    # A trimmed copy of Monday's report keeps only two of its figures: still not Tuesday's.
+    monday_lead = "\n\n".join(monday.split("\n\n")[:2])
+    assert compare(fingerprint(monday_lead), fingerprint(tuesday)).why == "numbers_differ"
+    assert compare(fingerprint(monday_lead), fingerprint(monday)).same
 
 
 def test_a_round_up_quoting_three_stories_is_none_of_them() -> None:

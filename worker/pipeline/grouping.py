@@ -83,7 +83,7 @@ def find_copies(
 
 
 _FINGERPRINTS: OrderedDict[tuple[int, str], Fingerprint] = OrderedDict()
-_FINGERPRINT_CACHE_SIZE = 2000  # about 30 KB each: the recent stories' copies
+_FINGERPRINT_CACHE_SIZE = 500  # 20-80 KB each: the copies of the stories of the last hours
 
 
 def _candidate_fingerprint(candidate: stories.Candidate) -> Fingerprint:
