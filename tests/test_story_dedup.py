@@ -7,30 +7,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.localweb.sites import article_paragraphs, require_seeds
+from tests.localweb.wire import BUDGET, PMI, market_report
+from tests.localweb.wire import DRILLS as WIRE
 from worker.dedup.fingerprint import fingerprint, story_paragraphs
 from worker.dedup.minhash import band_keys, estimated_jaccard, signature
 from worker.dedup.verify import compare
 
-WIRE = [
-    "SEOUL, March 3 (Yonhap) -- South Korea and the United States will hold their annual "
-    "springtime combined military exercise next week, with a focus on countering the North's "
-    "growing missile threats, the defense ministry said Thursday.",
-    "The 11-day Freedom Shield exercise will begin on March 11 and involve about 48 field "
-    "training programs, up from 24 last year, ministry spokesperson Jeon Ha-kyu told reporters.",
-    "The drills are designed to strengthen the allies' joint defense posture against a range of "
-    "threats, including nuclear and missile attacks, cyber operations and drone incursions.",
-    "North Korea has long denounced the joint exercises as a rehearsal for invasion and has often "
-    "responded with weapons tests, including launches of short-range ballistic missiles.",
-    "The ministry said the allies would also practice responses to possible provocations near "
-    "the maritime border in the Yellow Sea, where deadly clashes took place in past years.",
-    "About 10,000 South Korean troops are expected to take part, along with an undisclosed "
-    "number of American service members stationed in the South and elsewhere in the region.",
-    "Officials said the exercise would include a large-scale river-crossing drill and a "
-    "combined air assault operation, both of which were scaled down during diplomacy in 2018.",
-    "The United States stations about 28,500 troops in South Korea as a legacy of the 1950-53 "
-    "Korean War, which ended in an armistice, not a peace treaty, leaving the two Koreas "
-    "technically at war.",
-]
 WIRE_BODY = "\n\n".join(WIRE)
 
 
@@ -95,18 +77,7 @@ def test_a_follow_up_quoting_two_sentences_is_another_story() -> None:
 
 
 def _market_report(day: str, kospi: str, change: str, won: str, foreign: str) -> str:
-    return "\n\n".join(
-        [
-            f"SEOUL, {day} (Yonhap) -- Seoul shares closed at {kospi} on Tuesday, {change} "
-            f"points from the previous session, as investors weighed U.S. inflation data.",
-            f"The benchmark Korea Composite Stock Price Index (KOSPI) ended at {kospi}. Trading "
-            f"volume was moderate at 412 million shares worth 8.2 trillion won.",
-            f"Foreign investors sold a net {foreign} billion won worth of stocks, while "
-            f"individuals and institutions were net buyers, data from the bourse showed.",
-            f"The local currency closed at {won} won against the U.S. dollar, the Bank of Korea "
-            f"said, as the dollar traded mixed against major currencies in Asian trading.",
-        ]
-    )
+    return "\n\n".join(market_report(day, kospi, change, won, foreign))
 
 
 def test_templated_market_reports_with_other_figures_stay_apart() -> None:
@@ -125,22 +96,7 @@ def test_templated_market_reports_with_other_figures_stay_apart() -> None:
 
 
 def test_a_round_up_quoting_three_stories_is_none_of_them() -> None:
-    other_a = [
-        "TOKYO, March 3 (Kyodo) -- Japan's Cabinet approved a record 114 trillion yen budget "
-        "for the next fiscal year on Friday, driven by rising defense and social security costs.",
-        "The budget includes 7.9 trillion yen for defense, up 16.5 percent from this year, as the "
-        "government pushes ahead with plans to double spending within five years.",
-        "Social security spending is set to reach 37.7 trillion yen as the population ages, "
-        "while debt servicing costs will climb to 27 trillion yen on higher interest rates.",
-    ]
-    other_b = [
-        "BEIJING, March 3 (Xinhua) -- China's factory activity expanded for the first time in "
-        "six months in February, an official survey showed on Friday, beating expectations.",
-        "The official manufacturing purchasing managers' index rose to 50.2 from 49.2 in "
-        "January, the National Bureau of Statistics said, above the 50-point growth threshold.",
-        "Economists said the rebound reflected stronger domestic demand after the Lunar New Year "
-        "holiday, although export orders remained weak amid sluggish global growth.",
-    ]
+    other_a, other_b = BUDGET, PMI
     round_up = "\n\n".join(["News in brief", *WIRE[:2], *other_a[:2], *other_b[:2]])
     for story in (WIRE, other_a, other_b):
         verdict = compare(fingerprint("\n\n".join(story)), fingerprint(round_up))

@@ -80,3 +80,15 @@ def wait_until(
         time.sleep(0.5)
     tail = log.read_text(errors="replace")[-4000:] if log and log.exists() else ""
     raise AssertionError(f"timed out after {timeout}s waiting for {what}\n{tail}")
+
+
+@contextmanager
+def two_workers(env: dict[str, str], cwd: Path) -> Iterator[list[Path]]:
+    """Two worker processes (two pool children each) with distinct node names; their logs."""
+    logs = [cwd / "worker-a.log", cwd / "worker-b.log"]
+    argv = ["worker", "--concurrency", "2", "--hostname"]
+    with (
+        running([*argv, "a@%h"], env, cwd, logs[0]),
+        running([*argv, "b@%h"], env, cwd, logs[1]),
+    ):
+        yield logs

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.e2e.processes import run_cli, running, service_env
+from tests.e2e.processes import run_cli, running, service_env, two_workers
 from tests.localweb.server import LocalSite, Response
 from tests.localweb.wire import local_story
 from worker.dedup.urls import frontier_key
@@ -94,11 +94,7 @@ def test_two_workers_never_exceed_the_configured_rate_of_a_host(
         tmp_path, database_url=pg_url, broker_url=redis_url, sources_file=str(sources),
         host_delay_seconds="0",
     )  # fmt: skip
-    logs = [tmp_path / "worker-a.log", tmp_path / "worker-b.log"]
-    with (
-        running(["worker", "--concurrency", "2", "--hostname", "a@%h"], env, tmp_path, logs[0]),
-        running(["worker", "--concurrency", "2", "--hostname", "b@%h"], env, tmp_path, logs[1]),
-    ):
+    with two_workers(env, tmp_path) as logs:
         result = run_cli(["crawl", "--timeout", "120"], env, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     urls, _, _ = _rows(pg_url)

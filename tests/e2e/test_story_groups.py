@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.conftest import truncate_postgres
-from tests.e2e.processes import run_cli, running, service_env
+from tests.e2e.processes import run_cli, service_env, two_workers
 from tests.localweb.wire import (
     BUDGET,
     DRILLS,
@@ -57,11 +57,7 @@ def test_two_workers_storing_copies_at_once_give_the_expected_story_groups(
             tmp_path, database_url=database_url, broker_url=redis_url,
             sources_file=str(web.sources_file), host_delay_seconds="0",
         )  # fmt: skip
-        logs = [tmp_path / "worker-a.log", tmp_path / "worker-b.log"]
-        with (
-            running(["worker", "--concurrency", "2", "--hostname", "a@%h"], env, tmp_path, logs[0]),
-            running(["worker", "--concurrency", "2", "--hostname", "b@%h"], env, tmp_path, logs[1]),
-        ):
+        with two_workers(env, tmp_path) as logs:
             result = run_cli(["crawl", "--timeout", "120"], env, tmp_path)
         assert result.returncode == 0, result.stdout + result.stderr
         extra = {
