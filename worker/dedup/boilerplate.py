@@ -8,10 +8,9 @@ store counts, per outlet, in how many articles each paragraph appears; once a pa
 
 from __future__ import annotations
 
-import hashlib
 import re
 
-from worker.dedup.content import normalize_text
+from worker.dedup.content import normalize_text, signed_key
 
 MIN_ARTICLES = 5
 _SPLIT = re.compile(r"\n\s*\n")
@@ -23,10 +22,7 @@ def paragraphs(body: str) -> list[str]:
 
 def paragraph_key(paragraph: str) -> int:
     """A signed 64-bit key of the normalised paragraph (typography and case folded)."""
-    digest = hashlib.blake2b(
-        normalize_text(paragraph).encode("utf-8"), digest_size=8, person=b"para"
-    ).digest()
-    return int.from_bytes(digest, "big", signed=True)
+    return signed_key(normalize_text(paragraph).encode("utf-8"), b"para")
 
 
 def paragraph_keys(body: str) -> dict[int, str]:

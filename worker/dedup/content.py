@@ -30,6 +30,13 @@ def normalize_text(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+def signed_key(data: bytes, kind: bytes) -> int:
+    """A signed 64-bit key (a database BIGINT) of ``data``, salted by ``kind`` so that keys of
+    different kinds never collide."""
+    digest = hashlib.blake2b(data, digest_size=8, person=kind).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
 def content_hash(body: str) -> str:
     """SHA-256 hex digest of the normalised body."""
     return hashlib.sha256(normalize_text(body).encode("utf-8")).hexdigest()

@@ -12,8 +12,7 @@ keys serialises exactly the stores that could group with each other.
 
 from __future__ import annotations
 
-import hashlib
-
+from worker.dedup.content import signed_key
 from worker.dedup.fingerprint import Fingerprint
 from worker.dedup.minhash import band_keys, signature
 from worker.dedup.verify import MIN_SHINGLES
@@ -23,12 +22,7 @@ def lookup_keys(fp: Fingerprint) -> list[int]:
     """The sorted, distinct keys of a fingerprint; none for a text too short to judge."""
     if fp.size < MIN_SHINGLES:
         return []
-    keys = {_salted(b"exact", fp.exact)}
-    keys.update(_salted(b"lead", key) for key in fp.lead_keys)
+    keys = {signed_key(fp.exact.encode("ascii"), b"exact")}
+    keys.update(signed_key(key.encode("ascii"), b"lead") for key in fp.lead_keys)
     keys.update(band_keys(signature(fp.shingles)))
     return sorted(keys)
-
-
-def _salted(kind: bytes, value: str) -> int:
-    digest = hashlib.blake2b(value.encode("ascii"), digest_size=8, person=kind).digest()
-    return int.from_bytes(digest, "big", signed=True)

@@ -13,11 +13,12 @@ release until ``STORY_FINGERPRINT_VERSION`` changes.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 
 import numpy as np
 import numpy.typing as npt
+
+from worker.dedup.content import signed_key
 
 NUM_PERM = 128
 BANDS = 32
@@ -48,8 +49,7 @@ def band_keys(sig: Signature) -> list[int]:
     keys = []
     for band in range(BANDS):
         rows = sig[band * ROWS : (band + 1) * ROWS].astype("<u8").tobytes()
-        digest = hashlib.blake2b(rows, digest_size=8, person=b"band%02d" % band).digest()
-        keys.append(int.from_bytes(digest, "big", signed=True))
+        keys.append(signed_key(rows, b"band%02d" % band))
     return keys
 
 

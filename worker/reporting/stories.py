@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from worker.dedup.fingerprint import fingerprint
 from worker.dedup.verify import Verdict, compare
 from worker.storage.models import Article, Outlet, Story, StoryMerge
+from worker.storage.stories import ARTICLE_TIME
 
 
 @dataclass(frozen=True)
@@ -50,8 +51,7 @@ def list_stories(
     session: Session, since: datetime, *, min_copies: int = 1, limit: int = 50
 ) -> list[StorySummary]:
     """Stories with a copy published (or fetched) since ``since``, the most copies first."""
-    when = func.coalesce(Article.published_at, Article.fetched_at)
-    recent = select(Article.story_id).where(when >= since).distinct().subquery()
+    recent = select(Article.story_id).where(since <= ARTICLE_TIME).distinct().subquery()
     stories = session.scalars(
         select(Story)
         .where(Story.id.in_(select(recent.c.story_id)), Story.article_count >= min_copies)
@@ -109,12 +109,11 @@ def evidence(session: Session, detail: StoryDetail) -> list[CopyEvidence]:
 def _copies(session: Session, story_ids: list[int]) -> dict[int, list[CopyRow]]:
     if not story_ids:
         return {}
-    when = func.coalesce(Article.published_at, Article.fetched_at)
     rows = session.execute(
-        select(Article.story_id, Article.id, Outlet.key, Article.title, when, Article.url)
+        select(Article.story_id, Article.id, Outlet.key, Article.title, ARTICLE_TIME, Article.url)
         .join(Outlet, Outlet.id == Article.outlet_id)
         .where(Article.story_id.in_(story_ids))
-        .order_by(when, Article.id)
+        .order_by(ARTICLE_TIME, Article.id)
     ).all()
     copies: dict[int, list[CopyRow]] = {}
     for story_id, article_id, outlet, title, published, url in rows:

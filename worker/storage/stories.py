@@ -26,6 +26,8 @@ from worker.storage.models import (
 from worker.storage.repository import dialect_insert
 
 CANDIDATES_PER_KEY = 20
+# When an article counts as published: its stated time, else when it was fetched.
+ARTICLE_TIME = func.coalesce(Article.published_at, Article.fetched_at)
 MAX_CANDIDATES = 40
 
 
@@ -71,7 +73,7 @@ def find_candidates(
     rows = session.execute(
         select(
             Article.id, Article.story_id, Article.outlet_id, Article.body,
-            func.coalesce(Article.published_at, Article.fetched_at), Article.story_hash,
+            ARTICLE_TIME, Article.story_hash,
         ).where(Article.id.in_(best))
     ).all()  # fmt: skip
     by_id = {row[0]: Candidate(*row) for row in rows}
@@ -146,12 +148,11 @@ def merge_stories(
 
 def refresh_story(session: Session, story_id: int, now: datetime) -> None:
     """Recount the story's copies and find its first one."""
-    when = func.coalesce(Article.published_at, Article.fetched_at)
     count = session.scalar(select(func.count()).where(Article.story_id == story_id)) or 0
     first = session.execute(
-        select(Article.id, when)
+        select(Article.id, ARTICLE_TIME)
         .where(Article.story_id == story_id)
-        .order_by(when, Article.id)
+        .order_by(ARTICLE_TIME, Article.id)
         .limit(1)
     ).first()
     values: dict[str, object] = {"article_count": count, "updated_at": now}
