@@ -1,11 +1,24 @@
-"""Body extraction on the zyte-dev corpus: newsworker beside trafilatura, in the same run.
+"""Extraction on both corpora of ../shared/corpus: newsworker beside its peers, in one run.
 
-    python -m benchmarks.extraction [--corpus ../shared/corpus/zyte-dev]
+    python -m benchmarks.extraction [--corpora ../shared/corpus] [--limit N]
 
-Prints one table: precision, recall and F1 with the Zyte benchmark's metric (4-token shingles,
-per-page normalised, averaged over pages; see ../shared/corpus/README.md), and the median and
-95th-percentile time per page. A first version for the ingestion slice: the extraction issue
-adds the trafilatura-eval corpus, readability-lxml and metadata accuracy.
+Every extractor reads the same pages in the same run:
+
+- newsworker (``extract_article``: body and every metadata field);
+- trafilatura 2 with its metadata (``bare_extraction(with_metadata=True)``: the same job), in
+  its default and its ``favor_precision`` setting;
+- readability-lxml (body and title only: it has no author or date).
+
+Columns (metrics of ../shared/corpus/README.md):
+
+- zyte-dev: body precision, recall and F1 over 4-token shingles, per page, averaged;
+- trafilatura-eval: body precision, recall and F1 over the annotated snippets, summed;
+- title, author, date: exact-match rate on the trafilatura-eval pages annotated with one.
+  Titles and authors are compared after trimming and collapsing whitespace; authors as the
+  set of names (split on ";", ",", "&", " and ", " und "), dates as days. Our times are in UTC,
+  so a page's date is its UTC day;
+- median and 95th-percentile milliseconds per page over both corpora, and the ratio of the
+  median to trafilatura (default)'s.
 """
 
 from __future__ import annotations
@@ -13,76 +26,199 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import re
 import statistics
 import time
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import lxml.html
 import trafilatura
+from readability import Document  # type: ignore[import-untyped]
 
 from benchmarks.metrics import page_scores, summary
 from worker.errors import ExtractionError
 from worker.extraction import extract_article
 
-DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "zyte-dev"
+DEFAULT_CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
 
-def ours(html: str, url: str) -> str:
+@dataclass(frozen=True)
+class Output:
+    """What one extractor made of one page."""
+
+    body: str = ""
+    title: str | None = None
+    authors: tuple[str, ...] = ()
+    date: str | None = None  # YYYY-MM-DD
+
+
+def newsworker(html: str, url: str) -> Output:
     try:
-        return extract_article(html, url).body
+        article = extract_article(html, url)
     except ExtractionError:
-        return ""
+        return Output()
+    published = article.published_at.date().isoformat() if article.published_at else None
+    return Output(article.body, article.title, tuple(article.authors), published)
 
 
-def trafilatura_with(**options: bool) -> Callable[[str, str], str]:
-    def run(html: str, url: str) -> str:
-        return trafilatura.extract(html, url=url, **options) or ""
+def trafilatura_with(**options: bool) -> Callable[[str, str], Output]:
+    def run(html: str, url: str) -> Output:
+        doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, **options)
+        if doc is None:
+            return Output()
+        authors = tuple(a.strip() for a in (doc.author or "").split(";") if a.strip())
+        return Output(doc.text or "", doc.title, authors, doc.date)
 
     return run
 
 
-EXTRACTORS: dict[str, Callable[[str, str], str]] = {
-    "newsworker": ours,
+def readability_lxml(html: str, url: str) -> Output:
+    document = Document(html, url=url)
+    summary_html = document.summary(html_partial=True)
+    if not summary_html.strip():
+        return Output(title=document.short_title())
+    tree = lxml.html.fromstring(summary_html)
+    blocks = tree.xpath("//p|//h1|//h2|//h3|//h4|//li|//blockquote|//pre")
+    texts = [" ".join(b.text_content().split()) for b in blocks] or [tree.text_content()]
+    return Output("\n\n".join(t for t in texts if t), document.short_title())
+
+
+EXTRACTORS: dict[str, Callable[[str, str], Output]] = {
+    "newsworker": newsworker,
     "trafilatura (default)": trafilatura_with(),
     "trafilatura (favor_precision)": trafilatura_with(favor_precision=True),
+    "readability-lxml": readability_lxml,
 }
+HAS_METADATA = {"newsworker", "trafilatura (default)", "trafilatura (favor_precision)"}
 
 
-def _read(path: Path) -> str:
-    return gzip.decompress(path.read_bytes()).decode("utf-8", "replace")
+@dataclass(frozen=True)
+class Page:
+    corpus: str
+    url: str
+    html: str
+    truth: dict[str, object]
+
+
+@dataclass
+class Tally:
+    """One extractor's results over both corpora."""
+
+    zyte: list[tuple[float, float]] = field(default_factory=list)
+    found: int = 0
+    missed: int = 0
+    leaked: int = 0
+    matches: dict[str, list[bool]] = field(
+        default_factory=lambda: {"title": [], "author": [], "date": []}
+    )
+    times: list[float] = field(default_factory=list)
+
+
+def read_html(path: Path) -> str:
+    raw = gzip.decompress(path.read_bytes())
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", "replace")
+
+
+def load_pages(root: Path, limit: int | None) -> Iterator[Page]:
+    zyte = root / "zyte-dev"
+    truth = json.loads((zyte / "ground-truth.json").read_text(encoding="utf-8"))
+    for sha, item in list(truth.items())[:limit]:
+        yield Page("zyte-dev", item["url"], read_html(zyte / "html" / f"{sha}.html.gz"), item)
+    evaluation = root / "trafilatura-eval"
+    notes = json.loads((evaluation / "annotations.json").read_text(encoding="utf-8"))
+    for url, note in list(notes.items())[:limit]:
+        yield Page("trafilatura-eval", url, read_html(evaluation / "html" / note["file"]), note)
+
+
+def collapse(text: object) -> str:
+    return " ".join(str(text or "").split())
+
+
+def names(value: str | tuple[str, ...]) -> set[str]:
+    """A byline as a set of names, so that "A and B", "A; B" and ["A", "B"] compare equal."""
+    joined = "; ".join(value) if isinstance(value, tuple) else value
+    parts = re.split(r"\s*(?:;|,|&|\band\b|\bund\b)\s*", collapse(joined))
+    return {part for part in parts if part}
+
+
+def score(tally: Tally, page: Page, output: Output) -> None:
+    if page.corpus == "zyte-dev":
+        tally.zyte.append(page_scores(str(page.truth["articleBody"]), output.body))
+        return
+    body = collapse(output.body)
+    for snippet in page.truth.get("with", []):  # type: ignore[attr-defined]
+        if collapse(snippet) in body:
+            tally.found += 1
+        else:
+            tally.missed += 1
+    tally.leaked += sum(
+        collapse(s) in body
+        for s in page.truth.get("without", [])  # type: ignore[attr-defined]
+    )
+    expected = {key: collapse(page.truth.get(key)) for key in ("title", "author", "date")}
+    if expected["title"]:
+        tally.matches["title"].append(collapse(output.title) == expected["title"])
+    if expected["author"]:
+        tally.matches["author"].append(names(output.authors) == names(expected["author"]))
+    if expected["date"]:
+        tally.matches["date"].append(output.date == expected["date"][:10])
+
+
+def ratio(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
-    corpus = parser.parse_args().corpus
-    truth = json.loads((corpus / "ground-truth.json").read_text())
-    pages = [
-        (_read(corpus / "html" / f"{sha}.html.gz"), item["url"], item["articleBody"])
-        for sha, item in truth.items()
-    ]
-    rows = []
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--corpora", type=Path, default=DEFAULT_CORPORA)
+    parser.add_argument("--limit", type=int, default=None, help="pages per corpus (default all)")
+    args = parser.parse_args()
+    pages = list(load_pages(args.corpora, args.limit))
+    tallies = {name: Tally() for name in EXTRACTORS}
+    warnings.simplefilter("ignore")
     for name, extract in EXTRACTORS.items():
-        scores, times = [], []
-        for html, url, body in pages:
+        tally = tallies[name]
+        for page in pages:
             started = time.perf_counter()
-            prediction = extract(html, url)
-            times.append(time.perf_counter() - started)
-            scores.append(page_scores(body, prediction))
-        precision, recall, f1 = summary(scores)
-        p95 = statistics.quantiles(times, n=20)[-1]
-        rows.append((name, precision, recall, f1, statistics.median(times) * 1000, p95 * 1000))
-    reference = rows[1]
-    print(f"zyte-dev, {len(pages)} pages")
-    header = ("P", "R", "F1", "F1 ratio", "median ms", "p95 ms", "time ratio")
-    widths = (6, 6, 6, 9, 10, 8, 11)
-    print(f"{'extractor':32} " + " ".join(f"{h:>{w}}" for h, w in zip(header, widths, strict=True)))
-    for name, precision, recall, f1, median, p95 in rows:
+            output = extract(page.html, page.url)
+            tally.times.append(time.perf_counter() - started)
+            score(tally, page, output)
+    zyte_count = sum(p.corpus == "zyte-dev" for p in pages)
+    counts = {k: len(v) for k, v in tallies["newsworker"].matches.items()}
+    print(
+        f"zyte-dev: {zyte_count} pages; trafilatura-eval: {len(pages) - zyte_count} pages "
+        f"(title on {counts['title']}, author on {counts['author']}, date on {counts['date']})"
+    )
+    header = (
+        f"{'extractor':30} {'zyte P':>7} {'R':>6} {'F1':>6} {'eval P':>7} {'R':>6} {'F1':>6} "
+        f"{'title':>6} {'author':>6} {'date':>6} {'med ms':>7} {'p95 ms':>7} {'time x':>7}"
+    )
+    print(header)
+    print("-" * len(header))
+    base_median = statistics.median(tallies["trafilatura (default)"].times)
+    for name, tally in tallies.items():
+        zp, zr, zf = summary(tally.zyte) if tally.zyte else (0.0, 0.0, 0.0)
+        ep = ratio(tally.found, tally.found + tally.leaked)
+        er = ratio(tally.found, tally.found + tally.missed)
+        ef = 2 * ep * er / (ep + er) if ep + er else 0.0
+        rates = [
+            f"{ratio(sum(m), len(m)):6.3f}" if name in HAS_METADATA or key == "title" else "     -"
+            for key, m in tally.matches.items()
+        ]
+        median = statistics.median(tally.times)
+        p95 = statistics.quantiles(tally.times, n=20)[-1]
         print(
-            f"{name:32} {precision:6.3f} {recall:6.3f} {f1:6.3f} {f1 / reference[3]:9.3f} "
-            f"{median:10.1f} {p95:8.1f} {median / reference[4]:11.2f}"
+            f"{name:30} {zp:7.3f} {zr:6.3f} {zf:6.3f} {ep:7.3f} {er:6.3f} {ef:6.3f} "
+            f"{' '.join(rates)} {median * 1000:7.1f} {p95 * 1000:7.1f} "
+            f"{median / base_median:7.2f}"
         )
-    print("ratios against trafilatura (default), measured in this run")
+    print("time x: median time per page against trafilatura (default), measured in this run")
 
 
 if __name__ == "__main__":
