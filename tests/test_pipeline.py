@@ -339,3 +339,44 @@ def test_a_source_on_a_busy_host_is_postponed_not_failed(
     assert source.failure_count == 0 and source.last_error is None
     assert before + timedelta(seconds=100) <= source.next_poll_at <= before + timedelta(seconds=125)
     assert site.get_hits["/feed.xml"] == 0
+
+
+def test_outlet_rules_tags_and_paywall_reach_the_stored_article(
+    site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
+) -> None:
+    """A template the generic extractor misreads (the story in a <div> full of promo text),
+    fixed by the outlet's CSS rules in the sources file; tags and the paywall flag stored."""
+    promo = "".join(
+        f"<p>Promo {i}: read our other great stories about the city, the region and the "
+        f"weather, every day of the week, only in the Daily.</p>"
+        for i in range(8)
+    )
+    story = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    site.add(
+        "/paid",
+        '<!doctype html><html lang="en"><head><title>Drills | Daily</title>'
+        '<meta name="news_keywords" content="defence, cyber, Seoul">'
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Drills",'
+        ' "isAccessibleForFree": "False"}</script></head><body>'
+        f'<div class="promo">{promo}</div><div class="story-text">{story}'
+        '<p class="ad">Advertisement: buy a subscription today</p></div></body></html>',
+    )
+    runtime = _runtime(site, tmp_path, runtime_factory, database_url, ["/paid"])
+    sources = tmp_path / "sources.toml"
+    sources.write_text(
+        sources.read_text().replace(
+            "[[outlets.daily.sources]]",
+            '[outlets.daily.extraction]\nbody = "div.story-text"\ndrop = ["p.ad"]\n'
+            "[[outlets.daily.sources]]",
+        )
+    )
+    sync_from_file(runtime)
+    (url_id,) = _poll(runtime)
+    assert process_url(runtime, url_id).state == "stored"
+    with runtime.sessions() as session:
+        article = session.scalars(select(Article)).one()
+    assert article.body.split("\n\n") == PARAGRAPHS
+    assert article.provenance["body"] == "rules"
+    assert article.tags == ["defence", "cyber", "Seoul"]
+    assert article.paywalled is True
+    assert article.provenance["paywalled"] == "json-ld"

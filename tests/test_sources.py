@@ -107,3 +107,16 @@ def test_durations() -> None:
     assert parse_duration("2h") == 7200
     with pytest.raises(ValueError, match="not a duration"):
         parse_duration("1d")
+
+
+def test_extraction_rules_are_read_and_bad_selectors_refused() -> None:
+    rules = {"body": "div.story > p", "byline": ".by a", "drop": [".related", "aside.ad"]}
+    (outlet,) = parse_sources({"outlets": {"x": {"name": "X", "extraction": rules}}})
+    assert outlet.extraction is not None
+    assert outlet.extraction.stored() == rules
+    with pytest.raises(ConfigError, match=r"outlet 'x': key 'extraction.body': .*bad CSS selector"):
+        parse_sources({"outlets": {"x": {"name": "X", "extraction": {"body": "div[[p"}}}})
+    with pytest.raises(ConfigError, match=r"outlet 'x': key 'extraction.drop': .*'>>'"):
+        parse_sources({"outlets": {"x": {"name": "X", "extraction": {"drop": ["nav", ">>"]}}}})
+    with pytest.raises(ConfigError, match=r"outlet 'x': key 'extraction.bdy'"):
+        parse_sources({"outlets": {"x": {"name": "X", "extraction": {"bdy": "p"}}}})

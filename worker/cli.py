@@ -10,7 +10,7 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -21,6 +21,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from worker.errors import ConfigError
 from worker.logging import configure_logging
 from worker.settings import get_settings
+
+if TYPE_CHECKING:
+    from worker.sources import OutletConfig
 
 app = typer.Typer(
     help="Scheduled news ingestion: poll feeds and sitemaps, fetch, extract, store.",
@@ -304,29 +307,37 @@ def extract(
     paths: Annotated[list[Path], typer.Argument(help="Saved HTML files.", exists=True)],
     url: Annotated[str | None, typer.Option(help="The page's URL (resolves links).")] = None,
     timezone: Annotated[str | None, typer.Option(help="Zone for times given without one.")] = None,
+    outlet: Annotated[
+        str | None,
+        typer.Option(help="Outlet key in the sources file: its zone, language and rules apply."),
+    ] = None,
     jsonl: Annotated[
         bool, typer.Option("--jsonl", help="One compact JSON object per line.")
     ] = False,
 ) -> None:
-    """Extract saved HTML files as the worker would: one JSON object per file."""
+    """Extract saved HTML files as the worker would: one JSON object per file, every field with
+    its provenance. ``--outlet`` tries an outlet's CSS rules before the worker uses them."""
     _setup_logs(False)
     from worker.errors import ExtractionError
     from worker.extraction import extract_article
+    from worker.extraction.rules import Rules
     from worker.fetching import decode_html
 
+    options: dict[str, Any] = {"timezone": timezone}
+    if outlet:
+        config = _outlet_config(outlet)
+        rules = config.extraction.stored() if config.extraction else None
+        options = {
+            "timezone": timezone or config.timezone, "language": config.language,
+            "outlet_name": config.name, "rules": Rules.from_mapping(rules),
+        }  # fmt: skip
     failed = False
     for path in paths:
         html, _ = decode_html(path.read_bytes())
         page_url = url or path.resolve().as_uri()
         try:
-            article = extract_article(html, page_url, timezone=timezone)
-            record: dict[str, Any] = {
-                "path": str(path), "title": article.title, "authors": article.authors,
-                "published_at": _iso(article.published_at), "updated_at": _iso(article.updated_at),
-                "language": article.language, "canonical_url": article.canonical_url,
-                "description": article.description, "image_url": article.image_url,
-                "section": article.section, "body": article.body,
-            }  # fmt: skip
+            article = extract_article(html, page_url, **options)
+            record: dict[str, Any] = {"path": str(path), **article.to_record()}
         except ExtractionError as exc:
             failed = True
             record = {"path": str(path), "error": exc.reason, "detail": str(exc)}
@@ -507,6 +518,19 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")]
     except ConfigError as exc:
         raise _fail(str(exc)) from exc
     out.print(f"database at {revision}")
+
+
+def _outlet_config(key: str) -> OutletConfig:
+    """One outlet of the sources file, or exit 2 naming what is wrong."""
+    from worker.sources import load_sources
+
+    try:
+        outlets = {o.key: o for o in load_sources(get_settings().sources_file)}
+    except ConfigError as exc:
+        raise _fail(str(exc)) from exc
+    if key not in outlets:
+        raise _fail(f"no outlet {key!r} in the sources file; known: {', '.join(sorted(outlets))}")
+    return outlets[key]
 
 
 def _iso(value: datetime | None) -> str | None:

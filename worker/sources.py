@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from worker.errors import ConfigError
+from worker.extraction.rules import check_selector
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([smh])\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600}
@@ -61,6 +62,32 @@ class SourceConfig(BaseModel):
         return parse_duration(self.every)
 
 
+class ExtractionConfig(BaseModel):
+    """CSS selectors for an outlet whose pages the generic extractor gets wrong."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    body: str | None = Field(None, description="The element(s) holding the article text.")
+    title: str | None = Field(None, description="The headline element.")
+    byline: str | None = Field(None, description="The element(s) naming the authors.")
+    date: str | None = Field(None, description="The publication time element.")
+    drop: list[str] = Field(default_factory=list, description="Elements removed before all else.")
+
+    @field_validator("body", "title", "byline", "date")
+    @classmethod
+    def _selector(cls, value: str | None) -> str | None:
+        return check_selector(value) if value is not None else None
+
+    @field_validator("drop")
+    @classmethod
+    def _selectors(cls, value: list[str]) -> list[str]:
+        return [check_selector(item) for item in value]
+
+    def stored(self) -> dict[str, object]:
+        """The rules as kept in ``outlets.extraction_rules`` (only the fields that are set)."""
+        return self.model_dump(exclude_none=True, exclude_defaults=True)
+
+
 class OutletConfig(BaseModel):
     """A publication and its sources."""
 
@@ -76,6 +103,7 @@ class OutletConfig(BaseModel):
     max_connections: int | None = Field(
         None, ge=1, le=64, description="Requests in flight to one of its hosts at once."
     )
+    extraction: ExtractionConfig | None = None
     sources: list[SourceConfig] = Field(default_factory=list)
 
     @field_validator("timezone")

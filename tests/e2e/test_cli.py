@@ -85,8 +85,10 @@ def test_extract_prints_one_json_object_per_file(web: TestWeb, tmp_path: Path) -
     want = web.expected[url]
     assert set(record) == {
         "path", "title", "authors", "published_at", "updated_at", "language", "canonical_url",
-        "description", "image_url", "section", "body",
+        "description", "image_url", "section", "body", "site_name", "tags", "paywalled",
+        "provenance",
     }  # fmt: skip
+    assert record["provenance"]["published_at"] == "heuristic"  # the printed "Published :" line
     assert record["authors"] == want.authors
     assert record["published_at"] == want.published_at.isoformat()  # type: ignore[union-attr]
     assert record["body"].split("\n\n") == want.paragraphs

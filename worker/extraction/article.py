@@ -17,20 +17,24 @@ from typing import TypeVar
 from bs4 import BeautifulSoup
 
 from worker.errors import ExtractionError, NewsworkerError, NotAnArticle
-from worker.extraction import jsonld, listing, markup, meta, textual
+from worker.extraction import jsonld, listing, markup, meta, rules, textual
 from worker.extraction.authors import clean_authors, dedupe
 from worker.extraction.body import Block, extract_blocks, image_box_texts, join
 from worker.extraction.cleanup import Context, clean_blocks
 from worker.extraction.dates import date_from_page, date_from_url, load_zone, parse_date
 from worker.extraction.hints import SOURCE_ORDER, Hint, Hints, Source
 from worker.extraction.language import choose
+from worker.extraction.layout import unwrap_layout_tables
 from worker.extraction.parsing import parse_html, sanitize, visible_lines
+from worker.extraction.paywall import declared_free, notice_index, truncation_notice
+from worker.extraction.rules import Rules
+from worker.extraction.tags import clean_tags
 from worker.extraction.titles import clean_title, normalise_name
 from worker.extraction.urls import absolute, host_label
 
 # Bump whenever the output for the same page changes; stored beside raw pages so that stored
 # articles can be re-extracted when it moves.
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"
 
 # Below this the page is a stub, a gallery or a teaser, not an article: about three sentences.
 # The shortest real article in the zyte-dev corpus has 369 characters.
@@ -60,7 +64,17 @@ class ExtractedArticle:
     image_url: str | None
     site_name: str | None
     body: str
+    tags: list[str] = field(default_factory=list)
+    paywalled: bool = False
     provenance: dict[str, str] = field(default_factory=dict)
+
+    def to_record(self) -> dict[str, object]:
+        """Every field as JSON-ready values (times in ISO 8601 UTC), for the CLI and golden
+        files."""
+        record: dict[str, object] = {}
+        for name, value in self.__dict__.items():
+            record[name] = value.isoformat() if isinstance(value, datetime) else value
+        return record
 
 
 def extract_article(
@@ -70,17 +84,19 @@ def extract_article(
     timezone: str | None = None,
     language: str | None = None,
     outlet_name: str | None = None,
+    rules: Rules | None = None,
 ) -> ExtractedArticle:
     """Extract the article of one page.
 
     ``timezone`` (IANA name) applies to times the page prints without a zone; ``language`` is
     the outlet's configured language, used only when the page states none and detection is
-    unsure; ``outlet_name`` helps strip the outlet from titles. Raises ``NotAnArticle`` for
-    pages without an article body and ``ExtractionError`` for anything unreadable.
+    unsure; ``outlet_name`` helps strip the outlet from titles; ``rules`` are the outlet's CSS
+    selectors from the sources file. Raises ``NotAnArticle`` for pages without an article body
+    and ``ExtractionError`` for anything unreadable.
     """
     zone = load_zone(timezone)
     try:
-        return _extract(html, url, zone, language, outlet_name)
+        return _extract(html, url, zone, language, outlet_name, rules or Rules())
     except NewsworkerError:
         raise
     except RecursionError as exc:
@@ -90,11 +106,21 @@ def extract_article(
 
 
 def _extract(
-    html: str, url: str, zone: tzinfo | None, language: str | None, outlet_name: str | None
+    html: str,
+    url: str,
+    zone: tzinfo | None,
+    language: str | None,
+    outlet_name: str | None,
+    outlet_rules: Rules,
 ) -> ExtractedArticle:
     text = sanitize(html)
     soup = parse_html(text)
-    hints = jsonld.collect(soup, url)
+    dropped = rules.drop_elements(soup, outlet_rules)
+    selected = rules.body_blocks(soup, outlet_rules)  # before the page is reshaped below
+    if unwrap_layout_tables(soup) or dropped:
+        text = str(soup)  # the generic extractor reads the page as changed here
+    hints = rules.collect(soup, outlet_rules)
+    hints.merge(jsonld.collect(soup, url))
     hints.merge(meta.collect(soup))
     hints.merge(markup.collect(soup, url))
 
@@ -106,11 +132,14 @@ def _extract(
     outlets += [name for name in (outlet_name, host_label(url)) if name]
     title = _pick_title(hints.get("title"), outlets + [h.value for h in hints.get("section")])
 
-    paragraphs, body_source = _article_body(text, soup, url, hints, outlets, title)
+    paragraphs, body_source = _article_body(text, soup, url, hints, outlets, title, selected)
+    cut = notice_index([block.text for block in paragraphs])
+    if cut is not None:
+        paragraphs = paragraphs[:cut]  # the subscription pitch after the free part
+        hints.add("free", "false", "heuristic")
     body = join(paragraphs)
-    lines = textual.header_lines(
-        visible_lines(soup), title[0] if title else None, paragraphs[0].text
-    )
+    page_lines = visible_lines(soup)
+    lines = textual.header_lines(page_lines, title[0] if title else None, paragraphs[0].text)
     hints.merge(textual.collect(lines))
 
     published = _pick(hints.get("published"), lambda v: parse_date(v, zone))
@@ -131,6 +160,8 @@ def _extract(
     section = _pick(hints.get("section"), _clean_label)
     description = _pick(hints.get("description"), _clean_description)
     image = _pick(hints.get("image"), lambda v: absolute(v, url))
+    tags = _pick_tags(hints)
+    paywall = _paywall(hints, page_lines, paragraphs[-1].text)
 
     chosen: dict[str, tuple[object, Source] | None] = {
         "title": title,
@@ -144,6 +175,8 @@ def _extract(
         "image_url": image,
         "site_name": site_name,
         "body": (body, body_source),
+        "tags": tags,
+        "paywalled": paywall,
     }
     provenance: dict[str, str] = {
         name: pair[1] for name, pair in sorted(chosen.items()) if pair is not None
@@ -160,6 +193,8 @@ def _extract(
         image_url=_value(image),
         site_name=_value(site_name),
         body=body,
+        tags=_value(tags) or [],
+        paywalled=bool(_value(paywall)),
         provenance=provenance,
     )
 
@@ -175,16 +210,22 @@ def _article_body(
     hints: Hints,
     outlets: list[str],
     title: tuple[str, Source] | None,
+    selected: list[Block],
 ) -> tuple[list[Block], Source]:
-    """The cleaned body paragraphs and their source; NotAnArticle when there is none."""
-    canonical = next(iter(hints.get("canonical", ("meta", "json-ld"))), None)
-    teasers = listing.teaser_texts(soup, url, canonical.value if canonical else None)
+    """The cleaned body paragraphs and their source; NotAnArticle when there is none.
+
+    ``selected`` are the paragraphs of the outlet's body rule, if it has one that matched."""
     context = Context(
         titles=[h.value for h in hints.get("title")] + ([title[0]] if title else []),
         outlet_names=outlets,
         sections=[h.value for h in hints.get("section")],
         authors=[name for h in hints.get("authors") for name in clean_authors(h.value)],
     )
+    selected = clean_blocks(selected, context)
+    if _size(selected) >= MIN_BODY_CHARS:
+        return selected, "rules"
+    canonical = next(iter(hints.get("canonical", ("meta", "json-ld"))), None)
+    teasers = listing.teaser_texts(soup, url, canonical.value if canonical else None)
     captions = image_box_texts(soup)
     paragraphs = _body(text, url, teasers, captions, context, precision=True)
     if _size(paragraphs) < RETRY_BELOW_CHARS:
@@ -284,6 +325,27 @@ def _pick_authors(hints: Hints, outlets: list[str]) -> tuple[list[str], Source] 
         if names and fallback is None:
             fallback = (names, source)
     return fallback
+
+
+def _pick_tags(hints: Hints) -> tuple[list[str], Source] | None:
+    """The tags of the most trusted source that states any."""
+    for source in SOURCE_ORDER:
+        tags = clean_tags([h.value for h in hints.get("tags") if h.source == source])
+        if tags:
+            return tags, source
+    return None
+
+
+def _paywall(hints: Hints, lines: list[str], last_paragraph: str) -> tuple[bool, Source] | None:
+    """Paywalled when the page declares the article not free, or shows a subscribers-only
+    notice right after the body; what the page declares wins over the notice."""
+    for hint in hints.get("free"):
+        free = declared_free(hint.value)
+        if free is not None:
+            return not free, hint.source
+    if truncation_notice(lines, last_paragraph):
+        return True, "heuristic"
+    return None
 
 
 def _clean_label(value: str) -> str | None:

@@ -77,7 +77,7 @@ def clean_authors(raw: str, *, exclude: tuple[str, ...] = ()) -> list[str]:
         text = text[: cut.start()]
     names: list[str] = []
     for part in _SPLIT.split(text):
-        name = _clean_name(_strip_lead_in(part))
+        name = _clean_name(_strip_lead_in(part), exclude)
         if name and not any(_same(name, other) for other in exclude):
             names.append(name)
     return dedupe(names)
@@ -109,16 +109,19 @@ def dedupe(names: list[str]) -> list[str]:
     return result
 
 
-def _clean_name(part: str) -> str | None:
+def _clean_name(part: str, outlets: tuple[str, ...] = ()) -> str | None:
     part = _TRAILER.sub("", part)
     part = part.strip(" \t.,:;-–—|•·'\"“”")
     words = part.split()
+    size = len(words)
     while words and words[-1].lower().strip(".,") in JOB_WORDS:
         words.pop()
     while words and words[0].lower().strip(".,") in JOB_WORDS:
         words.pop(0)
     if not words or len(words) > MAX_NAME_WORDS:
         return None
+    if len(words) < size and _outlet_words(words, outlets):
+        return None  # "Courier Staff Writers": a desk of the outlet, not a person
     name = " ".join(words)
     if len(name) > MAX_NAME_CHARS or name.lower() in NON_NAMES:
         return None
@@ -129,6 +132,12 @@ def _clean_name(part: str) -> str | None:
     if name.isupper() and len(words) > 1:
         name = name.title()  # "JANE DOE" -> "Jane Doe"; "AFP" stays
     return name
+
+
+def _outlet_words(words: list[str], outlets: tuple[str, ...]) -> bool:
+    """All ``words`` occur in one of the outlet's names ("Courier" in "The Millbrook Courier")."""
+    wanted = {_key(word) for word in words}
+    return any(wanted <= {_key(w) for w in outlet.split()} for outlet in outlets)
 
 
 def _key(name: str) -> str:

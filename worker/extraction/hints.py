@@ -11,10 +11,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Literal
 
-Source = Literal["json-ld", "meta", "markup", "heuristic", "config", "detected"]
+Source = Literal["rules", "json-ld", "meta", "markup", "heuristic", "config", "detected"]
 
-# The order in which sources are trusted when several state the same field.
-SOURCE_ORDER: tuple[Source, ...] = ("json-ld", "meta", "markup", "heuristic", "config", "detected")
+# The order in which sources are trusted when several state the same field. "rules" are the
+# outlet's own CSS selectors from the sources file: an operator's statement beats the page's.
+SOURCE_ORDER: tuple[Source, ...] = (
+    "rules", "json-ld", "meta", "markup", "heuristic", "config", "detected"
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

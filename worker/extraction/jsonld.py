@@ -186,6 +186,22 @@ def _read_article(graph: _Graph, node: dict[str, Any], publisher: str | None, hi
     for key in ("url", "mainEntityOfPage"):
         hints.add("canonical", _url(graph, node.get(key)), "json-ld")
     hints.add("article_body", _text(node.get("articleBody")), "json-ld", keep_lines=True)
+    keywords = node.get("keywords")
+    for value in keywords if isinstance(keywords, list) else [keywords]:
+        hints.add("tags", _text(value), "json-ld")
+    hints.add("free", _flag(node.get("isAccessibleForFree")), "json-ld")
+    parts = node.get("hasPart")
+    for part in parts if isinstance(parts, list) else [parts]:
+        part = graph.resolve(part)
+        if isinstance(part, dict) and _flag(part.get("isAccessibleForFree")) == "false":
+            hints.add("free", "false", "json-ld")  # a paid section: the article is paywalled
+
+
+def _flag(value: Any) -> str | None:
+    """A schema.org boolean, given as true/false or as a string such as "False"."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return _text(value)
 
 
 def _text(value: Any) -> str | None:

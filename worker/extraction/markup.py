@@ -88,7 +88,19 @@ def collect(soup: BeautifulSoup, url: str) -> Hints:
     _authors(page, hints)
     _dates(page, hints)
     _sections(page, url, hints)
+    _tags(page, hints)
     return hints
+
+
+def _tags(page: _Page, hints: Hints) -> None:
+    """WordPress and many themes mark tag links rel="tag" (categories: rel="category tag")."""
+    for tag in page.tags:
+        if tag.name != "a":
+            continue
+        rel = tag.get("rel")
+        rels = {r.lower() for r in (rel if isinstance(rel, list) else str(rel or "").split())}
+        if "tag" in rels and "category" not in rels:
+            hints.add("tags", tag_text(tag, 100), "markup")
 
 
 def _attr(tag: Tag, name: str) -> str | None:

@@ -51,6 +51,11 @@ FIELD_KEYS: dict[str, tuple[str, ...]] = {
     "canonical": ("og:url", "parsely-link", "twitter:url"),
     "site_name": ("og:site_name", "application-name", "dc.publisher", "publisher"),
     "language": ("og:locale", "content-language", "language", "dc.language", "dcterms.language"),
+    "tags": (
+        "article:tag", "og:article:tag", "news_keywords", "keywords", "parsely-tags",
+        "sailthru.tags",
+    ),
+    "free": ("article:content_tier", "isaccessibleforfree"),
 }  # fmt: skip
 
 # Labels Yoast and others pair with twitter:dataN to show the author.

@@ -14,6 +14,7 @@ from worker.dedup.fingerprint import STORY_FINGERPRINT_VERSION
 from worker.dedup.urls import frontier_key
 from worker.errors import ExtractionError, FetchError, TransientFetchError
 from worker.extraction import EXTRACTOR_VERSION, ExtractedArticle, extract_article
+from worker.extraction.rules import Rules
 from worker.fetching import FetchedPage, decode_html
 from worker.fetching.hostgate import HostBusy, HostLimits
 from worker.pipeline import grouping
@@ -56,6 +57,7 @@ class _Context:
     outlet_name: str
     timezone: str | None
     language: str | None
+    rules: Rules | None
     limits: HostLimits
 
 
@@ -103,7 +105,7 @@ def _extract(text: str, url: str, context: _Context) -> ExtractedArticle:
     try:
         return extract_article(
             text, url, timezone=context.timezone, language=context.language,
-            outlet_name=context.outlet_name,
+            outlet_name=context.outlet_name, rules=context.rules,
         )  # fmt: skip
     except ExtractionError:
         raise
@@ -150,6 +152,7 @@ def _start_attempt(
             outlet_name=outlet.name,
             timezone=outlet.timezone,
             language=outlet.language,
+            rules=Rules.from_mapping(outlet.extraction_rules),
             limits=outlet_limits(outlet, runtime.settings),
         )
 
@@ -225,6 +228,8 @@ def _article_values(
         "description": article.description,
         "image_url": article.image_url,
         "body": body,
+        "tags": list(article.tags),
+        "paywalled": article.paywalled,
         "content_hash": content_hash(body),
         "fingerprint_version": FINGERPRINT_VERSION,
         "provenance": dict(article.provenance),

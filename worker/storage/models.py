@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -85,6 +86,10 @@ class Outlet(Base):
     )
     max_connections: Mapped[int | None] = mapped_column(
         Integer, comment="Requests in flight to one of its hosts at once; null: the default."
+    )
+    extraction_rules: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON,
+        comment="CSS selectors from the sources file (body, title, byline, date, drop).",
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -159,6 +164,18 @@ class Article(Base):
     )
     story_fingerprint_version: Mapped[int | None] = mapped_column(
         Integer, comment="Version of the story fingerprint and lookup keys; null: not indexed."
+    )
+    tags: Mapped[list[str]] = mapped_column(
+        JSON,
+        default=list,
+        server_default="[]",
+        comment="Tags and keywords the page states, in page order.",
+    )
+    paywalled: Mapped[bool] = mapped_column(
+        Boolean,
+        default=False,
+        server_default=false(),
+        comment="The page marks the article as not free; the body is the free part.",
     )
     provenance: Mapped[dict[str, str]] = mapped_column(
         JSON, default=dict, comment="Field -> where its value came from."

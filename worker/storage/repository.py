@@ -57,6 +57,7 @@ def sync_sources(session: Session, outlets: Iterable[OutletConfig]) -> SyncRepor
         outlet.language = config.language
         outlet.request_delay_seconds = config.request_delay
         outlet.max_connections = config.max_connections
+        outlet.extraction_rules = config.extraction.stored() if config.extraction else None
         session.flush()
         outlet_count += 1
         for key, source_config in zip(config.source_keys(), config.sources, strict=True):

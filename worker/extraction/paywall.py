@@ -1,0 +1,66 @@
+"""Is the article behind a paywall? What the page declares, else the truncation notice it shows.
+
+Publishers declare paid content to search engines with schema.org ``isAccessibleForFree``
+(on the article or on a ``hasPart`` element) or ``article:content_tier``; pages that declare
+nothing still show a notice where the free part ends ("Subscribe to continue reading"). When
+the flag is set the stored body is the free part only.
+"""
+
+from __future__ import annotations
+
+import re
+
+_FALSE = frozenset({"false", "0", "no", "locked"})
+_TRUE = frozenset({"true", "1", "yes", "free"})
+
+# Notices that replace the rest of an article for readers without a subscription; matched on
+# whole visible lines (short ones), so an article that merely mentions subscriptions is not hit.
+_NOTICES = re.compile(
+    r"(?:subscribe|sign up|log ?in|register|become a (?:member|subscriber)) to (?:continue|keep)"
+    r" reading|(?:to )?continue reading,? (?:please )?(?:subscribe|log ?in|sign in)"
+    r"|this (?:article|story|content) is (?:for|only available to|exclusive to|reserved for)"
+    r" (?:paid )?(?:subscribers|members)|(?:subscribers|members) only"
+    r"|the rest of this (?:article|story) is (?:for|only|available)"
+    r"|dieser (?:artikel|beitrag|inhalt) ist (?:exklusiv |nur )?für (?:abonnent|abo)"
+    r"|(?:jetzt|hier) weiterlesen mit|weiterlesen mit \w+\+|nur für abonnenten"
+    r"|lesen sie jetzt weiter"
+    r"|cet article est réservé aux abonnés|réservé aux abonnés|la suite est réservée"
+    r"|contenido exclusivo para suscriptores|questo articolo è riservato agli abbonati",
+    re.IGNORECASE,
+)
+_MAX_NOTICE_CHARS = 200
+# The notice follows the free part: only lines this close after the body's last paragraph count
+# (a "subscribers only" menu entry in the header says nothing about this article).
+_NOTICE_WINDOW = 15
+
+
+def declared_free(value: str) -> bool | None:
+    """``isAccessibleForFree``/``content_tier`` as a boolean; None for anything else."""
+    word = value.strip().lower()
+    if word in _FALSE:
+        return False
+    if word in _TRUE:
+        return True
+    return None
+
+
+def notice_index(paragraphs: list[str]) -> int | None:
+    """Where a subscribers-only notice starts inside an extracted body (never the first
+    paragraph: a body that is only a notice is not an article)."""
+    for index, text in enumerate(paragraphs[1:], start=1):
+        if len(text) <= _MAX_NOTICE_CHARS and _NOTICES.search(text):
+            return index
+    return None
+
+
+def truncation_notice(lines: list[str], last_paragraph: str) -> str | None:
+    """A short visible line just after the body's last paragraph announcing that the rest is
+    for subscribers; None when there is none or the paragraph is not found among the lines."""
+    start = last_paragraph[:60]
+    end = next((i for i, line in enumerate(lines) if start and start in line), None)
+    if end is None:
+        return None
+    for line in lines[end + 1 : end + 1 + _NOTICE_WINDOW]:
+        if len(line) <= _MAX_NOTICE_CHARS and _NOTICES.search(line):
+            return line
+    return None

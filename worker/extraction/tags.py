@@ -1,0 +1,39 @@
+"""Tags and keywords: a clean, de-duplicated list from whatever list syntax a page uses.
+
+``keywords`` and ``news_keywords`` are comma-separated strings, ``article:tag`` is one tag per
+meta tag, JSON-LD ``keywords`` is either. Some CMSs put internal markers there ("tag:foo",
+"_system") or whole sentences; those are not tags.
+"""
+
+from __future__ import annotations
+
+import re
+
+MAX_TAGS = 30
+MAX_TAG_CHARS = 60
+_SEPARATORS = re.compile(r"\s*[,;|]\s*")
+_INTERNAL = re.compile(r"^(?:_|[\w-]+:|\d+$)")
+
+
+def split_tags(value: str) -> list[str]:
+    """The tags in one stated value ("a, b; c" -> ["a", "b", "c"])."""
+    return [part for part in _SEPARATORS.split(value) if part]
+
+
+def clean_tags(values: list[str]) -> list[str]:
+    """Tags in page order, first spelling kept, without duplicates, markers or sentences."""
+    tags: list[str] = []
+    seen: set[str] = set()
+    for value in values:
+        for tag in split_tags(value):
+            tag = " ".join(tag.split()).strip(" #\"'")
+            key = tag.casefold()
+            if not tag or key in seen or len(tag) > MAX_TAG_CHARS or _INTERNAL.match(tag):
+                continue
+            if "://" in tag or not any(c.isalpha() for c in tag):
+                continue
+            seen.add(key)
+            tags.append(tag)
+            if len(tags) == MAX_TAGS:
+                return tags
+    return tags
