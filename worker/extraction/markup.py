@@ -117,6 +117,7 @@ def _titles(page: _Page, hints: Hints) -> None:
             break
     if page.headline is not None:
         hints.add("title", tag_text(page.headline, 500), "markup")
+        hints.add("visible_headline", tag_text(page.headline, 500), "markup")
     if page.soup.title is not None:
         hints.add("title", page.soup.title.get_text(" ", strip=True), "markup")
 

@@ -58,6 +58,19 @@ def strip_outlet(title: str, names: list[str]) -> str:
     return title
 
 
+def has_extra_segment(title: str, headline: str) -> bool:
+    """``title`` is ``headline`` with a leading or trailing segment behind a separator."""
+    title, headline = " ".join(title.split()), " ".join(headline.split())
+    if len(headline) < 10 or headline == title:
+        return False
+    if title.startswith(headline):
+        return _SEPARATOR.match(title[len(headline) :]) is not None
+    if title.endswith(headline):
+        rest = title[: -len(headline)]
+        return any(m.end() == len(rest) for m in _SEPARATOR.finditer(rest))
+    return False
+
+
 def clean_title(raw: str, names: list[str]) -> str | None:
     """A usable headline or None when the candidate is empty or implausibly long."""
     title = strip_outlet(raw, names)

@@ -1,0 +1,99 @@
+"""Tags, the paywall flag, layout tables and visible-headline titles, on small pages."""
+
+from __future__ import annotations
+
+from bs4 import BeautifulSoup
+
+from worker.extraction import extract_article
+from worker.extraction.layout import unwrap_layout_tables
+from worker.extraction.paywall import notice_index, truncation_notice
+from worker.extraction.tags import clean_tags
+from worker.extraction.titles import has_extra_segment
+
+TEXT = (
+    "<p>The city council approved the new budget on Monday after a long debate about road "
+    "repairs, school funding and the cost of running the public library for another year.</p>"
+    "<p>Council members said the plan keeps property taxes flat while adding two bus routes and "
+    "a summer programme for teenagers, paid for by a one-off transfer from the reserve.</p>"
+)
+
+
+def page(head: str, body: str) -> str:
+    return f'<html lang="en"><head>{head}</head><body>{body}</body></html>'
+
+
+def test_tags_are_split_deduplicated_and_cleaned() -> None:
+    assert clean_tags(
+        ["Economy, inflation; economy", "tag:internal", "http://x.example/t", "42"]
+    ) == [
+        "Economy",
+        "inflation",
+    ]
+
+
+def test_json_ld_keywords_win_over_meta_keywords() -> None:
+    html = page(
+        '<meta name="keywords" content="site, wide, words">'
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Budget",'
+        ' "keywords": ["budget", "council"]}</script>',
+        f"<article><h1>Budget</h1>{TEXT}</article>",
+    )
+    article = extract_article(html, "https://news.example/a")
+    assert (article.tags, article.provenance["tags"]) == (["budget", "council"], "json-ld")
+
+
+def test_a_free_article_is_not_paywalled_even_with_a_subscribe_menu() -> None:
+    html = page(
+        "<title>Budget</title>",
+        '<header><a href="/s">Subscribers only: e-paper</a></header>'
+        f"<article><h1>Budget</h1>{TEXT}</article>"
+        "<footer>Subscribe to continue reading our newsletter</footer>",
+    )
+    article = extract_article(html, "https://news.example/a")
+    assert article.paywalled is False
+    assert "paywalled" not in article.provenance
+
+
+def test_declared_free_wins_over_a_notice() -> None:
+    html = page(
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "B",'
+        ' "isAccessibleForFree": true}</script>',
+        f"<article>{TEXT}<p>Subscribe to continue reading.</p></article>",
+    )
+    article = extract_article(html, "https://news.example/a")
+    assert article.paywalled is False
+    assert article.provenance["paywalled"] == "json-ld"
+
+
+def test_notices_are_found_only_after_the_text() -> None:
+    assert notice_index(["Lede.", "Subscribe to continue reading", "More."]) == 1
+    assert notice_index(["Subscribe to continue reading"]) is None
+    lines = ["Subscribers only", "Lede of the story here", "Nur für Abonnenten"]
+    assert truncation_notice(lines, "Lede of the story here") == "Nur für Abonnenten"
+    assert truncation_notice(lines[:2], "Lede of the story here") is None
+
+
+def test_layout_tables_become_blocks_and_data_tables_stay() -> None:
+    soup = BeautifulSoup(
+        "<table id=layout><tr><td>nav</td><td>"
+        f"{TEXT}<br><br>{TEXT}<table id=data><tr><td>1</td><td>2</td></tr></table>"
+        "</td></tr></table>",
+        "lxml",
+    )
+    assert unwrap_layout_tables(soup)
+    assert soup.find(id="layout").name == "div"  # type: ignore[union-attr]
+    assert soup.find(id="data").name == "table"  # type: ignore[union-attr]
+    assert not unwrap_layout_tables(BeautifulSoup("<table><tr><td>1</td></tr></table>", "lxml"))
+
+
+def test_a_title_with_the_site_behind_a_separator_yields_the_visible_headline() -> None:
+    assert has_extra_segment("Alles Neue im Mai | Bibliothek 2.0", "Alles Neue im Mai")
+    assert has_extra_segment(
+        "Blog Archiv » Podcasts in Plex einbinden", "Podcasts in Plex einbinden"
+    )
+    assert not has_extra_segment("Budget passes, council says", "Budget passes")
+    html = page(
+        "<title>Council passes the budget | Anna's little blog</title>",
+        f"<article><h1>Council passes the budget</h1>{TEXT}</article>",
+    )
+    assert extract_article(html, "https://anna.example/p/1").title == "Council passes the budget"
