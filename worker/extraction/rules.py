@@ -2,9 +2,9 @@
 
 Most outlets need none. For one whose template defeats the generic extractor, the operator
 names the body, title, byline and date elements and the elements to drop. Selectors are
-checked when the sources file is read (a typo fails the config, not every page), and a value a
-rule finds wins over every other source, with provenance ``rules``. A body selector that
-matches nothing on a page (a redesign) falls back to the generic extraction.
+checked when the sources file is read (``worker.sources``: a typo fails the config, not every
+page). A value a rule finds wins over every other source, with provenance ``rules``. A body
+selector that matches nothing on a page (a redesign) falls back to the generic extraction.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-import soupsieve
 from bs4 import BeautifulSoup, Tag
 from bs4.element import NavigableString
 
@@ -28,19 +27,6 @@ _PARAGRAPH_TAGS = {
 }  # fmt: skip
 _SKIP_TAGS = INVISIBLE_TAGS | {"figure", "figcaption", "button", "form", "nav", "aside"}
 _MAX_DEPTH = 60
-
-
-def check_selector(selector: str) -> str:
-    """The selector, stripped; ValueError naming the problem when soupsieve cannot compile it."""
-    selector = selector.strip()
-    if not selector:
-        raise ValueError("empty CSS selector")
-    try:
-        soupsieve.compile(selector)
-    except soupsieve.SelectorSyntaxError as exc:
-        reason = str(exc.args[0]).splitlines()[0]
-        raise ValueError(f"bad CSS selector {selector!r}: {reason}") from exc
-    return selector
 
 
 @dataclass(frozen=True)
