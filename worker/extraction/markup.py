@@ -15,7 +15,7 @@ from collections.abc import Callable
 from bs4 import BeautifulSoup, Tag
 
 from worker.extraction.hints import Hints
-from worker.extraction.parsing import class_words, in_chrome, tag_text
+from worker.extraction.parsing import class_words, in_chrome, rel_words, tag_text
 from worker.extraction.urls import same_page
 
 AUTHOR_WORDS = frozenset({"author", "authors", "byline", "bylines", "writer", "creator", "byl"})
@@ -97,8 +97,7 @@ def _tags(page: _Page, hints: Hints) -> None:
     for tag in page.tags:
         if tag.name != "a":
             continue
-        rel = tag.get("rel")
-        rels = {r.lower() for r in (rel if isinstance(rel, list) else str(rel or "").split())}
+        rels = rel_words(tag)
         if "tag" in rels and "category" not in rels:
             hints.add("tags", tag_text(tag, 100), "markup")
 

@@ -12,6 +12,7 @@ from collections import defaultdict
 from bs4 import BeautifulSoup, Tag
 
 from worker.extraction.hints import Hints
+from worker.extraction.parsing import rel_words
 
 FIELD_KEYS: dict[str, tuple[str, ...]] = {
     "title": (
@@ -82,7 +83,7 @@ def collect(soup: BeautifulSoup) -> Hints:
     """Candidates from meta tags and the canonical link."""
     hints = Hints()
     for link in soup.find_all("link", href=True):
-        if isinstance(link, Tag) and "canonical" in _rel(link):
+        if isinstance(link, Tag) and "canonical" in rel_words(link):
             hints.add("canonical", str(link.get("href")), "meta")
             break
     values = meta_values(soup)
@@ -98,9 +99,3 @@ def collect(soup: BeautifulSoup) -> Hints:
             for value in values.get(f"twitter:data{index}", []):
                 hints.add("authors", value, "meta")
     return hints
-
-
-def _rel(tag: Tag) -> set[str]:
-    rel = tag.get("rel")
-    items = rel if isinstance(rel, list) else str(rel or "").split()
-    return {item.lower() for item in items}

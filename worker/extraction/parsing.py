@@ -88,6 +88,13 @@ def _name_words(names: tuple[str, ...]) -> frozenset[str]:
     return frozenset(words)
 
 
+def rel_words(tag: Tag) -> set[str]:
+    """Lower-case keywords of an element's ``rel`` ("category tag" -> {"category", "tag"})."""
+    rel = tag.get("rel")
+    items = rel if isinstance(rel, list) else str(rel or "").split()
+    return {item.lower() for item in items}
+
+
 def in_chrome(tag: PageElement, max_depth: int = 400) -> bool:
     """True for an element inside nav/footer/aside or a page-level header (not an article's).
 
