@@ -1,7 +1,9 @@
 """Shared fixtures: real databases (SQLite file, PostgreSQL) and a Redis index.
 
-PostgreSQL tests use a database of their own (``newsworker_test``), migrated once per session and
-truncated before each test. Redis tests use index 15, flushed before each test. When a server is
+PostgreSQL tests use a database of their own (``newsworker_test``, or ``NEWSWORKER_TEST_PG_DB``),
+migrated once per session and truncated before each test. Redis tests use index 15 (or
+``NEWSWORKER_TEST_REDIS_URL``), flushed before each test. Two test runs side by side need their
+own of each. When a server is
 down the tests that need it are skipped with a message, except under CI (``CI=true``), where
 ``.ci/run`` has started them and a missing server is an error.
 """
@@ -25,7 +27,7 @@ from worker.storage.models import Base
 PG_ADMIN_URL = os.environ.get(
     "NEWSWORKER_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
-PG_TEST_DB = "newsworker_test"
+PG_TEST_DB = os.environ.get("NEWSWORKER_TEST_PG_DB", "newsworker_test")
 REDIS_TEST_URL = os.environ.get("NEWSWORKER_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 

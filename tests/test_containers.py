@@ -9,8 +9,11 @@ from typing import Any
 
 import typer
 import yaml
+from celery import Celery
 
+from worker.celery_app import configure
 from worker.cli import app
+from worker.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -85,3 +88,108 @@ def test_dockerfile_commands_exist() -> None:
         assert _cli_accepts(argv[1:]), argv
     for copied in re.findall(r"^COPY (\S+)", dockerfile, re.MULTILINE):
         assert (REPO / copied).exists(), f"Dockerfile copies a missing path: {copied}"
+
+
+def _default(value: str) -> str:
+    """``${NAME:-default}`` -> ``default``; a plain value as it is."""
+    match = re.fullmatch(r"\$\{\w+:-(.*)\}", value)
+    return match.group(1) if match else value
+
+
+def _seconds(duration: str | int) -> float:
+    """A compose duration (``60s``, ``1m30s``, ``90``) in seconds."""
+    if isinstance(duration, int):
+        return float(duration)
+    parts = re.findall(r"(\d+(?:\.\d+)?)(h|ms|m|s|us)", duration)
+    assert parts, f"not a duration: {duration!r}"
+    unit = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001, "us": 0.000001}
+    return sum(float(number) * unit[suffix] for number, suffix in parts)
+
+
+def _example_env() -> dict[str, str]:
+    lines = (REPO / "config" / "example.env").read_text().splitlines()
+    pairs = [line.split("=", 1) for line in lines if line.strip() and not line.startswith("#")]
+    return {name.strip(): value.strip() for name, value in pairs}
+
+
+def test_flower_is_optional_and_watches_the_workers_broker() -> None:
+    services = _compose()["services"]
+    flower = services["flower"]
+    assert flower["profiles"] == ["flower"], "started only with --profile flower"
+    assert [name for name, s in services.items() if s.get("profiles")] == ["flower"]
+    assert flower["image"].startswith("mher/flower:")
+    broker = services["worker"]["environment"]["NEWSWORKER_BROKER_URL"]
+    assert f"--broker={broker}" in flower["command"], "the same broker as the workers"
+    assert flower["command"][flower["command"].index(f"--broker={broker}") + 1] == "flower"
+    assert flower["depends_on"]["redis"]["condition"] == "service_healthy"
+    assert any(str(port).endswith(":5555") for port in flower["ports"])
+    assert flower["healthcheck"]["test"]
+
+
+def test_a_stopped_worker_gets_its_soft_shutdown_before_the_kill() -> None:
+    worker = _compose()["services"]["worker"]
+    env = worker["environment"]
+    assert env["REMAP_SIGTERM"] == "SIGQUIT", "SIGTERM starts the soft (then cold) shutdown"
+    grace = _seconds(worker["stop_grace_period"])
+    for soft in (
+        _default(env["NEWSWORKER_SOFT_SHUTDOWN_SECONDS"]),
+        _example_env()["NEWSWORKER_SOFT_SHUTDOWN_SECONDS"],
+    ):
+        assert 0 < float(soft) <= grace - 10, (
+            f"soft shutdown {soft}s leaves too little of the {grace:.0f}s grace period to requeue"
+        )
+    shared = {"NEWSWORKER_DATABASE_URL", "NEWSWORKER_BROKER_URL", "NEWSWORKER_SOURCES_FILE"}
+    assert shared <= set(env), "the worker extends the shared environment, not replaces it"
+
+
+def test_the_compose_worker_settings_reach_celery(tmp_path: Path) -> None:
+    env = _compose()["services"]["worker"]["environment"]
+    settings = Settings.model_validate(
+        {
+            "var_dir": tmp_path,
+            "soft_shutdown_seconds": _default(env["NEWSWORKER_SOFT_SHUTDOWN_SECONDS"]),
+            "max_memory_per_child_kb": _example_env()["NEWSWORKER_MAX_MEMORY_PER_CHILD_KB"],
+        }
+    )
+    celery = Celery("compose-check")
+    configure(celery, settings)
+    assert celery.conf.worker_soft_shutdown_timeout == 45.0
+    assert celery.conf.worker_max_memory_per_child == 400_000
+    assert celery.conf.task_acks_late and celery.conf.task_reject_on_worker_lost
+    assert celery.conf.worker_prefetch_multiplier == 1
+    assert celery.conf.worker_max_tasks_per_child == 1000
+    configure(celery, Settings.model_validate({"var_dir": tmp_path, "max_memory_per_child_kb": 0}))
+    assert celery.conf.worker_max_memory_per_child is None, "0 turns the limit off"
+    assert celery.conf.worker_soft_shutdown_timeout == 0.0
+
+
+def test_worker_metrics_are_exposed_on_the_network_not_on_a_fixed_host_port() -> None:
+    worker = _compose()["services"]["worker"]
+    assert "ports" not in worker, "a fixed host port breaks `--scale worker=N`"
+    metrics_port = Settings.model_fields["metrics_port"].default
+    assert str(metrics_port) in [str(port) for port in worker["expose"]]
+
+
+def test_every_newsworker_service_reads_the_env_file() -> None:
+    services = _compose()["services"]
+    running_newsworker = [
+        name for name, service in services.items() if "newsworker" in (service.get("command") or [])
+    ]
+    assert set(running_newsworker) >= {"migrate", "worker", "beat"}
+    for name in running_newsworker:
+        env_files = services[name].get("env_file") or []
+        paths = [entry if isinstance(entry, str) else entry["path"] for entry in env_files]
+        assert ".env" in paths, f"{name} does not read .env"
+
+
+def test_example_env_names_real_settings_with_valid_values() -> None:
+    example = _example_env()
+    fields = {f"NEWSWORKER_{name.upper()}": name for name in Settings.model_fields}
+    unknown = [name for name in example if name.startswith("NEWSWORKER_") and name not in fields]
+    assert not unknown, f"config/example.env names settings that do not exist: {unknown}"
+    compose_text = (REPO / "docker-compose.yml").read_text()
+    for name in example:
+        if not name.startswith("NEWSWORKER_"):
+            assert "${" + name in compose_text, f"{name} is used by neither Settings nor compose"
+    values = {fields[name]: value for name, value in example.items() if name in fields}
+    Settings.model_validate(values)  # each value is valid

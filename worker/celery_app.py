@@ -14,11 +14,16 @@ import structlog
 from celery import Celery, signals
 from sqlalchemy.exc import IntegrityError
 
+from worker import metrics
+from worker.liveness import WorkerHeartbeat
 from worker.logging import configure_logging
 from worker.runtime import reset_runtime
 from worker.settings import Settings, get_settings
 
 app = Celery("newsworker", include=["worker.tasks"])
+
+# Longer than the longest retry delay (pipeline.decisions.MAX_RETRY_DELAY_SECONDS).
+REDIS_VISIBILITY_TIMEOUT_SECONDS = 2 * 3600
 
 
 def configure(celery: Celery, settings: Settings) -> None:
@@ -29,6 +34,10 @@ def configure(celery: Celery, settings: Settings) -> None:
             parents=True, exist_ok=True
         )
         transport_options = {"connect_args": {"timeout": 60}}
+    elif settings.broker_url.startswith(("redis://", "rediss://")):
+        # A retry waits up to an hour as a reserved, unacknowledged message; Redis must not
+        # hand it to a second worker meanwhile. Lost messages come back through the sweep.
+        transport_options = {"visibility_timeout": REDIS_VISIBILITY_TIMEOUT_SECONDS}
     celery.conf.update(
         broker_url=settings.broker_url,
         broker_transport_options=transport_options,
@@ -41,6 +50,10 @@ def configure(celery: Celery, settings: Settings) -> None:
         accept_content=["json"],
         worker_prefetch_multiplier=1,
         worker_max_tasks_per_child=1000,
+        worker_max_memory_per_child=settings.max_memory_per_child_kb or None,
+        # Cold shutdown (SIGQUIT; SIGTERM under REMAP_SIGTERM=SIGQUIT): wait this long for the
+        # tasks in hand, then cancel them; acks_late puts their messages back on the queue.
+        worker_soft_shutdown_timeout=settings.soft_shutdown_seconds,
         worker_hijack_root_logger=False,
         worker_concurrency=settings.concurrency,
         timezone="UTC",
@@ -101,3 +114,57 @@ def _bind_task(task_id: str | None = None, task: Any = None, **_: Any) -> None:
 @signals.task_postrun.connect
 def _unbind_task(**_: Any) -> None:
     structlog.contextvars.clear_contextvars()
+
+
+@signals.task_prerun.connect
+def _time_task(task_id: str | None = None, **_: Any) -> None:
+    if task_id:
+        metrics.task_started(task_id)
+
+
+@signals.task_postrun.connect
+def _observe_task(
+    task_id: str | None = None, task: Any = None, state: str | None = None, **_: Any
+) -> None:
+    if task_id:
+        metrics.task_finished(task_id, getattr(task, "name", None) or "unknown", state)
+
+
+@signals.worker_init.connect
+def _serve_metrics(**_: Any) -> None:
+    """The metrics endpoint, from the main worker process only (worker_init is sent there,
+    before the pool forks): the children's samples reach it through PROMETHEUS_MULTIPROC_DIR.
+    Started before the broker connects, so a broker outage shows as newsworker_broker_up 0."""
+    settings = get_settings()
+    metrics.serve(app, settings.metrics_port, settings.metrics_address)
+
+
+@signals.worker_process_init.connect
+def _pool_child_started(**_: Any) -> None:
+    metrics.process_forked()
+
+
+@signals.worker_process_shutdown.connect
+def _pool_child_gone(pid: int | None = None, **_: Any) -> None:
+    if pid:
+        metrics.process_exited(pid)
+
+
+_heartbeat: WorkerHeartbeat | None = None
+
+
+@signals.worker_ready.connect
+def _start_heartbeat(sender: Any = None, **_: Any) -> None:
+    """Write this worker's heartbeat row (``newsworker status`` lists the workers seen)."""
+    global _heartbeat
+    settings = get_settings()
+    node = getattr(sender, "hostname", None) or "worker"
+    concurrency = getattr(getattr(sender, "pool", None), "num_processes", None)
+    _heartbeat = WorkerHeartbeat(settings.database_url, node, {"concurrency": concurrency})
+    _heartbeat.start()
+
+
+@signals.worker_shutdown.connect
+def _stop_heartbeat(**_: Any) -> None:
+    if _heartbeat is not None:
+        _heartbeat.stop()

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from worker.errors import ConfigError
@@ -90,6 +90,39 @@ def _prepare_service() -> None:
     prepare_embedded_broker()
 
 
+def _metrics_dir() -> Path | None:
+    """Give this worker's processes a fresh PROMETHEUS_MULTIPROC_DIR (``var/metrics-<pid>``).
+
+    Must run before anything imports prometheus_client (it picks file-backed samples at import),
+    so the pool children's samples reach the endpoint the main process serves. Emptied first (a
+    recycled pid's old counts would add up); ``_drop_metrics_dir`` removes it after the worker,
+    or at exit when the worker never started.
+    """
+    import atexit
+    import os
+    import shutil
+
+    settings = get_settings()
+    if settings.metrics_port == 0:
+        return None
+    directory = (settings.var_dir / f"metrics-{os.getpid()}").resolve()
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
+    atexit.register(_drop_metrics_dir, directory)
+    return directory
+
+
+def _drop_metrics_dir(directory: Path | None) -> None:
+    """Remove this worker's metrics files; in a ``finally``, as a pool that hangs on exit can
+    keep atexit handlers from running."""
+    import os
+    import shutil
+
+    if directory is not None and directory.name == f"metrics-{os.getpid()}":  # not in a child
+        shutil.rmtree(directory, ignore_errors=True)
+
+
 def _db_problem(exc: SQLAlchemyError) -> str:
     first = str(exc).splitlines()[0]
     if "no such table" in first or "does not exist" in first:
@@ -102,13 +135,17 @@ def run(
     concurrency: Annotated[int | None, typer.Option(help="Worker processes.")] = None,
 ) -> None:
     """Run a worker with beat embedded: the unattended mode on one machine."""
+    metrics_dir = _metrics_dir()
     _prepare_service()
     from worker.celery_app import app as celery
 
     argv = ["worker", "--beat", "--loglevel", get_settings().log_level]
     if concurrency:
         argv += ["--concurrency", str(concurrency)]
-    celery.worker_main(argv)
+    try:
+        celery.worker_main(argv)
+    finally:
+        _drop_metrics_dir(metrics_dir)
 
 
 @app.command()
@@ -123,6 +160,7 @@ def worker(
     ] = None,
 ) -> None:
     """Run a Celery worker (without beat): scale these out in containers."""
+    metrics_dir = _metrics_dir()
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
     _migrate_embedded()
@@ -138,7 +176,10 @@ def worker(
         argv += ["--pool", pool]
     if hostname:
         argv += ["--hostname", hostname]
-    celery.worker_main(argv)
+    try:
+        celery.worker_main(argv)
+    finally:
+        _drop_metrics_dir(metrics_dir)
 
 
 @app.command()
@@ -476,30 +517,17 @@ def reindex_stories_command(
 
 @app.command()
 def health() -> None:
-    """Check the database and the broker; exit 0 and print one line when both answer."""
+    """One line and an exit code for health checks: database, broker, tick, polls.
+
+    Exit 1 when the database does not answer or has an older schema, the broker does not
+    answer, or the last tick is older than NEWSWORKER_HEALTH_MAX_TICK_AGE_SECONDS."""
     _setup_logs(False)
-    settings = get_settings()
-    from worker.storage.db import make_engine
+    from worker.celery_app import app as celery
+    from worker.reporting.health import check_health
 
-    problems: list[str] = []
-    try:
-        engine = make_engine(settings.database_url)
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        engine.dispose()
-    except SQLAlchemyError as exc:
-        problems.append(f"database: {str(exc).splitlines()[0]}")
-    try:
-        from worker.celery_app import app as celery
-
-        with celery.connection_for_write() as connection:
-            connection.ensure_connection(max_retries=1, timeout=5)
-    except Exception as exc:  # any broker failure means unhealthy
-        problems.append(f"broker: {exc}")
-    if problems:
-        out.print("unhealthy: " + "; ".join(problems), highlight=False)
-        raise typer.Exit(1)
-    out.print("ok: database and broker answer", highlight=False)
+    verdict = check_health(get_settings(), celery)
+    out.print(verdict.line(), highlight=False, soft_wrap=True)
+    raise typer.Exit(0 if verdict.ok else 1)
 
 
 # --- database -----------------------------------------------------------------------------
@@ -540,3 +568,7 @@ def _iso(value: datetime | None) -> str | None:
 def _short(iso: str | None) -> str:
     """``2026-11-23T14:15:16.447903+00:00`` -> ``2026-11-23 14:15`` for tables."""
     return iso[:16].replace("T", " ") if iso else ""
+
+
+# The operator commands (rerun, backfill, reprocess, failures, status) register on ``app``.
+from worker import cli_ops  # noqa: E402, F401

@@ -89,10 +89,43 @@ class Settings(BaseSettings):
         description="A URL pending this long past its due time (a lost task) is queued again "
         "by the next tick.",
     )
+    max_memory_per_child_kb: int = Field(
+        400_000,
+        ge=0,
+        description="A worker pool process is replaced after its task once its resident memory "
+        "exceeds this many KiB (Celery `worker_max_memory_per_child`). 0: off.",
+    )
+    soft_shutdown_seconds: float = Field(
+        0.0,
+        ge=0,
+        description="On a cold shutdown (SIGQUIT, or SIGTERM with `REMAP_SIGTERM=SIGQUIT` as in "
+        "docker-compose.yml) a busy worker waits this long, then puts the tasks still running "
+        "back on the queue and exits (Celery `worker_soft_shutdown_timeout`). 0: at once.",
+    )
     max_sitemap_children: int = Field(
         50, description="Child sitemaps followed from one sitemap index per poll."
     )
+    raw_retention_days: float = Field(
+        30.0,
+        description="Days raw responses are kept for `newsworker reprocess`; older ones are "
+        "deleted by the tick. 0: kept forever.",
+    )
+    health_max_tick_age_seconds: float = Field(
+        300.0,
+        description="`newsworker health` fails when the last tick (beat -> broker -> worker) is "
+        "older than this.",
+    )
     concurrency: int = Field(2, description="Worker processes (`newsworker worker`/`run`).")
+    metrics_port: int = Field(
+        9808,
+        ge=0,
+        le=65535,
+        description="Port of the Prometheus metrics endpoint of `newsworker worker`/`run`; 0: off.",
+    )
+    metrics_address: str = Field(
+        "0.0.0.0",  # noqa: S104 - scraped from other machines or containers
+        description="Address the metrics endpoint listens on (`127.0.0.1`: this machine only).",
+    )
     inline_concurrency: int = Field(
         8, description="Hosts fetched at once by `newsworker crawl --inline`."
     )

@@ -30,6 +30,7 @@ def tick() -> int:
         poll.delay(source_id)
     for url_id in pipeline.sweep_lost_urls(runtime):
         fetch.delay(url_id)
+    pipeline.prune_raw_pages(runtime)
     return len(source_ids)
 
 

@@ -25,6 +25,7 @@ def service_env(tmp_path: Path, **settings: str) -> dict[str, str]:
         NEWSWORKER_READ_TIMEOUT="5",
         NEWSWORKER_ALLOW_NETWORKS="127.0.0.1/32",
         NEWSWORKER_HOST_DELAY_SECONDS="0.05",
+        NEWSWORKER_METRICS_PORT="0",  # tests that scrape metrics pick a free port
     )
     env.update({f"NEWSWORKER_{key.upper()}": value for key, value in settings.items()})
     return env

@@ -354,3 +354,16 @@ def stored_groups(database_url: str, web: WireWeb) -> set[frozenset[str]]:
     for story_id, url in rows:
         groups.setdefault(story_id, set()).add(web.same_article(url))
     return {frozenset(urls) for urls in groups.values()}
+
+
+# A small web for operator commands: two outlets, one shared wire story, four local ones.
+TWO_OUTLETS = [
+    Page("herald", "/news/drills", "Allies to hold spring drills", DRILLS,
+         "2024-03-03T10:00:00+09:00"),
+    Page("herald", "/news/local-1", "Council business", local_story(1),
+         "2024-03-03T09:00:00+09:00"),
+    Page("herald", "/news/local-2", "Town news", local_story(2), "2024-03-03T09:30:00+09:00"),
+    Page("post", "/world/drills", "US, South Korea plan drills", DRILLS,
+         "2024-03-03T11:00:00+09:00"),
+    Page("post", "/local/3", "Harbour works", local_story(3), "2024-03-03T12:00:00+09:00"),
+]  # fmt: skip

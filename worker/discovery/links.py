@@ -31,6 +31,7 @@ class Discovered:
     links: list[DiscoveredLink] = field(default_factory=list)
     sitemaps: list[str] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)
+    sitemap_lastmod: dict[str, datetime] = field(default_factory=dict)
 
     def add(
         self,
@@ -45,11 +46,13 @@ class Discovered:
         if url:
             self.links.append(DiscoveredLink(url, published_at, title))
 
-    def add_sitemap(self, raw: str | None, base: str) -> None:
-        """Keep ``raw`` as a child sitemap to follow."""
+    def add_sitemap(self, raw: str | None, base: str, lastmod: datetime | None = None) -> None:
+        """Keep ``raw`` as a child sitemap to follow (with its ``lastmod``, for backfills)."""
         url = self._resolve(raw, base)
         if url:
             self.sitemaps.append(url)
+            if lastmod is not None:
+                self.sitemap_lastmod[url] = lastmod
 
     def _resolve(self, raw: str | None, base: str) -> str | None:
         if not raw:

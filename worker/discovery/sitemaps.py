@@ -31,8 +31,10 @@ def parse_sitemap(content: bytes, base_url: str) -> Discovered:
     kind = etree.QName(root).localname
     found = Discovered()
     if kind == "sitemapindex":
-        for child in _children_text(root, "sitemap", "loc"):
-            found.add_sitemap(child, base_url)
+        for child in root:
+            if isinstance(child.tag, str) and etree.QName(child).localname == "sitemap":
+                lastmod = _parse_time(_first_text(child, "lastmod"))
+                found.add_sitemap(_first_text(child, "loc"), base_url, lastmod)
         return found
     if kind != "urlset":
         raise DiscoveryError(f"not a sitemap: root element is <{kind}>")
@@ -48,16 +50,6 @@ def parse_sitemap(content: bytes, base_url: str) -> Discovered:
             title=_first_text(url, "title", namespace=_NEWS_NS),
         )
     return found
-
-
-def _children_text(root: etree._Element, child: str, leaf: str) -> list[str]:
-    values = []
-    for element in root:
-        if isinstance(element.tag, str) and etree.QName(element).localname == child:
-            text = _first_text(element, leaf)
-            if text:
-                values.append(text)
-    return values
 
 
 def _first_text(element: etree._Element, name: str, namespace: str | None = None) -> str | None:

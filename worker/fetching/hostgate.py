@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from worker import metrics
 from worker.errors import TransientFetchError
 
 BUSY_POLL_SECONDS = 0.05
@@ -84,12 +85,16 @@ class HostGate(ABC):
                 time.sleep(grant.wait)
                 break
             if grant.wait > left:
+                metrics.host_waited(host, time.monotonic() - started)
                 raise HostBusy(host, grant.wait)
             time.sleep(min(grant.wait, BUSY_POLL_SECONDS))
+        waited = time.monotonic() - started
         try:
-            yield time.monotonic() - started
+            yield waited
         finally:
             self._release(host, token)
+            # Observed after the request: nothing may sit between the granted slot and it.
+            metrics.host_waited(host, waited)
 
     @abstractmethod
     def _reserve(self, host: str, limits: HostLimits, token: str, max_wait: float) -> Grant:

@@ -5,7 +5,7 @@ at the edge (``runtime.sessions``) and never holds a transaction open during net
 """
 
 from worker.pipeline.crawl import CrawlReport, crawl_inline, summarize_crawl, wait_for_crawl
-from worker.pipeline.poll import PollResult, poll_source, sweep_lost_urls, tick
+from worker.pipeline.poll import PollResult, poll_source, prune_raw_pages, sweep_lost_urls, tick
 from worker.pipeline.process import RetryLater, UrlOutcome, process_url
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "crawl_inline",
     "poll_source",
     "process_url",
+    "prune_raw_pages",
     "summarize_crawl",
     "sweep_lost_urls",
     "tick",

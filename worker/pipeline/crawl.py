@@ -71,36 +71,51 @@ def crawl_inline(
     workers = max(1, runtime.settings.inline_concurrency)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="crawl") as pool:
         list(pool.map(lambda source_id: poll_source(runtime, source_id), source_ids))
-        by_host: dict[str, list[int]] = defaultdict(list)
-        for url_id, url in _pending_since(runtime, started):
-            by_host[urlsplit(url).netloc].append(url_id)
-        if progress:
-            total = sum(map(len, by_host.values()))
-            progress(f"polled {len(source_ids)} sources; fetching {total} URLs")
-        list(pool.map(lambda ids: _process_host(runtime, ids), by_host.values()))
+    url_ids = _pending_since(runtime, started)
+    if progress:
+        progress(f"polled {len(source_ids)} sources; fetching {len(url_ids)} URLs")
+    process_inline(runtime, url_ids)
     return summarize_crawl(runtime, source_ids, started)
 
 
-def _pending_since(runtime: Runtime, started: datetime) -> list[tuple[int, str]]:
+def _pending_since(runtime: Runtime, started: datetime) -> list[int]:
     """Every URL the polls yielded that is not final yet (new, or left over by a lost task)."""
     with runtime.sessions() as session:
-        rows = session.execute(
-            select(Url.id, Url.url)
-            .where(Url.last_seen_at >= started, Url.state == "pending")
-            .order_by(Url.id)
+        return list(
+            session.scalars(
+                select(Url.id)
+                .where(Url.last_seen_at >= started, Url.state == "pending")
+                .order_by(Url.id)
+            )
         )
-        return [(row.id, row.url) for row in rows]
 
 
-def _process_host(runtime: Runtime, url_ids: list[int]) -> None:
-    """One host's URLs in order; a transient failure waits (bounded) and tries again."""
-    for url_id in url_ids:
-        while True:
-            try:
-                process_url(runtime, url_id)
-                break
-            except RetryLater as retry:
-                time.sleep(min(retry.delay, INLINE_MAX_RETRY_WAIT_SECONDS))
+def process_inline(
+    runtime: Runtime, url_ids: Sequence[int], on_done: Callable[[int], None] | None = None
+) -> None:
+    """Process pending URLs in this process: hosts in parallel, each host's URLs in order, a
+    transient failure waited out (bounded) and tried again until a final state."""
+    by_host: dict[str, list[int]] = defaultdict(list)
+    with runtime.sessions() as session:
+        for start in range(0, len(url_ids), 500):
+            chunk = url_ids[start : start + 500]
+            for url_id, url in session.execute(select(Url.id, Url.url).where(Url.id.in_(chunk))):
+                by_host[urlsplit(url).netloc].append(url_id)
+
+    def one_host(ids: list[int]) -> None:
+        for url_id in ids:
+            while True:
+                try:
+                    process_url(runtime, url_id)
+                    break
+                except RetryLater as retry:
+                    time.sleep(min(retry.delay, INLINE_MAX_RETRY_WAIT_SECONDS))
+            if on_done is not None:
+                on_done(url_id)
+
+    workers = max(1, runtime.settings.inline_concurrency)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="inline") as pool:
+        list(pool.map(one_host, by_host.values()))
 
 
 def wait_for_crawl(

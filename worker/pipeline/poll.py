@@ -14,7 +14,7 @@ from worker.fetching import FetchedPage
 from worker.fetching.hostgate import HostBusy, HostLimits
 from worker.pipeline.decisions import outlet_limits
 from worker.runtime import Runtime
-from worker.storage import repository
+from worker.storage import heartbeats, repository
 from worker.storage.models import Source
 
 log = structlog.get_logger(__name__)
@@ -31,9 +31,27 @@ class PollResult:
 
 
 def tick(runtime: Runtime, now: datetime | None = None) -> list[int]:
-    """Claim the sources that are due; the caller queues one poll for each."""
+    """Claim the sources that are due; the caller queues one poll for each. The tick's
+    heartbeat tells `health` that beat, broker and a worker all work."""
+    now = now or datetime.now(UTC)
     with runtime.sessions() as session:
-        return repository.claim_due_sources(session, now or datetime.now(UTC))
+        ids = repository.claim_due_sources(session, now)
+    with runtime.sessions.begin() as session:
+        heartbeats.record(session, heartbeats.TICK, "tick", now, {"claimed": len(ids)})
+    return ids
+
+
+def prune_raw_pages(runtime: Runtime, now: datetime | None = None) -> int:
+    """Delete raw responses older than the retention (a bounded batch per tick)."""
+    days = runtime.settings.raw_retention_days
+    if days <= 0:
+        return 0
+    before = (now or datetime.now(UTC)) - timedelta(days=days)
+    with runtime.sessions.begin() as session:
+        deleted = repository.delete_raw_pages_before(session, before)
+    if deleted:
+        log.info("retention.raw_pages_deleted", pages=deleted, before=before.isoformat())
+    return deleted
 
 
 def sweep_lost_urls(runtime: Runtime, now: datetime | None = None) -> list[int]:

@@ -7,7 +7,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
+from sqlalchemy.orm import Session
 
+from worker import metrics
 from worker.dedup import boilerplate
 from worker.dedup.content import FINGERPRINT_VERSION, content_hash
 from worker.dedup.fingerprint import STORY_FINGERPRINT_VERSION
@@ -25,6 +27,7 @@ from worker.pipeline.decisions import (
     retry_delay,
 )
 from worker.runtime import Runtime
+from worker.settings import Settings
 from worker.storage import repository, stories
 from worker.storage.models import FINAL_URL_STATES, Article, Outlet, Source, Url
 
@@ -49,7 +52,7 @@ class RetryLater(Exception):  # noqa: N818 - a request, not a failure
 
 
 @dataclass(frozen=True)
-class _Context:
+class UrlContext:
     url: str
     attempt: int
     outlet_id: int
@@ -78,10 +81,14 @@ def process_url(
     except HostBusy as exc:
         return _postpone(runtime, url_id, exc, now, bound)
     except FetchError as exc:
-        return _fetch_failed(runtime, url_id, context, exc, bound)
+        metrics.page_fetched(context.outlet_key, exc.reason)
+        outcome = _fetch_failed(runtime, url_id, context, exc, bound)
+        metrics.url_finished(context.outlet_key, outcome.state, outcome.reason)
+        return outcome
+    metrics.page_fetched(context.outlet_key, str(page.status))
     text, encoding = decode_html(page.content, page.charset)
     try:
-        article = _extract(text, page.final_url, context)
+        article = extract(text, page.final_url, context)
     except ExtractionError as exc:
         state = final_state_for(exc)
         with runtime.sessions.begin() as session:
@@ -92,15 +99,17 @@ def process_url(
                 session, url, state, reason=exc.reason, detail=str(exc), http_status=page.status
             )
         bound.info("url.skipped" if state == "skipped" else "url.failed", reason=exc.reason)
+        metrics.url_finished(context.outlet_key, state, exc.reason)
         return UrlOutcome(url_id, state, exc.reason)
-    outcome = _store(runtime, url_id, context, page, encoding, text, article, now)
+    outcome = store(runtime, url_id, context, page, encoding, text, article, now)
     bound.info(
         "url.done", state=outcome.state, reason=outcome.reason, article_id=outcome.article_id
     )
+    metrics.url_finished(context.outlet_key, outcome.state, outcome.reason)
     return outcome
 
 
-def _extract(text: str, url: str, context: _Context) -> ExtractedArticle:
+def extract(text: str, url: str, context: UrlContext) -> ExtractedArticle:
     """The extractor, with any unexpected crash on a bad page recorded as the page's failure."""
     try:
         return extract_article(
@@ -118,7 +127,7 @@ def _extract(text: str, url: str, context: _Context) -> ExtractedArticle:
 
 def _start_attempt(
     runtime: Runtime, url_id: int, force: bool, now: datetime
-) -> _Context | UrlOutcome:
+) -> UrlContext | UrlOutcome:
     with runtime.sessions.begin() as session:
         url = session.get(Url, url_id)
         if url is None:
@@ -137,24 +146,32 @@ def _start_attempt(
         url.state = "pending"
         url.attempts += 1
         url.last_attempt_at = now
-        source = session.get(Source, url.source_id) if url.source_id else None
-        outlet: Outlet | None = source.outlet if source else None
-        if outlet is None:
+        context = context_for(session, url, runtime.settings)
+        if context is None:
             repository.finish_url(
                 session, url, "failed", reason="no_outlet", detail="source removed"
             )
             return UrlOutcome(url_id, "failed", "no_outlet")
-        return _Context(
-            url=url.url,
-            attempt=url.attempts,
-            outlet_id=outlet.id,
-            outlet_key=outlet.key,
-            outlet_name=outlet.name,
-            timezone=outlet.timezone,
-            language=outlet.language,
-            rules=Rules.from_mapping(outlet.extraction_rules),
-            limits=outlet_limits(outlet, runtime.settings),
-        )
+        return context
+
+
+def context_for(session: Session, url: Url, settings: Settings) -> UrlContext | None:
+    """What extraction and storage need to know about a URL's outlet; None without one."""
+    source = session.get(Source, url.source_id) if url.source_id else None
+    outlet: Outlet | None = source.outlet if source else None
+    if outlet is None:
+        return None
+    return UrlContext(
+        url=url.url,
+        attempt=url.attempts,
+        outlet_id=outlet.id,
+        outlet_key=outlet.key,
+        outlet_name=outlet.name,
+        timezone=outlet.timezone,
+        language=outlet.language,
+        rules=Rules.from_mapping(outlet.extraction_rules),
+        limits=outlet_limits(outlet, settings),
+    )
 
 
 def _postpone(
@@ -171,7 +188,7 @@ def _postpone(
 
 
 def _fetch_failed(
-    runtime: Runtime, url_id: int, context: _Context, exc: FetchError, bound: Any
+    runtime: Runtime, url_id: int, context: UrlContext, exc: FetchError, bound: Any
 ) -> UrlOutcome:
     retry = isinstance(exc, TransientFetchError) and context.attempt < runtime.settings.max_attempts
     state = "pending" if retry else final_state_for(exc)
@@ -208,12 +225,13 @@ def _save_raw(session: Any, url_id: int, page: FetchedPage, encoding: str, now: 
 
 
 def _article_values(
-    context: _Context,
+    context: UrlContext,
     page: FetchedPage,
     article: ExtractedArticle,
     body: str,
     canonical: str,
     now: datetime,
+    changed_at: datetime,
 ) -> dict[str, Any]:
     return {
         "outlet_id": context.outlet_id,
@@ -235,22 +253,25 @@ def _article_values(
         "provenance": dict(article.provenance),
         "extractor_version": EXTRACTOR_VERSION,
         "fetched_at": now,
-        "changed_at": now,
+        "changed_at": changed_at,
     }
 
 
-def _store(
+def store(
     runtime: Runtime,
     url_id: int,
-    context: _Context,
+    context: UrlContext,
     page: FetchedPage,
     encoding: str,
     text: str,
     article: ExtractedArticle,
     now: datetime,
+    *,
+    reextracted: bool = False,
 ) -> UrlOutcome:
     """Decide stored/duplicate, group the article with its copies and write it all in one
-    transaction.
+    transaction. ``now`` is the fetch time; ``reextracted``: the page is a kept raw page read
+    again by a newer extractor (no new raw page, and a changed body is not an edit).
 
     - another page already holds this canonical URL: this page is a variant (duplicate), unless
       it is the canonical page itself, which then refreshes the row (keeping an edited text as
@@ -263,14 +284,18 @@ def _store(
     is_canonical_page = frontier_key(page.final_url) == canonical
     paragraphs = boilerplate.paragraph_keys(article.body)
     with runtime.sessions.begin() as session:
-        _save_raw(session, url_id, page, encoding, now)
+        if reextracted:
+            repository.mark_raw_page_read(session, url_id, EXTRACTOR_VERSION)
+        else:
+            _save_raw(session, url_id, page, encoding, now)
         url = session.get_one(Url, url_id)
         url.final_url = page.final_url
         chrome = stories.boilerplate_among(
             session, context.outlet_id, paragraphs, boilerplate.MIN_ARTICLES
         )
         body = boilerplate.strip_paragraphs(article.body, chrome)
-        values = _article_values(context, page, article, body, canonical, now)
+        changed_at = datetime.now(UTC) if reextracted else now
+        values = _article_values(context, page, article, body, canonical, now, changed_at)
         repository.lock_content_hash(session, values["content_hash"])
         existing = repository.find_article_by_canonical(session, canonical)
         if existing is None:
@@ -293,7 +318,7 @@ def _store(
             assert existing is not None  # inserted by a concurrent worker
         if is_canonical_page or existing.url == page.final_url:
             edited = existing.content_hash != values["content_hash"]
-            if edited:
+            if edited and not reextracted:
                 stories.save_version(session, existing, replaced_at=now)
             repository.update_article(session, existing, values)
             if edited or existing.story_fingerprint_version != STORY_FINGERPRINT_VERSION:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 
 from worker.errors import ConfigError
 
@@ -35,3 +36,10 @@ def upgrade(database_url: str, revision: str = "head") -> None:
 
 def downgrade(database_url: str, revision: str = "base") -> None:
     command.downgrade(alembic_config(database_url), revision)
+
+
+def head_revision() -> str:
+    """The revision this release's code expects (the newest migration)."""
+    head = ScriptDirectory.from_config(Config(str(alembic_ini()))).get_current_head()
+    assert head is not None
+    return head

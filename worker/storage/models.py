@@ -223,7 +223,10 @@ class Url(Base):
 
 class RawPage(Base):
     __tablename__ = "raw_pages"
-    __table_args__ = {"comment": "Raw article responses, gzip-compressed, for re-extraction."}
+    __table_args__ = (
+        Index("ix_raw_pages_fetched_at", "fetched_at"),
+        {"comment": "Raw article responses, gzip-compressed, for re-extraction."},
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     url_id: Mapped[int] = mapped_column(ForeignKey("urls.id"), unique=True)
@@ -311,3 +314,20 @@ class OutletBoilerplate(Base):
     sample: Mapped[str] = mapped_column(Text, comment="The paragraph (first 500 characters).")
     first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Heartbeat(Base):
+    __tablename__ = "heartbeats"
+    __table_args__ = {
+        "comment": "Last signs of life of the beat tick and of each worker. Internal."
+    }
+
+    name: Mapped[str] = mapped_column(
+        String(200), primary_key=True, comment="`tick`, or `worker:<node name>`."
+    )
+    kind: Mapped[str] = mapped_column(String(20), comment="tick | worker.")
+    started_at: Mapped[datetime] = mapped_column(comment="When this process (or ticking) began.")
+    last_seen_at: Mapped[datetime] = mapped_column(comment="Last sign of life.")
+    detail: Mapped[dict[str, Any]] = mapped_column(
+        JSON, default=dict, comment="pid, concurrency, state (running|stopped)."
+    )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select, text, update
+from sqlalchemy import ColumnElement, delete, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -241,6 +241,23 @@ def save_raw_page(
     raw.size = len(content)
     raw.extractor_version = extractor_version
     raw.fetched_at = fetched_at
+
+
+def delete_raw_pages_before(session: Session, before: datetime, limit: int = 1000) -> int:
+    """Delete up to ``limit`` raw pages fetched before ``before``; returns how many."""
+    ids = session.scalars(
+        select(RawPage.id).where(RawPage.fetched_at < before).order_by(RawPage.id).limit(limit)
+    ).all()
+    if ids:
+        session.execute(delete(RawPage).where(RawPage.id.in_(ids)))
+    return len(ids)
+
+
+def mark_raw_page_read(session: Session, url_id: int, extractor_version: str) -> None:
+    """Note that the kept raw page of ``url_id`` was read again by ``extractor_version``."""
+    session.execute(
+        update(RawPage).where(RawPage.url_id == url_id).values(extractor_version=extractor_version)
+    )
 
 
 def lock_content_hash(session: Session, content_hash: str) -> None:

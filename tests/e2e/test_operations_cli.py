@@ -1,0 +1,119 @@
+"""The operator commands as run at 3 a.m.: real processes, PostgreSQL, Redis, a local web."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import update
+
+from tests.e2e.processes import run_cli, running, service_env, wait_until
+from tests.localweb.server import Response
+from tests.localweb.wire import TWO_OUTLETS as PAGES
+from tests.localweb.wire import page_html, wire_web
+from worker.pipeline import tick
+from worker.runtime import build_runtime
+from worker.settings import Settings
+from worker.storage.models import Heartbeat
+
+
+def _json(stdout: str) -> dict:  # type: ignore[type-arg]
+    return json.loads(stdout.strip().splitlines()[-1])
+
+
+def test_health_says_what_is_wrong_in_one_line(tmp_path: Path) -> None:
+    env = service_env(tmp_path)
+    database_url = f"sqlite:///{tmp_path / 'var' / 'newsworker.sqlite'}"
+    fresh = run_cli(["health"], env, tmp_path)
+    assert fresh.returncode == 1 and "no schema: run `newsworker db upgrade`" in fresh.stdout
+    assert run_cli(["db", "upgrade"], env, tmp_path).returncode == 0
+    no_tick = run_cli(["health"], env, tmp_path)
+    assert no_tick.returncode == 1, no_tick.stdout
+    assert no_tick.stdout.startswith("unhealthy: no tick yet") and "broker ok" in no_tick.stdout
+
+    runtime = build_runtime(Settings(database_url=database_url, var_dir=tmp_path / "var"))
+    try:
+        tick(runtime)
+        ok = run_cli(["health"], env, tmp_path)
+        assert ok.returncode == 0, ok.stdout
+        assert ok.stdout.startswith("ok: database ok (schema 0005); last tick ")
+        assert "no successful poll yet" in ok.stdout and "broker ok" in ok.stdout
+        with runtime.sessions.begin() as session:
+            session.execute(
+                update(Heartbeat).values(last_seen_at=datetime.now(UTC) - timedelta(minutes=10))
+            )
+        stale = run_cli(["health"], env, tmp_path)
+        assert stale.returncode == 1 and "beat or workers down" in stale.stdout
+    finally:
+        runtime.close()
+
+    broken = run_cli(
+        ["health"],
+        service_env(tmp_path, database_url="postgresql+psycopg://nobody@127.0.0.1:1/x"),
+        tmp_path,
+    )
+    assert broken.returncode == 1 and "database:" in broken.stdout
+
+
+@pytest.mark.slow
+def test_failures_rerun_and_status_through_a_real_worker(
+    pg_url: str, redis_url: str, tmp_path: Path
+) -> None:
+    from tests.conftest import truncate_postgres
+
+    truncate_postgres(pg_url)
+    with wire_web(tmp_path, pages=PAGES) as web:
+        herald = web.sites["herald"]
+        for page in PAGES[1:3]:
+            herald.add(page.path, Response("down", status=503))
+        env = service_env(tmp_path, database_url=pg_url, broker_url=redis_url,
+                          sources_file=str(web.sources_file), max_attempts="2")  # fmt: skip
+        crawl = run_cli(["crawl", "--inline"], env, tmp_path)
+        assert crawl.returncode == 1, crawl.stdout + crawl.stderr
+
+        failed = _json(run_cli(["failures", "--json"], env, tmp_path).stdout)
+        assert [(g["outlet"], g["reason"], g["count"]) for g in failed["groups"]] == [
+            ("herald", "http_503", 2)
+        ]
+        table = run_cli(["failures"], env, tmp_path).stdout
+        assert "http_503" in table and "/news/local-1" in table
+
+        dry = run_cli(["rerun", "--outlet", "herald", "--dry-run"], env, tmp_path)
+        assert dry.returncode == 0 and "2 URLs selected (2 failed)" in dry.stdout
+        for page in PAGES[1:3]:
+            herald.add(page.path, page_html(page, herald))
+        log = tmp_path / "worker.log"
+        with running(["worker", "--concurrency", "2", "--hostname", "ops@%h"], env, tmp_path, log):
+            rerun = run_cli(["rerun", "--outlet", "herald", "--wait", "--timeout", "90"], env,
+                            tmp_path)  # fmt: skip
+            assert rerun.returncode == 0, rerun.stdout + rerun.stderr + log.read_text()[-3000:]
+            assert "2 URLs selected" in rerun.stdout
+
+            def worker_seen() -> bool:
+                status = _json(run_cli(["status", "--json"], env, tmp_path).stdout)
+                return any(w["state"] == "running" for w in status["workers"])
+
+            wait_until(worker_seen, 30, "the worker's heartbeat", log)
+            status = _json(run_cli(["status", "--json"], env, tmp_path).stdout)
+        again = run_cli(["rerun", "--outlet", "herald"], env, tmp_path)
+        assert again.returncode == 0 and "0 URLs selected" in again.stdout
+        requests = sum(herald.hits.values())
+        assert "0 kept pages" in run_cli(["reprocess"], env, tmp_path).stdout
+        reread = run_cli(["reprocess", "--outlet", "herald", "--all"], env, tmp_path)
+        assert reread.returncode == 0 and "3 kept pages to read again" in reread.stdout
+        assert sum(herald.hits.values()) == requests, "reprocess made no request"
+
+    sources = {s["source"]: s for s in status["sources"]}
+    assert sources["herald/feed"]["stored_24h"] == 3
+    assert sources["post/feed"]["stored_24h"] == 2
+    assert status["queue_depth"] == 0 and status["broker_error"] is None
+    assert [w["name"].split("@")[0] for w in status["workers"]] == ["ops"]
+    after = _json(run_cli(["status", "--json"], env, tmp_path).stdout)
+    assert [w["state"] for w in after["workers"]] == ["stopped"], "a stopped worker says so"
+    assert _json(run_cli(["failures", "--json"], env, tmp_path).stdout)["groups"] == []
+    human = run_cli(["status"], env, tmp_path)
+    assert (
+        human.returncode == 0 and "herald/feed" in human.stdout and "queue: 0 tasks" in human.stdout
+    )

@@ -1,0 +1,321 @@
+"""Operator repairs on real databases and a local web: rerun, reprocess, backfill, reports."""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text, update
+
+from tests.localweb.server import LocalSite, Response
+from tests.localweb.wire import DRILLS, Page, local_story, page_html, wire_web
+from tests.localweb.wire import TWO_OUTLETS as PAGES
+from worker.pipeline import crawl_inline, prune_raw_pages, tick
+from worker.pipeline.backfill import count_missing, dated_until, plan_backfill, record_backfill
+from worker.pipeline.crawl import process_inline
+from worker.pipeline.reprocess import ReprocessSelection, count_reprocess, reprocess
+from worker.pipeline.rerun import UrlSelection, mark_for_rerun, select_urls, states_of
+from worker.reporting.failures import failing_sources, failure_groups
+from worker.reporting.status import service_status
+from worker.runtime import Runtime
+from worker.storage.models import Article, ArticleVersion, RawPage, Source, Url
+from worker.syncing import sync_from_file
+
+RuntimeFactory = Callable[..., Runtime]
+
+
+def _crawl(runtime: Runtime) -> None:
+    sync_from_file(runtime)
+    with runtime.sessions() as session:
+        source_ids = list(session.scalars(select(Source.id).order_by(Source.id)))
+    crawl_inline(runtime, source_ids)
+
+
+def _count(runtime: Runtime, model: type) -> int:
+    with runtime.sessions() as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_a_rerun_of_failed_urls_stores_them_once_the_outlet_recovers(
+    database_url: str, runtime_factory: RuntimeFactory, tmp_path: Path
+) -> None:
+    with wire_web(tmp_path, pages=PAGES) as web:
+        runtime = runtime_factory(database_url, sources_file=web.sources_file, max_attempts=2)
+        herald = web.sites["herald"]
+        for page in PAGES[1:3]:  # the outlet is down for two of its pages
+            herald.add(page.path, Response("down for maintenance", status=503))
+        _crawl(runtime)
+        with runtime.sessions() as session:
+            groups = failure_groups(session, datetime.now(UTC) - timedelta(hours=1))
+        assert [(g.outlet, g.reason, g.count) for g in groups] == [("herald", "http_503", 2)]
+        assert {e.url for e in groups[0].examples} == {web.url("herald", p.path)
+                                                       for p in PAGES[1:3]}  # fmt: skip
+        assert all(e.attempts == 2 and e.http_status == 503 for e in groups[0].examples)
+
+        for page in PAGES[1:3]:  # back up
+            herald.add(page.path, page_html(page, herald))
+        selection = UrlSelection(outlets=["herald"], states=["failed"], reasons=["http_503"])
+        url_ids = select_urls(runtime, selection)
+        assert len(url_ids) == 2
+        mark_for_rerun(runtime, url_ids)
+        assert states_of(runtime, url_ids) == {"pending": 2}
+        process_inline(runtime, url_ids)
+        assert states_of(runtime, url_ids) == {"stored": 2}
+        assert _count(runtime, Article) == 5
+
+        hits = sum(herald.hits.values())
+        assert select_urls(runtime, selection) == [], "a second rerun finds nothing to do"
+        everything = select_urls(runtime, UrlSelection(outlets=["herald"], states=["stored"]))
+        mark_for_rerun(runtime, everything)
+        process_inline(runtime, everything)
+        assert sum(herald.hits.values()) > hits, "a rerun of stored URLs fetches them again"
+        assert _count(runtime, Article) == 5, "and stores nothing twice"
+        with runtime.sessions() as session:
+            assert failure_groups(session, datetime.now(UTC) - timedelta(hours=1)) == []
+
+
+def test_selection_by_url_ignores_tracking_parameters_and_refuses_unknown_states(
+    database_url: str, runtime_factory: RuntimeFactory, tmp_path: Path
+) -> None:
+    with wire_web(tmp_path, pages=PAGES[:2]) as web:
+        runtime = runtime_factory(database_url, sources_file=web.sources_file)
+        _crawl(runtime)
+        link = web.url("herald", "/news/local-1") + "?utm_source=newsletter#top"
+        assert len(select_urls(runtime, UrlSelection(urls=[link]))) == 1
+        later = datetime.now(UTC) + timedelta(hours=1)
+        assert select_urls(runtime, UrlSelection(urls=[link], since=later)) == []
+    with pytest.raises(ValueError, match="unknown state 'broken'"):
+        UrlSelection(states=["broken"])
+
+
+def _set_old_extraction(runtime: Runtime, outlet_key: str) -> list[int]:
+    """As if an older extractor had stored ``outlet_key``'s articles: stale bodies."""
+    with runtime.sessions.begin() as session:
+        ids = list(
+            session.scalars(select(Url.id).join(Source).where(Source.key == f"{outlet_key}/feed"))
+        )
+        session.execute(update(RawPage).where(RawPage.url_id.in_(ids))
+                        .values(extractor_version="1"))  # fmt: skip
+        article_ids = session.scalars(select(Url.article_id).where(Url.id.in_(ids))).all()
+        session.execute(update(Article).where(Article.id.in_(article_ids))
+                        .values(body="Menu\n\nSubscribe now", content_hash="0" * 64))  # fmt: skip
+    return ids
+
+
+def test_reprocess_rereads_kept_pages_without_any_request(
+    database_url: str, runtime_factory: RuntimeFactory, tmp_path: Path
+) -> None:
+    with wire_web(tmp_path, pages=PAGES) as web:
+        runtime = runtime_factory(database_url, sources_file=web.sources_file)
+        _crawl(runtime)
+        with runtime.sessions() as session:
+            bodies = dict(session.execute(select(Article.url, Article.body)).all())
+        _set_old_extraction(runtime, "herald")
+        requests = {name: sum(site.hits.values()) for name, site in web.sites.items()}
+
+        default = ReprocessSelection()
+        assert count_reprocess(runtime, default) == 3, "only the pages an older extractor read"
+        assert count_reprocess(runtime, ReprocessSelection(outlets=["post"])) == 0
+        counts = reprocess(runtime, default)
+        assert counts == {"stored": 3}
+        with runtime.sessions() as session:
+            assert dict(session.execute(select(Article.url, Article.body)).all()) == bodies
+            assert session.scalar(select(func.count()).select_from(ArticleVersion)) == 0, (
+                "a body read again is not an edit of the article"
+            )
+        assert count_reprocess(runtime, default) == 0, "a second run has nothing left"
+
+        # An operator adds a rule to drop the post's second paragraph, then reprocesses it all.
+        rules = '\n[outlets.post.extraction]\ndrop = ["article p:nth-of-type(3)"]\n'
+        web.sources_file.write_text(web.sources_file.read_text() + rules)
+        sync_from_file(runtime)
+        assert (
+            count_reprocess(runtime, ReprocessSelection(outlets=["post"], every_version=True)) == 2
+        )
+        reprocess(runtime, ReprocessSelection(outlets=["post"], every_version=True))
+        with runtime.sessions() as session:
+            post_body = session.scalar(
+                select(Article.body).where(Article.url == web.url("post", "/local/3"))
+            )
+        assert post_body is not None and local_story(3)[1] not in post_body
+        assert local_story(3)[0] in post_body and local_story(3)[2] in post_body
+        assert {n: sum(s.hits.values()) for n, s in web.sites.items()} == requests, (
+            "reprocessing made no HTTP request"
+        )
+        assert _count(runtime, Article) == 5
+
+
+def test_reprocess_stores_a_page_skipped_before_and_keeps_an_article_it_cannot_read(
+    database_url: str, runtime_factory: RuntimeFactory, tmp_path: Path
+) -> None:
+    with wire_web(tmp_path, pages=PAGES[:2]) as web:
+        runtime = runtime_factory(database_url, sources_file=web.sources_file)
+        _crawl(runtime)
+        good = web.url("herald", "/news/local-1")
+        drills = web.url("herald", "/news/drills")
+        with runtime.sessions.begin() as session:
+            rows = {u.url: u for u in session.scalars(select(Url))}
+            rows[good].state, rows[good].reason = "skipped", "not_article"  # an old mistake
+            session.execute(update(RawPage).values(extractor_version="1"))
+            raw = session.scalar(select(RawPage).where(RawPage.url_id == rows[drills].id))
+            assert raw is not None
+            raw.body_gzip = gzip.compress(b"<html><body><p>Gone.</p></body></html>")
+        counts = reprocess(runtime, ReprocessSelection())
+        assert counts == {"stored": 1, "kept": 1}
+        with runtime.sessions() as session:
+            states = dict(session.execute(select(Url.url, Url.state)).all())
+            assert states == {good: "stored", drills: "stored"}
+            body = session.scalar(select(Article.body).where(Article.url == drills))
+        assert body is not None and DRILLS[0] in body, "the unreadable page kept its article"
+
+
+def _sitemap(site: LocalSite, path: str, entries: list[tuple[str, str | None]]) -> None:
+    urls = "".join(
+        f"<url><loc>{site.url(p)}</loc>" + (f"<lastmod>{d}</lastmod>" if d else "") + "</url>"
+        for p, d in entries
+    )
+    site.add(path, Response(
+        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>',
+        content_type="application/xml"))  # fmt: skip
+
+
+def test_a_backfill_walks_the_index_back_to_the_date_and_ingests_what_is_missing(
+    database_url: str, runtime_factory: RuntimeFactory, tmp_path: Path
+) -> None:
+    with LocalSite("archive") as site:
+        site.add("/robots.txt", "User-agent: *\nAllow: /\n")
+        pages = {f"/a/{n}": Page("archive", f"/a/{n}", f"Story {n}", local_story(10 + n),
+                                 "2026-10-20T09:00:00+00:00") for n in range(6)}  # fmt: skip
+        for path, page in pages.items():
+            site.add(path, page_html(page, site))
+        children = [
+            ("/sitemap-2026-09.xml", None),  # dated by its name, before the window
+            ("/sitemap-2026-10.xml", None),
+            ("/news-old.xml", "2026-09-30T00:00:00Z"),  # its lastmod is before the window
+            ("/sitemap-2026-11.xml", "2026-11-20T00:00:00Z"),
+            ("/sitemap-broken.xml", None),  # 404: reported, the walk goes on
+        ]
+        index = "".join(
+            f"<sitemap><loc>{site.url(p)}</loc>" + (f"<lastmod>{d}</lastmod>" if d else "")
+            + "</sitemap>" for p, d in children
+        )  # fmt: skip
+        site.add("/sitemap-index.xml", Response(
+            f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{index}'
+            "</sitemapindex>", content_type="application/xml"))  # fmt: skip
+        _sitemap(site, "/sitemap-2026-09.xml", [("/a/0", "2026-09-10")])
+        _sitemap(site, "/news-old.xml", [("/a/0", "2026-09-10")])
+        _sitemap(
+            site,
+            "/sitemap-2026-10.xml",
+            [("/a/1", "2026-10-02"), ("/a/2", "2026-10-20"), ("/a/3", None)],
+        )
+        _sitemap(site, "/sitemap-2026-11.xml", [("/a/4", "2026-11-03"), ("/a/5", "2026-11-19")])
+        sources = tmp_path / "sources.toml"
+        sources.write_text(
+            '[outlets.archive]\nname = "The Archive"\n[[outlets.archive.sources]]\n'
+            f'kind = "sitemap"\nurl = "{site.url("/sitemap-index.xml")}"\n'
+        )
+        runtime = runtime_factory(database_url, sources_file=sources)
+        sync_from_file(runtime)
+        since = datetime(2026, 10, 15, tzinfo=UTC)
+        plan = plan_backfill(runtime, "archive/sitemap", since)
+        assert (plan.sitemaps_read, plan.sitemaps_skipped) == (4, 2)
+        assert site.hits["/sitemap-2026-09.xml"] == site.hits["/news-old.xml"] == 0
+        assert [url for url, _ in plan.errors] == [site.url("/sitemap-broken.xml")]
+        assert sorted(plan.links) == [site.url(f"/a/{n}") for n in (2, 3, 4, 5)]
+        assert plan.outside_window == 1
+        assert count_missing(runtime, plan.links) == 4
+
+        until = plan_backfill(runtime, "archive/sitemap", since, datetime(2026, 11, 1, tzinfo=UTC))
+        assert sorted(until.links) == [site.url(f"/a/{n}") for n in (2, 3)]
+
+        url_ids = record_backfill(runtime, plan)
+        process_inline(runtime, url_ids)
+        assert states_of(runtime, url_ids) == {"stored": 4}
+        again = plan_backfill(runtime, "archive/sitemap", since)
+        assert count_missing(runtime, again.links) == 0
+        assert record_backfill(runtime, again) == [], "a second backfill fetches nothing"
+        with pytest.raises(ValueError, match="no source with key 'nope'"):
+            plan_backfill(runtime, "nope", since)
+
+
+def test_dated_sitemap_names() -> None:
+    assert dated_until("https://x.example/sitemap-2026-10.xml") == datetime(2026, 11, 1, tzinfo=UTC)
+    assert dated_until("https://x.example/2026/02/28/sitemap.xml") == datetime(
+        2026, 3, 1, tzinfo=UTC
+    )
+    assert dated_until("https://x.example/sitemap_20261231.xml") == datetime(2027, 1, 1, tzinfo=UTC)
+    assert dated_until("https://x.example/sitemap-news.xml") is None
+    assert dated_until("https://x.example/sitemap-1234.xml") is None
+
+
+def test_status_and_failures_show_what_the_data_says(
+    database_url: str, runtime_factory: RuntimeFactory, tmp_path: Path
+) -> None:
+    with wire_web(tmp_path, pages=PAGES) as web:
+        web.sites["post"].add("/feed.xml", Response("oops", status=500))
+        runtime = runtime_factory(database_url, sources_file=web.sources_file)
+        _crawl(runtime)
+        now = datetime.now(UTC)
+        tick(runtime, now)
+        with runtime.sessions() as session:
+            report = service_status(session, now)
+            broken = failing_sources(session)
+        by_source = {s.source: s for s in report.sources}
+        assert by_source["herald/feed"].stored_24h == 3
+        assert by_source["herald/feed"].failure_streak == 0
+        post = by_source["post/feed"]
+        assert (post.stored_24h, post.failure_streak) == (0, 1)
+        assert post.last_error is not None and "500" in post.last_error
+        assert report.last_tick_at == now
+        assert [(s.source, s.failures) for s in broken] == [("post/feed", 1)]
+
+
+def test_old_raw_pages_are_pruned_after_the_retention(
+    database_url: str, runtime_factory: RuntimeFactory, tmp_path: Path
+) -> None:
+    with wire_web(tmp_path, pages=PAGES[:3]) as web:
+        runtime = runtime_factory(database_url, sources_file=web.sources_file,
+                                  raw_retention_days=10)  # fmt: skip
+        _crawl(runtime)
+        with runtime.sessions.begin() as session:
+            first = session.scalars(select(RawPage).order_by(RawPage.id)).first()
+            assert first is not None
+            first.fetched_at = datetime.now(UTC) - timedelta(days=11)
+        assert prune_raw_pages(runtime) == 1
+        assert _count(runtime, RawPage) == 2
+        assert _count(runtime, Article) == 3, "articles stay; only their raw pages go"
+
+
+def test_the_read_only_views_answer_the_common_questions(
+    database_url: str, runtime_factory: RuntimeFactory, tmp_path: Path
+) -> None:
+    recent = [Page(p.outlet, p.path, p.title, p.paragraphs,
+                   datetime.now(UTC).isoformat(timespec="seconds")) for p in PAGES]  # fmt: skip
+    with wire_web(tmp_path, pages=recent) as web:
+        runtime = runtime_factory(database_url, sources_file=web.sources_file)
+        _crawl(runtime)
+        with runtime.engine.connect() as connection:
+            latest = connection.execute(
+                text("SELECT outlet, url, story_copies FROM latest_articles")
+            )
+            rows = {row.url: (row.outlet, row.story_copies) for row in latest}
+            stories = connection.execute(
+                text("SELECT story_id, article_count, outlets, urls FROM story_copies")
+            ).all()
+    assert len(rows) == 5
+    assert rows[web.url("herald", "/news/drills")] == ("herald", 2)
+    shared = [s for s in stories if s.article_count == 2]
+    assert len(stories) == 4 and len(shared) == 1
+    outlets, urls = shared[0].outlets, shared[0].urls
+    if isinstance(outlets, str):  # SQLite returns the JSON text
+        import json
+
+        outlets, urls = json.loads(outlets), json.loads(urls)
+    assert sorted(outlets) == ["herald", "post"]
+    assert sorted(urls) == sorted(
+        [web.url("herald", "/news/drills"), web.url("post", "/world/drills")]
+    )

@@ -1,0 +1,433 @@
+"""Operator commands: rerun, backfill, reprocess (repair), failures and status (the view).
+
+Every command that changes data counts what it will do first and takes ``--dry-run``. Each is
+safe to run twice: the frontier and the article keys make a second run store nothing twice.
+Registered on the ``newsworker`` app by ``worker.cli``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy.exc import SQLAlchemyError
+
+from worker.cli import _db_problem, _fail, _iso, _runtime, _setup_logs, _short, app, err, out
+from worker.errors import ConfigError
+from worker.timespec import parse_since
+
+SourceOpt = Annotated[
+    list[str] | None, typer.Option("--source", "-s", help="Source key (repeatable).")
+]
+OutletOpt = Annotated[
+    list[str] | None, typer.Option("--outlet", "-o", help="Outlet key (repeatable).")
+]
+SinceOpt = Annotated[str | None, typer.Option(help="From: a duration back (6h, 2d) or a date.")]
+UntilOpt = Annotated[str | None, typer.Option(help="Up to (not including): duration or date.")]
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Count and show; change nothing.")]
+InlineOpt = Annotated[bool, typer.Option(help="Fetch here, without broker or workers.")]
+WaitOpt = Annotated[bool, typer.Option(help="Follow the workers until every URL is final.")]
+TimeoutOpt = Annotated[float, typer.Option(help="Seconds --wait waits at most.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="JSON for scripts.")]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Log every step.")]
+
+
+def _when(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return parse_since(value)
+    except ValueError as exc:
+        raise _fail(str(exc)) from exc
+
+
+@contextmanager
+def _progress(description: str, total: int) -> Iterator[Any]:
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err, transient=False) as progress:
+        task = progress.add_task(description, total=total)
+        yield (
+            lambda done=None: (
+                progress.advance(task) if done is None else progress.update(task, completed=done)
+            )
+        )
+
+
+def _fetch_selected(
+    runtime: Any, url_ids: list[int], *, inline: bool, wait: bool, timeout: float
+) -> int:
+    """Fetch ``url_ids`` (already marked pending) here or through the workers; the exit code."""
+    from worker.pipeline.crawl import process_inline
+    from worker.pipeline.rerun import states_of, wait_until_final
+
+    if inline:
+        with _progress("fetching", len(url_ids)) as advance:
+            process_inline(runtime, url_ids, on_done=lambda _id: advance())
+    else:
+        from worker.tasks import fetch
+
+        try:
+            for url_id in url_ids:
+                fetch.apply_async((url_id,), retry=False)
+        except Exception as exc:  # kombu raises many kinds; all mean "broker unusable"
+            raise _fail(
+                f"cannot queue on the broker: {exc}. The URLs stay pending: the tick queues them "
+                "again after NEWSWORKER_PENDING_TIMEOUT_SECONDS, or run again with --inline"
+            ) from exc
+        if not wait:
+            out.print(f"queued {len(url_ids)} URLs; follow with `newsworker status`")
+            return 0
+        with _progress("waiting for the workers", len(url_ids)) as advance:
+            wait_until_final(runtime, url_ids, timeout=timeout, progress=advance)
+    counts = states_of(runtime, url_ids)
+    _print_counts("result", counts)
+    if counts.get("pending"):
+        out.print(f"[yellow]{counts['pending']} URL(s) not finished[/]")
+        return 2
+    return 1 if counts.get("failed") else 0
+
+
+def _print_counts(title: str, counts: dict[str, int]) -> None:
+    table = Table(title=title)
+    for state in ("stored", "duplicate", "skipped", "failed", "pending"):
+        table.add_column(state, justify="right")
+    table.add_row(
+        *(str(counts.get(s, 0)) for s in ("stored", "duplicate", "skipped", "failed", "pending"))
+    )
+    out.print(table)
+
+
+@app.command()
+def rerun(
+    source: SourceOpt = None,
+    outlet: OutletOpt = None,
+    state: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="URL state (repeatable): failed, skipped, stored, duplicate, pending. "
+            "Default: failed (any state with --url)."
+        ),
+    ] = None,
+    reason: Annotated[
+        list[str] | None, typer.Option(help="Only this reason (repeatable): http_503, timeout...")
+    ] = None,
+    url: Annotated[list[str] | None, typer.Option("--url", help="This URL (repeatable).")] = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    inline: InlineOpt = False,
+    wait: WaitOpt = False,
+    timeout: TimeoutOpt = 1800.0,
+    dry_run: DryRunOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Fetch chosen URLs again: by source, outlet, time, state and reason, or by URL.
+
+    For URLs that failed while an outlet was down, or after a fix. Exit code 0: all ended
+    well; 1: some failed again; 2: could not run, or not finished.
+    """
+    _setup_logs(verbose)
+    from worker.pipeline.rerun import UrlSelection, mark_for_rerun, select_urls, states_of
+
+    states = state or ([] if url else ["failed"])
+    try:
+        selection = UrlSelection(
+            sources=source or [],
+            outlets=outlet or [],
+            states=states,
+            reasons=reason or [],
+            urls=url or [],
+            since=_when(since),
+            until=_when(until),
+        )
+    except ValueError as exc:
+        raise _fail(str(exc)) from exc
+    try:
+        runtime = _runtime()
+        url_ids = select_urls(runtime, selection)
+        found = states_of(runtime, url_ids)
+        described = ", ".join(f"{n} {s}" for s, n in sorted(found.items())) or "none"
+        out.print(f"{len(url_ids)} URLs selected ({described})")
+        if url and len(url_ids) < len(set(url)):
+            err.print(f"{len(set(url)) - len(url_ids)} of the given URLs are not in the frontier")
+        if dry_run or not url_ids:
+            if url_ids:
+                _print_sample(runtime, url_ids)
+            return
+        mark_for_rerun(runtime, url_ids)
+        code = _fetch_selected(runtime, url_ids, inline=inline, wait=wait, timeout=timeout)
+    except SQLAlchemyError as exc:
+        raise _fail(_db_problem(exc)) from exc
+    raise typer.Exit(code)
+
+
+def _print_sample(runtime: Any, url_ids: list[int], limit: int = 20) -> None:
+    from sqlalchemy import select
+
+    from worker.storage.models import Url
+
+    with runtime.sessions() as session:
+        rows = session.scalars(select(Url).where(Url.id.in_(url_ids[:limit])).order_by(Url.id))
+        table = Table(title=f"first {min(limit, len(url_ids))} of {len(url_ids)}")
+        for column in ("state", "reason", "attempts", "url"):
+            table.add_column(column, overflow="fold")
+        for row in rows:
+            table.add_row(row.state, row.reason or "", str(row.attempts), row.url)
+    out.print(table)
+
+
+@app.command()
+def backfill(
+    source: Annotated[str, typer.Option("--source", "-s", help="A sitemap source's key.")],
+    since: Annotated[str, typer.Option(help="Back to this date, or a duration (30d).")],
+    until: UntilOpt = None,
+    max_sitemaps: Annotated[int, typer.Option(help="Sitemaps read at most.")] = 2000,
+    inline: InlineOpt = False,
+    wait: WaitOpt = False,
+    timeout: TimeoutOpt = 7200.0,
+    dry_run: DryRunOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Ingest what a sitemap index lists back to --since and is still missing.
+
+    Dated sub-sitemaps and those whose lastmod is older are skipped. --dry-run reads the
+    sitemaps and records nothing."""
+    _setup_logs(verbose)
+    from worker.pipeline.backfill import count_missing, plan_backfill, record_backfill
+    from worker.syncing import sync_from_file
+
+    start, end = _when(since), _when(until)
+    assert start is not None
+    try:
+        runtime = _runtime()
+        sync_from_file(runtime)
+        with err.status("reading sitemaps..."):
+            plan = plan_backfill(runtime, source, start, end, max_sitemaps=max_sitemaps)
+        missing = count_missing(runtime, plan.links)
+        table = Table(title=f"backfill of {source} from {start:%Y-%m-%d %H:%M} UTC")
+        for column in (
+            "sitemaps read",
+            "skipped (older)",
+            "not read",
+            "links in window",
+            "outside window",
+            "already done",
+            "to fetch",
+        ):
+            table.add_column(column, justify="right")
+        table.add_row(
+            *map(
+                str,
+                (
+                    plan.sitemaps_read,
+                    plan.sitemaps_skipped,
+                    plan.sitemaps_left,
+                    len(plan.links),
+                    plan.outside_window,
+                    len(plan.links) - missing,
+                    missing,
+                ),
+            )
+        )
+        out.print(table)
+        for sitemap_url, error in plan.errors:
+            out.print(f"[red]sitemap {sitemap_url}:[/] {error}", highlight=False)
+        if dry_run or not missing:
+            raise typer.Exit(1 if plan.errors and not plan.links else 0)
+        url_ids = record_backfill(runtime, plan)
+        code = _fetch_selected(runtime, url_ids, inline=inline, wait=wait, timeout=timeout)
+    except SQLAlchemyError as exc:
+        raise _fail(_db_problem(exc)) from exc
+    except (ConfigError, ValueError) as exc:
+        raise _fail(str(exc)) from exc
+    raise typer.Exit(code)
+
+
+@app.command()
+def reprocess(
+    outlet: OutletOpt = None,
+    source: SourceOpt = None,
+    since: Annotated[str | None, typer.Option(help="Pages fetched since (6h, 2d, a date).")] = None,
+    until: UntilOpt = None,
+    every_version: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help="Also pages the current extractor already read (after a "
+            "change to an outlet's rules).",
+        ),
+    ] = False,
+    dry_run: DryRunOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Extract kept raw pages again and re-run duplicate detection, without fetching.
+
+    After the extractor or an outlet's rules improve. By default only the pages an older
+    extractor read; --all for every kept page."""
+    _setup_logs(verbose)
+    from worker.pipeline.reprocess import ReprocessSelection, count_reprocess
+    from worker.pipeline.reprocess import reprocess as run_reprocess
+    from worker.syncing import sync_from_file
+
+    selection = ReprocessSelection(
+        outlets=outlet or [],
+        sources=source or [],
+        since=_when(since),
+        until=_when(until),
+        every_version=every_version,
+    )
+    try:
+        runtime = _runtime()
+        sync_from_file(runtime)  # an outlet's rules may have changed
+        total = count_reprocess(runtime, selection)
+        out.print(f"{total} kept pages to read again")
+        if dry_run or not total:
+            return
+        with _progress("reprocessing", total) as advance:
+            counts = run_reprocess(runtime, selection, on_url=lambda _outcome: advance())
+    except SQLAlchemyError as exc:
+        raise _fail(_db_problem(exc)) from exc
+    except ConfigError as exc:
+        raise _fail(str(exc)) from exc
+    _print_counts("reprocessed", counts)
+    if counts.get("kept"):
+        out.print(
+            f"{counts['kept']} stored article(s) kept as they were: the current extractor "
+            "could not read their page (see the log)"
+        )
+
+
+@app.command()
+def failures(
+    since: Annotated[str, typer.Option(help="A duration back (24h, 7d) or a date.")] = "7d",
+    state: Annotated[
+        list[str] | None, typer.Option(help="failed (default), skipped (repeatable).")
+    ] = None,
+    outlet: OutletOpt = None,
+    examples: Annotated[int, typer.Option(help="Example URLs per group.")] = 3,
+    as_json: JsonOpt = False,
+) -> None:
+    """What failed and why: URLs by outlet and reason, with counts and examples.
+
+    Also lists the sources whose polls fail."""
+    _setup_logs(False)
+    from worker.reporting.failures import failing_sources, failure_groups
+
+    start = _when(since)
+    assert start is not None
+    try:
+        with _runtime().sessions() as session:
+            groups = failure_groups(
+                session, start, states=state or ["failed"], outlets=outlet or [], examples=examples
+            )
+            broken = failing_sources(session, outlet or [])
+    except SQLAlchemyError as exc:
+        raise _fail(_db_problem(exc)) from exc
+    if as_json:
+        record = {
+            "since": _iso(start),
+            "groups": [asdict(g) for g in groups],
+            "sources": [asdict(s) for s in broken],
+        }
+        sys.stdout.write(json.dumps(record, default=_iso) + "\n")
+        return
+    table = Table(title=f"URLs not stored since {start:%Y-%m-%d %H:%M} UTC")
+    for column in ("outlet", "state", "reason", "count", "last", "examples"):
+        table.add_column(column, overflow="fold", no_wrap=column in ("last",))
+    for group in groups:
+        shown = "\n".join(
+            f"{e.url}" + (f" ({e.detail[:100]})" if e.detail else "") for e in group.examples
+        )
+        table.add_row(
+            group.outlet,
+            group.state,
+            group.reason,
+            str(group.count),
+            _short(_iso(group.last_at)),
+            shown,
+            end_section=True,
+        )
+    out.print(table if groups else "no failed URLs in that window")
+    if broken:
+        sources_table = Table(title="sources whose polls fail")
+        for column in ("source", "failures", "last poll", "next poll", "last error"):
+            sources_table.add_column(column, overflow="fold")
+        for s in broken:
+            sources_table.add_row(
+                s.source,
+                str(s.failures),
+                _short(_iso(s.last_polled_at)),
+                _short(_iso(s.next_poll_at)),
+                (s.last_error or "")[:200],
+            )
+        out.print(sources_table)
+
+
+@app.command()
+def status(as_json: JsonOpt = False) -> None:
+    """The service at a glance: sources, queue, workers, tick.
+
+    Per outlet and source: last poll, next due, articles stored in the last 24 h, failure
+    streak and back-off. Then the queue depth, the workers seen and the last tick."""
+    _setup_logs(False)
+    from worker.broker import queue_depth
+    from worker.celery_app import app as celery
+    from worker.reporting.status import service_status
+
+    now = datetime.now(UTC)
+    try:
+        with _runtime().sessions() as session:
+            report = service_status(session, now)
+    except SQLAlchemyError as exc:
+        raise _fail(_db_problem(exc)) from exc
+    depth: int | None
+    try:
+        depth, broker_error = queue_depth(celery), None
+    except Exception as exc:  # kombu raises many kinds; all mean "broker unusable"
+        depth, broker_error = None, str(exc)
+    if as_json:
+        record = {**asdict(report), "queue_depth": depth, "broker_error": broker_error}
+        sys.stdout.write(json.dumps(record, default=_iso) + "\n")
+        return
+    table = Table(title=f"sources by outlet at {now:%Y-%m-%d %H:%M} UTC")
+    for column in ("source", "last poll", "next due", "24h", "pending", "fails", "last error"):
+        table.add_column(column, overflow="fold", no_wrap=column != "last error")
+    for n, s in enumerate(report.sources):
+        due = "paused" if not s.enabled else _short(_iso(s.next_poll_at))
+        if s.backing_off:
+            due += " (back-off)"
+        last_of_outlet = n + 1 == len(report.sources) or report.sources[n + 1].outlet != s.outlet
+        table.add_row(
+            s.source, _short(_iso(s.last_polled_at)) or "never", due, str(s.stored_24h),
+            str(s.pending), str(s.failure_streak), (s.last_error or "")[:80],
+            end_section=last_of_outlet,
+        )  # fmt: skip
+    out.print(table)
+    queue = f"{depth} tasks waiting" if depth is not None else f"broker unreachable: {broker_error}"
+    tick = _short(_iso(report.last_tick_at)) or "never"
+    out.print(f"queue: {queue}; last tick: {tick}", highlight=False)
+    workers = Table(title="workers")
+    for column in ("worker", "state", "last seen", "since", "pid", "processes"):
+        workers.add_column(column)
+    for w in report.workers:
+        workers.add_row(
+            w.name,
+            w.state,
+            _short(_iso(w.last_seen_at)),
+            _short(_iso(w.started_at)),
+            str(w.pid or ""),
+            str(w.concurrency or ""),
+        )
+    out.print(workers if report.workers else "workers: none seen")

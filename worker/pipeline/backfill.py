@@ -1,0 +1,151 @@
+"""Backfills: walk a sitemap index back to a date and record the article URLs still missing.
+
+Child sitemaps are skipped when they cannot hold anything recent enough: their ``lastmod`` is
+older than the start, or their name dates them (``sitemap-2026-10.xml``, ``/2026/10/01/``) to a
+period that ended before it. Links with a date outside the window are left out; links without
+one are kept (the page's own date is only known after fetching it).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import structlog
+from sqlalchemy import select
+
+from worker.dedup.urls import frontier_key
+from worker.discovery import parse_sitemap
+from worker.errors import DiscoveryError, FetchError
+from worker.pipeline.decisions import outlet_limits
+from worker.runtime import Runtime
+from worker.storage import repository
+from worker.storage.models import FINAL_URL_STATES, Source, Url
+
+log = structlog.get_logger(__name__)
+
+_DATED = re.compile(
+    r"(?<!\d)(?P<y>(?:19|20)\d{2})[-_/.]?(?P<m>0[1-9]|1[0-2])(?:[-_/.]?(?P<d>0[1-9]|[12]\d|3[01]))?(?!\d)"
+)
+
+
+@dataclass
+class BackfillPlan:
+    """What a walk found: URLs in the window, and what was skipped or broken on the way."""
+
+    source_key: str
+    since: datetime
+    until: datetime | None
+    sitemaps_read: int = 0
+    sitemaps_skipped: int = 0
+    sitemaps_left: int = 0  # not read: the walk's budget was spent
+    links: list[str] = field(default_factory=list)  # frontier keys in the window
+    outside_window: int = 0
+    errors: list[tuple[str, str]] = field(default_factory=list)
+
+
+def dated_until(url: str) -> datetime | None:
+    """The end of the period a dated sitemap name covers (``2026-10`` -> 2026-11-01), or None."""
+    # The last date in the URL names the sitemap; earlier ones may be in the host or the path.
+    matches = list(_DATED.finditer(url))
+    if not matches:
+        return None
+    match = matches[-1]
+    year, month = int(match["y"]), int(match["m"])
+    if match["d"]:
+        day = min(int(match["d"]), calendar.monthrange(year, month)[1])
+        return datetime(year, month, day, tzinfo=UTC) + timedelta(days=1)
+    return datetime(year, month, calendar.monthrange(year, month)[1], tzinfo=UTC) + timedelta(
+        days=1
+    )
+
+
+def plan_backfill(
+    runtime: Runtime,
+    source_key: str,
+    since: datetime,
+    until: datetime | None = None,
+    max_sitemaps: int = 2000,
+) -> BackfillPlan:
+    """Walk the source's sitemap (index) breadth first; raises ValueError for a bad source."""
+    with runtime.sessions() as session:
+        source = session.scalar(select(Source).where(Source.key == source_key))
+        if source is None:
+            raise ValueError(f"no source with key {source_key!r}; see `newsworker sources`")
+        if source.kind != "sitemap":
+            raise ValueError(
+                f"source {source_key!r} is a {source.kind}: backfills walk sitemaps, which reach "
+                "back in time; feeds only list their latest items"
+            )
+        root_url = source.url
+        limits = outlet_limits(source.outlet, runtime.settings)
+    plan = BackfillPlan(source_key, since, until)
+    queue, seen = [root_url], set()
+    while queue:
+        sitemap_url = queue.pop(0)
+        if sitemap_url in seen:
+            continue
+        seen.add(sitemap_url)
+        if plan.sitemaps_read >= max_sitemaps:
+            plan.sitemaps_left = len(queue) + 1
+            break
+        plan.sitemaps_read += 1
+        try:
+            page = runtime.fetcher.get(sitemap_url, accept="feed", limits=limits)
+            found = parse_sitemap(page.content, page.final_url)
+        except (FetchError, DiscoveryError) as exc:
+            plan.errors.append((sitemap_url, f"{exc.reason}: {exc}"))
+            log.warning(
+                "backfill.sitemap_failed",
+                source=source_key,
+                sitemap=sitemap_url,
+                reason=exc.reason,
+                error=str(exc),
+            )
+            continue
+        for child in found.sitemaps:
+            if _too_old(child, found.sitemap_lastmod.get(child), since):
+                plan.sitemaps_skipped += 1
+            else:
+                queue.append(child)
+        for link in found.links:
+            when = link.published_at
+            if when is not None and (when < since or (until is not None and when >= until)):
+                plan.outside_window += 1
+            else:
+                plan.links.append(frontier_key(link.url))
+    plan.links = list(dict.fromkeys(plan.links))
+    return plan
+
+
+def _too_old(sitemap_url: str, lastmod: datetime | None, since: datetime) -> bool:
+    if lastmod is not None:
+        return lastmod < since
+    covered_until = dated_until(sitemap_url)
+    return covered_until is not None and covered_until <= since
+
+
+def count_missing(runtime: Runtime, keys: list[str]) -> int:
+    """How many of ``keys`` are not in a final state yet (new, or pending)."""
+    done = 0
+    with runtime.sessions() as session:
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            done += len(
+                session.scalars(
+                    select(Url.id).where(Url.url.in_(chunk), Url.state.in_(FINAL_URL_STATES))
+                ).all()
+            )
+    return len(keys) - done
+
+
+def record_backfill(runtime: Runtime, plan: BackfillPlan, now: datetime | None = None) -> list[int]:
+    """Record the plan's links in the frontier; the ids still to fetch (new or stale pending)."""
+    now = now or datetime.now(UTC)
+    timeout = timedelta(seconds=runtime.settings.pending_timeout_seconds)
+    with runtime.sessions.begin() as session:
+        source = session.scalar(select(Source).where(Source.key == plan.source_key))
+        assert source is not None
+        return repository.record_links(session, source.id, plan.links, now, timeout)

@@ -1,0 +1,114 @@
+"""Reruns: put chosen URLs back in the frontier, fetch them again, watch them finish.
+
+A rerun marks each URL ``pending`` with its attempts reset and ``queued_at`` now, then queues
+it (or processes it here). The frontier row is the record of the request, so a lost message is
+found again by the tick's lost-task sweep, and a second rerun of the same selection finds
+nothing left in the chosen states: nothing is fetched or stored twice.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Select, func, select, update
+
+from worker.dedup.urls import frontier_key
+from worker.runtime import Runtime
+from worker.storage.models import URL_STATES, Outlet, Source, Url
+
+
+@dataclass(frozen=True)
+class UrlSelection:
+    """Frontier URLs chosen by the operator. Empty lists mean any; ``urls`` are matched by their
+    frontier key (tracking parameters and fragments do not matter)."""
+
+    sources: Sequence[str] = ()
+    outlets: Sequence[str] = ()
+    states: Sequence[str] = ()
+    reasons: Sequence[str] = ()
+    urls: Sequence[str] = ()
+    since: datetime | None = None  # last attempt (or first seen) at or after
+    until: datetime | None = None  # and before
+
+    def __post_init__(self) -> None:
+        unknown = set(self.states) - set(URL_STATES)
+        if unknown:
+            raise ValueError(
+                f"unknown state {sorted(unknown)[0]!r}; states are {', '.join(URL_STATES)}"
+            )
+
+    def query(self) -> Select[Any]:
+        query = select(Url.id).order_by(Url.id)
+        if self.sources or self.outlets:
+            query = query.join(Source, Source.id == Url.source_id).join(Outlet)
+        if self.sources:
+            query = query.where(Source.key.in_(self.sources))
+        if self.outlets:
+            query = query.where(Outlet.key.in_(self.outlets))
+        if self.states:
+            query = query.where(Url.state.in_(self.states))
+        if self.reasons:
+            query = query.where(Url.reason.in_(self.reasons))
+        if self.urls:
+            query = query.where(Url.url.in_([frontier_key(url) for url in self.urls]))
+        when = func.coalesce(Url.last_attempt_at, Url.first_seen_at)
+        if self.since:
+            query = query.where(when >= self.since)
+        if self.until:
+            query = query.where(when < self.until)
+        return query
+
+
+def select_urls(runtime: Runtime, selection: UrlSelection) -> list[int]:
+    with runtime.sessions() as session:
+        return list(session.scalars(selection.query()))
+
+
+def mark_for_rerun(runtime: Runtime, url_ids: Sequence[int], now: datetime | None = None) -> None:
+    """Back to ``pending`` with no attempts used; the row keeps its last reason until done."""
+    now = now or datetime.now(UTC)
+    with runtime.sessions.begin() as session:
+        for start in range(0, len(url_ids), 500):
+            chunk = url_ids[start : start + 500]
+            session.execute(
+                update(Url)
+                .where(Url.id.in_(chunk))
+                .values(state="pending", attempts=0, queued_at=now)
+            )
+
+
+def states_of(runtime: Runtime, url_ids: Sequence[int]) -> dict[str, int]:
+    """How many of ``url_ids`` are in each state now."""
+    counts: dict[str, int] = {}
+    with runtime.sessions() as session:
+        for start in range(0, len(url_ids), 500):
+            chunk = url_ids[start : start + 500]
+            rows = session.execute(
+                select(Url.state, func.count()).where(Url.id.in_(chunk)).group_by(Url.state)
+            )
+            for state, count in rows:
+                counts[state] = counts.get(state, 0) + count
+    return counts
+
+
+def wait_until_final(
+    runtime: Runtime,
+    url_ids: Sequence[int],
+    *,
+    timeout: float,
+    poll_interval: float = 0.5,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, int]:
+    """Wait for the workers to bring ``url_ids`` to final states (or the timeout); the counts."""
+    deadline = time.monotonic() + timeout
+    while True:
+        counts = states_of(runtime, url_ids)
+        if progress is not None:
+            progress(len(url_ids) - counts.get("pending", 0))
+        if not counts.get("pending") or time.monotonic() > deadline:
+            return counts
+        time.sleep(poll_interval)
