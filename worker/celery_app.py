@@ -106,26 +106,19 @@ def _per_process(**_: Any) -> None:
 
 
 @signals.task_prerun.connect
-def _bind_task(task_id: str | None = None, task: Any = None, **_: Any) -> None:
+def _task_started(task_id: str | None = None, task: Any = None, **_: Any) -> None:
+    """Bind the task to every log line it writes, and start its latency clock."""
     structlog.contextvars.clear_contextvars()
     structlog.contextvars.bind_contextvars(task_id=task_id, task=getattr(task, "name", None))
-
-
-@signals.task_postrun.connect
-def _unbind_task(**_: Any) -> None:
-    structlog.contextvars.clear_contextvars()
-
-
-@signals.task_prerun.connect
-def _time_task(task_id: str | None = None, **_: Any) -> None:
     if task_id:
         metrics.task_started(task_id)
 
 
 @signals.task_postrun.connect
-def _observe_task(
+def _task_finished(
     task_id: str | None = None, task: Any = None, state: str | None = None, **_: Any
 ) -> None:
+    structlog.contextvars.clear_contextvars()
     if task_id:
         metrics.task_finished(task_id, getattr(task, "name", None) or "unknown", state)
 
