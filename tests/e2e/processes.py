@@ -45,23 +45,30 @@ def run_cli(
     )
 
 
+def start(args: list[str], env: dict[str, str], cwd: Path, log: Path) -> subprocess.Popen[bytes]:
+    """A newsworker process in a session of its own (so its pool children can be signalled with
+    it), its output appended to ``log``."""
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [NEWSWORKER, *args], env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+
+
 @contextmanager
 def running(
     args: list[str], env: dict[str, str], cwd: Path, log: Path
 ) -> Iterator[subprocess.Popen[bytes]]:
     """A long-running newsworker process; stopped (TERM, then KILL) with its children on exit."""
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [NEWSWORKER, *args], env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-        try:
-            yield process
-        finally:
-            _stop(process)
+    process = start(args, env, cwd, log)
+    try:
+        yield process
+    finally:
+        stop(process)
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """TERM, then KILL to the process and its children (pool processes) if still there."""
     if process.poll() is None:
         process.terminate()  # the main process stops its pool children itself
         with suppress(subprocess.TimeoutExpired):
