@@ -15,8 +15,8 @@ Columns (metrics of ../shared/corpus/README.md):
 - trafilatura-eval: body precision, recall and F1 over the annotated snippets, summed;
 - title, author, date: exact-match rate on the trafilatura-eval pages annotated with one.
   Titles and authors are compared after trimming and collapsing whitespace; authors as the
-  set of names (split on ";", ",", "&", " and ", " und "), dates as days. Our times are in UTC,
-  so a page's date is its UTC day;
+  set of names (split on ";", ",", "&", " and ", " und "), dates as days: the day the page
+  states (our times keep the page's offset until storage converts them to UTC);
 - median and 95th-percentile milliseconds per page over both corpora, and the ratio of the
   median to trafilatura (default)'s.
 """

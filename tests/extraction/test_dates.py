@@ -46,9 +46,21 @@ NOW = datetime(2024, 1, 1, tzinfo=UTC)
 )
 def test_parse_date(text: str, zone: ZoneInfo | None, expected: datetime) -> None:
     parsed = parse_date(text, zone, now=NOW)
-    assert parsed == expected
+    assert parsed == expected  # the same instant
     assert parsed is not None
-    assert parsed.tzinfo is UTC
+    assert parsed.utcoffset() is not None
+
+
+def test_a_stated_offset_is_kept_so_the_local_day_stays_the_pages() -> None:
+    """Just after midnight in Berlin is still the day before in UTC: the page's day is kept
+    (storage converts to UTC)."""
+    parsed = parse_date("2022-01-28T00:30:00+01:00", now=NOW.replace(year=2025))
+    assert parsed is not None
+    assert parsed.date().isoformat() == "2022-01-28"
+    assert parsed == datetime(2022, 1, 27, 23, 30, tzinfo=UTC)
+    in_berlin = parse_date("28.01.2022, 00:30 Uhr", BERLIN, now=NOW.replace(year=2025))
+    assert in_berlin is not None
+    assert (in_berlin.date().isoformat(), in_berlin) == ("2022-01-28", parsed)
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import TypeVar
 
 from bs4 import BeautifulSoup
@@ -75,7 +75,8 @@ class ExtractedArticle:
         files."""
         record: dict[str, object] = {}
         for name, value in self.__dict__.items():
-            record[name] = value.isoformat() if isinstance(value, datetime) else value
+            is_time = isinstance(value, datetime)
+            record[name] = value.astimezone(UTC).isoformat() if is_time else value
         return record
 
 

@@ -42,6 +42,7 @@ _EMAIL = re.compile(r"\S+@\S+\.\S+|\(\s*\S+@\S+\s*\)")
 _HANDLE = re.compile(r"(?<!\w)@\w+")
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 # Trailing context that is not part of a name: "Jane Doe in Seoul", "Jane Doe for CNN".
+_HANDLE_NAME = re.compile(r"[^\W\d_]{2,}[\w.-]*\d[\w.-]*")
 _TRAILER = re.compile(r"\s+(?:in|for|at|from|aus|en|para)\s+.*$", re.IGNORECASE)
 
 # Words that make up job titles and desk names rather than people's names.
@@ -125,8 +126,10 @@ def _clean_name(part: str, outlets: tuple[str, ...] = ()) -> str | None:
     name = " ".join(words)
     if len(name) > MAX_NAME_CHARS or name.lower() in NON_NAMES:
         return None
-    if any(ch.isdigit() for ch in name) or "://" in name or "www." in name.lower():
+    if "://" in name or "www." in name.lower():
         return None
+    if any(ch.isdigit() for ch in name) and not _HANDLE_NAME.fullmatch(name):
+        return None  # a date or a count, not a name; a user name like "freeman1984" is kept
     if not any(ch.isalpha() for ch in name):
         return None
     if name.isupper() and len(words) > 1:

@@ -1,4 +1,4 @@
-"""Parsing publication dates as pages print them, into timezone-aware UTC datetimes.
+"""Parsing publication dates as pages print them, into timezone-aware datetimes.
 
 Pages state dates in ISO 8601 (structured data), as epoch numbers (some analytics tags) or as
 free text in many languages ("Published : Apr 6, 2021 - 09:18", "14. Juni 2018, 10:05 Uhr").
@@ -109,7 +109,8 @@ def load_zone(name: str | None) -> tzinfo | None:
 def parse_date(
     value: str, zone: tzinfo | None = None, *, now: datetime | None = None
 ) -> datetime | None:
-    """The first date (with its time when printed) in ``value``, in UTC; None if there is none.
+    """The first date (with its time when printed) in ``value``, timezone-aware in the offset
+    the page states (its local day stays readable; storage converts to UTC); None if none.
 
     A date without a zone is taken in ``zone`` (the outlet's), or UTC when that is unknown.
     Dates before 1995 or in the future are rejected as placeholders and parsing accidents.
@@ -122,11 +123,10 @@ def parse_date(
         return None
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         parsed = parsed.replace(tzinfo=zone or UTC)
-    result = parsed.astimezone(UTC)
     limit = (now or datetime.now(UTC)) + FUTURE_SLACK
-    if not EARLIEST <= result <= limit:
+    if not EARLIEST <= parsed <= limit:
         return None
-    return result
+    return parsed
 
 
 def _parse_epoch(text: str) -> datetime | None:

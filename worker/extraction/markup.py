@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from bs4 import BeautifulSoup, Tag
 
+from worker.extraction.authors import clean_authors
 from worker.extraction.hints import Hints
 from worker.extraction.parsing import class_words, in_chrome, rel_words, tag_text
 from worker.extraction.urls import same_page
@@ -174,7 +175,12 @@ def _authors(page: _Page, hints: Hints) -> None:
         lambda text: 0 < len(text) <= _MAX_BYLINE_CHARS,
         _MAX_BYLINE_CHARS + 1,
     )
-    ranked = page.near_headline(_innermost(candidates))
+    # "Posted" in a "meta-prep-author" span sits nearer the headline than the name after it
+    ranked = [
+        tag
+        for tag in page.near_headline(_innermost(candidates))
+        if clean_authors(tag_text(tag, _MAX_BYLINE_CHARS))
+    ]
     if ranked:
         first = ranked[0]
         group = [first] + [
