@@ -121,6 +121,9 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
     server_version = "localweb/1.0"
+    # Headers and body go out in two writes: with Nagle's algorithm the body waits for the
+    # client's delayed ACK, 40 ms on every response.
+    disable_nagle_algorithm = True
     timeout = 30  # an idle keep-alive connection is closed after this many seconds
 
     def log_message(self, format: str, *args: Any) -> None:

@@ -26,6 +26,7 @@ from worker.pipeline.decisions import (
     outlet_limits,
     retry_delay,
 )
+from worker.pipeline.phases import PhaseClock
 from worker.runtime import Runtime
 from worker.settings import Settings
 from worker.storage import repository, stories
@@ -72,12 +73,15 @@ def process_url(
     Idempotent: a URL already in a final state is left alone unless ``force`` (a rerun).
     """
     now = now or datetime.now(UTC)
-    context = _start_attempt(runtime, url_id, force, now)
+    clock = PhaseClock()
+    with clock.phase("start"):
+        context = _start_attempt(runtime, url_id, force, now)
     if isinstance(context, UrlOutcome):
         return context
     bound = log.bind(url_id=url_id, url=context.url, outlet=context.outlet_key)
     try:
-        page = runtime.fetcher.get(context.url, accept="html", limits=context.limits)
+        with clock.phase("fetch"):
+            page = runtime.fetcher.get(context.url, accept="html", limits=context.limits)
     except HostBusy as exc:
         return _postpone(runtime, url_id, exc, now, bound)
     except FetchError as exc:
@@ -88,7 +92,8 @@ def process_url(
     metrics.page_fetched(context.outlet_key, str(page.status))
     text, encoding = decode_html(page.content, page.charset)
     try:
-        article = extract(text, page.final_url, context)
+        with clock.phase("extract"):
+            article = extract(text, page.final_url, context)
     except ExtractionError as exc:
         state = final_state_for(exc)
         with runtime.sessions.begin() as session:
@@ -101,10 +106,12 @@ def process_url(
         bound.info("url.skipped" if state == "skipped" else "url.failed", reason=exc.reason)
         metrics.url_finished(context.outlet_key, state, exc.reason)
         return UrlOutcome(url_id, state, exc.reason)
-    outcome = store(runtime, url_id, context, page, encoding, text, article, now)
+    with clock.phase("store"):
+        outcome = store(runtime, url_id, context, page, encoding, text, article, now, clock=clock)
     bound.info(
-        "url.done", state=outcome.state, reason=outcome.reason, article_id=outcome.article_id
-    )
+        "url.done", state=outcome.state, reason=outcome.reason, article_id=outcome.article_id,
+        **clock.fields(),
+    )  # fmt: skip
     metrics.url_finished(context.outlet_key, outcome.state, outcome.reason)
     return outcome
 
@@ -129,6 +136,7 @@ def _start_attempt(
     runtime: Runtime, url_id: int, force: bool, now: datetime
 ) -> UrlContext | UrlOutcome:
     with runtime.sessions.begin() as session:
+        repository.skip_commit_flush(session)  # the claim: one disk flush less per page
         url = session.get(Url, url_id)
         if url is None:
             return UrlOutcome(url_id, "missing", "no such url")
@@ -268,10 +276,12 @@ def store(
     now: datetime,
     *,
     reextracted: bool = False,
+    clock: PhaseClock | None = None,
 ) -> UrlOutcome:
     """Decide stored/duplicate, group the article with its copies and write it all in one
     transaction. ``now`` is the fetch time; ``reextracted``: the page is a kept raw page read
-    again by a newer extractor (no new raw page, and a changed body is not an edit).
+    again by a newer extractor (no new raw page, and a changed body is not an edit); ``clock``
+    gets the time of the duplicate and story lookups (phase ``dedup``).
 
     - another page already holds this canonical URL: this page is a variant (duplicate), unless
       it is the canonical page itself, which then refreshes the row (keeping an edited text as
@@ -283,6 +293,7 @@ def store(
     canonical = choose_canonical(page.final_url, article.canonical_url, text)
     is_canonical_page = frontier_key(page.final_url) == canonical
     paragraphs = boilerplate.paragraph_keys(article.body)
+    clock = clock or PhaseClock()
     with runtime.sessions.begin() as session:
         if reextracted:
             repository.mark_raw_page_read(session, url_id, EXTRACTOR_VERSION)
@@ -290,9 +301,10 @@ def store(
             _save_raw(session, url_id, page, encoding, now)
         url = session.get_one(Url, url_id)
         url.final_url = page.final_url
-        chrome = stories.boilerplate_among(
-            session, context.outlet_id, paragraphs, boilerplate.MIN_ARTICLES
-        )
+        with clock.phase("dedup"):
+            chrome = stories.boilerplate_among(
+                session, context.outlet_id, paragraphs, boilerplate.MIN_ARTICLES
+            )
         body = boilerplate.strip_paragraphs(article.body, chrome)
         changed_at = datetime.now(UTC) if reextracted else now
         values = _article_values(context, page, article, body, canonical, now, changed_at)
@@ -302,20 +314,17 @@ def store(
             same = repository.find_same_content(session, context.outlet_id, values["content_hash"])
             if same is not None:
                 return _duplicate(session, url, page, same.id, "same_content", same.canonical_url)
-            copies = grouping.find_copies(session, body, article.published_at or now)
-            variant = copies.variant_in(context.outlet_id)
-            if variant is not None:
-                original = session.get_one(Article, variant.candidate.article_id)
-                return _duplicate(session, url, page, original.id, "near_copy", original.url)
-            new_id = grouping.insert_grouped(session, values, copies, now)
-            if new_id is not None:
-                stories.count_paragraphs(session, context.outlet_id, paragraphs, now)
-                repository.finish_url(
-                    session, url, "stored", http_status=page.status, article_id=new_id
-                )
-                return UrlOutcome(url_id, "stored", None, new_id)
+            with clock.phase("dedup"):
+                copies = grouping.find_copies(session, body, article.published_at or now)
+            # A copy stored meanwhile (its store held the keys just locked) may name this URL
+            # canonical: this page is then that article, not a variant of it.
             existing = repository.find_article_by_canonical(session, canonical)
-            assert existing is not None  # inserted by a concurrent worker
+            if existing is None:
+                stored = _store_new(session, url, context, page, values, copies, paragraphs, now)
+                if stored is not None:
+                    return stored
+                existing = repository.find_article_by_canonical(session, canonical)
+                assert existing is not None  # inserted by a concurrent worker
         if is_canonical_page or existing.url == page.final_url:
             edited = existing.content_hash != values["content_hash"]
             if edited and not reextracted:
@@ -329,6 +338,30 @@ def store(
             )
             return UrlOutcome(url_id, "stored", None, existing.id)
         return _duplicate(session, url, page, existing.id, "canonical", canonical)
+
+
+def _store_new(
+    session: Any,
+    url: Url,
+    context: UrlContext,
+    page: FetchedPage,
+    values: dict[str, Any],
+    copies: grouping.Copies,
+    paragraphs: dict[int, str],
+    now: datetime,
+) -> UrlOutcome | None:
+    """A page no stored article claims: a variant of a near copy in its outlet, else a new
+    article in the story of its copies; None if a concurrent worker took its canonical URL."""
+    variant = copies.variant_in(context.outlet_id)
+    if variant is not None:
+        original = session.get_one(Article, variant.candidate.article_id)
+        return _duplicate(session, url, page, original.id, "near_copy", original.url)
+    new_id = grouping.insert_grouped(session, values, copies, now)
+    if new_id is None:
+        return None
+    stories.count_paragraphs(session, context.outlet_id, paragraphs, now)
+    repository.finish_url(session, url, "stored", http_status=page.status, article_id=new_id)
+    return UrlOutcome(url.id, "stored", None, new_id)
 
 
 _DUPLICATE_DETAIL = {

@@ -237,7 +237,8 @@ def save_raw_page(
     raw.content_type = content_type
     raw.encoding = encoding
     raw.headers = headers
-    raw.body_gzip = gzip.compress(content, compresslevel=6)
+    # level 3: half the CPU of 6 for 12% more bytes (news pages, measured)
+    raw.body_gzip = gzip.compress(content, compresslevel=3)
     raw.size = len(content)
     raw.extractor_version = extractor_version
     raw.fetched_at = fetched_at
@@ -258,6 +259,16 @@ def mark_raw_page_read(session: Session, url_id: int, extractor_version: str) ->
     session.execute(
         update(RawPage).where(RawPage.url_id == url_id).values(extractor_version=extractor_version)
     )
+
+
+def skip_commit_flush(session: Session) -> None:
+    """Let this transaction's commit return before its WAL reaches the disk (PostgreSQL).
+
+    Only for bookkeeping that a PostgreSQL crash may lose harmlessly: an attempt claimed and
+    lost leaves the URL pending as before, and the lost-task sweep queues it again.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL synchronous_commit = off"))
 
 
 def lock_content_hash(session: Session, content_hash: str) -> None:
