@@ -143,6 +143,55 @@ def test_a_copy_that_joins_two_stories_merges_them_into_the_older_with_the_move_
         assert merges == []
 
 
+PLUG = "Sign up for our morning briefing to get the day's most important stories every weekday."
+UPDATE_LEDE = (
+    "The story moved again on Friday as officials gave new details, a day after the first "
+    "reports, and said more would be known in the coming days."
+)
+COMPILATION_PAGES = [
+    Page("post", "/full", "Record budget", [*BUDGET[:5], PLUG], "2024-03-03T10:00:00+09:00"),
+    Page("herald", "/brief", "Budget approved", [*BUDGET[:2], PLUG], "2024-03-03T11:00:00+09:00"),
+    Page("times", "/update", "Budget latest", [UPDATE_LEDE, *BUDGET[1:5]],
+         "2024-03-03T12:00:00+09:00"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "order",
+    [["post", "herald", "times"], ["herald", "times", "post"], ["herald", "post", "times"]],
+    ids=lambda order: "-".join(order),
+)
+def test_a_copy_of_two_unrelated_texts_is_a_story_of_its_own_whenever_it_arrives(
+    database_url: str, runtime_factory: RuntimeFactory, tmp_path: Path, order: list[str]
+) -> None:
+    """The full copy matches the brief and the update, which share too little to be one story:
+    it is a compilation. Stored before either, it leaves their story when the second arrives
+    (the story keeps its id and the other copy); stored last, it joins none."""
+    with wire_web(tmp_path, pages=COMPILATION_PAGES) as web:
+        runtime = runtime_factory(database_url, sources_file=web.sources_file)
+        paths = {page.outlet: page.path for page in COMPILATION_PAGES}
+        _store_in_order(runtime, web, [(outlet, paths[outlet]) for outlet in order])
+        assert stored_groups(database_url, web) == {
+            frozenset([web.url(outlet, path)]) for outlet, path in paths.items()
+        }
+        with runtime.sessions() as session:
+            stories = {row.id: row for row in session.scalars(select(Story))}
+            articles = {a.url: a for a in session.scalars(select(Article))}
+            merges = session.scalars(select(StoryMerge)).all()
+    first = articles[web.url(order[0], paths[order[0]])]
+    if order[0] == "post":
+        assert first.story_id != min(stories), "the compilation left for a story of its own"
+        brief = articles[web.url("herald", "/brief")]
+        assert brief.story_id == min(stories), "the story it left keeps its id"
+    else:
+        assert first.story_id == min(stories)
+    for article in articles.values():
+        story = stories[article.story_id]
+        assert (story.article_count, story.first_article_id) == (1, article.id)
+        assert story.first_published_at == article.published_at
+    assert merges == [], "a compilation leaving its story is not a merge"
+
+
 def test_an_edited_article_keeps_its_row_and_story_and_its_earlier_text_as_a_version(
     database_url: str, runtime_factory: RuntimeFactory, tmp_path: Path
 ) -> None:

@@ -4,15 +4,29 @@ Inside the store's transaction: take the article's lookup keys, lock them (store
 group together run one after the other), verify every candidate on the texts, then join the
 story of the copies found, merging stories that the article shows to be one (the older id wins,
 each move logged in ``story_merges``). Grouping is the connected components of verified "same
-story" pairs, so the result does not depend on the order articles arrive in, nor on how many
-workers store them at once.
+story" pairs, less the pairs of compilations.
+
+A compilation (a digest, a live page, a round-up) is a text with two verified copies that are
+unrelated to each other (they share less than ``COMPILATION_OVERLAP`` of the shorter one's
+shingles). It holds no "same story" pair, whichever of the three arrived last:
+
+- the compilation last: its copies are in stories whose texts are unrelated, so it joins none
+  (``story_copies``; it compares the closest copy of each story);
+- a copy last: the compilation's story holds another verified copy of it that is unrelated to
+  the newcomer. The newcomer does not group through it, and the compilation leaves that story
+  for a new story of its own (logged as ``story.compilation_split``, not in ``story_merges``,
+  which records merges only); the story keeps its id and its other copies.
+
+Only what the compilation's story holds is checked, and the rest of the story stays together
+when the compilation leaves it. Stories that could group together are locked before any copy
+moves, so the result does not depend on how many workers store at once.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from itertools import combinations
 from typing import Any
@@ -111,7 +125,8 @@ def insert_grouped(
 ) -> int | None:
     """Insert a new article in the story of its copies (or a new one); None if its canonical
     URL was taken meanwhile (the caller then treats the page as that article)."""
-    joined = _lock_stories_of(session, story_copies(copies))
+    compilations = _compilations(session, copies)
+    joined = _lock_stories_of(session, story_copies(_without(copies, compilations)))
     story_id = joined[0] if joined else stories.new_story(session, now)
     article_id = repository.insert_article(
         session,
@@ -122,6 +137,7 @@ def insert_grouped(
         if not joined:
             stories.delete_story(session, story_id)
         return None
+    _split_off(session, compilations, article_id, now)
     _merge(session, story_id, joined[1:], article_id, now)
     stories.replace_keys(session, article_id, copies.keys)
     stories.refresh_story(session, story_id, now)
@@ -130,11 +146,15 @@ def insert_grouped(
 
 def regroup(session: Session, article: Article, now: datetime) -> None:
     """After the article's text changed (an edit, a re-extraction): index the new text and join
-    any story it now shows to be the same. A story is never split: copies stay together."""
+    any story it now shows to be the same. The article keeps its story; only a compilation
+    among its copies leaves its own."""
     when = article.published_at or article.fetched_at
     copies = find_copies(session, article.body, when, exclude_article_id=article.id)
-    joined = _lock_stories_of(session, story_copies(copies), also=[article.id])
+    compilations = _compilations(session, copies, article.id)
+    found = story_copies(_without(copies, compilations))
+    joined = _lock_stories_of(session, found, also=[article.id])
     target = joined[0]
+    _split_off(session, compilations, article.id, now)
     _merge(session, target, joined[1:], article.id, now)
     article.story_hash = copies.fingerprint.exact
     article.story_fingerprint_version = STORY_FINGERPRINT_VERSION
@@ -167,6 +187,61 @@ def story_copies(copies: Copies) -> list[Copy]:
             closest = max(best.values(), key=lambda copy: copy.verdict.jaccard)
             return [c for c in found if c.candidate.story_id == closest.candidate.story_id]
     return found
+
+
+def _compilations(session: Session, copies: Copies, article_id: int | None = None) -> list[Copy]:
+    """The copies found to be compilations now that the article shows up: each has in its story
+    another verified copy that is unrelated to the article (so it holds two unrelated stories).
+
+    The same rule as ``story_copies``'s, seen from the article that arrives after the
+    compilation: without it, who joins whom would depend on the order. ``article_id``: the
+    article when it is already stored (a regroup), never taken for the other copy. Locks the
+    copies' stories first: what they hold must not change before the compilations leave them.
+    """
+    if not copies.found:
+        return []
+    also = [] if article_id is None else [article_id]
+    _lock_stories_of(session, copies.found, also)
+    ids = [copy.candidate.article_id for copy in copies.found]
+    story_of = stories.current_story_ids(session, ids)
+    # The article's own copies are not unrelated to it (a verified copy overlaps by >= 0.6).
+    others = stories.story_members(session, set(story_of.values()), exclude=[*ids, *also])
+    unrelated = [
+        (other, fp)
+        for other in others
+        if _overlap(copies.fingerprint, fp := _candidate_fingerprint(other)) < COMPILATION_OVERLAP
+    ]
+    return [
+        copy
+        for copy in copies.found
+        if any(
+            other.story_id == story_of.get(copy.candidate.article_id)
+            and compare(copy.fingerprint, fp, copy.candidate.when, other.when).same
+            for other, fp in unrelated
+        )
+    ]
+
+
+def _without(copies: Copies, compilations: Sequence[Copy]) -> Copies:
+    """``copies`` less the compilations: the article does not group through them."""
+    dropped = {copy.candidate.article_id for copy in compilations}
+    return replace(copies, found=[c for c in copies.found if c.candidate.article_id not in dropped])
+
+
+def _split_off(
+    session: Session, compilations: Sequence[Copy], cause_article_id: int, now: datetime
+) -> None:
+    """Move each compilation to a story of its own: it belongs to none. Its story was locked by
+    ``_compilations`` and keeps its other copies. Not a merge, so not in ``story_merges``
+    (whose ``from_story_id`` must be a story gone): the move is logged."""
+    for copy in compilations:
+        article_id = copy.candidate.article_id
+        old, new = stories.move_to_new_story(session, article_id, now)
+        stories.refresh_story(session, old, now)
+        log.info(
+            "story.compilation_split", article=article_id, from_story=old, into_story=new,
+            cause_article=cause_article_id,
+        )  # fmt: skip
 
 
 def _overlap(a: Fingerprint, b: Fingerprint) -> float:

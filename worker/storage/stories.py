@@ -1,4 +1,4 @@
-"""Repository functions for stories: lookup keys, candidates, grouping, merges, versions.
+"""Repository functions for stories: lookup keys, candidates, grouping, merges, splits, versions.
 
 Like ``repository``, functions take an open Session and never commit; the caller's transaction
 makes a store and its grouping one atomic step.
@@ -50,8 +50,11 @@ def lock_keys(session: Session, keys: Sequence[int]) -> None:
     """
     if session.get_bind().dialect.name != "postgresql":
         return
-    for key in sorted(set(keys)):
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+    if keys:  # one statement: unnest hands the sorted keys to the lock function in order
+        session.execute(
+            text("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(CAST(:keys AS bigint[])) k"),
+            {"keys": sorted(set(keys))},
+        )
 
 
 def find_candidates(
@@ -93,6 +96,24 @@ def _probe_statement(count: int) -> TextClause:
 
 def _probe_params(keys: Sequence[int]) -> dict[str, int]:
     return {f"k{n}": key for n, key in enumerate(keys)}
+
+
+def story_members(
+    session: Session, story_ids: Iterable[int], exclude: Iterable[int] = ()
+) -> list[Candidate]:
+    """The articles of the stories, but ``exclude``: what a copy in them is checked against."""
+    wanted, skipped = sorted(set(story_ids)), sorted(set(exclude))
+    if not wanted:
+        return []
+    rows = session.execute(
+        select(
+            Article.id, Article.story_id, Article.outlet_id, Article.body,
+            ARTICLE_TIME, Article.story_hash,
+        )
+        .where(Article.story_id.in_(wanted), Article.id.not_in(skipped))
+        .order_by(Article.id)
+    ).all()  # fmt: skip
+    return [Candidate(*row) for row in rows]
 
 
 def replace_keys(session: Session, article_id: int, keys: Iterable[int]) -> None:
@@ -144,6 +165,17 @@ def merge_stories(
         session.add(merge)
         merges.append(merge)
     return merges
+
+
+def move_to_new_story(session: Session, article_id: int, now: datetime) -> tuple[int, int]:
+    """Move one article out of its story into a new story of its own (the old story keeps its
+    other copies and must be refreshed); returns (old story id, new story id)."""
+    old = session.scalar(select(Article.story_id).where(Article.id == article_id))
+    assert old is not None, article_id
+    new = new_story(session, now)
+    session.execute(update(Article).where(Article.id == article_id).values(story_id=new))
+    refresh_story(session, new, now)
+    return old, new
 
 
 def refresh_story(session: Session, story_id: int, now: datetime) -> None:
