@@ -8,20 +8,26 @@ Two keys are derived:
 - ``article_key``: the frontier key with AMP variants folded onto the regular page; it is what
   ``articles.canonical_url`` holds when the page names no usable ``rel=canonical``.
 
-courlan's ``normalize_url`` strips tracking parameters; its ``strict`` mode also drops every
-parameter it does not know, which maps ``view.php?ud=1`` and ``view.php?ud=2`` onto one key, so
-only the non-strict mode is used.
+courlan's ``normalize_url`` cleans scheme, host, port and path; the query is cleaned here.
+courlan's query cleaning maps two pages onto one key: its ``strict`` mode drops every parameter
+it does not know (``view.php?ud=1`` and ``view.php?ud=2``), its other mode drops parameters
+without "=" (``index.php?/archives/12.html``) and those whose name only starts like a tracker's
+(``recap?gameId=1``, ``photos?gallery=2``), and it reads the URL as HTML-escaped text, so that
+``?id=1&section=world`` became ``?id=1§ion=world``.
 """
 
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote_plus, urlencode, urljoin, urlsplit, urlunsplit
 
 import courlan
+from courlan.clean import TRACKERS_RE
 
 _AMP_QUERY_KEYS = {"amp", "outputtype", "_amp", "amp_js_v", "usqp"}
 _AMP_QUERY_VALUES = {"amp", "1", "true"}
+# courlan's tracker names, matched as whole words only ("utm_*", "_ga", "ref", not "gameid").
+_TRACKING_PARAM = re.compile(rf"(?:{TRACKERS_RE.pattern})(?:(?<=_)|(?![a-z0-9]))")
 
 
 class UnusableURL(ValueError):  # noqa: N818 - names the refusal
@@ -48,8 +54,28 @@ def resolve(link: str, base: str) -> str:
 
 def frontier_key(url: str) -> str:
     """The cleaned URL used to recognise a URL seen before."""
-    normalized: str = courlan.normalize_url(url, strict=False)
-    return urlunsplit(urlsplit(normalized)._replace(fragment=""))
+    parts = urlsplit(url)
+    bare = urlunsplit(parts._replace(query="", fragment=""))
+    normalized = urlsplit(courlan.normalize_url(bare, strict=False))
+    query = _clean_query(parts.query)
+    path = normalized.path or ("/" if query else "")
+    return urlunsplit(normalized._replace(path=path, query=query, fragment=""))
+
+
+def _clean_query(query: str) -> str:
+    """Tracking parameters dropped, the others sorted by name (values of one name keep their
+    order) and encoded alike; a piece without "=" ("?12345") is kept as written."""
+    kept: list[tuple[str, str]] = []
+    for piece in query.split("&"):
+        if not piece:
+            continue
+        if "=" not in piece:
+            kept.append((piece, piece))
+            continue
+        name, value = (unquote_plus(part) for part in piece.split("=", 1))
+        if not _TRACKING_PARAM.search(name.lower()):
+            kept.append((name, urlencode([(name, value)])))
+    return "&".join(written for _, written in sorted(kept, key=lambda pair: pair[0]))
 
 
 def article_key(url: str) -> str:

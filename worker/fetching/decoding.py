@@ -64,5 +64,5 @@ def _try_decode(
         name = "cp1252"  # what browsers do with a latin-1 label
     try:
         return content.decode(name, errors=errors), name
-    except (UnicodeDecodeError, LookupError):
+    except (UnicodeError, LookupError):  # codecs such as "undefined" raise UnicodeError itself
         return None
