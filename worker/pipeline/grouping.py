@@ -139,7 +139,7 @@ def insert_grouped(
         return None
     _split_off(session, compilations, article_id, now)
     _merge(session, story_id, joined[1:], article_id, now)
-    stories.replace_keys(session, article_id, copies.keys)
+    stories.add_keys(session, article_id, copies.keys)
     stories.refresh_story(session, story_id, now)
     return article_id
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from worker import metrics
 from worker.dedup import boilerplate
@@ -165,7 +165,11 @@ def _start_attempt(
 
 def context_for(session: Session, url: Url, settings: Settings) -> UrlContext | None:
     """What extraction and storage need to know about a URL's outlet; None without one."""
-    source = session.get(Source, url.source_id) if url.source_id else None
+    source = (
+        session.get(Source, url.source_id, options=[joinedload(Source.outlet)])
+        if url.source_id
+        else None
+    )
     outlet: Outlet | None = source.outlet if source else None
     if outlet is None:
         return None

@@ -118,9 +118,14 @@ def story_members(
 
 def replace_keys(session: Session, article_id: int, keys: Iterable[int]) -> None:
     session.execute(delete(StoryKey).where(StoryKey.article_id == article_id))
+    add_keys(session, article_id, keys)
+
+
+def add_keys(session: Session, article_id: int, keys: Iterable[int]) -> None:
+    """Index a new article under its lookup keys."""
     rows = [{"key": key, "article_id": article_id} for key in sorted(set(keys))]
-    if rows:
-        session.execute(dialect_insert(session, StoryKey).values(rows).on_conflict_do_nothing())
+    if rows:  # executemany: one cached statement, where a VALUES list of n rows compiles anew
+        session.execute(dialect_insert(session, StoryKey).on_conflict_do_nothing(), rows)
 
 
 def new_story(session: Session, now: datetime) -> int:
@@ -179,18 +184,23 @@ def move_to_new_story(session: Session, article_id: int, now: datetime) -> tuple
 
 
 def refresh_story(session: Session, story_id: int, now: datetime) -> None:
-    """Recount the story's copies and find its first one."""
-    count = session.scalar(select(func.count()).where(Article.story_id == story_id)) or 0
-    first = session.execute(
-        select(Article.id, ARTICLE_TIME)
-        .where(Article.story_id == story_id)
-        .order_by(ARTICLE_TIME, Article.id)
-        .limit(1)
-    ).first()
-    values: dict[str, object] = {"article_count": count, "updated_at": now}
-    if first is not None:
-        values.update(first_article_id=first[0], first_published_at=first[1])
-    session.execute(update(Story).where(Story.id == story_id).values(**values))
+    """Recount the story's copies and find its first one (one statement)."""
+    copies = select(Article).where(Article.story_id == story_id)
+    first = copies.order_by(ARTICLE_TIME, Article.id).limit(1)
+    session.execute(
+        update(Story)
+        .where(Story.id == story_id)
+        .values(
+            article_count=copies.with_only_columns(func.count()).scalar_subquery(),
+            first_article_id=func.coalesce(
+                first.with_only_columns(Article.id).scalar_subquery(), Story.first_article_id
+            ),
+            first_published_at=func.coalesce(
+                first.with_only_columns(ARTICLE_TIME).scalar_subquery(), Story.first_published_at
+            ),
+            updated_at=now,
+        )
+    )
 
 
 def delete_story(session: Session, story_id: int) -> None:
@@ -244,13 +254,12 @@ def count_paragraphs(
          "sample": sample[:500], "first_seen_at": now, "last_seen_at": now}
         for key, sample in sorted(paragraphs.items())
     ]  # fmt: skip
-    stmt = dialect_insert(session, OutletBoilerplate).values(rows)
-    session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["outlet_id", "paragraph_key"],
-            set_={
-                "article_count": OutletBoilerplate.article_count + 1,
-                "last_seen_at": stmt.excluded.last_seen_at,
-            },
-        )
+    stmt = dialect_insert(session, OutletBoilerplate)
+    upsert = stmt.on_conflict_do_update(
+        index_elements=["outlet_id", "paragraph_key"],
+        set_={
+            "article_count": OutletBoilerplate.article_count + 1,
+            "last_seen_at": stmt.excluded.last_seen_at,
+        },
     )
+    session.execute(upsert, rows)  # executemany, as in replace_keys
