@@ -29,6 +29,11 @@ CANDIDATES_PER_KEY = 20
 # When an article counts as published: its stated time, else when it was fetched.
 ARTICLE_TIME = func.coalesce(Article.published_at, Article.fetched_at)
 MAX_CANDIDATES = 40
+# A Candidate's fields, in its order.
+CANDIDATE_COLUMNS = (
+    Article.id, Article.story_id, Article.outlet_id, Article.body, ARTICLE_TIME,
+    Article.story_hash,
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -73,12 +78,7 @@ def find_candidates(
     best = [article_id for article_id, _ in shared.most_common(MAX_CANDIDATES)]
     if not best:
         return []
-    rows = session.execute(
-        select(
-            Article.id, Article.story_id, Article.outlet_id, Article.body,
-            ARTICLE_TIME, Article.story_hash,
-        ).where(Article.id.in_(best))
-    ).all()  # fmt: skip
+    rows = session.execute(select(*CANDIDATE_COLUMNS).where(Article.id.in_(best))).all()
     by_id = {row[0]: Candidate(*row) for row in rows}
     return [by_id[article_id] for article_id in best if article_id in by_id]
 
@@ -106,13 +106,10 @@ def story_members(
     if not wanted:
         return []
     rows = session.execute(
-        select(
-            Article.id, Article.story_id, Article.outlet_id, Article.body,
-            ARTICLE_TIME, Article.story_hash,
-        )
+        select(*CANDIDATE_COLUMNS)
         .where(Article.story_id.in_(wanted), Article.id.not_in(skipped))
         .order_by(Article.id)
-    ).all()  # fmt: skip
+    ).all()
     return [Candidate(*row) for row in rows]
 
 
