@@ -87,10 +87,12 @@ def _crawl(
             CRAWL_TIMEOUT, f"every offered URL final after {scenario}", cluster.log("a"),
         )  # fmt: skip
         assert not cluster.dead(), f"{cluster.dead()} exited\n{cluster.tail()}"
-        answering = cluster.answering()
-        assert answering == {f"{name}@chaos" for name in WORKERS}, (
-            f"only {answering} answer\n{cluster.tail()}"
-        )
+        expected = {f"{name}@chaos" for name in WORKERS}
+        # a worker started again a moment ago may not have joined the broadcast yet
+        wait_until(
+            lambda: cluster.answering() == expected, 60, "both workers to answer a ping",
+            cluster.log("a"),
+        )  # fmt: skip
     finally:
         cluster.stop()
     ledger = read_ledger(scenario, pg_url, web)
