@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import soupsieve
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from worker.errors import ConfigError
+from worker.extraction.rules import compile_selector
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([smh])\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600}
@@ -63,15 +63,14 @@ class SourceConfig(BaseModel):
 
 
 def check_selector(selector: str) -> str:
-    """The selector, stripped; ValueError naming the problem when soupsieve cannot compile it."""
+    """The selector, stripped; ValueError naming the problem when lxml cannot run it."""
     selector = selector.strip()
     if not selector:
         raise ValueError("empty CSS selector")
     try:
-        soupsieve.compile(selector)
-    except soupsieve.SelectorSyntaxError as exc:
-        reason = str(exc.args[0]).splitlines()[0]
-        raise ValueError(f"bad CSS selector {selector!r}: {reason}") from exc
+        compile_selector(selector)
+    except ValueError as exc:
+        raise ValueError(f"bad CSS selector {selector!r}: {exc.__cause__}") from exc
     return selector
 
 

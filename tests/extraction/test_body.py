@@ -78,3 +78,21 @@ def test_a_long_text_beside_an_image_stays() -> None:
     captions = image_box_texts(parse_html(html))
     texts = [block.text for block in extract_blocks(html, "https://example.com/a", captions)]
     assert long_text.strip() in texts
+
+
+def test_a_heading_left_open_holds_the_article_and_is_no_teaser() -> None:
+    """``<h2>lede</h3>``: the parser keeps the h2 open over the article, whose links to other
+    stories must not make its paragraphs teasers."""
+    html = (
+        '<html><body><main><h2 class="excerpt">A lede sentence of the story.</h3>'
+        f'<p>{FILLER}<a href="/2020/timeline">the timeline</a></p>'
+        f"<p>{FILLER * 5}</p></main></body></html>"
+    )
+    assert listing.teaser_texts(parse_html(html), "https://news.example.com/a", None) == []
+
+
+def test_an_image_box_is_judged_on_its_text_not_on_the_indentation_of_its_markup() -> None:
+    indent = "\n" + " " * 200
+    paragraphs = "".join(f"{indent}<p>{FILLER}</p>" for _ in range(3))
+    html = page(f'<div class="photo-story">{indent}<img src="/a.jpg">{paragraphs}</div>')
+    assert image_box_texts(parse_html(html)) == set()

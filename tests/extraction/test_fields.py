@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from bs4 import BeautifulSoup
-
 from worker.extraction import extract_article
 from worker.extraction.layout import unwrap_layout_tables
+from worker.extraction.parsing import parse_html, tag_text
 from worker.extraction.paywall import notice_index, truncation_notice
 from worker.extraction.tags import clean_tags
 from worker.extraction.titles import has_extra_segment
@@ -74,16 +73,16 @@ def test_notices_are_found_only_after_the_text() -> None:
 
 
 def test_layout_tables_become_blocks_and_data_tables_stay() -> None:
-    soup = BeautifulSoup(
-        "<table id=layout><tr><td>nav</td><td>"
+    root = parse_html(
+        "<html><body><table id=layout><tr><td>nav</td><td>"
         f"{TEXT}<br><br>{TEXT}<table id=data><tr><td>1</td><td>2</td></tr></table>"
-        "</td></tr></table>",
-        "lxml",
+        "</td></tr></table></body></html>"
     )
-    assert unwrap_layout_tables(soup)
-    assert soup.find(id="layout").name == "div"  # type: ignore[union-attr]
-    assert soup.find(id="data").name == "table"  # type: ignore[union-attr]
-    assert not unwrap_layout_tables(BeautifulSoup("<table><tr><td>1</td></tr></table>", "lxml"))
+    assert unwrap_layout_tables(root)
+    assert root.get_element_by_id("layout").tag == "div"
+    assert root.get_element_by_id("data").tag == "table"
+    data_only = parse_html("<html><body><table><tr><td>1</td></tr></table></body></html>")
+    assert not unwrap_layout_tables(data_only)
 
 
 def test_a_title_with_the_site_behind_a_separator_yields_the_visible_headline() -> None:
@@ -97,3 +96,13 @@ def test_a_title_with_the_site_behind_a_separator_yields_the_visible_headline() 
         f"<article><h1>Council passes the budget</h1>{TEXT}</article>",
     )
     assert extract_article(html, "https://anna.example/p/1").title == "Council passes the budget"
+
+
+def test_an_elements_text_is_cut_at_the_limit_of_visible_characters() -> None:
+    root = parse_html(
+        "<html><body><div id=box><h1>Headline</h1>" + " " * 500 + "<p>More text</p>"
+        "<script>var hidden = 1;</script><p>Last</p></div></body></html>"
+    )
+    box = root.get_element_by_id("box")
+    assert tag_text(box, 30) == "Headline More text Last"
+    assert tag_text(box, 12) == "Headline Mor"

@@ -4,12 +4,12 @@ Public API: ``extract_article(html, url, *, timezone, language, outlet_name)`` r
 ``ExtractedArticle``, and ``EXTRACTOR_VERSION`` (stored beside raw pages; bumped whenever the
 output for the same page changes).
 
-Modules, one job each: ``parsing`` (untrusted text -> soup), ``jsonld``/``meta``/``markup``/
-``textual`` (candidate values with their source), ``dates``, ``authors``, ``titles``,
-``language`` (cleaning and choosing), ``body`` (trafilatura -> blocks), ``cleanup`` (generic
-boilerplate rules), ``listing`` (teasers and listing pages), ``layout`` (layout tables),
-``rules`` (the outlet's CSS selectors), ``tags``, ``paywall``, ``article`` (one choice per
-field).
+Modules, one job each: ``parsing`` (untrusted text -> the one lxml tree every collector and
+trafilatura read), ``jsonld``/``meta``/``markup``/``textual`` (candidate values with their
+source), ``dates``, ``authors``, ``titles``, ``language`` (cleaning and choosing), ``body``
+(trafilatura -> blocks), ``cleanup`` (generic boilerplate rules), ``listing`` (teasers and
+listing pages), ``layout`` (layout tables), ``rules`` (the outlet's CSS selectors), ``tags``,
+``paywall``, ``article`` (one choice per field).
 
 Decisions, measured on ../shared/corpus (see its README for the metrics):
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import TypeVar
 
-from bs4 import BeautifulSoup
+from lxml.html import HtmlElement
 
 from worker.errors import ExtractionError, NewsworkerError, NotAnArticle
 from worker.extraction import jsonld, listing, markup, meta, rules, textual
@@ -25,7 +25,13 @@ from worker.extraction.dates import date_from_page, date_from_url, load_zone, pa
 from worker.extraction.hints import SOURCE_ORDER, Hint, Hints, Source
 from worker.extraction.language import choose
 from worker.extraction.layout import unwrap_layout_tables
-from worker.extraction.parsing import in_chrome, parse_html, sanitize, visible_lines
+from worker.extraction.parsing import (
+    in_chrome,
+    parse_html,
+    sanitize,
+    texts_containing,
+    visible_lines,
+)
 from worker.extraction.paywall import declared_free, notice_index, truncation_notice
 from worker.extraction.rules import Rules
 from worker.extraction.tags import clean_tags
@@ -34,7 +40,7 @@ from worker.extraction.urls import absolute, host_label
 
 # Bump whenever the output for the same page changes; stored beside raw pages so that stored
 # articles can be re-extracted when it moves.
-EXTRACTOR_VERSION = "2"
+EXTRACTOR_VERSION = "3"
 
 # Below this the page is a stub, a gallery or a teaser, not an article: about three sentences.
 # The shortest real article in the zyte-dev corpus has 369 characters.
@@ -117,15 +123,14 @@ def _extract(
     outlet_rules: Rules,
 ) -> ExtractedArticle:
     text = sanitize(html)
-    soup = parse_html(text)
-    dropped = rules.drop_elements(soup, outlet_rules)
-    selected = rules.body_blocks(soup, outlet_rules)  # before the page is reshaped below
-    if unwrap_layout_tables(soup) or dropped:
-        text = str(soup)  # the generic extractor reads the page as changed here
-    hints = rules.collect(soup, outlet_rules)
-    hints.merge(jsonld.collect(soup, url))
-    hints.merge(meta.collect(soup))
-    hints.merge(markup.collect(soup, url))
+    root = parse_html(text)
+    rules.drop_elements(root, outlet_rules)
+    selected = rules.body_blocks(root, outlet_rules)  # before the page is reshaped below
+    unwrap_layout_tables(root)  # the generic extractor reads the page as changed here
+    hints = rules.collect(root, outlet_rules)
+    hints.merge(jsonld.collect(root, url))
+    hints.merge(meta.collect(root))
+    hints.merge(markup.collect(root, url))
 
     site_hints = _site_names(hints)
     site_name = _pick(site_hints, _clean_label)
@@ -139,15 +144,15 @@ def _extract(
         [h.value for h in hints.get("visible_headline")],
     )
 
-    paragraphs, body_source = _article_body(text, soup, url, hints, outlets, title, selected)
+    paragraphs, body_source = _article_body(root, url, hints, outlets, title, selected)
     cut = notice_index([block.text for block in paragraphs])
     if cut is not None:
         notice = paragraphs[cut].text
         paragraphs = paragraphs[:cut]  # the subscription pitch after the free part
-        if not _only_in_chrome(soup, notice):  # a footer's newsletter pitch is no paywall
+        if not _only_in_chrome(root, notice):  # a footer's newsletter pitch is no paywall
             hints.add("free", "false", "heuristic")
     body = join(paragraphs)
-    page_lines = visible_lines(soup)
+    page_lines = visible_lines(root)
     lines = textual.header_lines(page_lines, title[0] if title else None, paragraphs[0].text)
     hints.merge(textual.collect(lines))
 
@@ -170,7 +175,7 @@ def _extract(
     description = _pick(hints.get("description"), _clean_description)
     image = _pick(hints.get("image"), lambda v: absolute(v, url))
     tags = _pick_tags(hints)
-    paywall = _paywall(hints, soup, page_lines, paragraphs[-1].text)
+    paywall = _paywall(hints, root, page_lines, paragraphs[-1].text)
 
     chosen: dict[str, tuple[object, Source] | None] = {
         "title": title,
@@ -213,8 +218,7 @@ def _value(pair: tuple[T, Source] | None) -> T | None:
 
 
 def _article_body(
-    text: str,
-    soup: BeautifulSoup,
+    root: HtmlElement,
     url: str,
     hints: Hints,
     outlets: list[str],
@@ -234,12 +238,12 @@ def _article_body(
     if _size(selected) >= MIN_BODY_CHARS:
         return selected, "rules"
     canonical = next(iter(hints.get("canonical", ("meta", "json-ld"))), None)
-    teasers = listing.teaser_texts(soup, url, canonical.value if canonical else None)
-    captions = image_box_texts(soup)
-    paragraphs = _body(text, url, teasers, captions, context, precision=True)
+    teasers = listing.teaser_texts(root, url, canonical.value if canonical else None)
+    captions = image_box_texts(root)
+    paragraphs = _body(root, url, teasers, captions, context, precision=True)
     if _size(paragraphs) < RETRY_BELOW_CHARS:
         # precision mode sometimes keeps only a fragment; balanced mode then finds the rest
-        retry = _body(text, url, teasers, captions, context, precision=False)
+        retry = _body(root, url, teasers, captions, context, precision=False)
         short = _size(paragraphs) < MIN_BODY_CHARS
         if _size(retry) > (_size(paragraphs) if short else RETRY_RATIO * _size(paragraphs)):
             paragraphs = retry
@@ -258,7 +262,7 @@ def _article_body(
 
 
 def _body(
-    text: str,
+    root: HtmlElement,
     url: str,
     teasers: list[str],
     captions: set[str],
@@ -267,7 +271,7 @@ def _body(
     precision: bool,
 ) -> list[Block]:
     """Cleaned body blocks from one trafilatura mode; NotAnArticle for a listing."""
-    blocks = extract_blocks(text, url, captions, favor_precision=precision)
+    blocks = extract_blocks(root, url, captions, favor_precision=precision)
     own, teaser_blocks = listing.split_teasers(blocks, teasers)
     if listing.looks_like_listing(own, teaser_blocks):
         raise NotAnArticle(f"listing page: {len(teaser_blocks)} teasers in the main content")
@@ -355,7 +359,7 @@ def _pick_tags(hints: Hints) -> tuple[list[str], Source] | None:
 
 
 def _paywall(
-    hints: Hints, soup: BeautifulSoup, lines: list[str], last_paragraph: str
+    hints: Hints, root: HtmlElement, lines: list[str], last_paragraph: str
 ) -> tuple[bool, Source] | None:
     """Paywalled when the page declares the article not free, or shows a subscribers-only
     notice right after the body (not in a footer or sidebar); what the page declares wins."""
@@ -364,16 +368,15 @@ def _paywall(
         if free is not None:
             return not free, hint.source
     notice = truncation_notice(lines, last_paragraph)
-    if notice and not _only_in_chrome(soup, notice):
+    if notice and not _only_in_chrome(root, notice):
         return True, "heuristic"
     return None
 
 
-def _only_in_chrome(soup: BeautifulSoup, text: str) -> bool:
+def _only_in_chrome(root: HtmlElement, text: str) -> bool:
     """Every element showing ``text`` sits in nav/footer/aside or the page header."""
-    start = text[:40]
-    nodes = soup.find_all(string=lambda s: s is not None and start in " ".join(s.split()))
-    return bool(nodes) and all(in_chrome(node) for node in nodes)
+    holders = texts_containing(root, text[:40])
+    return bool(holders) and all(in_chrome(holder, include_self=True) for holder in holders)
 
 
 def _clean_label(value: str) -> str | None:

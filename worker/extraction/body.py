@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import trafilatura
-from bs4 import BeautifulSoup, Tag
+from lxml.html import HtmlElement
 
 from worker.errors import ExtractionError
-from worker.extraction.parsing import class_words, tag_text
+from worker.extraction.parsing import class_words, elements, tag_text
 
 # Measured on zyte-dev (plain trafilatura, zyte F1): precision mode with tables 0.975, the
 # default mode 0.962, precision without tables 0.968. The caller retries in balanced mode
@@ -51,7 +51,10 @@ class Block:
 
 
 def extract_blocks(
-    html: str, url: str, captions: frozenset[str] | set[str] = frozenset(), **options: Any
+    html: str | HtmlElement,
+    url: str,
+    captions: frozenset[str] | set[str] = frozenset(),
+    **options: Any,
 ) -> list[Block]:
     """Main-content blocks of a page, without ``captions``; empty when trafilatura finds none."""
     settings = {**TRAFILATURA_OPTIONS, **options}
@@ -72,18 +75,17 @@ def extract_blocks(
     return [block for block in blocks if _normal(block.text) not in captions]
 
 
-def image_box_texts(soup: BeautifulSoup) -> set[str]:
+def image_box_texts(root: HtmlElement) -> set[str]:
     """Normalised texts found inside image boxes (see _IMAGE_BOX_WORDS): captions, credits."""
     texts: set[str] = set()
-    for element in soup.find_all(["div", "span", "section", "aside", "p", "a"]):
-        if not isinstance(element, Tag) or not _IMAGE_BOX_WORDS & class_words(element):
+    for element in elements(root, "div", "span", "section", "aside", "p", "a"):
+        if not _IMAGE_BOX_WORDS & class_words(element):
             continue
-        if element.find("img") is None:
+        if not any(True for _ in element.iter("img")):
             continue
         if len(tag_text(element, _IMAGE_BOX_MAX_TEXT + 1)) > _IMAGE_BOX_MAX_TEXT:
             continue
-        texts.add(tag_text(element))
-        texts.update(tag_text(part) for part in element.find_all(True))
+        texts.update(tag_text(part) for part in elements(element))
     texts.discard("")
     return texts
 

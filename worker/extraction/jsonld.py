@@ -16,9 +16,10 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urldefrag
 
-from bs4 import BeautifulSoup, Tag
+from lxml.html import HtmlElement
 
 from worker.extraction.hints import Hints
+from worker.extraction.parsing import all_text, elements
 from worker.extraction.urls import same_page
 
 ARTICLE_TYPES = frozenset(
@@ -40,16 +41,13 @@ _TRAILING_COMMA = re.compile(r",\s*([}\]])")
 _WRAPPERS = re.compile(r"^\s*(?:<!--|<!\[CDATA\[)|(?:-->|\]\]>)\s*$")
 
 
-def load_blocks(soup: BeautifulSoup) -> list[Any]:
+def load_blocks(root: HtmlElement) -> list[Any]:
     """Every JSON value found in ``application/ld+json`` scripts; broken ones are skipped."""
     blocks: list[Any] = []
-    for script in soup.find_all("script"):
-        if not isinstance(script, Tag):
+    for script in elements(root, "script"):
+        if "ld+json" not in (script.get("type") or "").lower():
             continue
-        kind = str(script.get("type") or "").lower()
-        if "ld+json" not in kind:
-            continue
-        text = script.string or script.get_text()
+        text = all_text(script)
         if not text or len(text) > _MAX_SCRIPT_CHARS:
             continue
         blocks.extend(_decode(text))
@@ -140,10 +138,10 @@ class _Graph:
                         yield inner
 
 
-def collect(soup: BeautifulSoup, url: str) -> Hints:
+def collect(root: HtmlElement, url: str) -> Hints:
     """Candidates from JSON-LD: the article node, then its page node, site and breadcrumbs."""
     hints = Hints()
-    graph = _Graph(load_blocks(soup))
+    graph = _Graph(load_blocks(root))
     article = graph.first(ARTICLE_TYPES, url)
     page = graph.first(PAGE_TYPES, url)
     site = graph.first(frozenset({"website"}), url)

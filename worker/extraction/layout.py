@@ -9,7 +9,7 @@ columns as the blocks they are; data tables are left alone.
 
 from __future__ import annotations
 
-from bs4 import BeautifulSoup, Tag
+from lxml.html import HtmlElement
 
 from worker.extraction.parsing import tag_text
 
@@ -19,34 +19,37 @@ _BLOCKS = ("table", "p", "div", "h1", "h2", "h3", "ul", "ol", "blockquote")
 _TABLE_PARTS = ("table", "tbody", "thead", "tfoot", "tr", "td", "th")
 
 
-def is_layout_table(table: Tag) -> bool:
+def is_layout_table(table: HtmlElement) -> bool:
     """True for a table that lays out a page rather than tabulating data."""
-    if str(table.get("role") or "").lower() == "presentation":
+    if (table.get("role") or "").lower() == "presentation":
         return True
-    for cell in table.find_all(["td", "th"]):
-        if not isinstance(cell, Tag):
-            continue
-        if cell.find("table") is not None:
+    for cell in table.iter("td", "th"):
+        if _has(cell, "table"):
             return True
-        has_breaks = cell.find(["br", *_BLOCKS]) is not None
+        has_breaks = _has(cell, "br", *_BLOCKS)
         if has_breaks and len(tag_text(cell, _LONG_CELL_CHARS + 1)) > _LONG_CELL_CHARS:
             return True
     return False
 
 
-def unwrap_layout_tables(soup: BeautifulSoup) -> bool:
+def _has(element: HtmlElement, *names: str) -> bool:
+    """An element of ``names`` below ``element`` (itself not counted)."""
+    return any(node is not element for node in element.iter(*names))
+
+
+def unwrap_layout_tables(root: HtmlElement) -> bool:
     """Turn every layout table into divs; True if any was. A table nested in a layout table is
     judged on its own (a box score inside a layout column stays a table)."""
     changed = False
-    for table in soup.find_all("table"):
-        if not isinstance(table, Tag) or not is_layout_table(table):
+    for table in list(root.iter("table")):
+        if table.tag != "table" or not is_layout_table(table):
             continue
         own_parts = [
             part
-            for part in table.find_all(_TABLE_PARTS[1:])
-            if isinstance(part, Tag) and part.find_parent("table") is table
+            for part in table.iter(*_TABLE_PARTS[1:])
+            if next(part.iterancestors("table"), None) is table
         ]
         for part in [table, *own_parts]:
-            part.name = "div"
+            part.tag = "div"
         changed = True
     return changed

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 
-from bs4 import BeautifulSoup, Tag
+from lxml.html import HtmlElement
 
 from worker.extraction.body import Block
-from worker.extraction.parsing import tag_text
+from worker.extraction.parsing import elements, tag_text
 from worker.extraction.urls import absolute, host_label, same_page
 
 # A teaser item is at most this long; an article's own container is far longer.
@@ -30,36 +30,36 @@ def _key(text: str) -> str:
     return re.sub(r"\W+", "", text.casefold())
 
 
-def teaser_texts(soup: BeautifulSoup, url: str, canonical: str | None) -> list[str]:
+def teaser_texts(root: HtmlElement, url: str, canonical: str | None) -> list[str]:
     """Normalised texts of the page's teaser items."""
     site = host_label(url)
-    headings: list[Tag] = []
-    for heading in soup.find_all(["h2", "h3", "h4", "h5"]):
-        if not isinstance(heading, Tag):
-            continue
-        link = heading.find("a", href=True)
-        if not isinstance(link, Tag):
+    headings: list[HtmlElement] = []
+    for heading in elements(root, "h2", "h3", "h4", "h5"):
+        link = next((a for a in heading.iter("a") if a.get("href") is not None), None)
+        if link is None:
             continue
         target = absolute(str(link.get("href")), url)
         if target is None or same_page(target, url) or (canonical and same_page(target, canonical)):
             continue
         if host_label(target) != site:
             continue  # product and source links go elsewhere; teasers stay on the site
+        if len(tag_text(heading, MAX_TEASER_CHARS + 1)) > MAX_TEASER_CHARS:
+            continue  # a heading left open (<h2>...</h3>) holds the article, not a teaser
         headings.append(heading)
-    counts: dict[int, int] = {}
+    counts: dict[HtmlElement, int] = {}
     for heading in headings:
-        for depth, ancestor in enumerate(heading.parents):
+        for depth, ancestor in enumerate(heading.iterancestors()):
             if depth >= _MAX_CLIMB * 4:
                 break
-            counts[id(ancestor)] = counts.get(id(ancestor), 0) + 1
+            counts[ancestor] = counts.get(ancestor, 0) + 1
     texts = []
     for heading in headings:
-        item: Tag = heading
+        item = heading
         for _ in range(_MAX_CLIMB):
-            parent = item.parent
-            if not isinstance(parent, Tag) or parent.name in ("body", "html", "[document]"):
+            parent = item.getparent()
+            if parent is None or parent.tag in ("body", "html"):
                 break
-            if counts.get(id(parent), 0) > 1:
+            if counts.get(parent, 0) > 1:
                 break
             if len(tag_text(parent, MAX_TEASER_CHARS + 1)) > MAX_TEASER_CHARS:
                 break

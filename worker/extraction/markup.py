@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bs4 import BeautifulSoup, Tag
+from lxml.html import HtmlElement
 
 from worker.extraction.authors import clean_authors
 from worker.extraction.hints import Hints
-from worker.extraction.parsing import class_words, in_chrome, rel_words, tag_text
+from worker.extraction.parsing import class_words, elements, first, in_chrome, rel_words, tag_text
 from worker.extraction.urls import same_page
 
 AUTHOR_WORDS = frozenset({"author", "authors", "byline", "bylines", "writer", "creator", "byl"})
@@ -50,40 +50,53 @@ _MAX_BYLINE_CHARS = 200
 
 
 class _Page:
-    """The soup plus document positions, to rank candidates by distance from the headline."""
+    """The tree plus document positions, to rank candidates by distance from the headline."""
 
-    def __init__(self, soup: BeautifulSoup) -> None:
-        self.soup = soup
-        self.tags = [tag for tag in soup.find_all(True) if isinstance(tag, Tag)]
-        self.position = {id(tag): index for index, tag in enumerate(self.tags)}
+    def __init__(self, root: HtmlElement) -> None:
+        self.root = root
+        # Every element, in document order; holding them keeps each one's Python proxy (and so
+        # its identity) for the page's lifetime.
+        self.tags = list(elements(root))
+        self.position = {tag: index for index, tag in enumerate(self.tags)}
+        self.words = {tag: class_words(tag) for tag in self.tags}
+        # (element, itemprop) of the elements with microdata
+        self.itemprops = [(tag, prop) for tag in self.tags if (prop := tag.get("itemprop"))]
+        title = first(root, "title") if root.tag != "title" else root
+        self.title = _stripped_text(title) if title is not None else None
         self.headline = self._headline()
-        self.anchor = self.position.get(id(self.headline), 0) if self.headline else 0
+        self.anchor = self.position.get(self.headline, 0) if self.headline is not None else 0
 
-    def _headline(self) -> Tag | None:
+    def _headline(self) -> HtmlElement | None:
         """The article's <h1>: the only one outside chrome, or the one <title> repeats."""
-        heads = [h for h in self.tags if h.name == "h1" and not in_chrome(h) and tag_text(h)]
+        heads = [h for h in self.tags if h.tag == "h1" and not in_chrome(h) and tag_text(h)]
         if len(heads) <= 1:
             return heads[0] if heads else None
-        title = self.soup.title.get_text(" ", strip=True).casefold() if self.soup.title else ""
+        title = (self.title or "").casefold()
         for head in heads:
             if tag_text(head).casefold() in title:
                 return head
-        inside = [h for h in heads if h.find_parent(["article", "main"]) is not None]
+        inside = [h for h in heads if next(h.iterancestors("article", "main"), None) is not None]
         return inside[0] if inside else heads[0]
 
-    def near_headline(self, tags: list[Tag]) -> list[Tag]:
+    def near_headline(self, tags: list[HtmlElement]) -> list[HtmlElement]:
         """Tags after the headline in document order, then those before it, nearest first."""
-        after = [t for t in tags if self.position.get(id(t), 0) >= self.anchor]
-        before = [t for t in tags if self.position.get(id(t), 0) < self.anchor]
+        after = [t for t in tags if self.position.get(t, 0) >= self.anchor]
+        before = [t for t in tags if self.position.get(t, 0) < self.anchor]
         return after + before[::-1]
 
 
-def collect(soup: BeautifulSoup, url: str) -> Hints:
+def _stripped_text(tag: HtmlElement) -> str:
+    """Each text of the element stripped, joined by single spaces (the <title> as a tab shows
+    it)."""
+    return " ".join(text.strip() for text in tag.itertext() if text.strip())
+
+
+def collect(root: HtmlElement, url: str) -> Hints:
     """Candidates found in the markup, all with provenance "markup"."""
     hints = Hints()
-    page = _Page(soup)
-    html = soup.find("html")
-    if isinstance(html, Tag):
+    page = _Page(root)
+    html = root if root.tag == "html" else first(root, "html")
+    if html is not None:
         hints.add("language", _attr(html, "lang") or _attr(html, "xml:lang"), "markup")
     _titles(page, hints)
     _authors(page, hints)
@@ -96,30 +109,28 @@ def collect(soup: BeautifulSoup, url: str) -> Hints:
 def _tags(page: _Page, hints: Hints) -> None:
     """WordPress and many themes mark tag links rel="tag" (categories: rel="category tag")."""
     for tag in page.tags:
-        if tag.name != "a":
+        if tag.tag != "a":
             continue
         rels = rel_words(tag)
         if "tag" in rels and "category" not in rels:
             hints.add("tags", tag_text(tag, 100), "markup")
 
 
-def _attr(tag: Tag, name: str) -> str | None:
+def _attr(tag: HtmlElement, name: str) -> str | None:
     value = tag.get(name)
-    if isinstance(value, list):
-        return " ".join(value)
-    return value
+    return None if value is None else str(value)
 
 
 def _titles(page: _Page, hints: Hints) -> None:
-    for tag in page.tags:
-        if _attr(tag, "itemprop") == "headline" and tag.name != "meta" and not in_chrome(tag):
+    for tag, prop in page.itemprops:
+        if prop == "headline" and tag.tag != "meta" and not in_chrome(tag):
             hints.add("title", tag_text(tag, 500), "markup")
             break
     if page.headline is not None:
         hints.add("title", tag_text(page.headline, 500), "markup")
         hints.add("visible_headline", tag_text(page.headline, 500), "markup")
-    if page.soup.title is not None:
-        hints.add("title", page.soup.title.get_text(" ", strip=True), "markup")
+    if page.title is not None:
+        hints.add("title", page.title, "markup")
 
 
 def _named_tags(
@@ -129,43 +140,41 @@ def _named_tags(
     skip: tuple[str, ...],
     fits: Callable[[str], bool],
     max_chars: int,
-) -> list[Tag]:
+) -> list[HtmlElement]:
     """Tags outside chrome whose class/id words say ``wanted`` (and not ``unwanted``) and whose
     text ``fits``: the bylines and section labels themes name in their markup."""
     found = []
     for tag in page.tags:
-        if tag.name in skip:
+        if tag.tag in skip:
             continue
-        words = class_words(tag)
+        words = page.words[tag]
         named = words & wanted and not words & unwanted
         if named and not in_chrome(tag) and fits(tag_text(tag, max_chars)):
             found.append(tag)
     return found
 
 
-def _innermost(tags: list[Tag]) -> list[Tag]:
+def _innermost(tags: list[HtmlElement]) -> list[HtmlElement]:
     """Drop candidates that contain another candidate: the specific element says more."""
-    ids = {id(tag) for tag in tags}
-    contains: set[int] = set()
+    wanted = set(tags)
+    contains: set[HtmlElement] = set()
     for tag in tags:
-        for parent in tag.parents:
-            if id(parent) in ids:
-                contains.add(id(parent))
-    return [tag for tag in tags if id(tag) not in contains]
+        for parent in tag.iterancestors():
+            if parent in wanted:
+                contains.add(parent)
+    return [tag for tag in tags if tag not in contains]
 
 
 def _authors(page: _Page, hints: Hints) -> None:
-    for tag in page.tags:
-        if _attr(tag, "itemprop") == "author" and tag.name != "meta" and not in_chrome(tag):
-            name = tag.find(itemprop="name")
-            if isinstance(name, Tag):
+    for tag, prop in page.itemprops:
+        if prop == "author" and tag.tag != "meta" and not in_chrome(tag):
+            name = next((n for n in tag.iterdescendants() if n.get("itemprop") == "name"), None)
+            if name is not None:
                 hints.add("authors", _attr(name, "content") or tag_text(name, 200), "markup")
             else:
                 hints.add("authors", tag_text(tag, _MAX_BYLINE_CHARS), "markup")
     for tag in page.tags:
-        rel = tag.get("rel")
-        rels = rel if isinstance(rel, list) else str(rel or "").split()
-        if tag.name == "a" and "author" in rels and not in_chrome(tag):
+        if tag.tag == "a" and "author" in (tag.get("rel") or "").split() and not in_chrome(tag):
             hints.add("authors", tag_text(tag, 200), "markup")
     candidates = _named_tags(
         page,
@@ -186,12 +195,12 @@ def _authors(page: _Page, hints: Hints) -> None:
         group = [first] + [
             t
             for t in ranked[1:]
-            if t.parent is first.parent and t.get("class") == first.get("class")
+            if t.getparent() is first.getparent() and t.get("class") == first.get("class")
         ]
         hints.add("authors", ", ".join(tag_text(t, 200) for t in group), "markup")
 
 
-def _date_value(tag: Tag) -> str | None:
+def _date_value(tag: HtmlElement) -> str | None:
     for attr in ("datetime", "content", "data-timestamp", "data-datetime", "title"):
         value = _attr(tag, attr)
         if value and any(ch.isdigit() for ch in value):
@@ -201,19 +210,19 @@ def _date_value(tag: Tag) -> str | None:
 
 def _dates(page: _Page, hints: Hints) -> None:
     for field, prop in (("published", "datePublished"), ("updated", "dateModified")):
-        for tag in page.tags:
-            if _attr(tag, "itemprop") == prop and tag.name != "meta" and not in_chrome(tag):
+        for tag, value in page.itemprops:
+            if value == prop and tag.tag != "meta" and not in_chrome(tag):
                 hints.add(field, _date_value(tag), "markup")
-    published: list[Tag] = []
-    updated: list[Tag] = []
-    plain_times: list[Tag] = []
+    published: list[HtmlElement] = []
+    updated: list[HtmlElement] = []
+    plain_times: list[HtmlElement] = []
     for tag in page.tags:
-        if tag.name in ("html", "body", "meta", "script", "article", "main", "section"):
+        if tag.tag in ("html", "body", "meta", "script", "article", "main", "section"):
             continue
-        words = class_words(tag)
-        if tag.has_attr("pubdate"):
-            words.add("published")
-        if not words and tag.name == "time":
+        words = page.words[tag]
+        if "pubdate" in tag.attrib:
+            words = words | {"published"}
+        if not words and tag.tag == "time":
             if not in_chrome(tag):
                 plain_times.append(tag)
             continue
@@ -222,7 +231,7 @@ def _dates(page: _Page, hints: Hints) -> None:
         if words & UPDATED_WORDS:
             if not in_chrome(tag):
                 updated.append(tag)
-        elif (words & PUBLISHED_WORDS or tag.name == "time") and not in_chrome(tag):
+        elif (words & PUBLISHED_WORDS or tag.tag == "time") and not in_chrome(tag):
             published.append(tag)
     for field, tags in (("published", published), ("updated", updated)):
         for tag in page.near_headline(_innermost(tags))[:3]:
@@ -232,19 +241,19 @@ def _dates(page: _Page, hints: Hints) -> None:
 
 
 def _sections(page: _Page, url: str, hints: Hints) -> None:
-    for tag in page.tags:
-        if _attr(tag, "itemprop") == "articleSection" and tag.name != "meta":
+    for tag, prop in page.itemprops:
+        if prop == "articleSection" and tag.tag != "meta":
             hints.add("section", tag_text(tag, 100), "markup")
-    title = tag_text(page.headline, 500).casefold() if page.headline else ""
+    title = tag_text(page.headline, 500).casefold() if page.headline is not None else ""
     for trail in page.tags:
-        words = class_words(trail)
-        label = str(trail.get("aria-label") or "").lower()
+        words = page.words[trail]
+        label = (trail.get("aria-label") or "").lower()
         if not (words & BREADCRUMB_WORDS or "breadcrumb" in label):
             continue
         crumbs = [
             tag_text(a, 100)
-            for a in trail.find_all("a")
-            if isinstance(a, Tag) and not same_page(str(a.get("href") or ""), url)
+            for a in trail.iter("a")
+            if a is not trail and not same_page(a.get("href") or "", url)
         ]
         crumbs = [
             c for c in crumbs if c and c.casefold() not in HOME_WORDS and c.casefold() != title
@@ -268,6 +277,6 @@ def _sections(page: _Page, url: str, hints: Hints) -> None:
         hints.add("section", tag_text(tag, _MAX_LABEL_CHARS), "markup")
 
 
-def _nearest(page: _Page, tags: list[Tag]) -> list[Tag]:
+def _nearest(page: _Page, tags: list[HtmlElement]) -> list[HtmlElement]:
     """Tags ordered by distance from the headline in either direction."""
-    return sorted(tags, key=lambda t: abs(page.position.get(id(t), 0) - page.anchor))
+    return sorted(tags, key=lambda t: abs(page.position.get(t, 0) - page.anchor))

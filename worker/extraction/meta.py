@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from bs4 import BeautifulSoup, Tag
+from lxml.html import HtmlElement
 
 from worker.extraction.hints import Hints
-from worker.extraction.parsing import rel_words
+from worker.extraction.parsing import elements, rel_words
 
 FIELD_KEYS: dict[str, tuple[str, ...]] = {
     "title": (
@@ -63,30 +63,28 @@ FIELD_KEYS: dict[str, tuple[str, ...]] = {
 _AUTHOR_LABELS = frozenset({"written by", "author", "by"})
 
 
-def meta_values(soup: BeautifulSoup) -> dict[str, list[str]]:
+def meta_values(root: HtmlElement) -> dict[str, list[str]]:
     """Every meta tag's content keyed by its lower-cased property/name/itemprop/http-equiv."""
     values: dict[str, list[str]] = defaultdict(list)
-    for tag in soup.find_all("meta"):
-        if not isinstance(tag, Tag):
-            continue
+    for tag in elements(root, "meta"):
         content = tag.get("content")
-        if not isinstance(content, str) or not content.strip():
+        if not content or not content.strip():
             continue
         for attr in ("property", "name", "itemprop", "http-equiv"):
             key = tag.get(attr)
-            if isinstance(key, str) and key.strip():
+            if key and key.strip():
                 values[key.strip().lower()].append(content.strip())
     return values
 
 
-def collect(soup: BeautifulSoup) -> Hints:
+def collect(root: HtmlElement) -> Hints:
     """Candidates from meta tags and the canonical link."""
     hints = Hints()
-    for link in soup.find_all("link", href=True):
-        if isinstance(link, Tag) and "canonical" in rel_words(link):
-            hints.add("canonical", str(link.get("href")), "meta")
+    for link in elements(root, "link"):
+        if link.get("href") is not None and "canonical" in rel_words(link):
+            hints.add("canonical", link.get("href"), "meta")
             break
-    values = meta_values(soup)
+    values = meta_values(root)
     for field, keys in FIELD_KEYS.items():
         for key in keys:
             for value in values.get(key, []):

@@ -9,15 +9,18 @@ selector that matches nothing on a page (a redesign) falls back to the generic e
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import cast
 
-from bs4 import BeautifulSoup, Tag
-from bs4.element import NavigableString
+from cssselect import SelectorError
+from lxml.cssselect import CSSSelector
+from lxml.html import HtmlElement
 
 from worker.extraction.body import Block
 from worker.extraction.hints import Hints
-from worker.extraction.parsing import INVISIBLE_TAGS, tag_text
+from worker.extraction.parsing import INVISIBLE_TAGS, tag_text, visible_text
 
 FIELDS = ("body", "title", "byline", "date")
 # Elements whose text is one paragraph of a rule-selected body.
@@ -27,6 +30,7 @@ _PARAGRAPH_TAGS = {
 }  # fmt: skip
 _SKIP_TAGS = INVISIBLE_TAGS | {"figure", "figcaption", "button", "form", "nav", "aside"}
 _MAX_DEPTH = 60
+_BLOCK_TAGS = (*_PARAGRAPH_TAGS, "div", "table", "td")
 
 
 @dataclass(frozen=True)
@@ -52,88 +56,110 @@ class Rules:
         )
 
 
-def drop_elements(soup: BeautifulSoup, rules: Rules) -> int:
-    """Remove the elements the ``drop`` selectors match; how many went."""
+def compile_selector(selector: str) -> CSSSelector:
+    """The compiled selector; ``ValueError`` (cssselect's ``SelectorError``) when it is not
+    valid CSS that lxml can run. Cached: an outlet's few selectors run on every page."""
+    return _compiled(selector.strip())
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(selector: str) -> CSSSelector:
+    try:
+        return CSSSelector(selector, translator="html")
+    except SelectorError as exc:
+        raise ValueError(f"invalid CSS selector {selector!r}: {exc}") from exc
+
+
+def select(root: HtmlElement, selector: str) -> list[HtmlElement]:
+    """The elements ``selector`` matches, in document order."""
+    return cast(list[HtmlElement], compile_selector(selector)(root))
+
+
+def drop_elements(root: HtmlElement, rules: Rules) -> int:
+    """Remove the elements the ``drop`` selectors match (their tails stay); how many went."""
     removed = 0
     for selector in rules.drop:
-        for element in soup.select(selector):
-            element.decompose()
+        for element in select(root, selector):
+            parent = element.getparent()
+            if parent is None:
+                continue
+            element.drop_tree()
             removed += 1
     return removed
 
 
-def collect(soup: BeautifulSoup, rules: Rules) -> Hints:
+def collect(root: HtmlElement, rules: Rules) -> Hints:
     """Title, byline and date found by the outlet's selectors."""
     hints = Hints()
-    if rules.title and (element := soup.select_one(rules.title)):
-        hints.add("title", tag_text(element), "rules")
+    if rules.title and (found := select(root, rules.title)):
+        hints.add("title", tag_text(found[0]), "rules")
     if rules.byline:
-        for element in soup.select(rules.byline)[:10]:
+        for element in select(root, rules.byline)[:10]:
             hints.add("authors", tag_text(element), "rules")
-    if rules.date and (element := soup.select_one(rules.date)):
+    if rules.date and (found := select(root, rules.date)):
         for attribute in ("datetime", "content"):
-            hints.add("published", element.get(attribute), "rules")
-        hints.add("published", tag_text(element), "rules")
+            hints.add("published", found[0].get(attribute), "rules")
+        hints.add("published", tag_text(found[0]), "rules")
     return hints
 
 
-def body_blocks(soup: BeautifulSoup, rules: Rules) -> list[Block]:
+def body_blocks(root: HtmlElement, rules: Rules) -> list[Block]:
     """The paragraphs of the elements the body selector matches; empty when none match."""
     if not rules.body:
         return []
     blocks: list[Block] = []
-    for element in soup.select(rules.body):
+    for element in select(root, rules.body):
         blocks.extend(_blocks(element, 0))
     return blocks
 
 
-def _blocks(element: Tag, depth: int) -> Iterator[Block]:
+def _blocks(element: HtmlElement, depth: int) -> Iterator[Block]:
     """Paragraph elements as blocks; loose text split at <br> (table layouts do that)."""
-    loose: list[str] = []
-    for child in element.children:
-        if isinstance(child, Tag):
-            if child.name == "br":
-                yield from _loose(loose)
-            elif child.name in _SKIP_TAGS:
-                continue
-            elif child.name in _PARAGRAPH_TAGS:
-                yield from _loose(loose)
-                kind = _PARAGRAPH_TAGS[child.name]
-                for line in _lines(child):
-                    yield Block(line, kind)
-            elif _has_blocks(child) and depth < _MAX_DEPTH:
-                yield from _loose(loose)
-                yield from _blocks(child, depth + 1)
-            else:
-                loose.append(child.get_text())
-        elif type(child) is NavigableString:
-            loose.append(str(child))
+    loose: list[str] = [element.text or ""]
+    for child in element:
+        name = child.tag
+        if not isinstance(name, str):
+            pass
+        elif name == "br":
+            yield from _loose(loose)
+        elif name in _SKIP_TAGS:
+            pass
+        elif name in _PARAGRAPH_TAGS:
+            yield from _loose(loose)
+            kind = _PARAGRAPH_TAGS[name]
+            for line in _lines(child):
+                yield Block(line, kind)
+        elif _has_blocks(child) and depth < _MAX_DEPTH:
+            yield from _loose(loose)
+            yield from _blocks(child, depth + 1)
+        else:
+            loose.append(visible_text(child))
+        loose.append(child.tail or "")
     yield from _loose(loose)
 
 
-def _has_blocks(element: Tag) -> bool:
-    return element.find(["br", *_PARAGRAPH_TAGS, "div", "table", "td"]) is not None
+def _has_blocks(element: HtmlElement) -> bool:
+    """A paragraph, a line break or a box below the element (itself not counted)."""
+    return any(node is not element for node in element.iter("br", *_BLOCK_TAGS))
 
 
-def _lines(element: Tag) -> list[str]:
-    """Text of a paragraph element, one line per <br>-separated part."""
+def _lines(element: HtmlElement) -> list[str]:
+    """Text of a paragraph element, one line per <br>-separated part; captions, buttons and
+    other skipped elements below it left out."""
     parts: list[str] = []
-    for node in element.descendants:
-        if isinstance(node, Tag) and node.name == "br":
-            parts.append("\n")
-        elif type(node) is NavigableString and not _hidden(node, element):
-            parts.append(str(node))
+    _line_parts(element, parts, 0)
     return [" ".join(line.split()) for line in "".join(parts).split("\n") if line.strip()]
 
 
-def _hidden(node: NavigableString, within: Tag) -> bool:
-    """A text node inside a skipped element (a caption, a button) below ``within``."""
-    for parent in node.parents:
-        if parent is within:
-            return False
-        if parent.name in _SKIP_TAGS:
-            return True
-    return False
+def _line_parts(element: HtmlElement, parts: list[str], depth: int) -> None:
+    parts.append(element.text or "")
+    for child in element:
+        name = child.tag
+        if name == "br":
+            parts.append("\n")
+        elif isinstance(name, str) and name not in _SKIP_TAGS and depth < _MAX_DEPTH:
+            _line_parts(child, parts, depth + 1)
+        parts.append(child.tail or "")
 
 
 def _loose(parts: list[str]) -> Iterator[Block]:
