@@ -159,9 +159,9 @@ def _extract(
     published = _pick(hints.get("published"), lambda v: parse_date(v, zone))
     if published is None:
         found = (
-            date_from_page(text, zone, extensive=False)
+            date_from_page(root, zone, extensive=False)
             or date_from_url(url, zone)
-            or date_from_page(text, zone)
+            or date_from_page(root, zone)
         )
         published = (found, "heuristic") if found else None
     updated = _pick(hints.get("updated"), lambda v: parse_date(v, zone))
@@ -240,7 +240,12 @@ def _article_body(
     canonical = next(iter(hints.get("canonical", ("meta", "json-ld"))), None)
     teasers = listing.teaser_texts(root, url, canonical.value if canonical else None)
     captions = image_box_texts(root)
-    paragraphs = _body(root, url, teasers, captions, context, precision=True)
+    # trafilatura's fast mode skips comparing its result with its fallback extractors
+    # (readability, jusText); they only help where it finds no body (measured: eval F1 0.923 ->
+    # 0.924, zyte-dev unchanged, 1.45x -> 1.2x trafilatura's time).
+    paragraphs = _body(root, url, teasers, captions, context, precision=True, fast=True)
+    if _size(paragraphs) < MIN_BODY_CHARS:
+        paragraphs = _body(root, url, teasers, captions, context, precision=True)
     if _size(paragraphs) < RETRY_BELOW_CHARS:
         # precision mode sometimes keeps only a fragment; balanced mode then finds the rest
         retry = _body(root, url, teasers, captions, context, precision=False)
@@ -269,9 +274,10 @@ def _body(
     context: Context,
     *,
     precision: bool,
+    fast: bool = False,
 ) -> list[Block]:
     """Cleaned body blocks from one trafilatura mode; NotAnArticle for a listing."""
-    blocks = extract_blocks(root, url, captions, favor_precision=precision)
+    blocks = extract_blocks(root, url, captions, favor_precision=precision, fast=fast)
     own, teaser_blocks = listing.split_teasers(blocks, teasers)
     if listing.looks_like_listing(own, teaser_blocks):
         raise NotAnArticle(f"listing page: {len(teaser_blocks)} teasers in the main content")

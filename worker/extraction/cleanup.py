@@ -11,6 +11,7 @@ short lines, lines without sentence punctuation, or the edges of the body.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -138,8 +139,13 @@ _SELF_DESCRIPTION = re.compile(
 _TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\b")
 
 
+@functools.lru_cache(maxsize=4096)
 def _key(text: str) -> str:
-    return re.sub(r"\W+", "", text.casefold())
+    """Letters and digits only, case folded; cached: each line is compared many times."""
+    return _NON_WORD.sub("", text.casefold())
+
+
+_NON_WORD = re.compile(r"\W+")
 
 
 def clean_blocks(blocks: list[Block], context: Context) -> list[Block]:

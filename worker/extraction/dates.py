@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import htmldate
 from dateutil import parser as dateutil_parser
 from dateutil.tz import tzoffset
+from lxml.html import HtmlElement
 
 from worker.errors import ExtractionError
 
@@ -226,9 +227,11 @@ def date_from_url(url: str, zone: tzinfo | None = None) -> datetime | None:
 
 
 def date_from_page(
-    html: str, zone: tzinfo | None = None, *, extensive: bool = True
+    html: str | HtmlElement, zone: tzinfo | None = None, *, extensive: bool = True
 ) -> datetime | None:
     """htmldate's search of the page (headers, scripts, elements, free text), without the URL.
+
+    Given the parsed tree, htmldate searches a copy of it rather than parsing the page again.
 
     A fallback for pages where structured data, markup and bylines gave nothing; the URL is
     kept out (``url=""``) so that a date the page prints always wins over the address.
