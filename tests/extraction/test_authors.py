@@ -35,6 +35,8 @@ from worker.extraction.authors import clean_authors
         ("Web Desk", []),
         ("Posted by admin", []),
         ("Reporter", []),
+        ("Von", []),
+        ("Par ", []),
         ("", []),
         ("https://www.facebook.com/janedoe", []),
     ],

@@ -121,6 +121,8 @@ def _clean_name(part: str, outlets: tuple[str, ...] = ()) -> str | None:
         words.pop(0)
     if not words or len(words) > MAX_NAME_WORDS:
         return None
+    if len(words) == 1 and words[0].lower() in LEAD_IN_WORDS:
+        return None  # "Von" with no name after it
     if len(words) < size and _outlet_words(words, outlets):
         return None  # "Courier Staff Writers": a desk of the outlet, not a person
     name = " ".join(words)

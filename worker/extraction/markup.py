@@ -46,6 +46,8 @@ BREADCRUMB_WORDS = frozenset({"breadcrumb", "breadcrumbs", "crumbs", "crumb", "t
 HOME_WORDS = frozenset({"home", "homepage", "start", "startseite", "accueil", "inicio", "portada"})
 
 _MAX_LABEL_CHARS = 40
+# Elements too large to be a date (or not shown): never date candidates.
+_NOT_DATE_ELEMENTS = frozenset({"html", "body", "meta", "script", "article", "main", "section"})
 _MAX_BYLINE_CHARS = 200
 
 
@@ -217,13 +219,14 @@ def _dates(page: _Page, hints: Hints) -> None:
     updated: list[HtmlElement] = []
     plain_times: list[HtmlElement] = []
     for tag in page.tags:
-        if tag.tag in ("html", "body", "meta", "script", "article", "main", "section"):
+        name = tag.tag
+        if name in _NOT_DATE_ELEMENTS:
             continue
         words = page.words[tag]
-        if "pubdate" in tag.attrib:
+        if tag.get("pubdate") is not None:
             words = words | {"published"}
-        if not words and tag.tag == "time":
-            if not in_chrome(tag):
+        if not words:
+            if name == "time" and not in_chrome(tag):
                 plain_times.append(tag)
             continue
         if words & NOT_DATE_WORDS or words & AUTHOR_WORDS:

@@ -28,7 +28,7 @@ from worker.errors import ExtractionError
 # Larger inputs are not news articles; parsing them would only burn time and memory.
 MAX_HTML_CHARS = 15_000_000
 
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
 
 # Elements whose text never belongs to what a reader sees.
@@ -68,9 +68,10 @@ def sanitize(html: str) -> str:
         raise ExtractionError(f"expected HTML as str, got {type(html).__name__}")
     if len(html) > MAX_HTML_CHARS:
         raise ExtractionError(f"page too large to extract ({len(html)} characters)")
-    text = html.encode("utf-8", "replace").decode("utf-8", "replace")
-    text = _CONTROL_CHARS.sub("", text)
-    return _XML_DECLARATION.sub("", text, count=1)
+    # In UTF-8 a control character is one byte that never occurs inside another character,
+    # so deleting those bytes is exact (and several times faster than a regex over the text).
+    data = html.encode("utf-8", "replace").translate(None, _CONTROL_BYTES)
+    return _XML_DECLARATION.sub("", data.decode("utf-8"), count=1)
 
 
 def parse_html(html: str) -> HtmlElement:
@@ -195,51 +196,45 @@ def all_text(tag: HtmlElement) -> str:
 
 
 def visible_lines(root: HtmlElement) -> list[str]:
-    """The page's visible text as a reader sees it: one line per block, chrome regions included."""
+    """The page's visible text as a reader sees it: one line per block, chrome regions included.
+
+    A text belongs to its nearest enclosing block element; a line ends where the owner of the
+    next text differs, and at every <br>. One pass over the tree's start and end events (the
+    hot loop of the extraction's own work, so kept in one function).
+    """
     lines: list[str] = []
     current: list[str] = []
-    block: object = _BREAK
-    for owner, text in _text_nodes(root):
-        if owner is _BREAK:
-            block = _BREAK
-            _flush(current, lines)
-            continue
-        if owner is not block:
-            _flush(current, lines)
-            block = owner
-        current.append(text)
-    _flush(current, lines)
-    return lines
-
-
-_BREAK = object()  # a <br> in ``_text_nodes``
-
-
-def _text_nodes(root: HtmlElement) -> Iterator[tuple[object, str]]:
-    """Visible texts in document order with their nearest enclosing block element (None for
-    none); ``(_BREAK, "")`` marks a <br>."""
+    line_owner: object = None  # the block of the texts in ``current``
     blocks: list[HtmlElement | None] = [None]  # the open block elements
     hidden = 0  # open invisible elements
     for event, node in etree.iterwalk(root, events=("start", "end")):
         tag = node.tag
-        if not isinstance(tag, str):
-            continue
         if event == "start":
             if tag in INVISIBLE_TAGS:
                 hidden += 1
             if tag in BLOCK_TAGS:
                 blocks.append(node)
-            if tag == "br":
-                yield _BREAK, ""
-            if node.text and not hidden:
-                yield blocks[-1], node.text
+                if tag == "br":
+                    _flush(current, lines)
+                    line_owner = _BREAK
+            text = node.text
         else:
             if tag in BLOCK_TAGS:
                 blocks.pop()
             if tag in INVISIBLE_TAGS:
                 hidden -= 1
-            if node.tail and not hidden and node is not root:
-                yield blocks[-1], node.tail
+            text = node.tail if node is not root else None
+        if text and not hidden:
+            owner = blocks[-1]
+            if owner is not line_owner:
+                _flush(current, lines)
+                line_owner = owner
+            current.append(text)
+    _flush(current, lines)
+    return lines
+
+
+_BREAK = object()  # the owner of a line that a <br> ended
 
 
 def _flush(current: list[str], lines: list[str]) -> None:
