@@ -66,7 +66,7 @@ from worker.fetching import FetchedPage, decode_html
 from worker.pipeline.process import context_for, store
 from worker.runtime import Runtime, build_runtime
 from worker.storage.migrations import upgrade
-from worker.storage.models import Article, Outlet, Source, Url
+from worker.storage.models import Article, Outlet, Source, StoryMerge, Url
 
 URL_SETTINGS = settings(max_examples=200, deadline=None)
 Key = Callable[[str], str]
@@ -406,30 +406,102 @@ def _texts(*parts: list[str]) -> str:
     return "\n\n".join(p for part in parts for p in part)
 
 
-# Arrival orders still matter here (found by the property above with wider generators): the
-# grouping rules pick a story for a text between two candidates by what is stored already.
-KNOWN_ORDER_DEPENDENT = {
-    # A short copy matching two templated reports of other days: it joins whichever came first.
-    "figures": [
-        _texts([NEW_LEDE], MON[1:3]), _texts([NEW_LEDE], TUE[1:3]), _texts([NEW_LEDE], MON[1:2])
-    ],
-    # A round-up already alone in its story is joined by a copy of a part of it.
-    "nested round-ups": [
-        _texts([INTRO, PMI_[0], TUE[0]]), _texts([INTRO], TUE[0:3], PMI_[0:1]),
-        _texts([TUE[0], PMI_[0]]), _texts(TUE[0:2]),
-    ],
-    # A brief and an update of one story that share a single paragraph: the full copies holding
-    # both are compilations or not depending on what their story holds when they arrive.
-    "brief and update": [
-        _texts(LOCAL, [TAIL]), _texts(LOCAL), _texts([NOTE], LOCAL[0:2]),
-        _texts([NEW_LEDE], LOCAL[1:4], [TAIL]),
-    ],
+# Cases where arrival order once mattered (found by the property above with wider generators):
+# the article's copies must first settle into the stories they form with it among them.
+ORDER_CASES = {
+    # A short copy matching two templated reports of other days goes with the closer one.
+    "figures": (
+        [_texts([NEW_LEDE], MON[1:3]), _texts([NEW_LEDE], TUE[1:3]), _texts([NEW_LEDE], MON[1:2])],
+        [{0, 2}, {1}],
+    ),
+    # A round-up (1) holding a part of another (0) and a copy of something else (3): 1 is a
+    # compilation, so 0 and its copy 2 are a story and 3 another.
+    "nested round-ups": (
+        [
+            _texts([INTRO, PMI_[0], TUE[0]]), _texts([INTRO], TUE[0:3], PMI_[0:1]),
+            _texts([TUE[0], PMI_[0]]), _texts(TUE[0:2]),
+        ],
+        [{0, 2}, {1}, {3}],
+    ),
+    # A full copy (0) holding a brief (2) and an update (3) that share one paragraph: 0 is a
+    # compilation; the brief keeps its copy (1); once 0 leaves, nothing links 3 to them.
+    "brief and update": (
+        [
+            _texts(LOCAL, [TAIL]), _texts(LOCAL), _texts([NOTE], LOCAL[0:2]),
+            _texts([NEW_LEDE], LOCAL[1:4], [TAIL]),
+        ],
+        [{0}, {1, 2}, {3}],
+    ),
 }  # fmt: skip
 
 
-@pytest.mark.xfail(strict=True, reason="grouping picks between candidate stories by arrival")
+# Still order-dependent (none of 400 generated days with round-ups and two-paragraph copies,
+# against 5 before copies settled; random runs find one now and then): round-ups whose texts
+# disagree on figures, with a copy about as close to either side. Which side it joins depends on
+# what is stored when it arrives.
+L1, B, D, F = STORIES["local-1"], STORIES["budget"], STORIES["drills"], STORIES["follow-up"]
+KNOWN_ORDER_DEPENDENT = {
+    "round-ups holding a whole copy": [
+        _texts([INTRO], LOCAL[0:3], L1[0:2], PMI_[0:1]),
+        _texts(LOCAL[0:2], L1[0:4], PMI_[0:3]),
+        _texts([INTRO], LOCAL[0:3], L1[0:3], PMI_[0:3]),
+        _texts(L1[0:4]),
+    ],
+    "copies of a round-up, one with other figures": [
+        _texts(B[0:1], D[0:1], F[1:2], L1[0:1]),
+        _texts(B[0:1], D[0:1], L1[0:1]),
+        _texts(B[0:1], D[0:1], L1[0:1]),
+        _texts(B[0:1], D[0:1], L1[0:2]),
+    ],
+}
+
+
+@pytest.mark.xfail(strict=True, reason="a copy as close to two sides joins the first stored")
 @pytest.mark.parametrize("case", sorted(KNOWN_ORDER_DEPENDENT))
 def test_known_cases_where_the_arrival_order_still_matters(
     migrated_database: Path, tmp_path: Path, case: str
 ) -> None:
     assert len(_orders(KNOWN_ORDER_DEPENDENT[case], migrated_database, tmp_path)) == 1
+
+
+@pytest.mark.parametrize("case", sorted(ORDER_CASES))
+def test_corner_cases_group_the_same_in_every_arrival_order(
+    migrated_database: Path, tmp_path: Path, case: str
+) -> None:
+    bodies, expected = ORDER_CASES[case]
+    assert _orders(bodies, migrated_database, tmp_path) == {
+        frozenset(frozenset(group) for group in expected)
+    }
+
+
+WORDS = [
+    "river", "harbour", "council", "market", "school", "bridge", "garden", "library", "station",
+    "theatre", "museum", "clinic", "factory", "orchard", "village", "meadow", "tunnel", "castle",
+    "canal", "forest", "valley", "island", "temple", "square", "tower", "mill", "quarry",
+]  # fmt: skip
+
+
+def _paragraph(n: int) -> str:
+    """A long paragraph of its own, without figures: windows of them are copies by Jaccard."""
+    word = WORDS[n]
+    return " ".join(f"the {word} {WORDS[(n + k) % len(WORDS)]} plan{k % 7}" for k in range(14))
+
+
+def test_a_story_merged_after_taking_another_keeps_the_merge_trail(
+    migrated_database: Path, tmp_path: Path
+) -> None:
+    """Five-paragraph windows of one text shifted by one are copies, by two are not. Windows 0, 2
+    and 4 are three stories; window 3 merges 4's into 2's, then window 1 merges 2's (which took
+    4's) into 0's: the first merge's row must follow, or deleting story 2 breaks it."""
+    window = ["\n\n".join(_paragraph(n) for n in range(k, k + 5)) for k in range(5)]
+    store = Store(tmp_path / "chain", migrated_database, 5)
+    try:
+        for n in (0, 2, 4, 3, 1):
+            store.add(n, window[n])
+        assert store.stories() == {frozenset(range(5))}
+        with store.runtime.sessions() as session:
+            merges = session.execute(select(StoryMerge.into_story_id)).scalars().all()
+            story_id = session.execute(select(Article.story_id).limit(1)).scalar_one()
+        assert merges and set(merges) == {story_id}
+    finally:
+        store.runtime.close()

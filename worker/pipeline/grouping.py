@@ -1,25 +1,27 @@
 """Group each stored article with its copies in other outlets: one story, many copies.
 
 Inside the store's transaction: take the article's lookup keys, lock them (stores that could
-group together run one after the other), verify every candidate on the texts, then join the
-story of the copies found, merging stories that the article shows to be one (the older id wins,
-each move logged in ``story_merges``). Grouping is the connected components of verified "same
-story" pairs, less the pairs of compilations.
+group together run one after the other), verify every candidate on the texts, let the copies'
+stories settle with the article among them, then join the story of the copies found, merging
+stories that the article shows to be one (the older id wins, each move logged in
+``story_merges``).
 
-A compilation (a digest, a live page, a round-up) is a text with two verified copies that are
-unrelated to each other (they share less than ``COMPILATION_OVERLAP`` of the shorter one's
-shingles). It holds no "same story" pair, whichever of the three arrived last:
+The stories are meant to be the same whatever order the articles arrive in: the connected
+components of verified "same story" pairs, where
 
-- the compilation last: its copies are in stories whose texts are unrelated, so it joins none
-  (``story_copies``; it compares the closest copy of each story);
-- a copy last: the compilation's story holds another verified copy of it that is unrelated to
-  the newcomer. The newcomer does not group through it, and the compilation leaves that story
-  for a new story of its own (logged as ``story.compilation_split``, not in ``story_merges``,
-  which records merges only); the story keeps its id and its other copies.
+- a compilation (a digest, a live page, a round-up: a text with two verified copies that are
+  unrelated to each other, sharing less than ``COMPILATION_OVERLAP`` of the shorter one's
+  shingles) is a story of its own and links nothing;
+- a text that is a copy of two texts that disagree on figures (templated reports of two days)
+  goes only with the one it is closer to.
 
-Only what the compilation's story holds is checked, and the rest of the story stays together
-when the compilation leaves it. Stories that could group together are locked before any copy
-moves, so the result does not depend on how many workers store at once.
+Arriving in any order, the article's copies first settle (``_settle``): a copy that the article
+shows to be a compilation leaves its story, and so does a copy closer to the article than to a
+text of its story that the article contradicts; a story left by a copy is split where its
+remaining copies no longer hold together (``_resplit``). These moves are logged
+(``story.compilation_split``, ``story.copy_moved``, ``story.split``); ``story_merges``
+records merges only. Stories that could group together are locked before any copy moves, so
+the result does not depend on how many workers store at once either.
 """
 
 from __future__ import annotations
@@ -66,6 +68,8 @@ class Copies:
     # Stories holding a candidate that shares the wording but not the figures: a templated
     # report of another day. The article must not join them through a copy without figures.
     contradicted: frozenset[int] = frozenset()
+    # Those candidates themselves (a story they are in may change while the article settles).
+    contradicting: tuple[Copy, ...] = ()
 
     def variant_in(self, outlet_id: int) -> Copy | None:
         """A copy in the same outlet close enough to be the same article under another URL."""
@@ -85,15 +89,16 @@ def find_copies(
     keys = lookup_keys(fp)
     stories.lock_keys(session, keys)
     found = []
-    contradicted = set()
+    contradicting = []
     for candidate in stories.find_candidates(session, keys, exclude_article_id):
         other = _candidate_fingerprint(candidate)
         verdict = compare(fp, other, when, candidate.when)
         if verdict.same:
             found.append(Copy(candidate, verdict, other))
         elif verdict.why == "numbers_differ":
-            contradicted.add(candidate.story_id)
-    return Copies(fp, keys, found, frozenset(contradicted))
+            contradicting.append(Copy(candidate, verdict, other))
+    contradicted = frozenset(copy.candidate.story_id for copy in contradicting)
+    return Copies(fp, keys, found, contradicted, tuple(contradicting))
 
 
 _FINGERPRINTS: OrderedDict[tuple[int, str], Fingerprint] = OrderedDict()
@@ -125,8 +130,8 @@ def insert_grouped(
 ) -> int | None:
     """Insert a new article in the story of its copies (or a new one); None if its canonical
     URL was taken meanwhile (the caller then treats the page as that article)."""
-    compilations = _compilations(session, copies)
-    joined = _lock_stories_of(session, story_copies(_without(copies, compilations)))
+    copies = _settle(session, copies, now)
+    joined = _lock_stories_of(session, story_copies(copies))
     story_id = joined[0] if joined else stories.new_story(session, now)
     article_id = repository.insert_article(
         session,
@@ -137,7 +142,6 @@ def insert_grouped(
         if not joined:
             stories.delete_story(session, story_id)
         return None
-    _split_off(session, compilations, article_id, now)
     _merge(session, story_id, joined[1:], article_id, now)
     stories.add_keys(session, article_id, copies.keys)
     stories.refresh_story(session, story_id, now)
@@ -150,11 +154,9 @@ def regroup(session: Session, article: Article, now: datetime) -> None:
     among its copies leaves its own."""
     when = article.published_at or article.fetched_at
     copies = find_copies(session, article.body, when, exclude_article_id=article.id)
-    compilations = _compilations(session, copies, article.id)
-    found = story_copies(_without(copies, compilations))
-    joined = _lock_stories_of(session, found, also=[article.id])
+    copies = _settle(session, copies, now, article.id)
+    joined = _lock_stories_of(session, story_copies(copies), also=[article.id])
     target = joined[0]
-    _split_off(session, compilations, article.id, now)
     _merge(session, target, joined[1:], article.id, now)
     article.story_hash = copies.fingerprint.exact
     article.story_fingerprint_version = STORY_FINGERPRINT_VERSION
@@ -165,10 +167,17 @@ def regroup(session: Session, article: Article, now: datetime) -> None:
 def story_copies(copies: Copies) -> list[Copy]:
     """The copies to group with.
 
+    - none when two of them are unrelated texts (the article is a digest, a live page);
     - none in a story that also holds a text with the same wording and other figures;
-    - none when they belong to several stories whose texts are unrelated (a digest);
     - only the closest story's when two stories contradict each other on figures.
     """
+    for a, b in combinations(copies.found, 2):
+        if _overlap(a.fingerprint, b.fingerprint) < COMPILATION_OVERLAP:
+            log.info(
+                "story.compilation", reason="copies of unrelated texts in one text",
+                stories=sorted({c.candidate.story_id for c in copies.found}),
+            )  # fmt: skip
+            return []
     found = [c for c in copies.found if c.candidate.story_id not in copies.contradicted]
     best: dict[int, Copy] = {}
     for copy in found:
@@ -176,50 +185,156 @@ def story_copies(copies: Copies) -> list[Copy]:
         if held is None or copy.verdict.jaccard > held.verdict.jaccard:
             best[copy.candidate.story_id] = copy
     for a, b in combinations(best.values(), 2):
-        if _overlap(a.fingerprint, b.fingerprint) < COMPILATION_OVERLAP:
-            log.info(
-                "story.compilation",
-                stories=sorted(best), reason="copies of unrelated stories in one text",
-            )  # fmt: skip
-            return []
-    for a, b in combinations(best.values(), 2):
         if compare(a.fingerprint, b.fingerprint).why == "numbers_differ":
             closest = max(best.values(), key=lambda copy: copy.verdict.jaccard)
             return [c for c in found if c.candidate.story_id == closest.candidate.story_id]
     return found
 
 
+def _settle(
+    session: Session, copies: Copies, now: datetime, article_id: int | None = None
+) -> Copies:
+    """Bring the stories of the article's copies to what they are with the article among them,
+    before it joins any: the copies that are compilations leave their stories, and a copy
+    closer to the article than to a text of its story that the article contradicts on figures
+    leaves that story. A story a copy left is split where its remaining copies no longer hold
+    together. Returns the copies as they now stand: current stories, no compilations.
+    ``article_id``: the article when it is already stored (a regroup).
+    """
+    if not copies.found:
+        return copies
+    compilations = _compilations(session, copies, article_id)
+    _split_off(session, compilations, article_id, now)
+    copies = _refreshed(session, _without(copies, compilations))
+    for copy in _closer_to_the_article(session, copies):
+        old, new = stories.move_to_new_story(session, copy.candidate.article_id, now)
+        stories.refresh_story(session, old, now)
+        log.info(
+            "story.copy_moved", article=copy.candidate.article_id, from_story=old,
+            into_story=new, cause_article=article_id, reason="closer to the new article",
+        )  # fmt: skip
+        _resplit(session, old, now)
+    return _refreshed(session, copies)
+
+
 def _compilations(session: Session, copies: Copies, article_id: int | None = None) -> list[Copy]:
-    """The copies found to be compilations now that the article shows up: each has in its story
-    another verified copy that is unrelated to the article (so it holds two unrelated stories).
+    """The copies that are compilations now that the article shows up: among the texts each is
+    a verified copy of (its story's copies, or for a copy alone in its story the articles its
+    own lookup keys find, and this article) two are unrelated to each other, so it holds two
+    stories.
 
     The same rule as ``story_copies``'s, seen from the article that arrives after the
     compilation: without it, who joins whom would depend on the order. ``article_id``: the
-    article when it is already stored (a regroup), never taken for the other copy. Locks the
+    article when it is already stored (a regroup), never taken for another copy. Locks the
     copies' stories first: what they hold must not change before the compilations leave them.
     """
-    if not copies.found:
-        return []
     also = [] if article_id is None else [article_id]
     _lock_stories_of(session, copies.found, also)
     ids = [copy.candidate.article_id for copy in copies.found]
     story_of = stories.current_story_ids(session, ids)
-    # The article's own copies are not unrelated to it (a verified copy overlaps by >= 0.6).
-    others = stories.story_members(session, set(story_of.values()), exclude=[*ids, *also])
-    unrelated = [
-        (other, fp)
-        for other in others
-        if _overlap(copies.fingerprint, fp := _candidate_fingerprint(other)) < COMPILATION_OVERLAP
-    ]
-    return [
-        copy
+    members = stories.story_members(session, set(story_of.values()), exclude=also)
+    others_of = {
+        copy.candidate.article_id: {
+            other.article_id: other
+            for other in members
+            if other.story_id == story_of.get(copy.candidate.article_id)
+            and other.article_id != copy.candidate.article_id
+        }
         for copy in copies.found
-        if any(
-            other.story_id == story_of.get(copy.candidate.article_id)
-            and compare(copy.fingerprint, fp, copy.candidate.when, other.when).same
-            for other, fp in unrelated
-        )
-    ]
+    }
+    # A copy alone in its story may be a compilation found earlier (a story of its own): what
+    # it is a copy of is then in other stories, found by its own lookup keys.
+    alone = [article_id for article_id, others in others_of.items() if not others]
+    keys_of = stories.keys_of(session, alone)
+    found = []
+    for copy in copies.found:
+        own = copy.candidate.article_id
+        others = others_of[own]
+        for other in stories.find_candidates(session, keys_of.get(own, []), own):
+            if other.article_id not in also:
+                others.setdefault(other.article_id, other)
+        texts = [copies.fingerprint]  # the article is a verified copy of it
+        for other in others.values():
+            fp = _candidate_fingerprint(other)
+            if compare(copy.fingerprint, fp, copy.candidate.when, other.when).same:
+                texts.append(fp)
+        if any(_overlap(a, b) < COMPILATION_OVERLAP for a, b in combinations(texts, 2)):
+            found.append(copy)
+    return found
+
+
+def _closer_to_the_article(session: Session, copies: Copies) -> list[Copy]:
+    """Copies in a story that holds a text the article contradicts on figures, and that are
+    closer to the article than to every such text: they belong with the article."""
+    if not copies.contradicting:
+        return []
+    contradicting = {copy.candidate.article_id for copy in copies.contradicting}
+    story_of = stories.current_story_ids(session, contradicting)
+    moved = []
+    for copy in copies.found:
+        rivals = [
+            other
+            for other in copies.contradicting
+            if story_of.get(other.candidate.article_id) == copy.candidate.story_id
+        ]
+        if rivals and all(
+            copy.verdict.jaccard > compare(copy.fingerprint, other.fingerprint).jaccard
+            for other in rivals
+        ):
+            moved.append(copy)
+    return moved
+
+
+def _refreshed(session: Session, copies: Copies) -> Copies:
+    """``copies`` with each candidate's current story (moves and splits change them)."""
+    ids = [c.candidate.article_id for c in (*copies.found, *copies.contradicting)]
+    if not ids:
+        return copies
+    story_of = stories.current_story_ids(session, ids)
+
+    def current(copy: Copy) -> Copy:
+        story_id = story_of.get(copy.candidate.article_id, copy.candidate.story_id)
+        return replace(copy, candidate=replace(copy.candidate, story_id=story_id))
+
+    contradicting = tuple(current(copy) for copy in copies.contradicting)
+    return replace(
+        copies,
+        found=[current(copy) for copy in copies.found],
+        contradicting=contradicting,
+        contradicted=frozenset(copy.candidate.story_id for copy in contradicting),
+    )
+
+
+def _resplit(session: Session, story_id: int, now: datetime) -> None:
+    """Split a story whose copies no longer hold together (a copy that linked them left):
+    each group of verified copies becomes a story, the one holding the oldest article keeps
+    the story's id."""
+    members = stories.story_members(session, [story_id])
+    if len(members) < 2:
+        return
+    prints = {m.article_id: _candidate_fingerprint(m) for m in members}
+    parent = {m.article_id: m.article_id for m in members}
+
+    def root(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for a, b in combinations(members, 2):
+        if compare(prints[a.article_id], prints[b.article_id], a.when, b.when).same:
+            parent[root(a.article_id)] = root(b.article_id)
+    groups: dict[int, list[int]] = {}
+    for member in members:
+        groups.setdefault(root(member.article_id), []).append(member.article_id)
+    if len(groups) < 2:
+        return
+    keep = root(min(members, key=lambda m: (m.when, m.article_id)).article_id)
+    for group_root, article_ids in groups.items():
+        if group_root != keep:
+            new = stories.move_articles_to_new_story(session, article_ids, now)
+            log.info("story.split", from_story=story_id, into_story=new, articles=article_ids)
+    stories.refresh_story(session, story_id, now)
 
 
 def _without(copies: Copies, compilations: Sequence[Copy]) -> Copies:
@@ -229,7 +344,7 @@ def _without(copies: Copies, compilations: Sequence[Copy]) -> Copies:
 
 
 def _split_off(
-    session: Session, compilations: Sequence[Copy], cause_article_id: int, now: datetime
+    session: Session, compilations: Sequence[Copy], cause_article_id: int | None, now: datetime
 ) -> None:
     """Move each compilation to a story of its own: it belongs to none. Its story was locked by
     ``_compilations`` and keeps its other copies. Not a merge, so not in ``story_merges``
@@ -242,6 +357,7 @@ def _split_off(
             "story.compilation_split", article=article_id, from_story=old, into_story=new,
             cause_article=cause_article_id,
         )  # fmt: skip
+        _resplit(session, old, now)
 
 
 def _overlap(a: Fingerprint, b: Fingerprint) -> float:

@@ -113,6 +113,19 @@ def story_members(
     return [Candidate(*row) for row in rows]
 
 
+def keys_of(session: Session, article_ids: Iterable[int]) -> dict[int, list[int]]:
+    """The lookup keys each article is indexed under."""
+    wanted = sorted(set(article_ids))
+    found: dict[int, list[int]] = {article_id: [] for article_id in wanted}
+    if wanted:
+        rows = session.execute(
+            select(StoryKey.article_id, StoryKey.key).where(StoryKey.article_id.in_(wanted))
+        ).all()
+        for article_id, key in rows:
+            found[article_id].append(key)
+    return found
+
+
 def replace_keys(session: Session, article_id: int, keys: Iterable[int]) -> None:
     session.execute(delete(StoryKey).where(StoryKey.article_id == article_id))
     add_keys(session, article_id, keys)
@@ -159,6 +172,10 @@ def merge_stories(
     for story_id in sorted(set(others) - {into}):
         moved = list(session.scalars(select(Article.id).where(Article.story_id == story_id)))
         session.execute(update(Article).where(Article.story_id == story_id).values(story_id=into))
+        # Merges that went into the story now gone now point where its copies went: every
+        # into_story_id names a story that exists (one hop, however long the chain).
+        earlier = update(StoryMerge).where(StoryMerge.into_story_id == story_id)
+        session.execute(earlier.values(into_story_id=into))
         session.execute(delete(Story).where(Story.id == story_id))
         merge = StoryMerge(
             from_story_id=story_id, into_story_id=into, article_ids=moved,
@@ -174,10 +191,16 @@ def move_to_new_story(session: Session, article_id: int, now: datetime) -> tuple
     other copies and must be refreshed); returns (old story id, new story id)."""
     old = session.scalar(select(Article.story_id).where(Article.id == article_id))
     assert old is not None, article_id
+    return old, move_articles_to_new_story(session, [article_id], now)
+
+
+def move_articles_to_new_story(session: Session, article_ids: Sequence[int], now: datetime) -> int:
+    """Move articles out of their story into one new story; returns its id (the stories they
+    left must be refreshed)."""
     new = new_story(session, now)
-    session.execute(update(Article).where(Article.id == article_id).values(story_id=new))
+    session.execute(update(Article).where(Article.id.in_(list(article_ids))).values(story_id=new))
     refresh_story(session, new, now)
-    return old, new
+    return new
 
 
 def refresh_story(session: Session, story_id: int, now: datetime) -> None:
