@@ -18,7 +18,7 @@ Decisions, measured on ../shared/corpus (see its README for the metrics):
   its fallback extractors) unless that finds no body, retried in balanced mode when that keeps
   under 1500 characters and balanced mode finds twice as much; then the
   clean-up pass, teaser removal, and a subscribers-only notice cut with what follows it.
-  zyte-dev F1 0.984 against 0.965 for trafilatura; trafilatura-eval F1 0.923 against 0.922
+  zyte-dev F1 0.984 against 0.965 for trafilatura; trafilatura-eval F1 0.924 against 0.922
   (``python -m benchmarks.extraction``).
 - JSON-LD ``articleBody`` is only used when the markup yields no body (or the same text): on
   zyte-dev it is often truncated or lacks paragraph breaks.
