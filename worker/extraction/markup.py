@@ -63,7 +63,7 @@ class _Page:
         self.words = {tag: class_words(tag) for tag in self.tags}
         # (element, itemprop) of the elements with microdata
         self.itemprops = [(tag, prop) for tag in self.tags if (prop := tag.get("itemprop"))]
-        title = first(root, "title") if root.tag != "title" else root
+        title = first(root, "title")
         self.title = _stripped_text(title) if title is not None else None
         self.headline = self._headline()
         self.anchor = self.position.get(self.headline, 0) if self.headline is not None else 0
@@ -97,7 +97,7 @@ def collect(root: HtmlElement, url: str) -> Hints:
     """Candidates found in the markup, all with provenance "markup"."""
     hints = Hints()
     page = _Page(root)
-    html = root if root.tag == "html" else first(root, "html")
+    html = first(root, "html")
     if html is not None:
         hints.add("language", _attr(html, "lang") or _attr(html, "xml:lang"), "markup")
     _titles(page, hints)

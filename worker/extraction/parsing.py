@@ -100,8 +100,8 @@ def elements(root: HtmlElement, *names: str) -> Iterator[HtmlElement]:
 
 
 def first(root: HtmlElement, name: str) -> HtmlElement | None:
-    """The first ``name`` element under ``root`` (itself excluded), in document order."""
-    return next((node for node in root.iter(name) if node is not root), None)
+    """The first ``name`` element under ``root`` (itself included), in document order."""
+    return next(root.iter(name), None)
 
 
 def class_words(tag: HtmlElement) -> frozenset[str]:

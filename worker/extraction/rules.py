@@ -80,9 +80,8 @@ def drop_elements(root: HtmlElement, rules: Rules) -> int:
     removed = 0
     for selector in rules.drop:
         for element in select(root, selector):
-            parent = element.getparent()
-            if parent is None:
-                continue
+            if element.getparent() is None:
+                continue  # the root: nothing to drop it from
             element.drop_tree()
             removed += 1
     return removed
