@@ -60,10 +60,21 @@ JOB_WORDS = frozenset(
         "reports", "author", "by", "our", "anchor", "host",
     }
 )  # fmt: skip
-# Values that are placeholders, not names.
-NON_NAMES = frozenset(
-    {"anonymous", "unknown", "none", "null", "n/a", "admin", "administrator", "guest", "user"}
+# Academic and professional letters after a name ("Grant Tinsley, PhD"): not names.
+CREDENTIALS = frozenset(
+    {"phd", "md", "mba", "mph", "ms", "msc", "ma", "bsc", "rd", "rn", "dphil", "mphil", "llm"}
 )
+# Values that are placeholders, labels or days, not names ("Datum", "Donnerstag").
+NON_NAMES = frozenset(
+    {"anonymous", "unknown", "none", "null", "n/a", "admin", "administrator", "guest", "user",
+     "no", "date", "datum", "date de publication", "fecha",
+     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+     "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag",
+     "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+     "lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"}
+)  # fmt: skip
+# A last word whose full stop belongs to it: an initial ("S.") or a suffix ("Jr.").
+_ABBREVIATION = re.compile(r"(?:[^\W\d_]|jr|sr|jun|sen)\.", re.IGNORECASE)
 
 
 def clean_authors(raw: str, *, exclude: tuple[str, ...] = ()) -> list[str]:
@@ -112,13 +123,20 @@ def dedupe(names: list[str]) -> list[str]:
 
 def _clean_name(part: str, outlets: tuple[str, ...] = ()) -> str | None:
     part = _TRAILER.sub("", part)
-    part = part.strip(" \t.,:;-–—|•·'\"“”")
+    part = part.strip(" \t,:;-–—|•·'\"“”")
     words = part.split()
     size = len(words)
-    while words and words[-1].lower().strip(".,") in JOB_WORDS:
+    if len(words) == 1 and _bare(words[0]) in CREDENTIALS:
+        return None  # the "PhD" of "Grant Tinsley, PhD"
+    while words and _bare(words[-1]) in JOB_WORDS:
         words.pop()
-    while words and words[0].lower().strip(".,") in JOB_WORDS:
+    while len(words) > 2 and _bare(words[-1]) in CREDENTIALS:
+        words.pop()  # "Jane Doe MPH", but "Jack Ma" is a name
+    while words and _bare(words[0]) in JOB_WORDS:
         words.pop(0)
+    if words and words[-1].endswith(".") and not _ABBREVIATION.fullmatch(words[-1]):
+        words[-1] = words[-1].rstrip(".")  # a sentence's full stop, not "Jr." or "Joe S."
+        words = [word for word in words if word]
     if not words or len(words) > MAX_NAME_WORDS:
         return None
     if len(words) == 1 and words[0].lower() in LEAD_IN_WORDS:
@@ -137,6 +155,10 @@ def _clean_name(part: str, outlets: tuple[str, ...] = ()) -> str | None:
     if name.isupper() and len(words) > 1:
         name = name.title()  # "JANE DOE" -> "Jane Doe"; "AFP" stays
     return name
+
+
+def _bare(word: str) -> str:
+    return word.lower().strip(".,").replace(".", "")
 
 
 def _outlet_words(words: list[str], outlets: tuple[str, ...]) -> bool:

@@ -21,7 +21,7 @@ CONFIDENT = 0.9
 # Detection this sure, on at least OVERRIDE_MIN_CHARS of text, overrides what the page states.
 OVERRIDE_CONFIDENCE = 0.97
 OVERRIDE_MIN_CHARS = 300
-_DETECT_CHARS = 5_000
+_DETECT_CHARS = 2_000
 
 _ISO_639_1_TEXT = (
     "aa ab ae af ak am an ar as av ay az ba be bg bh "

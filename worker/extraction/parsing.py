@@ -19,9 +19,9 @@ from collections.abc import Iterator
 from typing import cast
 
 import lxml.html
-import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement
+from trafilatura.utils import repair_faulty_html
 
 from worker.errors import ExtractionError
 
@@ -50,8 +50,20 @@ CHROME_TAGS = frozenset({"nav", "footer", "aside"})
 _PARSER = lxml.html.HTMLParser(  # trafilatura's settings (its HTML_PARSER)
     collect_ids=False,
     default_doctype=False,  # type: ignore[call-arg]  # an lxml option the stubs lack
+    encoding="utf-8",
     remove_comments=True,
     remove_pis=True,
+)
+# Every element an HtmlElement, chosen in C. lxml.html's own lookup calls Python for each
+# element object it creates (to hand forms and inputs their own classes, which nothing here or
+# in trafilatura uses); the extraction creates hundreds of thousands of them per page.
+_PARSER.set_element_class_lookup(
+    etree.ElementDefaultClassLookup(
+        element=HtmlElement,
+        comment=lxml.html.HtmlComment,
+        pi=lxml.html.HtmlProcessingInstruction,
+        entity=lxml.html.HtmlEntity,
+    )
 )
 # Text nodes whose element is not an invisible one: an element's visible text.
 _VISIBLE_TEXT = etree.XPath(
@@ -80,7 +92,7 @@ def parse_html(html: str) -> HtmlElement:
     A text trafilatura rejects as not HTML (no ``html`` near its start and a single element) is
     still parsed here, for its metadata."""
     try:
-        tree = trafilatura.load_html(html)
+        tree = _load_html(html)
         if tree is None:
             tree = lxml.html.document_fromstring(html or "<html></html>", parser=_PARSER)
     except etree.ParserError:  # "Document is empty": whitespace or nothing parseable
@@ -90,6 +102,32 @@ def parse_html(html: str) -> HtmlElement:
     if not isinstance(tree, HtmlElement):
         raise ExtractionError(f"unparsable HTML: parsed to {type(tree).__name__}")
     return tree
+
+
+def _load_html(html: str) -> HtmlElement | None:
+    """``trafilatura.load_html`` for a decoded page, step by step, with our parser: the same
+    repair, the same parse, the same retry as bytes and the same rejection of text that is not
+    HTML (None)."""
+    beginning = html[:50].lower()
+    text = repair_faulty_html(html, beginning)
+    tree: HtmlElement | None
+    try:
+        tree = lxml.html.fromstring(text, parser=_PARSER)
+    except Exception:  # "Unicode strings with encoding declaration are not supported", ...
+        tree = _parse_bytes(text)
+    else:
+        if len(tree) < 1:
+            tree = _parse_bytes(text)
+    if tree is not None and "html" not in beginning and len(tree) < 2:
+        return None
+    return tree
+
+
+def _parse_bytes(text: str) -> HtmlElement | None:
+    try:
+        return lxml.html.fromstring(text.encode("utf8", "surrogatepass"), parser=_PARSER)
+    except Exception:  # trafilatura gives up on the page here too
+        return None
 
 
 def elements(root: HtmlElement, *names: str) -> Iterator[HtmlElement]:

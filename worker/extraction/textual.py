@@ -31,17 +31,25 @@ UPDATED_LABEL = re.compile(
 )
 
 
+_NOT_WORD = re.compile(r"\W+")
+
+
 def _key(text: str) -> str:
-    return re.sub(r"\W+", "", text.casefold())
+    return _NOT_WORD.sub("", text.casefold())
 
 
 def find_line(lines: list[str], text: str, start: int = 0) -> int | None:
     """Index of the first line from ``start`` that begins like ``text`` (loosely compared)."""
     probe = _key(text)[:60]
-    if len(probe) < 8:
+    size = len(probe)
+    if size < 8:
         return None
     for index in range(start, len(lines)):
-        if _key(lines[index])[: len(probe)] == probe:
+        line = lines[index]
+        head = _key(line[: 2 * size])  # a page has hundreds of lines: key only their start
+        if len(head) < size:
+            head = _key(line)
+        if head[:size] == probe:
             return index
     return None
 
