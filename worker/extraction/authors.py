@@ -62,8 +62,9 @@ JOB_WORDS = frozenset(
 )  # fmt: skip
 # Academic and professional letters after a name ("Grant Tinsley, PhD"): not names.
 CREDENTIALS = frozenset(
-    {"phd", "md", "mba", "mph", "ms", "msc", "ma", "bsc", "rd", "rn", "dphil", "mphil", "llm"}
-)
+    {"phd", "md", "mba", "mph", "ms", "msc", "ma", "bsc", "rd", "rdn", "rn", "dphil", "mphil",
+     "llm"}
+)  # fmt: skip
 # Values that are placeholders, labels or days, not names ("Datum", "Donnerstag").
 NON_NAMES = frozenset(
     {"anonymous", "unknown", "none", "null", "n/a", "admin", "administrator", "guest", "user",

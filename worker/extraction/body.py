@@ -16,7 +16,7 @@ import trafilatura
 from lxml.html import HtmlElement
 
 from worker.errors import ExtractionError
-from worker.extraction.parsing import class_words, elements, tag_text
+from worker.extraction.parsing import elements, named_elements, tag_text
 
 # Measured on zyte-dev (plain trafilatura, zyte F1): precision mode with tables 0.975, the
 # default mode 0.962, precision without tables 0.968. The caller retries in balanced mode
@@ -40,6 +40,7 @@ _IMAGE_BOX_WORDS = frozenset(
     {"image", "images", "img", "photo", "photos", "figure", "picture", "pic", "thumb", "gallery"}
 )
 _IMAGE_BOX_MAX_TEXT = 300
+_IMAGE_BOX_TAGS = frozenset({"div", "span", "section", "aside", "p", "a"})
 
 
 @dataclass(frozen=True)
@@ -75,11 +76,14 @@ def extract_blocks(
     return [block for block in blocks if _normal(block.text) not in captions]
 
 
-def image_box_texts(root: HtmlElement) -> set[str]:
-    """Normalised texts found inside image boxes (see _IMAGE_BOX_WORDS): captions, credits."""
+def image_box_texts(
+    root: HtmlElement, names: dict[HtmlElement, frozenset[str]] | None = None
+) -> set[str]:
+    """Normalised texts found inside image boxes (see _IMAGE_BOX_WORDS): captions, credits.
+    ``names``: the page's ``named_elements``, if already worked out."""
     texts: set[str] = set()
-    for element in elements(root, "div", "span", "section", "aside", "p", "a"):
-        if not _IMAGE_BOX_WORDS & class_words(element):
+    for element, words in (named_elements(root) if names is None else names).items():
+        if element.tag not in _IMAGE_BOX_TAGS or not _IMAGE_BOX_WORDS & words:
             continue
         if not any(True for _ in element.iter("img")):
             continue

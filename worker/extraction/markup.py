@@ -18,7 +18,14 @@ from lxml.html import HtmlElement
 
 from worker.extraction.authors import clean_authors
 from worker.extraction.hints import Hints
-from worker.extraction.parsing import class_words, elements, first, in_chrome, rel_words, tag_text
+from worker.extraction.parsing import (
+    elements,
+    first,
+    in_chrome,
+    named_elements,
+    rel_words,
+    tag_text,
+)
 from worker.extraction.urls import same_page
 
 AUTHOR_WORDS = frozenset({"author", "authors", "byline", "bylines", "writer", "creator", "byl"})
@@ -51,6 +58,7 @@ _MAX_LABEL_CHARS = 40
 # Elements too large to be a date (or not shown): never date candidates.
 _NOT_DATE_ELEMENTS = frozenset({"html", "body", "meta", "script", "article", "main", "section"})
 _MAX_BYLINE_CHARS = 200
+_NO_WORDS: frozenset[str] = frozenset()
 # The only elements the collectors below look at: those with a class, id, itemprop, pubdate,
 # aria-label or rel, and <time>. Selected in C, in document order; a page has several times as
 # many elements without any of these, and asking each for its names was most of the time here.
@@ -60,14 +68,14 @@ _MARKED = etree.XPath("//*[@class or @id or @itemprop or @pubdate or @aria-label
 class _Page:
     """The tree plus document positions, to rank candidates by distance from the headline."""
 
-    def __init__(self, root: HtmlElement) -> None:
+    def __init__(self, root: HtmlElement, names: dict[HtmlElement, frozenset[str]]) -> None:
         self.root = root
         # Every element, in document order; holding them keeps each one's Python proxy (and so
         # its identity) for the page's lifetime.
         self.tags = list(elements(root))
         self.position = {tag: index for index, tag in enumerate(self.tags)}
         self.marked = cast(list[HtmlElement], _MARKED(root))
-        self.words = {tag: class_words(tag) for tag in self.marked}
+        self.words = {tag: names.get(tag, _NO_WORDS) for tag in self.marked}
         # (element, itemprop) of the elements with microdata
         self.itemprops = [(tag, prop) for tag in self.marked if (prop := tag.get("itemprop"))]
         title = first(root, "title")
@@ -100,10 +108,13 @@ def _stripped_text(tag: HtmlElement) -> str:
     return " ".join(text.strip() for text in tag.itertext() if text.strip())
 
 
-def collect(root: HtmlElement, url: str) -> Hints:
-    """Candidates found in the markup, all with provenance "markup"."""
+def collect(
+    root: HtmlElement, url: str, names: dict[HtmlElement, frozenset[str]] | None = None
+) -> Hints:
+    """Candidates found in the markup, all with provenance "markup". ``names``: the page's
+    ``named_elements``, if already worked out."""
     hints = Hints()
-    page = _Page(root)
+    page = _Page(root, named_elements(root) if names is None else names)
     html = first(root, "html")
     if html is not None:
         hints.add("language", _attr(html, "lang") or _attr(html, "xml:lang"), "markup")

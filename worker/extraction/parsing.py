@@ -165,13 +165,21 @@ def _name_words(name: str) -> frozenset[str]:
     thousands of times per page (measured: a quarter of extraction time went here uncached)."""
     words = set(_NAME_SEPARATORS.split(name.lower()))
     words.discard("")
-    # camelCase names such as "articleByline"
-    words.update(w.lower() for w in _NAME_PIECES.findall(name))
+    if not _PLAIN_NAME.fullmatch(name):  # camelCase ("articleByline"), digits ("h2title")
+        words.update(w.lower() for w in _NAME_PIECES.findall(name))
     return frozenset(words)
 
 
 _NAME_SEPARATORS = re.compile(r"[-_\s]+")
 _NAME_PIECES = re.compile(r"[A-Z]?[a-z]+")
+_PLAIN_NAME = re.compile(r"[a-z\s_-]+")  # its pieces are the separated words themselves
+_NAMED = etree.XPath("//*[@class or @id or @itemprop]")
+
+
+def named_elements(root: HtmlElement) -> dict[HtmlElement, frozenset[str]]:
+    """The elements with a class, id or itemprop, in document order, with their words
+    (``class_words``): worked out once per page for every collector that looks for names."""
+    return {tag: class_words(tag) for tag in cast(list[HtmlElement], _NAMED(root))}
 
 
 def rel_words(tag: HtmlElement) -> set[str]:
