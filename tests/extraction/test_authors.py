@@ -29,6 +29,7 @@ from worker.extraction.authors import clean_authors
         ("Post author By Helge Fahrnberger", ["Helge Fahrnberger"]),
         ("Von Max Mustermann und Erika Musterfrau", ["Max Mustermann", "Erika Musterfrau"]),
         ("Zeige alle Beiträge von Cem Basman", ["Cem Basman"]),
+        ("Erstellt von Andri Bryner", ["Andri Bryner"]),
         ("Jane Doe, @janedoe", ["Jane Doe"]),
         ("María José García", ["María José García"]),
         ("By Perry Bacon Jr.", ["Perry Bacon Jr."]),

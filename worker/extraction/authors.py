@@ -21,8 +21,8 @@ LEAD_IN_WORDS = frozenset(
         "reported", "reporting", "words", "story", "text", "compiled", "published", "view",
         "all", "posts", "articles", "stories", "show", "more", "post", "author", "authors",
         "autor", "autorin", "autoren", "auteur", "reporter", "zeige", "alle", "beiträge",
-        "artikel", "eingestellt", "geschrieben", "verfasst", "veröffentlicht", "interview",
-        "foto", "fotos", "photo", "photos", "and", "und", "mit", "with", "im",
+        "artikel", "eingestellt", "erstellt", "geschrieben", "verfasst", "veröffentlicht",
+        "interview", "foto", "fotos", "photo", "photos", "and", "und", "mit", "with", "im",
         "gespräch", "bericht", "kommentar",
     }
 )  # fmt: skip
