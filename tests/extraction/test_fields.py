@@ -98,6 +98,27 @@ def test_a_title_with_the_site_behind_a_separator_yields_the_visible_headline() 
     assert extract_article(html, "https://anna.example/p/1").title == "Council passes the budget"
 
 
+def test_a_label_before_the_visible_headline_is_not_part_of_the_title() -> None:
+    assert has_extra_segment("Chronik: Lotte Tobisch ist tot", "Lotte Tobisch ist tot")
+    assert not has_extra_segment("Covid-19: Lässt sich das kontrollieren?", "Covid-19")
+    html = page(
+        '<meta property="og:title" content="Klimaschutz: Bohren, bis es heiß wird">',
+        '<article><h1><span class="article-heading__kicker">Klimaschutz</span>'
+        '<span class="article-heading__title">Bohren, bis es heiß wird</span></h1>'
+        f"{TEXT}</article>",
+    )
+    assert extract_article(html, "https://news.example/a").title == "Bohren, bis es heiß wird"
+
+
+def test_a_kicker_repeated_in_the_headline_stays_in_the_title() -> None:
+    html = page(
+        '<meta property="og:title" content="Wurmkiste selber bauen">',
+        '<article><h1><span class="roofline">Wurmkiste</span> Wurmkiste selber bauen</h1>'
+        f"{TEXT}</article>",
+    )
+    assert extract_article(html, "https://diy.example/a").title == "Wurmkiste selber bauen"
+
+
 def test_an_elements_text_is_cut_at_the_limit_of_visible_characters() -> None:
     root = parse_html(
         "<html><body><div id=box><h1>Headline</h1>" + " " * 500 + "<p>More text</p>"

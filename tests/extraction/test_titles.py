@@ -23,6 +23,7 @@ NAMES = ["The Korea Herald", "Muslim Times", "koreaherald"]
         ("Muslim Times | Headline - with a dash", "Headline - with a dash"),
         ("Man bites dog - a true story", "Man bites dog - a true story"),
         ("Pentagon: no change", "Pentagon: no change"),
+        ("Headline of the day › Muslim Times", "Headline of the day"),
     ],
 )
 def test_strip_outlet(raw: str, title: str) -> None:

@@ -36,7 +36,12 @@ from worker.extraction.parsing import (
 from worker.extraction.paywall import declared_free, notice_index, truncation_notice
 from worker.extraction.rules import Rules
 from worker.extraction.tags import clean_tags
-from worker.extraction.titles import clean_title, has_extra_segment, normalise_name
+from worker.extraction.titles import (
+    clean_title,
+    has_extra_segment,
+    normalise_name,
+    without_kicker,
+)
 from worker.extraction.urls import absolute, host_label
 
 # Bump whenever the output for the same page changes; stored beside raw pages so that stored
@@ -147,6 +152,7 @@ def _extract(
         hints.get("title"),
         outlets + [h.value for h in hints.get("section")],
         [h.value for h in hints.get("visible_headline")],
+        [h.value for h in hints.get("kicker")],
     )
 
     paragraphs, body_source = _article_body(root, names, url, hints, outlets, title, selected)
@@ -323,17 +329,24 @@ def _pick(hints: list[Hint], clean: Callable[[str], T | None]) -> tuple[T, Sourc
 
 
 def _pick_title(
-    hints: list[Hint], names: list[str], visible: list[str]
+    hints: list[Hint], names: list[str], visible: list[str], kickers: list[str]
 ) -> tuple[str, Source] | None:
     """First clean title; a headline cut short with "..." yields to a longer version of it.
 
     A title that is the page's visible headline plus a segment behind a separator ("Headline |
-    Blog name", "Section » Headline") is the visible headline: the segment names the site even
-    when the page never states its name."""
+    Blog name", "Section » Headline", "Kicker: Headline") is the visible headline: the segment
+    names the site or labels the story even when the page never says so. So is a title made of
+    the visible headline's kicker (a label the headline element marks as such) and the rest of
+    the visible headline."""
     cleaned = [(t, h.source) for h in hints if (t := clean_title(h.value, names))]
     if not cleaned:
         return None
     best = cleaned[0]
+    for kicker in kickers:
+        for shown in visible:
+            headline = without_kicker(shown, kicker)
+            if headline is not None and without_kicker(best[0], kicker) == headline:
+                return headline, best[1]
     for headline in visible:
         if headline != best[0] and has_extra_segment(best[0], headline):
             return headline, best[1]

@@ -47,6 +47,12 @@ SECTION_WORDS = frozenset(
     {"section", "sec", "category", "categories", "cat", "cats", "kicker", "rubric", "rubrik",
      "ressort", "channel", "eyebrow", "overline", "vertical"}
 )  # fmt: skip
+# A part of the headline element that is a label above the headline, not the headline itself
+# (<h1><span class="dachzeile">Nach Corona-Lockerungen</span> <span>Autohäuser ...</span></h1>).
+KICKER_WORDS = frozenset(
+    {"kicker", "dachzeile", "spitzmarke", "topline", "overline", "eyebrow", "roofline",
+     "supertitle", "topic"}
+)  # fmt: skip
 NOT_SECTION_WORDS = frozenset(
     {"nav", "menu", "list", "sections", "tags", "tag", "share", "related", "footer", "header",
      "wrapper", "container", "content", "body", "main", "title"}
@@ -149,6 +155,9 @@ def _titles(page: _Page, hints: Hints) -> None:
     if page.headline is not None:
         hints.add("title", tag_text(page.headline, 500), "markup")
         hints.add("visible_headline", tag_text(page.headline, 500), "markup")
+        for part in page.headline.iterdescendants():
+            if page.words.get(part, _NO_WORDS) & KICKER_WORDS:
+                hints.add("kicker", tag_text(part, _MAX_LABEL_CHARS * 2), "markup")
     if page.title is not None:
         hints.add("title", page.title, "markup")
 

@@ -12,7 +12,9 @@ import re
 
 MAX_TITLE_CHARS = 400
 
-_SEPARATOR = re.compile(r"\s+[-|–—·•»:/]{1,2}\s+|\s*\|\s*")
+_SEPARATOR = re.compile(r"\s+[-|–—·•»›:/]{1,2}\s+|\s*\|\s*")
+# "Kicker: Headline": a label before the headline, joined by a colon
+_KICKER_COLON = re.compile(r"\S:\s+$")
 
 
 def normalise_name(name: str) -> str:
@@ -67,8 +69,23 @@ def has_extra_segment(title: str, headline: str) -> bool:
         return _SEPARATOR.match(title[len(headline) :]) is not None
     if title.endswith(headline):
         rest = title[: -len(headline)]
+        if _KICKER_COLON.search(rest):
+            return True
         return any(m.end() == len(rest) for m in _SEPARATOR.finditer(rest))
     return False
+
+
+def without_kicker(title: str, kicker: str) -> str | None:
+    """``title`` without ``kicker`` (the label a headline element shows above the headline)
+    and the separator after it; None when the title does not start with it."""
+    title, kicker = " ".join(title.split()), " ".join(kicker.split())
+    if not kicker or not title.casefold().startswith(kicker.casefold()):
+        return None
+    rest = title[len(kicker) :]
+    headline = rest.lstrip(" :|-–—·•»›/")
+    if len(headline) < 10 or (headline == rest and not rest.startswith(" ")):
+        return None  # "Klimaschutz" in "Klimaschutzpaket beschlossen" is no kicker
+    return headline
 
 
 def clean_title(raw: str, names: list[str]) -> str | None:
