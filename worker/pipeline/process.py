@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from worker import metrics
@@ -137,9 +138,10 @@ def _start_attempt(
 ) -> UrlContext | UrlOutcome:
     with runtime.sessions.begin() as session:
         repository.skip_commit_flush(session)  # the claim: one disk flush less per page
-        url = session.get(Url, url_id)
-        if url is None:
+        found = _url_with_outlet(session, url_id)
+        if found is None:
             return UrlOutcome(url_id, "missing", "no such url")
+        url, outlet = found
         if url.state in FINAL_URL_STATES and not force:
             return UrlOutcome(url_id, url.state, url.reason, url.article_id)
         if force and url.state in FINAL_URL_STATES:
@@ -154,13 +156,24 @@ def _start_attempt(
         url.state = "pending"
         url.attempts += 1
         url.last_attempt_at = now
-        context = context_for(session, url, runtime.settings)
+        context = _context(url, outlet, runtime.settings)
         if context is None:
             repository.finish_url(
                 session, url, "failed", reason="no_outlet", detail="source removed"
             )
             return UrlOutcome(url_id, "failed", "no_outlet")
         return context
+
+
+def _url_with_outlet(session: Session, url_id: int) -> tuple[Url, Outlet | None] | None:
+    """The URL and the outlet of the source that yielded it, in one query."""
+    row = session.execute(
+        select(Url, Outlet)
+        .outerjoin(Source, Source.id == Url.source_id)
+        .outerjoin(Outlet, Outlet.id == Source.outlet_id)
+        .where(Url.id == url_id)
+    ).first()
+    return (row[0], row[1]) if row is not None else None
 
 
 def context_for(session: Session, url: Url, settings: Settings) -> UrlContext | None:
@@ -170,7 +183,10 @@ def context_for(session: Session, url: Url, settings: Settings) -> UrlContext | 
         if url.source_id
         else None
     )
-    outlet: Outlet | None = source.outlet if source else None
+    return _context(url, source.outlet if source else None, settings)
+
+
+def _context(url: Url, outlet: Outlet | None, settings: Settings) -> UrlContext | None:
     if outlet is None:
         return None
     return UrlContext(
@@ -303,8 +319,7 @@ def store(
             repository.mark_raw_page_read(session, url_id, EXTRACTOR_VERSION)
         else:
             _save_raw(session, url_id, page, encoding, now)
-        url = session.get_one(Url, url_id)
-        url.final_url = page.final_url
+        url = session.get_one(Url, url_id)  # final_url is set with the state: one UPDATE
         with clock.phase("dedup"):
             chrome = stories.boilerplate_among(
                 session, context.outlet_id, paragraphs, boilerplate.MIN_ARTICLES
@@ -338,8 +353,9 @@ def store(
                 grouping.regroup(session, existing, now)
             repository.demote_other_copies(session, existing.id, keep_url_id=url_id)
             repository.finish_url(
-                session, url, "stored", http_status=page.status, article_id=existing.id
-            )
+                session, url, "stored", http_status=page.status, article_id=existing.id,
+                final_url=page.final_url,
+            )  # fmt: skip
             return UrlOutcome(url_id, "stored", None, existing.id)
         return _duplicate(session, url, page, existing.id, "canonical", canonical)
 
@@ -364,7 +380,10 @@ def _store_new(
     if new_id is None:
         return None
     stories.count_paragraphs(session, context.outlet_id, paragraphs, now)
-    repository.finish_url(session, url, "stored", http_status=page.status, article_id=new_id)
+    repository.finish_url(
+        session, url, "stored", http_status=page.status, article_id=new_id,
+        final_url=page.final_url,
+    )  # fmt: skip
     return UrlOutcome(url.id, "stored", None, new_id)
 
 
@@ -381,5 +400,6 @@ def _duplicate(
     repository.finish_url(
         session, url, "duplicate", reason=reason, http_status=page.status,
         detail=_DUPLICATE_DETAIL[reason].format(of), article_id=article_id,
+        final_url=page.final_url,
     )  # fmt: skip
     return UrlOutcome(url.id, "duplicate", reason, article_id)

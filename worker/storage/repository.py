@@ -201,8 +201,12 @@ def finish_url(
     detail: str | None = None,
     http_status: int | None = None,
     article_id: int | None = None,
+    final_url: str | None = None,
 ) -> None:
-    """Put a URL in ``state`` (pending for a retry, or a final state) with its cause."""
+    """Put a URL in ``state`` (pending for a retry, or a final state) with its cause and, once
+    fetched, the URL it redirected to."""
+    if final_url is not None:
+        url.final_url = final_url
     url.state = state
     url.reason = reason
     url.detail = detail[:2000] if detail else None
@@ -227,21 +231,23 @@ def save_raw_page(
     extractor_version: str,
     fetched_at: datetime,
 ) -> None:
-    """Keep the raw response (gzip) so the page can be re-extracted without fetching again."""
-    raw = session.scalar(select(RawPage).where(RawPage.url_id == url_id))
-    if raw is None:
-        raw = RawPage(url_id=url_id)
-        session.add(raw)
-    raw.final_url = final_url
-    raw.http_status = http_status
-    raw.content_type = content_type
-    raw.encoding = encoding
-    raw.headers = headers
-    # level 3: half the CPU of 6 for 12% more bytes (news pages, measured)
-    raw.body_gzip = gzip.compress(content, compresslevel=3)
-    raw.size = len(content)
-    raw.extractor_version = extractor_version
-    raw.fetched_at = fetched_at
+    """Keep the raw response (gzip) so the page can be re-extracted without fetching again.
+
+    One upsert: a page fetched again replaces the one kept."""
+    values = {
+        "final_url": final_url,
+        "http_status": http_status,
+        "content_type": content_type,
+        "encoding": encoding,
+        "headers": headers,
+        # level 3: half the CPU of 6 for 12% more bytes (news pages, measured)
+        "body_gzip": gzip.compress(content, compresslevel=3),
+        "size": len(content),
+        "extractor_version": extractor_version,
+        "fetched_at": fetched_at,
+    }
+    stmt = dialect_insert(session, RawPage).values(url_id=url_id, **values)
+    session.execute(stmt.on_conflict_do_update(index_elements=["url_id"], set_=values))
 
 
 def delete_raw_pages_before(session: Session, before: datetime, limit: int = 1000) -> int:
