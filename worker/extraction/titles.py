@@ -83,8 +83,8 @@ def without_kicker(title: str, kicker: str) -> str | None:
         return None
     rest = title[len(kicker) :]
     headline = rest.lstrip(" :|-–—·•»›/")
-    if len(headline) < 10 or (headline == rest and not rest.startswith(" ")):
-        return None  # "Klimaschutz" in "Klimaschutzpaket beschlossen" is no kicker
+    if len(headline) < 10 or headline == rest:
+        return None  # no separator: "Klimaschutz" in "Klimaschutzpaket beschlossen" is no kicker
     return headline
 
 
