@@ -24,6 +24,9 @@ Decisions, measured on ../shared/corpus (see its README for the metrics):
   zyte-dev it is often truncated or lacks paragraph breaks.
 - NotAnArticle: under ``MIN_BODY_CHARS`` (250, about three sentences) after clean-up, or a main
   content made of teasers that link to other pages of the site (a listing).
+- Title: the first clean candidate (JSON-LD, meta, markup) without the outlet's name; the
+  visible headline instead when the candidate is that headline plus a segment ("Headline |
+  Blog", "Section » Headline", "Label: Headline") or plus the kicker the headline element marks.
 - Metadata: JSON-LD, then meta tags, then markup, then visible-text bylines/datelines, then
   htmldate and the URL (dates only), then configuration; the source is in ``provenance``.
 - Language: what the page states, unless a body of 300+ characters is detected as another
