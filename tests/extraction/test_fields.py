@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from worker.extraction import extract_article
 from worker.extraction.layout import unwrap_layout_tables
-from worker.extraction.parsing import parse_html, tag_text
+from worker.extraction.parsing import first, named_elements, parse_html, tag_text
 from worker.extraction.paywall import notice_index, truncation_notice
 from worker.extraction.tags import clean_tags
 from worker.extraction.titles import has_extra_segment
@@ -117,6 +117,18 @@ def test_a_kicker_repeated_in_the_headline_stays_in_the_title() -> None:
         f"{TEXT}</article>",
     )
     assert extract_article(html, "https://diy.example/a").title == "Wurmkiste selber bauen"
+
+
+def test_named_elements_are_those_of_the_given_element_and_below() -> None:
+    root = parse_html(
+        "<html><body><div class=a><span id=b>x</span></div><p itemprop=c>y</p></body></html>"
+    )
+    box = first(root, "div")
+    assert box is not None
+    assert [(e.tag, sorted(words)) for e, words in named_elements(box).items()] == [
+        ("div", ["a"]),
+        ("span", ["b"]),
+    ]
 
 
 def test_an_elements_text_is_cut_at_the_limit_of_visible_characters() -> None:

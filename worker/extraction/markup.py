@@ -68,7 +68,10 @@ _NO_WORDS: frozenset[str] = frozenset()
 # The only elements the collectors below look at: those with a class, id, itemprop, pubdate,
 # aria-label or rel, and <time>. Selected in C, in document order; a page has several times as
 # many elements without any of these, and asking each for its names was most of the time here.
-_MARKED = etree.XPath("//*[@class or @id or @itemprop or @pubdate or @aria-label or @rel] | //time")
+_MARKED = etree.XPath(
+    "descendant-or-self::*[@class or @id or @itemprop or @pubdate or @aria-label or @rel]"
+    " | descendant-or-self::time"
+)
 
 
 class _Page:

@@ -173,7 +173,7 @@ def _name_words(name: str) -> frozenset[str]:
 _NAME_SEPARATORS = re.compile(r"[-_\s]+")
 _NAME_PIECES = re.compile(r"[A-Z]?[a-z]+")
 _PLAIN_NAME = re.compile(r"[a-z\s_-]+")  # its pieces are the separated words themselves
-_NAMED = etree.XPath("//*[@class or @id or @itemprop]")
+_NAMED = etree.XPath("descendant-or-self::*[@class or @id or @itemprop]")
 
 
 def named_elements(root: HtmlElement) -> dict[HtmlElement, frozenset[str]]:
