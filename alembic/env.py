@@ -25,7 +25,12 @@ def run_migrations_offline() -> None:
 
 def run_migrations_online() -> None:
     engine = make_engine(_url())
-    with engine.connect() as connection:
+    # The whole upgrade in one transaction of ours. Left to itself, Alembic commits SQLite after
+    # every step (no transactional DDL there), so a second worker starting on the embedded
+    # database read the version between two steps and ran the next one again ("table heartbeats
+    # already exists"). Begun here (SQLite: BEGIN IMMEDIATE), the write lock is held from reading
+    # the version to the last step: the others wait, then find the schema at head.
+    with engine.connect() as connection, connection.begin():
         context.configure(
             connection=connection, target_metadata=target_metadata, render_as_batch=True
         )

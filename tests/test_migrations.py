@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import sqlite3
+import threading
+from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -10,7 +15,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
 from tests.conftest import truncate_postgres
-from worker.storage.migrations import downgrade, upgrade
+from worker.storage.db import make_engine
+from worker.storage.migrations import downgrade, head_revision, upgrade
 from worker.storage.models import Base
 
 
@@ -65,3 +71,70 @@ def test_schema_doc_describes_every_column_downstream_services_read() -> None:
         body = section[1].split("\n## ", 1)[0]
         for column in table.columns:
             assert f"`{column.name}`" in body, f"{table.name}.{column.name} is not documented"
+
+
+def _upgrade_at(database_url: str, start: Any) -> None:
+    start.wait()
+    upgrade(database_url)
+
+
+def test_an_embedded_upgrade_is_one_step_for_everyone_else(tmp_path: Path) -> None:
+    """Every worker on the embedded default migrates it at start. Committed migration by
+    migration, a second worker read the version between two of them and ran the next one again
+    ("table heartbeats already exists" killed it): a reader beside one upgrade must see no
+    version but the head."""
+    path = tmp_path / "embedded.sqlite"
+    runner = multiprocessing.get_context("fork").Process(
+        target=upgrade, args=(f"sqlite:///{path}",)
+    )
+    seen: set[str | None] = set()
+    runner.start()
+    while runner.is_alive():
+        try:
+            with closing(sqlite3.connect(path, timeout=0.01)) as reader:
+                row = reader.execute("SELECT version_num FROM alembic_version").fetchone()
+            seen.add(row[0] if row else None)
+        except sqlite3.OperationalError:  # no such table yet, or the file is being set up
+            continue
+    runner.join()
+    assert runner.exitcode == 0
+    assert seen <= {None, head_revision()}
+
+
+def test_workers_starting_together_migrate_the_embedded_database(tmp_path: Path) -> None:
+    context = multiprocessing.get_context("fork")
+    database_url = f"sqlite:///{tmp_path / 'embedded.sqlite'}"
+    start = context.Event()
+    workers = [context.Process(target=_upgrade_at, args=(database_url, start)) for _ in range(3)]
+    for worker in workers:
+        worker.start()
+    start.set()
+    for worker in workers:
+        worker.join(120)
+    assert [worker.exitcode for worker in workers] == [0, 0, 0]
+    engine = create_engine(database_url)
+    try:
+        assert set(Base.metadata.tables) <= set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_a_new_connection_waits_while_another_holds_a_new_embedded_database(
+    tmp_path: Path,
+) -> None:
+    """Switching a new database to WAL needs it to itself, and SQLite refuses at once instead of
+    waiting: the second worker to start on a new embedded database died of it."""
+    path = tmp_path / "new.sqlite"
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("CREATE TABLE first_writer (x INTEGER)")
+    release = threading.Timer(0.5, holder.execute, args=("COMMIT",))
+    release.start()
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    finally:
+        release.join()
+        engine.dispose()
+        holder.close()

@@ -54,8 +54,8 @@ def _migrate_embedded() -> None:
     """Migrate the embedded SQLite database on first use.
 
     PostgreSQL is migrated by its own step (`newsworker db upgrade`, the compose `migrate`
-    service), never implicitly by a worker. Concurrent runs are safe: each migration runs in one
-    ``BEGIN IMMEDIATE`` transaction.
+    service), never implicitly by a worker. Concurrent runs are safe: the whole upgrade runs in one
+    ``BEGIN IMMEDIATE`` transaction (alembic/env.py), so the others wait and find it done.
     """
     from worker.storage.migrations import upgrade
 
