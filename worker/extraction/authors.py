@@ -159,7 +159,7 @@ def _clean_name(part: str, outlets: tuple[str, ...] = ()) -> str | None:
 
 
 def _bare(word: str) -> str:
-    return word.lower().strip(".,").replace(".", "")
+    return word.lower().replace(".", "").strip(",")  # "Ph.D." -> "phd"
 
 
 def _outlet_words(words: list[str], outlets: tuple[str, ...]) -> bool:
