@@ -1,4 +1,5 @@
-"""Migrations: head matches the models on both backends, and down/up round-trips."""
+"""Migrations: head matches the models on both backends, down/up round-trips, and processes
+starting together on the embedded default (database and broker) do not trip over each other."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from celery import Celery
 from sqlalchemy import create_engine, inspect
 
 from tests.conftest import truncate_postgres
+from worker.celery_app import prepare_embedded_broker
 from worker.storage.db import make_engine
 from worker.storage.migrations import downgrade, head_revision, upgrade
 from worker.storage.models import Base
@@ -138,3 +141,27 @@ def test_a_new_connection_waits_while_another_holds_a_new_embedded_database(
         release.join()
         engine.dispose()
         holder.close()
+
+
+def _declare_at(broker_url: str, start: Any) -> None:
+    celery = Celery("embedded", broker=broker_url, set_as_current=False)
+    celery.conf.task_default_queue = "newsworker"
+    start.wait()
+    prepare_embedded_broker(celery)
+
+
+def test_workers_starting_together_declare_the_embedded_broker(tmp_path: Path) -> None:
+    """A worker and beat each declare the embedded broker's queue at start; on a new broker
+    file kombu creates its tables first, and the loser of that race died ("table kombu_queue
+    already exists")."""
+    context = multiprocessing.get_context("fork")
+    for attempt in range(5):
+        broker_url = f"sqla+sqlite:///{tmp_path / f'broker-{attempt}.sqlite'}"
+        start = context.Event()
+        starting = [context.Process(target=_declare_at, args=(broker_url, start)) for _ in range(4)]
+        for process in starting:
+            process.start()
+        start.set()
+        for process in starting:
+            process.join(60)
+        assert [process.exitcode for process in starting] == [0, 0, 0, 0]

@@ -12,7 +12,7 @@ from typing import Any
 
 import structlog
 from celery import Celery, signals
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from worker import metrics
 from worker.liveness import WorkerHeartbeat
@@ -70,10 +70,11 @@ configure(app, get_settings())
 def prepare_embedded_broker(celery: Celery = app, attempts: int = 5) -> None:
     """Create the embedded broker's queue rows before workers and beat start.
 
-    kombu's SQLAlchemy transport creates a queue row on first use with a read-then-insert, so
-    a worker and a beat starting together on a new broker file can both insert it, and the
-    loser's consumer dies (UNIQUE constraint failed: kombu_queue.name). Declared here first,
-    with a retry for a concurrent ``newsworker`` process doing the same, the race is gone.
+    kombu's SQLAlchemy transport creates its tables and then a queue row on first use, each
+    with a check-then-create, so a worker and a beat starting together on a new broker file can
+    both create them, and the loser dies ("table kombu_queue already exists", "UNIQUE
+    constraint failed: kombu_queue.name"). Declared here first, with a retry for a concurrent
+    ``newsworker`` process doing the same, the race is gone.
     """
     if not str(celery.conf.broker_url).startswith("sqla+"):
         return
@@ -83,8 +84,9 @@ def prepare_embedded_broker(celery: Celery = app, attempts: int = 5) -> None:
                 for queue in celery.amqp.queues.values():
                     queue(connection.default_channel).declare()
             return
-        except IntegrityError:
-            if attempt == attempts - 1:
+        except (IntegrityError, OperationalError) as exc:
+            lost_race = isinstance(exc, IntegrityError) or "already exists" in str(exc)
+            if not lost_race or attempt == attempts - 1:
                 raise
 
 
