@@ -104,17 +104,25 @@ def test_an_embedded_upgrade_is_one_step_for_everyone_else(tmp_path: Path) -> No
     assert seen <= {None, head_revision()}
 
 
-def test_workers_starting_together_migrate_the_embedded_database(tmp_path: Path) -> None:
+def _exit_codes_of_processes_started_together(
+    target: Any, argument: str, processes: int
+) -> list[int | None]:
+    """``target(argument, start)`` in forked processes that all wait for ``start``, released at
+    once: processes starting together, as a worker and beat do."""
     context = multiprocessing.get_context("fork")
-    database_url = f"sqlite:///{tmp_path / 'embedded.sqlite'}"
     start = context.Event()
-    workers = [context.Process(target=_upgrade_at, args=(database_url, start)) for _ in range(3)]
-    for worker in workers:
-        worker.start()
+    started = [context.Process(target=target, args=(argument, start)) for _ in range(processes)]
+    for process in started:
+        process.start()
     start.set()
-    for worker in workers:
-        worker.join(120)
-    assert [worker.exitcode for worker in workers] == [0, 0, 0]
+    for process in started:
+        process.join(120)
+    return [process.exitcode for process in started]
+
+
+def test_workers_starting_together_migrate_the_embedded_database(tmp_path: Path) -> None:
+    database_url = f"sqlite:///{tmp_path / 'embedded.sqlite'}"
+    assert _exit_codes_of_processes_started_together(_upgrade_at, database_url, 3) == [0, 0, 0]
     engine = create_engine(database_url)
     try:
         assert set(Base.metadata.tables) <= set(inspect(engine).get_table_names())
@@ -154,14 +162,6 @@ def test_workers_starting_together_declare_the_embedded_broker(tmp_path: Path) -
     """A worker and beat each declare the embedded broker's queue at start; on a new broker
     file kombu creates its tables first, and the loser of that race died ("table kombu_queue
     already exists")."""
-    context = multiprocessing.get_context("fork")
     for attempt in range(5):
         broker_url = f"sqla+sqlite:///{tmp_path / f'broker-{attempt}.sqlite'}"
-        start = context.Event()
-        starting = [context.Process(target=_declare_at, args=(broker_url, start)) for _ in range(4)]
-        for process in starting:
-            process.start()
-        start.set()
-        for process in starting:
-            process.join(60)
-        assert [process.exitcode for process in starting] == [0, 0, 0, 0]
+        assert _exit_codes_of_processes_started_together(_declare_at, broker_url, 4) == [0] * 4
