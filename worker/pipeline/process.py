@@ -99,11 +99,10 @@ def process_url(
         state = final_state_for(exc)
         with runtime.sessions.begin() as session:
             _save_raw(session, url_id, page, encoding, now)
-            url = session.get_one(Url, url_id)
-            url.final_url = page.final_url
             repository.finish_url(
-                session, url, state, reason=exc.reason, detail=str(exc), http_status=page.status
-            )
+                session, session.get_one(Url, url_id), state, reason=exc.reason,
+                detail=str(exc), http_status=page.status, final_url=page.final_url,
+            )  # fmt: skip
         bound.info("url.skipped" if state == "skipped" else "url.failed", reason=exc.reason)
         metrics.url_finished(context.outlet_key, state, exc.reason)
         return UrlOutcome(url_id, state, exc.reason)
