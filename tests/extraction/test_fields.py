@@ -139,3 +139,17 @@ def test_an_elements_text_is_cut_at_the_limit_of_visible_characters() -> None:
     box = root.get_element_by_id("box")
     assert tag_text(box, 30) == "Headline More text Last"
     assert tag_text(box, 12) == "Headline Mor"
+
+
+def test_the_section_label_nearest_the_headline_counts_every_element_between() -> None:
+    """Two labels: one before the headline with six paragraphs between, one after it inside
+    three named wrappers. The one after stands nearer."""
+    html = page(
+        "<title>Budget passes</title>",
+        '<div class="crumbs-bar"><span class="category">Politics</span></div>'
+        + "<p>Advertisement</p>" * 6
+        + "<h1>Budget passes</h1>"
+        '<div class="meta"><div class="row"><div class="cell">'
+        '<span class="category">City Hall</span></div></div></div>' + TEXT,
+    )
+    assert extract_article(html, "https://example.com/news/budget").section == "City Hall"

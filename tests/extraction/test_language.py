@@ -49,6 +49,14 @@ def test_detect() -> None:
     assert detect("1234 5678") == (None, 0.0)
 
 
+def test_detection_reads_further_when_the_opening_is_unsure() -> None:
+    """A body opening with a results table (names and figures) is still told by its prose."""
+    results = " ".join(f"Müller {i} Schmidt {i + 1}:{i + 2}" for i in range(80))[:1000]
+    language, confidence = detect(results + " " + GERMAN * 4)
+    assert language == "de"
+    assert confidence >= 0.9
+
+
 def test_stated_language_wins_when_the_text_agrees() -> None:
     assert choose([Hint("en-US", "json-ld")], ENGLISH, "de") == ("en", "json-ld")
 

@@ -19,7 +19,6 @@ from lxml.html import HtmlElement
 from worker.extraction.authors import clean_authors
 from worker.extraction.hints import Hints
 from worker.extraction.parsing import (
-    elements,
     first,
     in_chrome,
     named_elements,
@@ -66,35 +65,38 @@ _NOT_DATE_ELEMENTS = frozenset({"html", "body", "meta", "script", "article", "ma
 _MAX_BYLINE_CHARS = 200
 _NO_WORDS: frozenset[str] = frozenset()
 # The only elements the collectors below look at: those with a class, id, itemprop, pubdate,
-# aria-label or rel, and <time>. Selected in C, in document order; a page has several times as
-# many elements without any of these, and asking each for its names was most of the time here.
+# aria-label or rel, <time>, and <h1> (the headline candidates). Selected in C, in document
+# order; a page has several times as many elements without any of these, and asking each for
+# its names was most of the time here.
 _MARKED = etree.XPath(
     "descendant-or-self::*[@class or @id or @itemprop or @pubdate or @aria-label or @rel]"
-    " | descendant-or-self::time"
+    " | descendant-or-self::time | descendant-or-self::h1"
 )
+# How many elements come before an element in document order.
+_ELEMENTS_BEFORE = etree.XPath("count(ancestor::*) + count(preceding::*)")
 
 
 class _Page:
-    """The tree plus document positions, to rank candidates by distance from the headline."""
+    """The tree plus the order of its marked elements, to rank candidates by where they stand
+    from the headline."""
 
     def __init__(self, root: HtmlElement, names: dict[HtmlElement, frozenset[str]]) -> None:
         self.root = root
-        # Every element, in document order; holding them keeps each one's Python proxy (and so
-        # its identity) for the page's lifetime.
-        self.tags = list(elements(root))
-        self.position = {tag: index for index, tag in enumerate(self.tags)}
+        # Held for the page's lifetime, which keeps each one's Python proxy (and so its
+        # identity, the key of ``order``).
         self.marked = cast(list[HtmlElement], _MARKED(root))
+        self.order = {tag: index for index, tag in enumerate(self.marked)}
         self.words = {tag: names.get(tag, _NO_WORDS) for tag in self.marked}
         # (element, itemprop) of the elements with microdata
         self.itemprops = [(tag, prop) for tag in self.marked if (prop := tag.get("itemprop"))]
         title = first(root, "title")
         self.title = _stripped_text(title) if title is not None else None
         self.headline = self._headline()
-        self.anchor = self.position.get(self.headline, 0) if self.headline is not None else 0
+        self.anchor = self.order[self.headline] if self.headline is not None else 0
 
     def _headline(self) -> HtmlElement | None:
         """The article's <h1>: the only one outside chrome, or the one <title> repeats."""
-        heads = [h for h in self.tags if h.tag == "h1" and not in_chrome(h) and tag_text(h)]
+        heads = [h for h in self.marked if h.tag == "h1" and not in_chrome(h) and tag_text(h)]
         if len(heads) <= 1:
             return heads[0] if heads else None
         title = (self.title or "").casefold()
@@ -105,10 +107,22 @@ class _Page:
         return inside[0] if inside else heads[0]
 
     def near_headline(self, tags: list[HtmlElement]) -> list[HtmlElement]:
-        """Tags after the headline in document order, then those before it, nearest first."""
-        after = [t for t in tags if self.position.get(t, 0) >= self.anchor]
-        before = [t for t in tags if self.position.get(t, 0) < self.anchor]
+        """Marked tags after the headline in document order, then those before it, nearest
+        first."""
+        after = [t for t in tags if self.order[t] >= self.anchor]
+        before = [t for t in tags if self.order[t] < self.anchor]
         return after + before[::-1]
+
+    def nearest(self, tags: list[HtmlElement]) -> list[HtmlElement]:
+        """Tags ordered by how many elements stand between them and the headline, in either
+        direction (counted for these few only: numbering every element of the page costs
+        more than all of them)."""
+        anchor = _elements_before(self.headline) if self.headline is not None else 0
+        return sorted(tags, key=lambda tag: abs(_elements_before(tag) - anchor))
+
+
+def _elements_before(tag: HtmlElement) -> int:
+    return int(cast(float, _ELEMENTS_BEFORE(tag)))
 
 
 def _stripped_text(tag: HtmlElement) -> str:
@@ -306,10 +320,5 @@ def _sections(page: _Page, url: str, hints: Hints) -> None:
         ),
         _MAX_LABEL_CHARS + 1,
     )
-    for tag in _nearest(page, _innermost(labels))[:1]:
+    for tag in page.nearest(_innermost(labels))[:1]:
         hints.add("section", tag_text(tag, _MAX_LABEL_CHARS), "markup")
-
-
-def _nearest(page: _Page, tags: list[HtmlElement]) -> list[HtmlElement]:
-    """Tags ordered by distance from the headline in either direction."""
-    return sorted(tags, key=lambda t: abs(page.position.get(t, 0) - page.anchor))
