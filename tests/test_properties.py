@@ -55,7 +55,7 @@ from tests.strategies import (
     wire_days,
     wire_texts,
 )
-from worker.dedup.fingerprint import fingerprint
+from worker.dedup.fingerprint import Fingerprint, fingerprint
 from worker.dedup.urls import article_key, frontier_key, resolve
 from worker.dedup.verify import compare
 from worker.errors import ExtractionError
@@ -63,6 +63,7 @@ from worker.extraction import ExtractedArticle, extract_article
 from worker.extraction.article import MIN_BODY_CHARS
 from worker.extraction.urls import page_key
 from worker.fetching import FetchedPage, decode_html
+from worker.pipeline import grouping
 from worker.pipeline.process import context_for, store
 from worker.runtime import Runtime, build_runtime
 from worker.storage.migrations import upgrade
@@ -503,5 +504,28 @@ def test_a_story_merged_after_taking_another_keeps_the_merge_trail(
             merges = session.execute(select(StoryMerge.into_story_id)).scalars().all()
             story_id = session.execute(select(Article.story_id).limit(1)).scalar_one()
         assert merges and set(merges) == {story_id}
+    finally:
+        store.runtime.close()
+
+
+def test_a_copy_is_compared_without_fingerprinting_again_an_article_this_process_stored(
+    migrated_database: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fingerprinting is most of the time spent finding copies: the worker that stored an
+    article keeps its fingerprint for the copies that follow."""
+    story = "\n\n".join(BUDGET)
+    store = Store(tmp_path / "cache", migrated_database, 2)
+    try:
+        store.add(0, story)
+        fingerprinted: list[str] = []
+
+        def counting(body: str) -> Fingerprint:
+            fingerprinted.append(body)
+            return fingerprint(body)
+
+        monkeypatch.setattr(grouping, "fingerprint", counting)
+        store.add(1, story + "\n\n(Kyodo)")
+        assert fingerprinted == [story + "\n\n(Kyodo)"]
+        assert store.stories() == {frozenset({0, 1})}
     finally:
         store.runtime.close()

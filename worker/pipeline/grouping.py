@@ -119,10 +119,18 @@ def _candidate_fingerprint(candidate: stories.Candidate) -> Fingerprint:
         return cached
     fp = fingerprint(candidate.body)
     if fp.exact == candidate.story_hash:  # only what is known to match the stored hash
-        _FINGERPRINTS[key] = fp
-        if len(_FINGERPRINTS) > _FINGERPRINT_CACHE_SIZE:
-            _FINGERPRINTS.popitem(last=False)
+        _remember(candidate.article_id, fp)
     return fp
+
+
+def _remember(article_id: int, fp: Fingerprint) -> None:
+    """Keep the fingerprint of an article whose stored story hash is ``fp.exact``. Safe even if
+    the transaction that stored it rolls back: the key holds the text's hash, and the same
+    text has the same fingerprint."""
+    _FINGERPRINTS[(article_id, fp.exact)] = fp
+    _FINGERPRINTS.move_to_end((article_id, fp.exact))
+    if len(_FINGERPRINTS) > _FINGERPRINT_CACHE_SIZE:
+        _FINGERPRINTS.popitem(last=False)
 
 
 def insert_grouped(
@@ -142,6 +150,7 @@ def insert_grouped(
         if not joined:
             stories.delete_story(session, story_id)
         return None
+    _remember(article_id, copies.fingerprint)  # later copies find it as a candidate
     _merge(session, story_id, joined[1:], article_id, now)
     stories.add_keys(session, article_id, copies.keys)
     stories.refresh_story(session, story_id, now)
@@ -159,6 +168,7 @@ def regroup(session: Session, article: Article, now: datetime) -> None:
     target = joined[0]
     _merge(session, target, joined[1:], article.id, now)
     article.story_hash = copies.fingerprint.exact
+    _remember(article.id, copies.fingerprint)
     article.story_fingerprint_version = STORY_FINGERPRINT_VERSION
     stories.replace_keys(session, article.id, copies.keys)
     stories.refresh_story(session, target, now)
