@@ -35,6 +35,16 @@ def test_kinds_are_kept() -> None:
     assert "A quoted sentence." in kinds
 
 
+def test_paragraphs_inside_a_table_cell_keep_their_words_apart() -> None:
+    html = page(
+        f"<p>{FILLER}</p><table><tr><th>Friends</th><td><p>Maru</p><p>Sam</p></td></tr>"
+        f"<tr><th>Energy</th><td><p>1331 kJ</p><p>318 kcal</p></td></tr></table><p>{FILLER}</p>"
+    )
+    texts = [block.text for block in extract_blocks(html, "https://example.com/a")]
+    assert "Friends | Maru Sam" in texts
+    assert "Energy | 1331 kJ 318 kcal" in texts
+
+
 def test_join_uses_one_blank_line() -> None:
     assert join([Block("a"), Block("b", "head")]) == "a\n\nb"
 

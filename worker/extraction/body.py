@@ -41,6 +41,8 @@ _IMAGE_BOX_WORDS = frozenset(
 )
 _IMAGE_BOX_MAX_TEXT = 300
 _IMAGE_BOX_TAGS = frozenset({"div", "span", "section", "aside", "p", "a"})
+# trafilatura's block elements that are never inline (a <quote> or <code> may be)
+_BLOCK_TAGS = frozenset({"p", "head", "list", "item", "table", "row", "cell"})
 
 
 @dataclass(frozen=True)
@@ -146,7 +148,9 @@ def _text(element: Any, skip: tuple[str, ...] = (), depth: int = 0) -> str:
         if child.tag == "lb":
             parts.append("\n")
         elif child.tag not in skip:
-            parts.append(_text(child, skip, depth + 1))
+            inner = _text(child, skip, depth + 1)
+            # a block inside a block (a <p> in a table cell) is a line of its own
+            parts.append(f"\n{inner}\n" if child.tag in _BLOCK_TAGS else inner)
         parts.append(child.tail or "")
     return "".join(parts)
 
