@@ -26,6 +26,8 @@ from worker.extraction.authors import clean_authors
         ("Jane Doe in Seoul and John Roe in Tokyo", ["Jane Doe", "John Roe"]),
         ("Jane Doe & John Roe & Jane Doe", ["Jane Doe", "John Roe"]),
         ("View all posts by Daniel Lemire", ["Daniel Lemire"]),
+        ("By Von Trier", ["Von Trier"]),
+        ("Jane Doe and by Di Caprio", ["Jane Doe", "Di Caprio"]),
         ("Post author By Helge Fahrnberger", ["Helge Fahrnberger"]),
         ("Von Max Mustermann und Erika Musterfrau", ["Max Mustermann", "Erika Musterfrau"]),
         ("Zeige alle Beiträge von Cem Basman", ["Cem Basman"]),

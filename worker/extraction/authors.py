@@ -89,8 +89,9 @@ def clean_authors(raw: str, *, exclude: tuple[str, ...] = ()) -> list[str]:
     if cut is not None:
         text = text[: cut.start()]
     names: list[str] = []
-    for part in _SPLIT.split(text):
-        name = _clean_name(_strip_lead_in(part), exclude)
+    for index, part in enumerate(_SPLIT.split(text)):
+        # the first part's lead-in went with the whole byline's ("By Von Trier")
+        name = _clean_name(_strip_lead_in(part) if index else part, exclude)
         if name and not any(_same(name, other) for other in exclude):
             names.append(name)
     return dedupe(names)
@@ -98,16 +99,24 @@ def clean_authors(raw: str, *, exclude: tuple[str, ...] = ()) -> list[str]:
 
 def _strip_lead_in(text: str) -> str:
     """Remove leading byline words ("View all posts by") but keep a name that is all that is
-    left ("By" alone is not a name, "Von Trier" after "By" is)."""
+    left ("By" alone is not a name). The lead-in ends at its "by": what follows is the name,
+    even when it starts like a lead-in word ("By Von Trier", "Text von Von der Leyen")."""
     for _ in range(8):
         match = _LEAD_WORD.match(text)
-        if match is None or match.group(1).lower() not in LEAD_IN_WORDS:
+        word = match.group(1).lower() if match is not None else None
+        if match is None or word not in LEAD_IN_WORDS:
             break
         rest = text[match.end() :]
         if not rest.strip():
             break
         text = rest
+        if word in _BY_WORDS:
+            break
     return text.lstrip(" :-–")
+
+
+# The lead-in words that say "by": the name comes next.
+_BY_WORDS = frozenset({"by", "von", "par", "por", "di", "door", "av", "from"})
 
 
 def dedupe(names: list[str]) -> list[str]:
