@@ -272,6 +272,11 @@ def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def store_url(n: int) -> str:
+    """The URL of article ``n`` in a ``Store``."""
+    return f"https://outlet-{n}.example/news/{n}"
+
+
 class Store:
     """A fresh database with one outlet per article; ``add`` stores an article the way
     ``process_url`` does once it is extracted (``process.store``: duplicates, then grouping)."""
@@ -293,7 +298,7 @@ class Store:
                 )  # fmt: skip
                 session.add(source)
                 session.flush()
-                url = Url(url=f"https://outlet-{n}.example/news/{n}", source_id=source.id)
+                url = Url(url=store_url(n), source_id=source.id)
                 session.add(url)
                 session.flush()
                 self.url_ids.append(url.id)
@@ -527,5 +532,25 @@ def test_a_copy_is_compared_without_fingerprinting_again_an_article_this_process
         store.add(1, story + "\n\n(Kyodo)")
         assert fingerprinted == [story + "\n\n(Kyodo)"]
         assert store.stories() == {frozenset({0, 1})}
+    finally:
+        store.runtime.close()
+
+
+def test_an_article_moved_to_another_story_shows_it_in_changed_at(
+    migrated_database: Path, tmp_path: Path
+) -> None:
+    """Readers sync articles by ``changed_at``: a merge that gives an article a new story must
+    move it, or they keep the story it left."""
+    window = ["\n\n".join(_paragraph(n) for n in range(k, k + 5)) for k in range(3)]
+    store = Store(tmp_path / "moves", migrated_database, 3)
+    try:
+        store.add(0, window[0])
+        store.add(2, window[2])  # two stories: windows two apart are no copies
+        store.add(1, window[1])  # a copy of both: the story of 2 merges into the story of 0
+        assert store.stories() == {frozenset({0, 1, 2})}
+        with store.runtime.sessions() as session:
+            merged_at = session.execute(select(StoryMerge.merged_at)).scalar_one()
+            changed = dict(session.execute(select(Article.url, Article.changed_at)).all())
+        assert changed[store_url(2)] == merged_at
     finally:
         store.runtime.close()

@@ -171,7 +171,8 @@ def merge_stories(
     merges: list[StoryMerge] = []
     for story_id in sorted(set(others) - {into}):
         moved = list(session.scalars(select(Article.id).where(Article.story_id == story_id)))
-        session.execute(update(Article).where(Article.story_id == story_id).values(story_id=into))
+        moving = update(Article).where(Article.story_id == story_id)
+        session.execute(moving.values(story_id=into, changed_at=now))  # readers sync by it
         # Merges that went into the story now gone now point where its copies went: every
         # into_story_id names a story that exists (one hop, however long the chain).
         earlier = update(StoryMerge).where(StoryMerge.into_story_id == story_id)
@@ -198,7 +199,8 @@ def move_articles_to_new_story(session: Session, article_ids: Sequence[int], now
     """Move articles out of their story into one new story; returns its id (the stories they
     left must be refreshed)."""
     new = new_story(session, now)
-    session.execute(update(Article).where(Article.id.in_(list(article_ids))).values(story_id=new))
+    moving = update(Article).where(Article.id.in_(list(article_ids)))
+    session.execute(moving.values(story_id=new, changed_at=now))  # readers sync by it
     refresh_story(session, new, now)
     return new
 
