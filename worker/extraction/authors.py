@@ -103,8 +103,7 @@ def _strip_lead_in(text: str) -> str:
     even when it starts like a lead-in word ("By Von Trier", "Text von Von der Leyen")."""
     for _ in range(8):
         match = _LEAD_WORD.match(text)
-        word = match.group(1).lower() if match is not None else None
-        if match is None or word not in LEAD_IN_WORDS:
+        if match is None or (word := match.group(1).lower()) not in LEAD_IN_WORDS:
             break
         rest = text[match.end() :]
         if not rest.strip():
