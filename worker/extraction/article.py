@@ -339,10 +339,9 @@ def _pick_title(
         return None
     best = cleaned[0]
     for kicker in kickers:
-        for shown in visible:
-            headline = without_kicker(shown, kicker)
-            if headline is not None and without_kicker(best[0], kicker) == headline:
-                return headline, best[1]
+        rest = without_kicker(best[0], kicker)
+        if rest is not None and any(without_kicker(shown, kicker) == rest for shown in visible):
+            return rest, best[1]
     for headline in visible:
         if headline != best[0] and has_extra_segment(best[0], headline):
             return headline, best[1]
