@@ -100,8 +100,8 @@ def process_url(
         with runtime.sessions.begin() as session:
             _save_raw(session, url_id, page, encoding, now)
             repository.finish_url(
-                session, session.get_one(Url, url_id), state, reason=exc.reason,
-                detail=str(exc), http_status=page.status, final_url=page.final_url,
+                session, url_id, state, reason=exc.reason, detail=str(exc),
+                http_status=page.status, final_url=page.final_url,
             )  # fmt: skip
         bound.info("url.skipped" if state == "skipped" else "url.failed", reason=exc.reason)
         metrics.url_finished(context.outlet_key, state, exc.reason)
@@ -148,7 +148,7 @@ def _start_attempt(
         elif url.attempts >= runtime.settings.max_attempts:
             # Queued again after attempts that never finished (a worker killed on this page).
             repository.finish_url(
-                session, url, "failed", reason="too_many_attempts",
+                session, url_id, "failed", reason="too_many_attempts",
                 detail=f"{url.attempts} attempts did not finish; last: {url.reason or 'none'}",
             )  # fmt: skip
             return UrlOutcome(url_id, "failed", "too_many_attempts")
@@ -158,7 +158,7 @@ def _start_attempt(
         context = _context(url, outlet, runtime.settings)
         if context is None:
             repository.finish_url(
-                session, url, "failed", reason="no_outlet", detail="source removed"
+                session, url_id, "failed", reason="no_outlet", detail="source removed"
             )
             return UrlOutcome(url_id, "failed", "no_outlet")
         return context
@@ -219,16 +219,14 @@ def _fetch_failed(
 ) -> UrlOutcome:
     retry = isinstance(exc, TransientFetchError) and context.attempt < runtime.settings.max_attempts
     state = "pending" if retry else final_state_for(exc)
+    delay = retry_delay(context.attempt, runtime.settings.retry_backoff_seconds, exc.retry_after)
     with runtime.sessions.begin() as session:
-        url = session.get_one(Url, url_id)
         repository.finish_url(
-            session, url, state, reason=exc.reason, detail=str(exc), http_status=exc.http_status
-        )
-        delay = retry_delay(
-            context.attempt, runtime.settings.retry_backoff_seconds, exc.retry_after
-        )
-        if retry:  # the lost-task sweep counts from when the retry is due
-            url.queued_at = datetime.now(UTC) + timedelta(seconds=delay)
+            session, url_id, state, reason=exc.reason, detail=str(exc),
+            http_status=exc.http_status,
+            # the lost-task sweep counts from when the retry is due
+            queued_at=datetime.now(UTC) + timedelta(seconds=delay) if retry else None,
+        )  # fmt: skip
     if retry:
         bound.info("url.retry", reason=exc.reason, attempt=context.attempt, delay=delay)
         raise RetryLater(url_id, delay, f"{exc.reason}: {exc}") from exc
@@ -318,7 +316,6 @@ def store(
             repository.mark_raw_page_read(session, url_id, EXTRACTOR_VERSION)
         else:
             _save_raw(session, url_id, page, encoding, now)
-        url = session.get_one(Url, url_id)  # final_url is set with the state: one UPDATE
         with clock.phase("dedup"):
             chrome = stories.boilerplate_among(
                 session, context.outlet_id, paragraphs, boilerplate.MIN_ARTICLES
@@ -327,18 +324,20 @@ def store(
         changed_at = datetime.now(UTC) if reextracted else now
         values = _article_values(context, page, article, body, canonical, now, changed_at)
         repository.lock_content_hash(session, values["content_hash"])
-        existing = repository.find_article_by_canonical(session, canonical)
+        existing, same = repository.find_claimants(
+            session, canonical, context.outlet_id, values["content_hash"]
+        )
         if existing is None:
-            same = repository.find_same_content(session, context.outlet_id, values["content_hash"])
             if same is not None:
-                return _duplicate(session, url, page, same.id, "same_content", same.canonical_url)
+                of = same.canonical_url
+                return _duplicate(session, url_id, page, same.id, "same_content", of)
             with clock.phase("dedup"):
                 copies = grouping.find_copies(session, body, article.published_at or now)
             # A copy stored meanwhile (its store held the keys just locked) may name this URL
             # canonical: this page is then that article, not a variant of it.
             existing = repository.find_article_by_canonical(session, canonical)
             if existing is None:
-                stored = _store_new(session, url, context, page, values, copies, paragraphs, now)
+                stored = _store_new(session, url_id, context, page, values, copies, paragraphs, now)
                 if stored is not None:
                     return stored
                 existing = repository.find_article_by_canonical(session, canonical)
@@ -352,16 +351,16 @@ def store(
                 grouping.regroup(session, existing, now)
             repository.demote_other_copies(session, existing.id, keep_url_id=url_id)
             repository.finish_url(
-                session, url, "stored", http_status=page.status, article_id=existing.id,
+                session, url_id, "stored", http_status=page.status, article_id=existing.id,
                 final_url=page.final_url,
             )  # fmt: skip
             return UrlOutcome(url_id, "stored", None, existing.id)
-        return _duplicate(session, url, page, existing.id, "canonical", canonical)
+        return _duplicate(session, url_id, page, existing.id, "canonical", canonical)
 
 
 def _store_new(
     session: Any,
-    url: Url,
+    url_id: int,
     context: UrlContext,
     page: FetchedPage,
     values: dict[str, Any],
@@ -374,16 +373,16 @@ def _store_new(
     variant = copies.variant_in(context.outlet_id)
     if variant is not None:
         original = session.get_one(Article, variant.candidate.article_id)
-        return _duplicate(session, url, page, original.id, "near_copy", original.url)
+        return _duplicate(session, url_id, page, original.id, "near_copy", original.url)
     new_id = grouping.insert_grouped(session, values, copies, now)
     if new_id is None:
         return None
     stories.count_paragraphs(session, context.outlet_id, paragraphs, now)
     repository.finish_url(
-        session, url, "stored", http_status=page.status, article_id=new_id,
+        session, url_id, "stored", http_status=page.status, article_id=new_id,
         final_url=page.final_url,
     )  # fmt: skip
-    return UrlOutcome(url.id, "stored", None, new_id)
+    return UrlOutcome(url_id, "stored", None, new_id)
 
 
 _DUPLICATE_DETAIL = {
@@ -394,11 +393,11 @@ _DUPLICATE_DETAIL = {
 
 
 def _duplicate(
-    session: Any, url: Url, page: FetchedPage, article_id: int, reason: str, of: str
+    session: Any, url_id: int, page: FetchedPage, article_id: int, reason: str, of: str
 ) -> UrlOutcome:
     repository.finish_url(
-        session, url, "duplicate", reason=reason, http_status=page.status,
+        session, url_id, "duplicate", reason=reason, http_status=page.status,
         detail=_DUPLICATE_DETAIL[reason].format(of), article_id=article_id,
         final_url=page.final_url,
     )  # fmt: skip
-    return UrlOutcome(url.id, "duplicate", reason, article_id)
+    return UrlOutcome(url_id, "duplicate", reason, article_id)

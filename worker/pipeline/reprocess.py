@@ -120,10 +120,9 @@ def reprocess_url(runtime: Runtime, url_id: int) -> UrlOutcome:
         with runtime.sessions.begin() as session:
             repository.mark_raw_page_read(session, url_id, EXTRACTOR_VERSION)
             if not was_stored:
-                url_row = session.get_one(Url, url_id)
                 repository.finish_url(
                     session,
-                    url_row,
+                    url_id,
                     final_state_for(exc),
                     reason=exc.reason,
                     detail=str(exc),

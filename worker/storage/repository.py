@@ -11,21 +11,38 @@ import gzip
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from functools import cache
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, delete, or_, select, text, update
+from sqlalchemy import ColumnElement, Table, delete, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from worker.sources import OutletConfig
-from worker.storage.models import Article, Outlet, RawPage, Source, Url
+from worker.storage.models import Article, Base, Outlet, RawPage, Source, Url
 
 _CHUNK = 500
 
 
+def on_postgresql(session: Session) -> bool:
+    return dialect_of(session) == "postgresql"
+
+
+def dialect_of(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
 def dialect_insert(session: Session, model: type[Any]) -> Any:
-    dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+    return _INSERT[dialect_of(session)](model)
+
+
+def table_of(model: type[Base]) -> Table:
+    """The model's table: statements on it skip the ORM (a dict of values goes straight to
+    the driver)."""
+    return cast(Table, model.__table__)
+
+
+_INSERT: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
@@ -194,7 +211,7 @@ def requeue_lost_urls(
 
 def finish_url(
     session: Session,
-    url: Url,
+    url_id: int,
     state: str,
     *,
     reason: str | None = None,
@@ -202,17 +219,24 @@ def finish_url(
     http_status: int | None = None,
     article_id: int | None = None,
     final_url: str | None = None,
+    queued_at: datetime | None = None,
 ) -> None:
     """Put a URL in ``state`` (pending for a retry, or a final state) with its cause and, once
-    fetched, the URL it redirected to."""
+    fetched, the URL it redirected to; ``queued_at``: when a retry is due. One UPDATE, without
+    loading the row."""
+    values: dict[str, Any] = {
+        "state": state,
+        "reason": reason,
+        "detail": detail[:2000] if detail else None,
+        "article_id": article_id,
+    }
     if final_url is not None:
-        url.final_url = final_url
-    url.state = state
-    url.reason = reason
-    url.detail = detail[:2000] if detail else None
+        values["final_url"] = final_url
     if http_status is not None:
-        url.http_status = http_status
-    url.article_id = article_id
+        values["http_status"] = http_status
+    if queued_at is not None:
+        values["queued_at"] = queued_at
+    session.execute(update(Url).where(Url.id == url_id).values(**values))
 
 
 # --- raw pages and articles --------------------------------------------------------------------
@@ -246,8 +270,25 @@ def save_raw_page(
         "extractor_version": extractor_version,
         "fetched_at": fetched_at,
     }
-    stmt = dialect_insert(session, RawPage).values(url_id=url_id, **values)
-    session.execute(stmt.on_conflict_do_update(index_elements=["url_id"], set_=values))
+    session.execute(_save_raw_page_statement(dialect_of(session)), {"url_id": url_id, **values})
+
+
+# The statements of the per-page path are built once per dialect: building one per page (with
+# its cache key) costs more than running it.
+
+
+@cache
+def _save_raw_page_statement(dialect: str) -> Any:
+    stmt = _INSERT[dialect](table_of(RawPage))
+    return stmt.on_conflict_do_update(
+        index_elements=["url_id"], set_={name: stmt.excluded[name] for name in _RAW_PAGE_FIELDS}
+    )
+
+
+_RAW_PAGE_FIELDS = (
+    "final_url", "http_status", "content_type", "encoding", "headers", "body_gzip", "size",
+    "extractor_version", "fetched_at",
+)  # fmt: skip
 
 
 def delete_raw_pages_before(session: Session, before: datetime, limit: int = 1000) -> int:
@@ -273,13 +314,13 @@ def skip_commit_flush(session: Session) -> None:
     Only for bookkeeping that a PostgreSQL crash may lose harmlessly: an attempt claimed and
     lost leaves the URL pending as before, and the lost-task sweep queues it again.
     """
-    if session.get_bind().dialect.name == "postgresql":
+    if on_postgresql(session):
         session.execute(text("SET LOCAL synchronous_commit = off"))
 
 
 def lock_content_hash(session: Session, content_hash: str) -> None:
     """Serialise concurrent stores of one body on PostgreSQL (SQLite already holds its lock)."""
-    if session.get_bind().dialect.name == "postgresql":
+    if on_postgresql(session):
         session.execute(
             text("SELECT pg_advisory_xact_lock(:key)"), {"key": int(content_hash[:15], 16)}
         )
@@ -289,25 +330,42 @@ def find_article_by_canonical(session: Session, canonical_url: str) -> Article |
     return session.scalar(select(Article).where(Article.canonical_url == canonical_url))
 
 
-def find_same_content(session: Session, outlet_id: int, content_hash: str) -> Article | None:
-    return session.scalar(
+def find_claimants(
+    session: Session, canonical_url: str, outlet_id: int, content_hash: str
+) -> tuple[Article | None, Article | None]:
+    """The article holding ``canonical_url``, and the outlet's oldest article with this body:
+    both in one query (two index probes)."""
+    rows = session.scalars(
         select(Article)
-        .where(Article.outlet_id == outlet_id, Article.content_hash == content_hash)
+        .where(
+            or_(
+                Article.canonical_url == canonical_url,
+                (Article.outlet_id == outlet_id) & (Article.content_hash == content_hash),
+            )
+        )
         .order_by(Article.id)
-        .limit(1)
+    ).all()
+    by_canonical = next((a for a in rows if a.canonical_url == canonical_url), None)
+    same_content = next(
+        (a for a in rows if a.outlet_id == outlet_id and a.content_hash == content_hash), None
     )
+    return by_canonical, same_content
 
 
 def insert_article(session: Session, values: dict[str, Any]) -> int | None:
     """Insert unless the canonical URL is taken (by a concurrent worker); returns the new id."""
-    stmt = (
-        dialect_insert(session, Article)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["canonical_url"])
-        .returning(Article.id)
-    )
-    new_id: int | None = session.scalar(stmt)
+    new_id: int | None = session.scalar(_insert_article_statement(dialect_of(session)), values)
     return new_id
+
+
+@cache
+def _insert_article_statement(dialect: str) -> Any:
+    table = table_of(Article)
+    return (
+        _INSERT[dialect](table)
+        .on_conflict_do_nothing(index_elements=["canonical_url"])
+        .returning(table.c.id)
+    )
 
 
 def update_article(session: Session, article: Article, values: dict[str, Any]) -> None:

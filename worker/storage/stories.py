@@ -12,7 +12,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import TextClause, delete, func, select, text, update
+from sqlalchemy import (
+    Integer,
+    TextClause,
+    Update,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from worker.storage.models import (
@@ -23,7 +34,7 @@ from worker.storage.models import (
     StoryKey,
     StoryMerge,
 )
-from worker.storage.repository import dialect_insert
+from worker.storage.repository import dialect_insert, on_postgresql, table_of
 
 CANDIDATES_PER_KEY = 20
 # When an article counts as published: its stated time, else when it was fetched.
@@ -53,7 +64,7 @@ def lock_keys(session: Session, keys: Sequence[int]) -> None:
     released at commit, after which the next store sees this one's keys. SQLite's
     ``BEGIN IMMEDIATE`` already serialises every writer.
     """
-    if session.get_bind().dialect.name != "postgresql":
+    if not on_postgresql(session):
         return
     if keys:  # one statement: unnest hands the sorted keys to the lock function in order
         session.execute(
@@ -72,7 +83,11 @@ def find_candidates(
     """
     if not keys:
         return []
-    shared = Counter(session.scalars(_probe_statement(len(keys)), _probe_params(keys)).all())
+    if on_postgresql(session):
+        probed = session.scalars(_PROBE_ARRAY, {"keys": list(keys), "per_key": CANDIDATES_PER_KEY})
+    else:
+        probed = session.scalars(_probe_statement(len(keys)), _probe_params(keys))
+    shared = Counter(probed.all())
     if exclude_article_id is not None:
         shared.pop(exclude_article_id, None)
     best = [article_id for article_id, _ in shared.most_common(MAX_CANDIDATES)]
@@ -81,6 +96,15 @@ def find_candidates(
     rows = session.execute(select(*CANDIDATE_COLUMNS).where(Article.id.in_(best))).all()
     by_id = {row[0]: Candidate(*row) for row in rows}
     return [by_id[article_id] for article_id in best if article_id in by_id]
+
+
+# PostgreSQL: every key in one array parameter, probed by a lateral subquery per element; one
+# small plan, where the union below plans one subquery per key.
+_PROBE_ARRAY = text(
+    "SELECT p.article_id FROM unnest(CAST(:keys AS bigint[])) AS k(key) CROSS JOIN LATERAL "
+    "(SELECT article_id FROM story_keys WHERE story_keys.key = k.key "
+    "ORDER BY article_id DESC LIMIT :per_key) AS p"
+)
 
 
 @lru_cache(maxsize=64)
@@ -131,18 +155,32 @@ def replace_keys(session: Session, article_id: int, keys: Iterable[int]) -> None
     add_keys(session, article_id, keys)
 
 
+_ADD_KEYS_ARRAY = text(
+    "INSERT INTO story_keys (key, article_id) "
+    "SELECT k, :article_id FROM unnest(CAST(:keys AS bigint[])) AS k ON CONFLICT DO NOTHING"
+)
+
+
 def add_keys(session: Session, article_id: int, keys: Iterable[int]) -> None:
     """Index a new article under its lookup keys."""
-    rows = [{"key": key, "article_id": article_id} for key in sorted(set(keys))]
-    if rows:  # executemany: one cached statement, where a VALUES list of n rows compiles anew
-        session.execute(dialect_insert(session, StoryKey).on_conflict_do_nothing(), rows)
+    wanted = sorted(set(keys))
+    if not wanted:
+        return
+    if on_postgresql(session):  # one statement with an array, not one per key
+        session.execute(_ADD_KEYS_ARRAY, {"article_id": article_id, "keys": wanted})
+        return
+    rows = [{"key": key, "article_id": article_id} for key in wanted]
+    # executemany: one cached statement, where a VALUES list of n rows compiles anew
+    session.execute(dialect_insert(session, StoryKey).on_conflict_do_nothing(), rows)
 
 
 def new_story(session: Session, now: datetime) -> int:
-    story = Story(article_count=0, created_at=now, updated_at=now)
-    session.add(story)
-    session.flush()
-    return story.id
+    row = {"article_count": 0, "created_at": now, "updated_at": now}
+    story_id: int = session.execute(_NEW_STORY, row).scalar_one()
+    return story_id
+
+
+_NEW_STORY = insert(table_of(Story)).returning(table_of(Story).c.id)
 
 
 def lock_stories(session: Session, story_ids: Iterable[int]) -> list[int]:
@@ -207,9 +245,15 @@ def move_articles_to_new_story(session: Session, article_ids: Sequence[int], now
 
 def refresh_story(session: Session, story_id: int, now: datetime) -> None:
     """Recount the story's copies and find its first one (one statement)."""
+    session.execute(_REFRESH_STORY, {"refreshed_story": story_id, "refreshed_at": now})
+
+
+def _refresh_story_statement() -> Update:
+    """Built once: building it per article cost more than running it."""
+    story_id = bindparam("refreshed_story", type_=Integer)
     copies = select(Article).where(Article.story_id == story_id)
     first = copies.order_by(ARTICLE_TIME, Article.id).limit(1)
-    session.execute(
+    return (
         update(Story)
         .where(Story.id == story_id)
         .values(
@@ -220,9 +264,12 @@ def refresh_story(session: Session, story_id: int, now: datetime) -> None:
             first_published_at=func.coalesce(
                 first.with_only_columns(ARTICLE_TIME).scalar_subquery(), Story.first_published_at
             ),
-            updated_at=now,
+            updated_at=bindparam("refreshed_at", type_=table_of(Story).c.updated_at.type),
         )
     )
+
+
+_REFRESH_STORY = _refresh_story_statement()
 
 
 def delete_story(session: Session, story_id: int) -> None:
@@ -265,11 +312,30 @@ def boilerplate_among(
     )
 
 
+_COUNT_PARAGRAPHS_ARRAY = text(
+    "INSERT INTO outlet_paragraphs "
+    "(outlet_id, paragraph_key, article_count, sample, first_seen_at, last_seen_at) "
+    "SELECT :outlet_id, p.key, 1, p.sample, :now, :now "
+    "FROM unnest(CAST(:keys AS bigint[]), CAST(:samples AS text[])) AS p(key, sample) "
+    "ON CONFLICT (outlet_id, paragraph_key) DO UPDATE SET "
+    "article_count = outlet_paragraphs.article_count + 1, last_seen_at = excluded.last_seen_at"
+)
+
+
 def count_paragraphs(
     session: Session, outlet_id: int, paragraphs: dict[int, str], now: datetime
 ) -> None:
-    """Count one more article of the outlet for each of its distinct paragraphs."""
+    """Count one more article of the outlet for each of its distinct paragraphs (in key order,
+    so two stores of the outlet lock its rows in the same order)."""
     if not paragraphs:
+        return
+    if on_postgresql(session):
+        ordered = sorted(paragraphs.items())
+        session.execute(
+            _COUNT_PARAGRAPHS_ARRAY,
+            {"outlet_id": outlet_id, "now": now, "keys": [key for key, _ in ordered],
+             "samples": [sample[:500] for _, sample in ordered]},
+        )  # fmt: skip
         return
     rows = [
         {"outlet_id": outlet_id, "paragraph_key": key, "article_count": 1,
