@@ -81,13 +81,34 @@ class Copies:
         return None
 
 
+@dataclass(frozen=True)
+class Lookup:
+    """A text's fingerprint and the keys it is indexed and looked up by."""
+
+    fingerprint: Fingerprint
+    keys: list[int]
+
+
+def lookup(body: str) -> Lookup:
+    fp = fingerprint(body)
+    return Lookup(fp, lookup_keys(fp))
+
+
 def find_copies(
     session: Session, body: str, when: datetime, *, exclude_article_id: int | None = None
 ) -> Copies:
     """Lock the keys of ``body``, then verify the stored articles sharing them."""
-    fp = fingerprint(body)
-    keys = lookup_keys(fp)
-    stories.lock_keys(session, keys)
+    looked_up = lookup(body)
+    stories.lock_keys(session, looked_up.keys)
+    return verify_copies(session, looked_up, when, exclude_article_id=exclude_article_id)
+
+
+def verify_copies(
+    session: Session, looked_up: Lookup, when: datetime, *, exclude_article_id: int | None = None
+) -> Copies:
+    """The stored articles sharing keys with ``looked_up``, verified on the texts. The caller
+    holds the keys' locks (``stories.lock_keys``)."""
+    fp, keys = looked_up.fingerprint, looked_up.keys
     found = []
     contradicting = []
     for candidate in stories.find_candidates(session, keys, exclude_article_id):

@@ -323,7 +323,12 @@ def store(
         body = boilerplate.strip_paragraphs(article.body, chrome)
         changed_at = datetime.now(UTC) if reextracted else now
         values = _article_values(context, page, article, body, canonical, now, changed_at)
-        repository.lock_content_hash(session, values["content_hash"])
+        with clock.phase("dedup"):
+            looked_up = grouping.lookup(body)
+            # Stores of this body or of a copy of it run one after the other, and from here:
+            # a copy stored meanwhile (which may name this URL canonical) is seen below.
+            content_key = repository.content_lock_key(values["content_hash"])
+            stories.lock_keys(session, [content_key, *looked_up.keys])
         existing, same = repository.find_claimants(
             session, canonical, context.outlet_id, values["content_hash"]
         )
@@ -332,16 +337,14 @@ def store(
                 of = same.canonical_url
                 return _duplicate(session, url_id, page, same.id, "same_content", of)
             with clock.phase("dedup"):
-                copies = grouping.find_copies(session, body, article.published_at or now)
-            # A copy stored meanwhile (its store held the keys just locked) may name this URL
-            # canonical: this page is then that article, not a variant of it.
+                when = article.published_at or now
+                copies = grouping.verify_copies(session, looked_up, when)
+            stored = _store_new(session, url_id, context, page, values, copies, paragraphs, now)
+            if stored is not None:
+                return stored
+            # Taken meanwhile by a concurrent store of a page that is no copy of this one.
             existing = repository.find_article_by_canonical(session, canonical)
-            if existing is None:
-                stored = _store_new(session, url_id, context, page, values, copies, paragraphs, now)
-                if stored is not None:
-                    return stored
-                existing = repository.find_article_by_canonical(session, canonical)
-                assert existing is not None  # inserted by a concurrent worker
+            assert existing is not None
         if is_canonical_page or existing.url == page.final_url:
             edited = existing.content_hash != values["content_hash"]
             if edited and not reextracted:

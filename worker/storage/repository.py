@@ -318,12 +318,10 @@ def skip_commit_flush(session: Session) -> None:
         session.execute(text("SET LOCAL synchronous_commit = off"))
 
 
-def lock_content_hash(session: Session, content_hash: str) -> None:
-    """Serialise concurrent stores of one body on PostgreSQL (SQLite already holds its lock)."""
-    if on_postgresql(session):
-        session.execute(
-            text("SELECT pg_advisory_xact_lock(:key)"), {"key": int(content_hash[:15], 16)}
-        )
+def content_lock_key(content_hash: str) -> int:
+    """The advisory lock key that serialises concurrent stores of one body (see
+    ``stories.lock_keys``)."""
+    return int(content_hash[:15], 16)
 
 
 def find_article_by_canonical(session: Session, canonical_url: str) -> Article | None:

@@ -58,7 +58,8 @@ class Candidate:
 
 
 def lock_keys(session: Session, keys: Sequence[int]) -> None:
-    """Serialise, on PostgreSQL, the stores that share a key: they could group with each other.
+    """Serialise, on PostgreSQL, the stores that share a key: they could group with each other
+    (lookup keys) or hold the same body (``repository.content_lock_key``).
 
     Transaction-scoped advisory locks taken in sorted order (so two stores cannot deadlock);
     released at commit, after which the next store sees this one's keys. SQLite's
