@@ -1,0 +1,108 @@
+"""Two workers storing copies of one article at once, on PostgreSQL: the second store waits for
+the first and sees what it stored.
+
+A store locks its body and the body's lookup keys before it looks anything up, so a concurrent
+store of a copy has committed by the time it looks. Here the copy is the print edition of a
+page, naming the page canonical, still uncommitted when the page itself is stored.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tests.conftest import truncate_postgres
+from tests.localweb.wire import DRILLS
+from worker.dedup.content import content_hash
+from worker.extraction import ExtractedArticle
+from worker.fetching import FetchedPage
+from worker.pipeline import grouping
+from worker.pipeline.process import UrlOutcome, context_for, store
+from worker.runtime import Runtime
+from worker.storage import repository, stories
+from worker.storage.models import Article, Outlet, Source, Url
+
+NOW = datetime(2024, 3, 3, 12, tzinfo=UTC)
+PAGE_URL = "https://herald.example/news/drills"
+PRINT_URL = "https://herald.example/print/drills"
+BODY = "\n\n".join(DRILLS)
+PRINT_BODY = BODY + "\n\nPrinted from the Herald's website; the online edition may differ."
+
+
+def test_a_page_stored_while_its_print_copy_is_being_stored_becomes_that_article(
+    pg_url: str, runtime_factory: Callable[..., Runtime]
+) -> None:
+    truncate_postgres(pg_url)
+    runtime = runtime_factory(pg_url)
+    url_id = _page_url(runtime)
+    outcomes: list[UrlOutcome] = []
+    storing = threading.Thread(target=lambda: outcomes.append(_store_page(runtime, url_id)))
+    with runtime.sessions.begin() as holder:  # the print edition's store, not committed yet
+        looked_up = grouping.lookup(PRINT_BODY)
+        stories.lock_keys(holder, looked_up.keys)
+        print_id = _insert_print_edition(holder, looked_up)
+        storing.start()
+        storing.join(timeout=1.0)
+        assert storing.is_alive(), "the page's store must wait for its copy's"
+    storing.join(timeout=30)
+
+    assert [(o.state, o.article_id) for o in outcomes] == [("stored", print_id)]
+    with runtime.sessions() as session:
+        article = session.scalars(select(Article)).one()
+    assert (article.url, article.body) == (PAGE_URL, BODY), "the page's text replaced the print's"
+
+
+def _page_url(runtime: Runtime) -> int:
+    with runtime.sessions.begin() as session:
+        outlet = Outlet(key="herald", name="The Herald", timezone="UTC")
+        session.add(outlet)
+        session.flush()
+        source = Source(
+            outlet_id=outlet.id, key="herald-feed", kind="feed",
+            url="https://herald.example/feed.xml", interval_seconds=600,
+        )  # fmt: skip
+        session.add(source)
+        session.flush()
+        url = Url(url=PAGE_URL, source_id=source.id)
+        session.add(url)
+        session.flush()
+        return url.id
+
+
+def _insert_print_edition(session: Session, looked_up: grouping.Lookup) -> int:
+    outlet_id = session.scalars(select(Outlet.id)).one()
+    story_id = stories.new_story(session, NOW)
+    article_id = repository.insert_article(
+        session,
+        {
+            "outlet_id": outlet_id, "story_id": story_id, "url": PRINT_URL,
+            "canonical_url": PAGE_URL, "title": "Drills", "body": PRINT_BODY,
+            "content_hash": content_hash(PRINT_BODY), "story_hash": looked_up.fingerprint.exact,
+            "extractor_version": "test", "fetched_at": NOW, "changed_at": NOW,
+        },
+    )  # fmt: skip
+    assert article_id is not None
+    stories.add_keys(session, article_id, looked_up.keys)
+    stories.refresh_story(session, story_id, NOW)
+    return article_id
+
+
+def _store_page(runtime: Runtime, url_id: int) -> UrlOutcome:
+    with runtime.sessions() as session:
+        context = context_for(session, session.get_one(Url, url_id), runtime.settings)
+    assert context is not None
+    html = f"<html><head><title>Drills</title></head><body><p>{BODY}</p></body></html>"
+    page = FetchedPage(
+        url=PAGE_URL, final_url=PAGE_URL, status=200, content=html.encode(),
+        content_type="text/html", charset="utf-8",
+    )  # fmt: skip
+    article = ExtractedArticle(
+        title="Drills", authors=[], published_at=NOW, updated_at=None, language="en",
+        canonical_url=PAGE_URL, section=None, description=None, image_url=None,
+        site_name=None, body=BODY,
+    )  # fmt: skip
+    return store(runtime, url_id, context, page, "utf-8", html, article, NOW)
