@@ -12,7 +12,8 @@ carried by 2-4 outlets. Rate limits are lifted (``request_delay = 0`` per outlet
 production. For each count in ``--workers``:
 
 - extraction only (the bound): the pipeline's ``extract`` on the same HTML, in that many plain
-  processes (multiprocessing, warmed up): pages per second;
+  processes (multiprocessing, warmed up): pages per second, the mean of a run before and one
+  after the end-to-end run (this machine's speed drifts by a fifth within minutes);
 - end to end: that many ``newsworker worker --concurrency 1`` processes on a clean database
   (``--database-url``, created and migrated here; truncated before each run) and a flushed Redis
   index (``--broker-url``); one poll per source is queued on the broker, and the run lasts from
@@ -513,11 +514,13 @@ def main() -> None:
         web = newsweb.build(args.pages, args.hosts, Path(tmp), seed=args.seed)
         try:
             for workers in args.workers:
-                bound = extraction_only(web, workers)
-                print(f"  extraction only, {workers} process(es): {bound:.1f}s", flush=True)
+                before = extraction_only(web, workers)
+                print(f"  extraction only, {workers} process(es): {before:.1f}s", flush=True)
                 run = end_to_end(web, workers, args, engine, Path(tmp))
                 print(f"  end to end, {workers} worker(s): {run.seconds:.1f}s", flush=True)
-                runs.append((bound, run))
+                after = extraction_only(web, workers)
+                print(f"  extraction only again: {after:.1f}s", flush=True)
+                runs.append(((before + after) / 2, run))
         finally:
             web.stop()
             engine.dispose()
