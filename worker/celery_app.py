@@ -56,6 +56,8 @@ def configure(celery: Celery, settings: Settings) -> None:
         worker_soft_shutdown_timeout=settings.soft_shutdown_seconds,
         worker_hijack_root_logger=False,
         worker_concurrency=settings.concurrency,
+        # survives a broker connection lost while a task is held (see worker.consumer)
+        worker_consumer="worker.consumer:BrokerConsumer",
         timezone="UTC",
         beat_schedule={
             "tick": {"task": "newsworker.tick", "schedule": settings.tick_seconds},
