@@ -42,6 +42,7 @@ from readability import Document  # type: ignore[import-untyped]
 from benchmarks.metrics import page_scores, summary
 from worker.errors import ExtractionError
 from worker.extraction import extract_article
+from worker.fetching import decode_html
 
 DEFAULT_CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
@@ -119,11 +120,10 @@ class Tally:
 
 
 def read_html(path: Path) -> str:
-    raw = gzip.decompress(path.read_bytes())
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", "replace")
+    """The page as the worker decodes a fetched one (BOM, meta charset, UTF-8, detection), so
+    that every extractor reads the Polish and Chinese pages as their text, not as cp1252."""
+    text, _ = decode_html(gzip.decompress(path.read_bytes()))
+    return text
 
 
 def load_pages(root: Path, limit: int | None) -> Iterator[Page]:

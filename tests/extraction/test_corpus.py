@@ -5,14 +5,13 @@ Skipped when the corpora are not checked out beside the repository.
 
 from __future__ import annotations
 
-import gzip
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 import trafilatura
 
+from benchmarks.extraction import read_html
 from benchmarks.metrics import page_scores, summary
 from tests.extraction.support import shared_dir
 from worker.errors import ExtractionError, NotAnArticle
@@ -21,14 +20,6 @@ from worker.extraction import ExtractedArticle, extract_article
 
 def f1(scores: list[tuple[float, float]]) -> float:
     return summary(scores)[2]
-
-
-def read_gz(path: Path) -> str:
-    raw = gzip.decompress(path.read_bytes())
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", "replace")
 
 
 def our_body(html: str, url: str) -> str:
@@ -43,7 +34,7 @@ def test_zyte_dev_at_least_as_good_as_trafilatura() -> None:
     truth = json.loads((root / "ground-truth.json").read_text(encoding="utf-8"))
     ours, baseline = [], []
     for sha, page in truth.items():
-        html = read_gz(root / "html" / f"{sha}.html.gz")
+        html = read_html(root / "html" / f"{sha}.html.gz")
         ours.append(page_scores(page["articleBody"], our_body(html, page["url"])))
         plain = trafilatura.extract(html, url=page["url"]) or ""
         baseline.append(page_scores(page["articleBody"], plain))
@@ -58,7 +49,7 @@ def eval_sample() -> list[tuple[dict[str, object], ExtractedArticle | None]]:
     annotations = json.loads((root / "annotations.json").read_text(encoding="utf-8"))
     results: list[tuple[dict[str, object], ExtractedArticle | None]] = []
     for url, note in list(annotations.items())[:150]:
-        html = read_gz(root / "html" / note["file"])
+        html = read_html(root / "html" / note["file"])
         try:
             results.append((note, extract_article(html, url)))
         except ExtractionError:  # NotAnArticle included; any other exception fails the test
