@@ -7,6 +7,7 @@ once. Tasks acknowledge late and are rejected back to the queue when their worke
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +16,13 @@ from celery import Celery, signals
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from worker import metrics
+from worker.extraction.warmup import warm_up
 from worker.liveness import WorkerHeartbeat
 from worker.logging import configure_logging
 from worker.runtime import reset_runtime
 from worker.settings import Settings, get_settings
+
+log = structlog.get_logger(__name__)
 
 app = Celery("newsworker", include=["worker.tasks"])
 
@@ -134,6 +138,14 @@ def _serve_metrics(**_: Any) -> None:
     Started before the broker connects, so a broker outage shows as newsworker_broker_up 0."""
     settings = get_settings()
     metrics.serve(app, settings.metrics_port, settings.metrics_address)
+
+
+@signals.worker_init.connect
+def _warm_up_extraction(**_: Any) -> None:
+    """Load extraction's models in the main process, so every pool process starts with them."""
+    started = time.perf_counter()
+    warm_up()
+    log.info("worker.extraction_warmed_up", ms=round((time.perf_counter() - started) * 1000))
 
 
 @signals.worker_process_init.connect

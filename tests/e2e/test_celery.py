@@ -36,6 +36,9 @@ def test_crawl_through_a_real_worker_and_redis(
     assert_crawl_stored_everything(database_url, web)
     worker_log = log.read_text()
     assert '"task_id"' in worker_log, "task log lines carry the task id"
+    # extraction's models were loaded once, before the pool forked and took tasks
+    warmed = worker_log.find('"worker.extraction_warmed_up"')
+    assert 0 <= warmed < worker_log.index('"task_id"'), worker_log[:3000]
 
 
 @pytest.mark.parametrize(

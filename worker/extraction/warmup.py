@@ -1,0 +1,43 @@
+"""Load what extraction loads on first use, before the worker's pool processes fork.
+
+The first page a process extracts costs about a second more than the next ones: the language
+model (py3langid, half a second), justext's stoplists (trafilatura's fallback) and their
+caches load on first use. Loaded once in the worker's main process (Celery's ``worker_init``,
+before the pool forks), every pool process starts with them, including those that replace a
+process after ``worker_max_tasks_per_child`` tasks: in the throughput benchmark a new pool
+process came every 1,000 tasks, and each paid that second on its first page.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+
+from worker.errors import ExtractionError
+from worker.extraction.article import extract_article
+
+_PARAGRAPHS = "".join(
+    f"<p>{text}</p>"
+    for text in (
+        "The city council approved the new budget on Tuesday after a long debate about schools, "
+        "roads and the harbour.",
+        "The mayor said the vote would settle the matter for a year, while the opposition asked "
+        "for an audit of the harbour works before any new spending is allowed.",
+        "Residents who spoke at the meeting welcomed the money for schools but criticised the "
+        "delay in repairing the main road, which has been closed since the spring floods.",
+    )
+)
+# A page with a body, and one without (it takes trafilatura down its fallback extractors).
+SAMPLE_PAGES = (
+    "<html lang='en'><head><title>Council passes budget</title></head><body>"
+    "<nav><a href='/'>Home</a></nav><article><h1>Council passes budget</h1>"
+    f"{_PARAGRAPHS}</article><footer>(c) Example</footer></body></html>",
+    "<html><body><div><span>Short</span></div></body></html>",
+)
+
+
+def warm_up() -> None:
+    """Extract the sample pages once, loading every lazily loaded model and list."""
+    for page in SAMPLE_PAGES:
+        # the page without a body is not an article: as intended
+        with suppress(ExtractionError):
+            extract_article(page, "https://warm-up.invalid/news/1")
