@@ -153,3 +153,35 @@ def test_the_section_label_nearest_the_headline_counts_every_element_between() -
         '<span class="category">City Hall</span></div></div></div>' + TEXT,
     )
     assert extract_article(html, "https://example.com/news/budget").section == "City Hall"
+
+
+def test_a_meta_title_with_straight_quotes_yields_the_headline_as_printed() -> None:
+    html = page(
+        '<meta property="og:title"'
+        ' content="&quot;Welches Europa wir wollen&quot; - ein Gespräch...">',
+        f"<article><h1>„Welches Europa wir wollen“ – ein Gespräch…</h1>{TEXT}</article>",
+    )
+    article = extract_article(html, "https://news.example/a")
+    assert article.title == "„Welches Europa wir wollen“ – ein Gespräch…"
+    assert article.provenance["title"] == "markup"
+
+
+def test_a_meta_title_worded_otherwise_than_the_headline_stays() -> None:
+    html = page(
+        '<meta property="og:title" content="Council passes the budget">',
+        f"<article><h1>Council passes the budget, at last</h1>{TEXT}</article>",
+    )
+    assert extract_article(html, "https://news.example/a").title == "Council passes the budget"
+
+
+def test_the_visible_headline_that_the_title_element_repeats_wins_over_an_seo_title() -> None:
+    html = page(
+        '<meta property="og:title" content="Budget: council finally agrees">'
+        "<title>Council passes the budget, at last - The Daily Example</title>",
+        f"<article><h1>Council passes the budget, at last</h1>{TEXT}</article>",
+    )
+    article = extract_article(html, "https://news.example/a", outlet_name="The Daily Example")
+    assert (article.title, article.provenance["title"]) == (
+        "Council passes the budget, at last",
+        "markup",
+    )

@@ -24,10 +24,14 @@ _QUOTES = str.maketrans(
 _SPACE = re.compile(r"\s+")
 
 
+def fold_typography(text: str) -> str:
+    """NFKC ("…" -> "..."), curly quotes and dashes folded to ASCII, whitespace collapsed."""
+    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text).translate(_QUOTES)).strip()
+
+
 def normalize_text(text: str) -> str:
-    """NFKC, case-folded, quotes and dashes folded, whitespace collapsed."""
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
-    return _SPACE.sub(" ", text).strip()
+    """``fold_typography``, then case-folded."""
+    return fold_typography(text).casefold()
 
 
 def signed_key(data: bytes, kind: bytes) -> int:

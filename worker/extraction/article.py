@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from lxml.html import HtmlElement
 
+from worker.dedup.content import fold_typography
 from worker.errors import ExtractionError, NewsworkerError, NotAnArticle
 from worker.extraction import jsonld, listing, markup, meta, rules, textual
 from worker.extraction.authors import clean_authors, dedupe
@@ -46,7 +47,7 @@ from worker.extraction.urls import absolute, host_label
 
 # Bump whenever the output for the same page changes; stored beside raw pages so that stored
 # articles can be re-extracted when it moves.
-EXTRACTOR_VERSION = "5"
+EXTRACTOR_VERSION = "6"
 
 # Below this the page is a stub, a gallery or a teaser, not an article: about three sentences.
 # The shortest real article in the zyte-dev corpus has 369 characters.
@@ -333,7 +334,10 @@ def _pick_title(
     Blog name", "Section » Headline", "Kicker: Headline") is the visible headline: the segment
     names the site or labels the story even when the page never says so. So is a title made of
     the visible headline's kicker (a label the headline element marks as such) and the rest of
-    the visible headline."""
+    the visible headline. The visible headline also wins over a first candidate that differs
+    from it only in typography (straight quotes and dashes in meta tags, curly ones on the page),
+    or in wording when another candidate states the visible headline too (an SEO title in
+    og:title, the headline in <title> and <h1>)."""
     cleaned = [(t, h.source) for h in hints if (t := clean_title(h.value, names))]
     if not cleaned:
         return None
@@ -342,9 +346,17 @@ def _pick_title(
         rest = without_kicker(best[0], kicker)
         if rest is not None and any(without_kicker(shown, kicker) == rest for shown in visible):
             return rest, best[1]
+    folded = [fold_typography(t) for t, _ in cleaned]
     for headline in visible:
-        if headline != best[0] and has_extra_segment(best[0], headline):
+        if headline == best[0]:
+            continue
+        if has_extra_segment(best[0], headline):
             return headline, best[1]
+        shown = fold_typography(headline)
+        # the same words as printed (curly quotes on the page, straight ones in meta tags), or
+        # words that another candidate repeats: the <title>, microdata, meta or JSON-LD
+        if shown == folded[0] or folded.count(shown) >= 2:
+            return headline, "markup"
     stem = best[0].rstrip(".…").strip()
     if best[0] != stem:
         for other in cleaned[1:]:
