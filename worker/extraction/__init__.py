@@ -26,7 +26,9 @@ Decisions, measured on ../shared/corpus (see its README for the metrics):
   content made of teasers that link to other pages of the site (a listing).
 - Title: the first clean candidate (JSON-LD, meta, markup) without the outlet's name; the
   visible headline instead when the candidate is that headline plus a segment ("Headline |
-  Blog", "Section » Headline", "Label: Headline") or plus the kicker the headline element marks.
+  Blog", "Section » Headline", "Label: Headline") or plus the kicker the headline element marks,
+  when it differs from the headline only in typography, or when another candidate (<title>,
+  microdata, meta, JSON-LD) repeats the headline: trafilatura-eval title 0.729 -> 0.759.
 - Metadata: JSON-LD, then meta tags, then markup, then visible-text bylines/datelines, then
   htmldate and the URL (dates only), then configuration; the source is in ``provenance``.
 - Language: what the page states, unless a body of 300+ characters is detected as another
