@@ -1,5 +1,7 @@
-"""Duplicate detection: URL canonicalisation and exact content fingerprints.
+"""Duplicate detection, as pure functions that decide sameness (never the storage of results).
 
-Near-duplicates across outlets (MinHash, stories) are a later addition; this package owns the
-pure functions that decide sameness, never the storage of their results.
+``urls`` (canonical URL keys), ``content`` (exact body hash, typography folding),
+``fingerprint`` (story text, shingles, figures), ``minhash`` and ``lookup`` (the keys copies are
+found by), ``verify`` (the verdict on a candidate pair), ``boilerplate`` (an outlet's repeated
+paragraphs). ``worker.pipeline.grouping`` stores and groups with them.
 """
