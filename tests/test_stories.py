@@ -352,3 +352,24 @@ def test_articles_without_story_keys_are_regrouped_by_reindexing(
     assert reindex_stories(runtime) == len(web.article_urls()) - 1
     assert stored_groups(database_url, web) == web.expected_groups()
     assert count_unindexed(runtime) == 0 and reindex_stories(runtime) == 0
+
+
+MONTH_APART_PAGES = [
+    Page("herald", "/march", "Allies to drill", DRILLS, "2024-03-03T10:00:00+09:00"),
+    Page("times", "/march", "Drills ahead", DRILLS, "2024-03-03T15:00:00+09:00"),
+    Page("post", "/april", "Allies to drill", DRILLS, "2024-04-03T10:00:00+09:00"),
+]  # fmt: skip
+
+
+def test_the_same_text_published_a_month_later_is_another_story(
+    database_url: str, runtime_factory: RuntimeFactory, tmp_path: Path
+) -> None:
+    """A text republished weeks later (an anniversary, a recycled brief) is news again, not a
+    copy of the first: copies are only looked for within ``verify.WINDOW``."""
+    with wire_web(tmp_path, pages=MONTH_APART_PAGES) as web:
+        runtime = runtime_factory(database_url, sources_file=web.sources_file)
+        _store_in_order(runtime, web, [(page.outlet, page.path) for page in MONTH_APART_PAGES])
+        assert stored_groups(database_url, web) == {
+            frozenset([web.url("herald", "/march"), web.url("times", "/march")]),
+            frozenset([web.url("post", "/april")]),
+        }

@@ -49,7 +49,7 @@ def compare(
     b_time: datetime | None = None,
 ) -> Verdict:
     """Whether ``a`` and ``b`` are copies of one story, with the evidence. Symmetric."""
-    if a_time is not None and b_time is not None and abs(a_time - b_time) > WINDOW:
+    if outside_window(a_time, b_time):
         return Verdict(False, "outside_window")
     if min(a.size, b.size) < MIN_SHINGLES:
         # A one-line brief or a paywall stub says too little to tell two stories apart.
@@ -70,6 +70,11 @@ def compare(
         if _starts(shorter, longer):
             return Verdict(True, "trimmed", jaccard, containment)
     return Verdict(False, "different", jaccard, containment)
+
+
+def outside_window(a_time: datetime | None, b_time: datetime | None) -> bool:
+    """Published more than ``WINDOW`` apart: never one story, whatever the texts say."""
+    return a_time is not None and b_time is not None and abs(a_time - b_time) > WINDOW
 
 
 def _numbers_disagree(a: Fingerprint, b: Fingerprint) -> bool:

@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 
 from worker.dedup.fingerprint import STORY_FINGERPRINT_VERSION, Fingerprint, fingerprint
 from worker.dedup.lookup import lookup_keys
-from worker.dedup.verify import Verdict, compare
+from worker.dedup.verify import Verdict, compare, outside_window
 from worker.storage import repository, stories
 from worker.storage.models import Article
 
@@ -112,6 +112,8 @@ def verify_copies(
     found = []
     contradicting = []
     for candidate in stories.find_candidates(session, keys, exclude_article_id):
+        if outside_window(when, candidate.when):
+            continue  # decided before its fingerprint is worked out (a millisecond or so)
         other = _candidate_fingerprint(candidate)
         verdict = compare(fp, other, when, candidate.when)
         if verdict.same:
