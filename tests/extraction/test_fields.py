@@ -185,3 +185,18 @@ def test_the_visible_headline_that_the_title_element_repeats_wins_over_an_seo_ti
         "Council passes the budget, at last",
         "markup",
     )
+
+
+def test_a_byline_in_the_articles_own_footer_is_read_and_one_in_the_page_footer_is_not() -> None:
+    own = page(
+        "<title>Budget</title>",
+        f"<article><h1>Budget</h1>{TEXT}<footer class='post-footer'>Posted by "
+        "<a href='/author/jane' rel='author'>Jane Doe</a> at 18:52</footer></article>",
+    )
+    assert extract_article(own, "https://news.example/a").authors == ["Jane Doe"]
+    site = page(
+        "<title>Budget</title>",
+        f"<article><h1>Budget</h1>{TEXT}</article>"
+        "<footer>Theme by <a href='https://themes.example' rel='author'>Theme Shop</a></footer>",
+    )
+    assert extract_article(site, "https://news.example/a").authors == []

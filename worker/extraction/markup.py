@@ -213,14 +213,15 @@ def _innermost(tags: list[HtmlElement]) -> list[HtmlElement]:
 
 def _authors(page: _Page, hints: Hints) -> None:
     for tag, prop in page.itemprops:
-        if prop == "author" and tag.tag != "meta" and not in_chrome(tag):
+        if prop == "author" and tag.tag != "meta" and not in_chrome(tag, own_footer=True):
             name = next((n for n in tag.iterdescendants() if n.get("itemprop") == "name"), None)
             if name is not None:
                 hints.add("authors", _attr(name, "content") or tag_text(name, 200), "markup")
             else:
                 hints.add("authors", tag_text(tag, _MAX_BYLINE_CHARS), "markup")
     for tag in page.marked:
-        if tag.tag == "a" and "author" in (tag.get("rel") or "").split() and not in_chrome(tag):
+        rel = (tag.get("rel") or "").split()
+        if tag.tag == "a" and "author" in rel and not in_chrome(tag, own_footer=True):
             hints.add("authors", tag_text(tag, 200), "markup")
     candidates = _named_tags(
         page,

@@ -187,13 +187,17 @@ def rel_words(tag: HtmlElement) -> set[str]:
     return {item.lower() for item in (tag.get("rel") or "").split()}
 
 
-def in_chrome(tag: HtmlElement, max_depth: int = 400, *, include_self: bool = False) -> bool:
+def in_chrome(
+    tag: HtmlElement, max_depth: int = 400, *, include_self: bool = False, own_footer: bool = False
+) -> bool:
     """True for an element inside nav/footer/aside or a page-level header (not an article's).
 
-    ``include_self``: the element itself counts (the element holding a text). Only
-    ``max_depth`` ancestors are looked at, so absurdly nested markup stays cheap.
+    ``include_self``: the element itself counts (the element holding a text). ``own_footer``:
+    a footer inside the article is the article's own, like its header (themes put "Posted by
+    <a rel=author>" there). Only ``max_depth`` ancestors are looked at, so absurdly nested
+    markup stays cheap.
     """
-    in_header = False
+    framed = False  # inside a page header (or the article's own footer)
     chain = tag.iterancestors()
     if include_self:
         chain = _self_and(tag, chain)
@@ -201,13 +205,15 @@ def in_chrome(tag: HtmlElement, max_depth: int = 400, *, include_self: bool = Fa
         if depth >= max_depth:
             break
         name = parent.tag
-        if name in CHROME_TAGS:
+        if name == "footer" and own_footer:
+            framed = True
+        elif name in CHROME_TAGS:
             return True
-        if name == "header":
-            in_header = True
+        elif name == "header":
+            framed = True
         elif name in ("article", "main"):
-            return False  # a header inside the article is the article's own
-    return in_header
+            return False  # a header (or footer) inside the article is the article's own
+    return framed
 
 
 def _self_and(tag: HtmlElement, rest: Iterator[HtmlElement]) -> Iterator[HtmlElement]:
