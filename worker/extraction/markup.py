@@ -220,8 +220,7 @@ def _authors(page: _Page, hints: Hints) -> None:
             else:
                 hints.add("authors", tag_text(tag, _MAX_BYLINE_CHARS), "markup")
     for tag in page.marked:
-        rel = (tag.get("rel") or "").split()
-        if tag.tag == "a" and "author" in rel and not in_chrome(tag, own_footer=True):
+        if tag.tag == "a" and "author" in rel_words(tag) and not in_chrome(tag, own_footer=True):
             hints.add("authors", tag_text(tag, 200), "markup")
     candidates = _named_tags(
         page,
