@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from worker.extraction import extract_article
 from worker.extraction.layout import unwrap_layout_tables
 from worker.extraction.parsing import first, named_elements, parse_html, tag_text
@@ -155,36 +157,40 @@ def test_the_section_label_nearest_the_headline_counts_every_element_between() -
     assert extract_article(html, "https://example.com/news/budget").section == "City Hall"
 
 
-def test_a_meta_title_with_straight_quotes_yields_the_headline_as_printed() -> None:
-    html = page(
-        '<meta property="og:title"'
-        ' content="&quot;Welches Europa wir wollen&quot; - ein Gespräch...">',
-        f"<article><h1>„Welches Europa wir wollen“ – ein Gespräch…</h1>{TEXT}</article>",
-    )
-    article = extract_article(html, "https://news.example/a")
-    assert article.title == "„Welches Europa wir wollen“ – ein Gespräch…"
-    assert article.provenance["title"] == "markup"
-
-
-def test_a_meta_title_worded_otherwise_than_the_headline_stays() -> None:
-    html = page(
-        '<meta property="og:title" content="Council passes the budget">',
-        f"<article><h1>Council passes the budget, at last</h1>{TEXT}</article>",
-    )
-    assert extract_article(html, "https://news.example/a").title == "Council passes the budget"
-
-
-def test_the_visible_headline_that_the_title_element_repeats_wins_over_an_seo_title() -> None:
-    html = page(
-        '<meta property="og:title" content="Budget: council finally agrees">'
-        "<title>Council passes the budget, at last - The Daily Example</title>",
-        f"<article><h1>Council passes the budget, at last</h1>{TEXT}</article>",
-    )
+@pytest.mark.parametrize(
+    ("head", "headline", "title", "source"),
+    [
+        pytest.param(
+            '<meta property="og:title"'
+            ' content="&quot;Welches Europa wir wollen&quot; - ein Gespräch...">',
+            "„Welches Europa wir wollen“ – ein Gespräch…",
+            "„Welches Europa wir wollen“ – ein Gespräch…",
+            "markup",
+            id="a meta title with straight quotes yields the headline as printed",
+        ),
+        pytest.param(
+            '<meta property="og:title" content="Council passes the budget">',
+            "Council passes the budget, at last",
+            "Council passes the budget",
+            "meta",
+            id="a meta title worded otherwise than the headline stays",
+        ),
+        pytest.param(
+            '<meta property="og:title" content="Budget: council finally agrees">'
+            "<title>Council passes the budget, at last - The Daily Example</title>",
+            "Council passes the budget, at last",
+            "Council passes the budget, at last",
+            "markup",
+            id="the headline the title element repeats wins over an SEO title",
+        ),
+    ],
+)
+def test_the_visible_headline_against_a_meta_title(
+    head: str, headline: str, title: str, source: str
+) -> None:
+    html = page(head, f"<article><h1>{headline}</h1>{TEXT}</article>")
     article = extract_article(html, "https://news.example/a", outlet_name="The Daily Example")
-    assert (article.title, article.provenance["title"]) == (
-        "Council passes the budget, at last",
-        "markup",
-    )
+    assert (article.title, article.provenance["title"]) == (title, source)
 
 
 def test_a_byline_in_the_articles_own_footer_is_read_and_one_in_the_page_footer_is_not() -> None:
