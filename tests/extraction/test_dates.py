@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from worker.errors import ExtractionError
-from worker.extraction.dates import date_from_url, load_zone, parse_date
+from worker.extraction.dates import date_from_url, day_first, load_zone, parse_date
 
 SEOUL = ZoneInfo("Asia/Seoul")
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -79,6 +79,34 @@ def test_a_stated_offset_is_kept_so_the_local_day_stays_the_pages() -> None:
 )
 def test_no_date(text: str) -> None:
     assert parse_date(text, None, now=NOW) is None
+
+
+@pytest.mark.parametrize(
+    ("language", "stated", "expected"),
+    [
+        ("en", ["en-GB"], True),
+        ("en", ["en_AU"], True),
+        ("en", ["en-US"], False),
+        ("en", ["en"], False),
+        ("en", [], False),
+        ("en", ["de", "en-IE"], True),  # the first English tag gives the region
+        ("de", [], True),
+        ("es", ["es-VE"], True),
+        (None, ["en-GB"], False),  # no language known: the common reading of slashes
+    ],
+)
+def test_day_first_everywhere_but_in_us_style_english(
+    language: str | None, stated: list[str], expected: bool
+) -> None:
+    assert day_first(language, stated) is expected
+
+
+def test_a_slashed_date_is_read_in_the_pages_order() -> None:
+    assert parse_date("02/10/2020", now=NOW) == datetime(2020, 2, 10, tzinfo=UTC)
+    assert parse_date("02/10/2020", day_first=True, now=NOW) == datetime(2020, 10, 2, tzinfo=UTC)
+    # d.m.Y is day first in any case, and 13/04 has only one reading
+    assert parse_date("02.10.2020", now=NOW) == datetime(2020, 10, 2, tzinfo=UTC)
+    assert parse_date("13/04/2021", now=NOW) == datetime(2021, 4, 13, tzinfo=UTC)
 
 
 def test_future_dates_within_two_days_are_kept() -> None:

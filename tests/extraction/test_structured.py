@@ -183,3 +183,16 @@ class TestMarkup:
         assert values(hints, "authors")[0] == "Jane Doe"
         assert values(hints, "published")[0] == "2021-04-06"
         assert values(hints, "section")[0] == "Politics"
+
+    def test_dates_of_teasers_linking_elsewhere_are_not_the_articles(self) -> None:
+        """A date inside a link to another page is that page's ("Nr. 34 vom 8. November");
+        a theme's permalink around the article's own date links to this page and counts."""
+        html = """<html><body>
+        <h1>Story</h1>
+        <ul class="related"><li><a href="/press/34.html">Nr. 34
+          <span class="date">8. November 2021</span></a></li></ul>
+        <a href="{url}" rel="bookmark"><time class="entry-date">10. November 2021</time></a>
+        <span class="text_datum">12. November 2021</span>
+        </body></html>""".replace("{url}", URL)
+        hints = markup.collect(parse_html(html), URL)
+        assert values(hints, "published") == ["10. November 2021", "12. November 2021"]

@@ -22,7 +22,8 @@ from worker.extraction import jsonld, listing, markup, meta, rules, textual
 from worker.extraction.authors import clean_authors, dedupe
 from worker.extraction.body import Block, extract_blocks, image_box_texts, join
 from worker.extraction.cleanup import Context, clean_blocks
-from worker.extraction.dates import date_from_page, date_from_url, load_zone, parse_date
+from worker.extraction.datechoice import choose_date
+from worker.extraction.dates import date_from_page, date_from_url, day_first, load_zone
 from worker.extraction.hints import SOURCE_ORDER, Hint, Hints, Source
 from worker.extraction.language import choose
 from worker.extraction.layout import unwrap_layout_tables
@@ -47,7 +48,7 @@ from worker.extraction.urls import absolute, host_label
 
 # Bump whenever the output for the same page changes; stored beside raw pages so that stored
 # articles can be re-extracted when it moves.
-EXTRACTOR_VERSION = "6"
+EXTRACTOR_VERSION = "7"
 
 # Below this the page is a stub, a gallery or a teaser, not an article: about three sentences.
 # The shortest real article in the zyte-dev corpus has 369 characters.
@@ -165,7 +166,10 @@ def _extract(
     lines = textual.header_lines(page_lines, title[0] if title else None, paragraphs[0].text)
     hints.merge(textual.collect(lines))
 
-    published = _pick(hints.get("published"), lambda v: parse_date(v, zone))
+    stated_language = hints.get("language", ("json-ld", "markup", "meta"))
+    lang_value, lang_source = choose(stated_language, body, language)
+    dmy = day_first(lang_value, [h.value for h in stated_language])
+    published = choose_date(hints.get("published"), zone, dmy)
     if published is None:
         found = (
             date_from_page(root, zone, extensive=False)
@@ -173,11 +177,9 @@ def _extract(
             or date_from_page(root, zone)
         )
         published = (found, "heuristic") if found else None
-    updated = _pick(hints.get("updated"), lambda v: parse_date(v, zone))
+    updated = choose_date(hints.get("updated"), zone, dmy)
     if updated and published and updated[0] < published[0]:
         updated = None  # a modification before publication is a template placeholder
-    stated_language = hints.get("language", ("json-ld", "markup", "meta"))
-    lang_value, lang_source = choose(stated_language, body, language)
     authors = _pick_authors(hints, outlets)
     canonical = _pick(hints.get("canonical", ("meta", "json-ld")), lambda v: absolute(v, url))
     section = _pick(hints.get("section"), _clean_label)

@@ -107,19 +107,46 @@ def load_zone(name: str | None) -> tzinfo | None:
         raise ExtractionError(f"unknown timezone {name!r}") from exc
 
 
+# English-speaking places that write 10/02/2020 for October 2 (all others write the day first).
+_MONTH_FIRST_REGIONS = frozenset({"", "us", "ph", "ca"})
+
+
+def day_first(language: str | None, stated: list[str]) -> bool:
+    """Whether "02/10/2020" on this page is 2 October: everywhere but in US-style English.
+
+    ``language``: the page's language code ("en"), None when unknown (then the US reading, the
+    common one with slashes); ``stated``: the tags the page states ("en-GB", "en_AU"), whose
+    first English one gives the region.
+    """
+    if language is None:
+        return False
+    if language != "en":
+        return True
+    for tag in stated:
+        parts = re.split(r"[-_]", tag.strip().lower())
+        if parts[0] == "en":
+            return (parts[1] if len(parts) > 1 else "") not in _MONTH_FIRST_REGIONS
+    return False
+
+
 def parse_date(
-    value: str, zone: tzinfo | None = None, *, now: datetime | None = None
+    value: str,
+    zone: tzinfo | None = None,
+    *,
+    day_first: bool = False,
+    now: datetime | None = None,
 ) -> datetime | None:
     """The first date (with its time when printed) in ``value``, timezone-aware in the offset
     the page states (its local day stays readable; storage converts to UTC); None if none.
 
     A date without a zone is taken in ``zone`` (the outlet's), or UTC when that is unknown.
+    ``day_first``: "02/10/2020" is 2 October (see ``day_first()``); d.m.Y is always day first.
     Dates before 1995 or in the future are rejected as placeholders and parsing accidents.
     """
     text = " ".join(value.split())[:300]
     if not text:
         return None
-    parsed = _parse_epoch(text) or _parse_iso(text) or _parse_free(text)
+    parsed = _parse_epoch(text) or _parse_iso(text) or _parse_free(text, day_first)
     if parsed is None:
         return None
     if parsed.tzinfo is None or parsed.utcoffset() is None:
@@ -149,7 +176,7 @@ def _parse_iso(text: str) -> datetime | None:
         return None
 
 
-def _parse_free(text: str) -> datetime | None:
+def _parse_free(text: str, day_first: bool) -> datetime | None:
     text = _FOREIGN_MONTH.sub(lambda m: _FOREIGN_TO_ENGLISH[m.group(1).lower()], text)
     match = _DATE.search(text)
     if match is None:
@@ -162,9 +189,9 @@ def _parse_free(text: str) -> datetime | None:
         span = "-".join(numbers[:3]) + " " + _after(span, 3)
     elif match.group("num"):
         day, month = int(numbers[0]), int(numbers[1])
-        # d.m.Y and d-m-Y are day-first everywhere; with "/" only when the first number
-        # cannot be a month (the US m/d/Y form is the common one with slashes).
-        if match.group("sep") == "/" and day <= 12:
+        # d.m.Y and d-m-Y are day-first everywhere; with "/" unless the page is in US-style
+        # English and the first number can be a month.
+        if match.group("sep") == "/" and day <= 12 and not day_first:
             day, month = month, day
         span = f"{numbers[2]}-{month}-{day} " + _after(span, 3)
     return _dateutil(_clean_span(span))

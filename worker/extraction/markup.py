@@ -25,7 +25,7 @@ from worker.extraction.parsing import (
     rel_words,
     tag_text,
 )
-from worker.extraction.urls import same_page
+from worker.extraction.urls import absolute, same_page
 
 AUTHOR_WORDS = frozenset({"author", "authors", "byline", "bylines", "writer", "creator", "byl"})
 # Author boxes and lists describe people at length or link elsewhere; they are not bylines.
@@ -38,7 +38,8 @@ NOT_BYLINE_WORDS = frozenset(
 )  # fmt: skip
 PUBLISHED_WORDS = frozenset(
     {"published", "publish", "pubdate", "posted", "date", "dateline", "timestamp", "created",
-     "datepublished", "time", "datetime", "publication"}
+     "datepublished", "time", "datetime", "publication",
+     "datum", "fecha"}  # German and Dutch, Spanish
 )  # fmt: skip
 UPDATED_WORDS = frozenset({"updated", "modified", "lastmod", "update", "datemodified"})
 NOT_DATE_WORDS = frozenset({"today", "current", "clock", "weather", "now", "reading", "read"})
@@ -143,7 +144,7 @@ def collect(
         hints.add("language", _attr(html, "lang") or _attr(html, "xml:lang"), "markup")
     _titles(page, hints)
     _authors(page, hints)
-    _dates(page, hints)
+    _dates(page, url, hints)
     _sections(page, url, hints)
     _tags(page, hints)
     return hints
@@ -254,10 +255,25 @@ def _date_value(tag: HtmlElement) -> str | None:
     return tag_text(tag, 200)
 
 
-def _dates(page: _Page, hints: Hints) -> None:
+def _dated_elsewhere(tag: HtmlElement, url: str) -> bool:
+    """A date in chrome or in a teaser: another page's, or the site's."""
+    return in_chrome(tag) or _links_elsewhere(tag, url)
+
+
+def _links_elsewhere(tag: HtmlElement, url: str) -> bool:
+    """True inside a link to another page: the date of a teaser ("Nr. 34 vom 8. November"),
+    not of this article (a theme's permalink around its own date links to this page)."""
+    link = tag if tag.tag == "a" else next(tag.iterancestors("a"), None)
+    if link is None:
+        return False
+    target = absolute(link.get("href"), url)
+    return target is not None and not same_page(target, url)
+
+
+def _dates(page: _Page, url: str, hints: Hints) -> None:
     for field, prop in (("published", "datePublished"), ("updated", "dateModified")):
         for tag, value in page.itemprops:
-            if value == prop and tag.tag != "meta" and not in_chrome(tag):
+            if value == prop and tag.tag != "meta" and not _dated_elsewhere(tag, url):
                 hints.add(field, _date_value(tag), "markup")
     published: list[HtmlElement] = []
     updated: list[HtmlElement] = []
@@ -270,15 +286,15 @@ def _dates(page: _Page, hints: Hints) -> None:
         if tag.get("pubdate") is not None:
             words = words | {"published"}
         if not words:
-            if name == "time" and not in_chrome(tag):
+            if name == "time" and not _dated_elsewhere(tag, url):
                 plain_times.append(tag)
             continue
         if words & NOT_DATE_WORDS or words & AUTHOR_WORDS:
             continue
         if words & UPDATED_WORDS:
-            if not in_chrome(tag):
+            if not _dated_elsewhere(tag, url):
                 updated.append(tag)
-        elif (words & PUBLISHED_WORDS or tag.tag == "time") and not in_chrome(tag):
+        elif (words & PUBLISHED_WORDS or tag.tag == "time") and not _dated_elsewhere(tag, url):
             published.append(tag)
     for field, tags in (("published", published), ("updated", updated)):
         for tag in page.near_headline(_innermost(tags))[:3]:

@@ -1,0 +1,88 @@
+"""Choosing among the times a page states: trust order, the page's offset, stale structured
+data outvoted by the printed date and another structured source."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from worker.extraction.datechoice import choose_date
+from worker.extraction.hints import Hint, Source
+
+
+def hints(*pairs: tuple[Source, str]) -> list[Hint]:
+    return [Hint(value, source) for source, value in pairs]
+
+
+def test_the_most_trusted_candidate_that_parses_wins() -> None:
+    chosen = choose_date(
+        hints(("json-ld", "not a date"), ("meta", "2021-04-06T09:18:00+09:00")), None, False
+    )
+    assert chosen == (datetime(2021, 4, 6, 0, 18, tzinfo=UTC), "meta")
+    assert choose_date(hints(("markup", "soon")), None, False) is None
+
+
+def test_a_utc_time_takes_the_offset_of_the_local_time_the_page_prints() -> None:
+    """03:37 UTC is 23:37 the day before where the outlet is: the moment stays, the day shown
+    is the page's."""
+    chosen = choose_date(
+        hints(("json-ld", "2022-05-04T03:37:37+00:00"), ("markup", "3 May, 2022, 11:37 pm")),
+        None,
+        False,
+    )
+    assert chosen is not None
+    moment, source = chosen
+    assert (moment, source) == (datetime(2022, 5, 4, 3, 37, 37, tzinfo=UTC), "json-ld")
+    assert moment.utcoffset() == timedelta(hours=-4)
+    assert moment.date().isoformat() == "2022-05-03"
+
+
+def test_a_utc_time_takes_the_offset_another_source_states_for_the_same_moment() -> None:
+    chosen = choose_date(
+        hints(("json-ld", "2019-10-18T22:04:00Z"), ("meta", "Sat, 19 Oct 2019 00:04:00 +0200")),
+        None,
+        False,
+    )
+    assert chosen is not None
+    assert chosen[0] == datetime(2019, 10, 18, 22, 4, tzinfo=UTC)
+    assert chosen[0].date().isoformat() == "2019-10-19"
+
+
+def test_a_printed_time_that_is_not_the_same_minute_is_another_moment() -> None:
+    for printed in ("3 May, 2022, 11:12 pm", "3 May, 2022"):  # other minute; no time at all
+        chosen = choose_date(
+            hints(("json-ld", "2022-05-04T03:37:37+00:00"), ("markup", printed)), None, False
+        )
+        assert chosen is not None
+        assert chosen[0].utcoffset() == timedelta(0)
+        assert chosen[0].date().isoformat() == "2022-05-04"
+
+
+def test_a_stale_json_ld_date_is_outvoted_by_meta_and_the_printed_date() -> None:
+    chosen = choose_date(
+        hints(
+            ("json-ld", "2023-11-03T10:25:56+00:00"),
+            ("meta", "2023-11-06T14:25:00+00:00"),
+            ("markup", "6. November 2023, 15:25 Uhr"),
+        ),
+        None,
+        False,
+    )
+    assert chosen == (datetime(2023, 11, 6, 14, 25, tzinfo=UTC), "meta")
+
+
+def test_the_printed_date_alone_does_not_outvote_structured_data() -> None:
+    """Meta tags that contradict each other are one source, not two votes."""
+    for stated in (
+        hints(("json-ld", "2021-11-19"), ("markup", "16. November 2021")),
+        hints(("meta", "2021-11-19"), ("meta", "2021-11-16"), ("markup", "16. November 2021")),
+    ):
+        chosen = choose_date(stated, None, False)
+        assert chosen is not None
+        assert chosen[0].date().isoformat() == "2021-11-19"
+
+
+def test_day_first_applies_to_printed_dates_not_to_what_the_cms_writes() -> None:
+    printed = choose_date(hints(("markup", "02/10/2020")), None, True)
+    assert printed == (datetime(2020, 10, 2, tzinfo=UTC), "markup")
+    written = choose_date(hints(("meta", "11/01/2023 12:43:42")), None, True)
+    assert written == (datetime(2023, 11, 1, 12, 43, 42, tzinfo=UTC), "meta")

@@ -1,0 +1,96 @@
+"""Choosing a page's publication (or update) time among the candidates it states.
+
+The most trusted candidate wins (an operator's rule, then JSON-LD, meta tags, markup, text), with
+two corrections drawn from the page's own evidence:
+
+- **The day readers see.** Structured data often states the time in UTC while the page prints
+  the outlet's local time: 03:37 UTC in JSON-LD, "3 May, 2022, 11:37 pm" on the page. When a
+  printed time is the same minute a whole number of quarter hours away (at most 14 hours), it is
+  the same moment; it is kept in that offset, so its local day is the one the page shows. The
+  moment itself, and so what storage keeps in UTC, does not change.
+- **A stale structured date.** When the date printed nearest the headline disagrees with the
+  trusted candidate and another kind of structured data (meta tags against JSON-LD) agrees with
+  the printed one, two sources outvote one: the agreeing structured candidate wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone, tzinfo
+
+from worker.extraction.dates import parse_date
+from worker.extraction.hints import Hint, Source
+
+Candidate = tuple[datetime, Source]
+
+_STRUCTURED: frozenset[Source] = frozenset({"json-ld", "meta"})
+_PRINTED: frozenset[Source] = frozenset({"markup", "heuristic"})
+_MAX_OFFSET = timedelta(hours=14)
+_QUARTER_HOUR = 900
+_UTC = timedelta(0)
+
+
+def choose_date(hints: list[Hint], zone: tzinfo | None, dmy: bool) -> Candidate | None:
+    """The time a page states for a field, with its source; None if no candidate parses.
+
+    ``zone``: the outlet's, for times printed without one. ``dmy``: the page's language writes
+    "02/10/2020" for 2 October (see ``dates.day_first``); it applies to printed dates only, as
+    CMSs write meta tags and JSON-LD in the US (invariant) order whatever the language.
+    """
+    candidates = _parsed(hints, zone, dmy)
+    first = next(candidates, None)
+    if first is None or (first[1] not in _STRUCTURED and first[0].utcoffset() != _UTC):
+        return first  # nothing to correct
+    # Structured candidates come before printed ones (SOURCE_ORDER): the vote needs them and
+    # the first printed one; a time in UTC needs every printed one. The rest stay unparsed.
+    rest: list[Candidate] = []
+    for candidate in candidates:
+        rest.append(candidate)
+        if candidate[1] in _PRINTED and first[0].utcoffset() != _UTC:
+            break
+    return _in_local_offset(first, rest) or _outvoted(first, rest) or first
+
+
+def _parsed(hints: list[Hint], zone: tzinfo | None, dmy: bool) -> Iterator[Candidate]:
+    for hint in hints:
+        value = parse_date(hint.value, zone, day_first=dmy and hint.source not in _STRUCTURED)
+        if value is not None:
+            yield value, hint.source
+
+
+def _in_local_offset(first: Candidate, rest: list[Candidate]) -> Candidate | None:
+    """``first`` in the outlet's offset, when it is in UTC and the page states or prints the
+    same moment in local time."""
+    moment, source = first
+    if moment.utcoffset() != _UTC:
+        return None
+    for value, _ in rest:
+        if value == moment and value.utcoffset() != _UTC:
+            return value, source  # the same moment with its offset stated
+    minute = moment.replace(second=0, microsecond=0)
+    for value, value_source in rest:
+        if value_source not in _PRINTED or value.utcoffset() != _UTC:
+            continue  # a zone was stated or configured: a different moment, not a local reading
+        if (value.hour, value.minute) == (0, 0) or value.date() == moment.date():
+            continue  # a date without a time, or no other day to show
+        shift = value.replace(second=0, microsecond=0, tzinfo=None) - minute.replace(tzinfo=None)
+        if abs(shift) <= _MAX_OFFSET and shift.total_seconds() % _QUARTER_HOUR == 0:
+            return moment.astimezone(timezone(shift)), source
+    return None
+
+
+def _outvoted(first: Candidate, rest: list[Candidate]) -> Candidate | None:
+    """The structured candidate that agrees with the printed date when ``first`` does not."""
+    if first[1] not in _STRUCTURED:
+        return None
+    printed = next((c for c in rest if c[1] in _PRINTED), None)
+    if printed is None or printed[0].date() == first[0].date():
+        return None
+    return next(
+        (
+            c
+            for c in rest
+            if c[1] in _STRUCTURED and c[1] != first[1] and c[0].date() == printed[0].date()
+        ),
+        None,
+    )
