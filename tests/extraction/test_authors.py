@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from worker.extraction.authors import clean_authors
+from worker.extraction.authors import clean_authors, is_site_address
 
 
 @pytest.mark.parametrize(
@@ -60,3 +60,20 @@ def test_clean_authors(byline: str, names: list[str]) -> None:
 def test_outlet_names_are_excluded_on_request() -> None:
     assert clean_authors("The Korea Herald", exclude=("Korea Herald",)) == []
     assert clean_authors("By Yonhap", exclude=("The Korea Herald",)) == ["Yonhap"]
+
+
+@pytest.mark.parametrize(
+    ("name", "site"),
+    [
+        ("mdr.de", True),
+        ("LAOLA1.at", True),
+        ("jungefreiheit.de", True),
+        ("MesOpinions.com", True),
+        ("Jane Doe", False),
+        ("J. R. R. Tolkien", False),
+        ("Greentech.LIVE", False),
+        ("Perry Bacon Jr.", False),
+    ],
+)
+def test_a_site_address_is_told_from_a_name(name: str, site: bool) -> None:
+    assert is_site_address(name) is site

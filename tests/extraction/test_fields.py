@@ -206,3 +206,42 @@ def test_a_byline_in_the_articles_own_footer_is_read_and_one_in_the_page_footer_
         "<footer>Theme by <a href='https://themes.example' rel='author'>Theme Shop</a></footer>",
     )
     assert extract_article(site, "https://news.example/a").authors == []
+
+
+def test_a_site_address_as_the_meta_author_gives_way_to_the_printed_byline() -> None:
+    html = page(
+        '<title>Budget</title><meta name="author" content="example-news.at">',
+        f"<article><h1>Budget</h1><div class='autor'>von Alexander Karper</div>{TEXT}</article>",
+    )
+    article = extract_article(html, "https://www.example-news.at/a")
+    assert (article.authors, article.provenance["authors"]) == (["Alexander Karper"], "markup")
+    alone = page('<title>Budget</title><meta name="author" content="rezepte.pl">', TEXT)
+    assert extract_article(alone, "https://rezepte.pl/a").authors == ["rezepte.pl"]
+
+
+def test_bylines_and_dates_of_teaser_cards_are_not_the_articles() -> None:
+    """A related post is its own <article>, with its own byline and date."""
+    html = page(
+        "<title>Budget</title>",
+        "<article class='post'><time class='published' datetime='2021-04-06'>6 April</time>"
+        "<h1>Budget</h1>"
+        "<span class='author vcard'><a class='url fn' href='/authors/jane'>Jane Doe</a></span>"
+        f"{TEXT}</article>"
+        "<article class='post-card'><h2><a href='/other'>Other story</a></h2>"
+        "<span class='author vcard'><a class='url fn' href='/authors/john'>John Roe</a></span>"
+        "<time class='published' datetime='2019-02-03'>3 Feb 2019</time></article>",
+    )
+    article = extract_article(html, "https://news.example/a")
+    assert article.authors == ["Jane Doe"]
+    assert article.published_at is not None
+    assert article.published_at.date().isoformat() == "2021-04-06"
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Posted on September 21, 2020 by Adi Tzlil", "Datum: 03.11.2021 Autor: Adi Tzlil"],
+)
+def test_a_byline_after_other_words_on_its_line(line: str) -> None:
+    html = page("<title>Budget</title>", f"<h1>Budget</h1><div>{line}</div>{TEXT}")
+    article = extract_article(html, "https://news.example/a")
+    assert (article.authors, article.provenance["authors"]) == (["Adi Tzlil"], "heuristic")

@@ -19,7 +19,7 @@ from lxml.html import HtmlElement
 from worker.dedup.content import fold_typography
 from worker.errors import ExtractionError, NewsworkerError, NotAnArticle
 from worker.extraction import jsonld, listing, markup, meta, rules, textual
-from worker.extraction.authors import clean_authors, dedupe
+from worker.extraction.authors import clean_authors, dedupe, is_site_address
 from worker.extraction.body import Block, extract_blocks, image_box_texts, join
 from worker.extraction.cleanup import Context, clean_blocks
 from worker.extraction.datechoice import choose_date
@@ -374,7 +374,14 @@ def _pick_authors(hints: Hints, outlets: list[str]) -> tuple[list[str], Source] 
     fallback: tuple[list[str], Source] | None = None
     for source in SOURCE_ORDER:
         found = [h.value for h in hints.get("authors") if h.source == source]
-        people = dedupe([n for raw in found for n in clean_authors(raw, exclude=exclude)])
+        people = dedupe(
+            [
+                name
+                for raw in found
+                for name in clean_authors(raw, exclude=exclude)
+                if not is_site_address(name)
+            ]
+        )
         if people:
             return people, source
         outlet_found = found + [h.value for h in hints.get("outlet_author") if h.source == source]

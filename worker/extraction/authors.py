@@ -44,6 +44,8 @@ _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 # Trailing context that is not part of a name: "Jane Doe in Seoul", "Jane Doe for CNN".
 _HANDLE_NAME = re.compile(r"[^\W\d_]{2,}[\w.-]*\d[\w.-]*")
 _TRAILER = re.compile(r"\s+(?:in|for|at|from|aus|en|para)\s+.*$", re.IGNORECASE)
+# "jungefreiheit.de", "LAOLA1.at": a site's address given as its byline.
+_DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)*\.(?:[a-z]{2}|com|net|org|info|news)", re.IGNORECASE)
 
 # Words that make up job titles and desk names rather than people's names.
 JOB_WORDS = frozenset(
@@ -95,6 +97,11 @@ def clean_authors(raw: str, *, exclude: tuple[str, ...] = ()) -> list[str]:
         if name and not any(_same(name, other) for other in exclude):
             names.append(name)
     return dedupe(names)
+
+
+def is_site_address(name: str) -> bool:
+    """A domain name ("mdr.de") where a byline goes: the site, a last resort, not a person."""
+    return _DOMAIN.fullmatch(name) is not None
 
 
 def _strip_lead_in(text: str) -> str:

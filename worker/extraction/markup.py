@@ -27,7 +27,10 @@ from worker.extraction.parsing import (
 )
 from worker.extraction.urls import absolute, same_page
 
-AUTHOR_WORDS = frozenset({"author", "authors", "byline", "bylines", "writer", "creator", "byl"})
+AUTHOR_WORDS = frozenset(
+    {"author", "authors", "byline", "bylines", "writer", "creator", "byl", "authorname",
+     "autor", "autorin", "autoren", "auteur", "autore", "verfasser"}
+)  # fmt: skip
 # Author boxes and lists describe people at length or link elsewhere; they are not bylines.
 NOT_BYLINE_WORDS = frozenset(
     {
@@ -94,6 +97,18 @@ class _Page:
         self.title = _stripped_text(title) if title is not None else None
         self.headline = self._headline()
         self.anchor = self.order[self.headline] if self.headline is not None else 0
+        # The <article> elements holding the headline: another <article> is a teaser card.
+        self.own_articles = (
+            set(self.headline.iterancestors("article")) if self.headline is not None else set()
+        )
+
+    def in_other_article(self, tag: HtmlElement) -> bool:
+        """Inside an <article> that does not hold the headline (which itself is in one): a
+        teaser card of another page, with that page's byline and date."""
+        if not self.own_articles:
+            return False
+        outer = next(tag.iterancestors("article"), None)
+        return outer is not None and outer not in self.own_articles
 
     def _headline(self) -> HtmlElement | None:
         """The article's <h1>: the only one outside chrome, or the one <title> repeats."""
@@ -214,14 +229,14 @@ def _innermost(tags: list[HtmlElement]) -> list[HtmlElement]:
 
 def _authors(page: _Page, hints: Hints) -> None:
     for tag, prop in page.itemprops:
-        if prop == "author" and tag.tag != "meta" and not in_chrome(tag, own_footer=True):
+        if prop == "author" and tag.tag != "meta" and not _byline_elsewhere(page, tag):
             name = next((n for n in tag.iterdescendants() if n.get("itemprop") == "name"), None)
             if name is not None:
                 hints.add("authors", _attr(name, "content") or tag_text(name, 200), "markup")
             else:
                 hints.add("authors", tag_text(tag, _MAX_BYLINE_CHARS), "markup")
     for tag in page.marked:
-        if tag.tag == "a" and "author" in rel_words(tag) and not in_chrome(tag, own_footer=True):
+        if tag.tag == "a" and "author" in rel_words(tag) and not _byline_elsewhere(page, tag):
             hints.add("authors", tag_text(tag, 200), "markup")
     candidates = _named_tags(
         page,
@@ -247,6 +262,10 @@ def _authors(page: _Page, hints: Hints) -> None:
         hints.add("authors", ", ".join(tag_text(t, 200) for t in group), "markup")
 
 
+def _byline_elsewhere(page: _Page, tag: HtmlElement) -> bool:
+    return in_chrome(tag, own_footer=True) or page.in_other_article(tag)
+
+
 def _date_value(tag: HtmlElement) -> str | None:
     for attr in ("datetime", "content", "data-timestamp", "data-datetime", "title"):
         value = _attr(tag, attr)
@@ -255,9 +274,9 @@ def _date_value(tag: HtmlElement) -> str | None:
     return tag_text(tag, 200)
 
 
-def _dated_elsewhere(tag: HtmlElement, url: str) -> bool:
+def _dated_elsewhere(page: _Page, tag: HtmlElement, url: str) -> bool:
     """A date in chrome or in a teaser: another page's, or the site's."""
-    return in_chrome(tag) or _links_elsewhere(tag, url)
+    return in_chrome(tag) or _links_elsewhere(tag, url) or page.in_other_article(tag)
 
 
 def _links_elsewhere(tag: HtmlElement, url: str) -> bool:
@@ -273,7 +292,7 @@ def _links_elsewhere(tag: HtmlElement, url: str) -> bool:
 def _dates(page: _Page, url: str, hints: Hints) -> None:
     for field, prop in (("published", "datePublished"), ("updated", "dateModified")):
         for tag, value in page.itemprops:
-            if value == prop and tag.tag != "meta" and not _dated_elsewhere(tag, url):
+            if value == prop and tag.tag != "meta" and not _dated_elsewhere(page, tag, url):
                 hints.add(field, _date_value(tag), "markup")
     published: list[HtmlElement] = []
     updated: list[HtmlElement] = []
@@ -286,16 +305,19 @@ def _dates(page: _Page, url: str, hints: Hints) -> None:
         if tag.get("pubdate") is not None:
             words = words | {"published"}
         if not words:
-            if name == "time" and not _dated_elsewhere(tag, url):
+            if name == "time" and not _dated_elsewhere(page, tag, url):
                 plain_times.append(tag)
             continue
         if words & NOT_DATE_WORDS or words & AUTHOR_WORDS:
             continue
         if words & UPDATED_WORDS:
-            if not _dated_elsewhere(tag, url):
-                updated.append(tag)
-        elif (words & PUBLISHED_WORDS or tag.tag == "time") and not _dated_elsewhere(tag, url):
-            published.append(tag)
+            found = updated
+        elif words & PUBLISHED_WORDS or name == "time":
+            found = published
+        else:
+            continue
+        if not _dated_elsewhere(page, tag, url):
+            found.append(tag)
     for field, tags in (("published", published), ("updated", updated)):
         for tag in page.near_headline(_innermost(tags))[:3]:
             hints.add(field, _date_value(tag), "markup")

@@ -19,6 +19,13 @@ BYLINE = re.compile(
     r"^(?:(?:written|posted|reported|words|story|text)\s+by|by|von|par|por|door)\s*:?\s+\S",
     re.IGNORECASE,
 )
+# A labelled byline after other words on its line ("Datum: 03.11.2021 Autor: Peter Maahn"), or
+# the "by" of a WordPress "Posted on June 3, 2020 by Jane Doe" line.
+INNER_BYLINE = re.compile(
+    r"\b(?:autor|autorin|autoren|author|verfasser|redaktion)\s*:\s*(?=\w)"
+    r"|(?<=\bposted\b)[^|]{0,80}?\sby\s+(?=\w)",
+    re.IGNORECASE,
+)
 PUBLISHED_LABEL = re.compile(
     r"\b(?:first\s+published|published|posted|released|created|erstellt|veröffentlicht"
     r"|publié|publicado|pubblicato|gepubliceerd|date)\b(?:\s+(?:on|at|am))?\s*:?",
@@ -73,6 +80,8 @@ def collect(lines: list[str]) -> Hints:
             continue
         if BYLINE.match(line):
             hints.add("authors", line, "heuristic")
+        elif (inner := INNER_BYLINE.search(line)) is not None:
+            hints.add("authors", "by " + line[inner.end() :], "heuristic")
         updated = UPDATED_LABEL.search(line)
         published = PUBLISHED_LABEL.search(line)
         if published is not None:
