@@ -8,15 +8,20 @@ import sys
 
 _PROBE = """
 import trafilatura.external as fallback
+from dateparser.languages.loader import LocaleDataLoader
 from worker.extraction import language, warmup
 warmup.warm_up()
-print(language._identifier.cache_info().currsize, fallback.JT_STOPLIST is not None)
+print(
+    language._identifier.cache_info().currsize,
+    fallback.JT_STOPLIST is not None,
+    len(LocaleDataLoader._loaded_languages) > 0,
+)
 """
 
 
-def test_warm_up_loads_the_language_model_and_the_fallback_stoplists() -> None:
+def test_warm_up_loads_the_language_model_the_stoplists_and_dateparsers_locales() -> None:
     """In a fresh interpreter (this one may have loaded them already)."""
     probe = subprocess.run(
         [sys.executable, "-c", _PROBE], capture_output=True, text=True, check=True, timeout=120
     )
-    assert probe.stdout.split() == ["1", "True"], probe.stderr
+    assert probe.stdout.split() == ["1", "True", "True"], probe.stderr

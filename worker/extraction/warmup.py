@@ -2,10 +2,12 @@
 
 The first page a process extracts costs about a second more than the next ones: the language
 model (py3langid, half a second), justext's stoplists (trafilatura's fallback) and their
-caches load on first use. Loaded once in the worker's main process (Celery's ``worker_init``,
-before the pool forks), every pool process starts with them, including those that replace a
-process after ``worker_max_tasks_per_child`` tasks: in the throughput benchmark a new pool
-process came every 1,000 tasks, and each paid that second on its first page.
+caches load on first use; so do dateparser's locales (a second and a half), on the first page
+whose date only htmldate's search of the free text finds. Loaded once in the worker's main
+process (Celery's ``worker_init``, before the pool forks), every pool process starts with them,
+including those that replace a process after ``worker_max_tasks_per_child`` tasks: in the
+throughput benchmark a new pool process came every 1,000 tasks, and each paid that second on
+its first page.
 """
 
 from __future__ import annotations
@@ -26,11 +28,14 @@ _PARAGRAPHS = "".join(
         "delay in repairing the main road, which has been closed since the spring floods.",
     )
 )
-# A page with a body, and one without (it takes trafilatura down its fallback extractors).
+# A page with a body, one whose date is only in its text (htmldate then asks dateparser), and
+# one without a body (it takes trafilatura down its fallback extractors).
 SAMPLE_PAGES = (
     "<html lang='en'><head><title>Council passes budget</title></head><body>"
     "<nav><a href='/'>Home</a></nav><article><h1>Council passes budget</h1>"
     f"{_PARAGRAPHS}</article><footer>(c) Example</footer></body></html>",
+    "<html lang='es'><head><title>Presupuesto</title></head><body><article><h1>Presupuesto</h1>"
+    f"<p>Madrid, 3 de mayo de 2022</p>{_PARAGRAPHS}</article></body></html>",
     "<html><body><div><span>Short</span></div></body></html>",
 )
 
