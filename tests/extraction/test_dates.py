@@ -8,7 +8,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from worker.errors import ExtractionError
-from worker.extraction.dates import date_from_url, day_first, load_zone, parse_date
+from worker.extraction.dates import (
+    date_from_url,
+    day_first,
+    load_zone,
+    parse_date,
+    states_the_day,
+)
 
 SEOUL = ZoneInfo("Asia/Seoul")
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -111,6 +117,15 @@ def test_a_slashed_date_is_read_in_the_pages_order() -> None:
 
 def test_future_dates_within_two_days_are_kept() -> None:
     assert parse_date("2024-01-02T12:00:00Z", None, now=NOW) == datetime(2024, 1, 2, 12, tzinfo=UTC)
+
+
+def test_a_first_of_the_month_at_midnight_must_be_stated_on_the_page() -> None:
+    """What htmldate gives for "May 2022" or "© 2016" is not a day the page states."""
+    new_year = datetime(2016, 1, 1, tzinfo=UTC)
+    assert not states_the_day(new_year, ["© 2016 Example News", "Archive: May 2016"])
+    assert states_the_day(new_year, ["Posted 01.01.2016", "Happy new year"])
+    assert states_the_day(datetime(2016, 3, 5, tzinfo=UTC), [])  # any other day passes
+    assert states_the_day(datetime(2016, 3, 1, 9, 30, tzinfo=UTC), [])  # a time was found
 
 
 def test_date_from_url() -> None:

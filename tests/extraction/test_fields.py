@@ -245,3 +245,8 @@ def test_a_byline_after_other_words_on_its_line(line: str) -> None:
     html = page("<title>Budget</title>", f"<h1>Budget</h1><div>{line}</div>{TEXT}")
     article = extract_article(html, "https://news.example/a")
     assert (article.authors, article.provenance["authors"]) == (["Adi Tzlil"], "heuristic")
+
+
+def test_a_copyright_year_is_not_a_publication_date() -> None:
+    html = page("<title>Budget</title>", f"<h1>Budget</h1>{TEXT}<footer>© 2016 Daily</footer>")
+    assert extract_article(html, "https://news.example/a").published_at is None

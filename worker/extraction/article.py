@@ -23,7 +23,13 @@ from worker.extraction.authors import clean_authors, dedupe, is_site_address
 from worker.extraction.body import Block, extract_blocks, image_box_texts, join
 from worker.extraction.cleanup import Context, clean_blocks
 from worker.extraction.datechoice import choose_date
-from worker.extraction.dates import date_from_page, date_from_url, day_first, load_zone
+from worker.extraction.dates import (
+    date_from_page,
+    date_from_url,
+    day_first,
+    load_zone,
+    states_the_day,
+)
 from worker.extraction.hints import SOURCE_ORDER, Hint, Hints, Source
 from worker.extraction.language import choose
 from worker.extraction.layout import unwrap_layout_tables
@@ -171,11 +177,9 @@ def _extract(
     dmy = day_first(lang_value, [h.value for h in stated_language])
     published = choose_date(hints.get("published"), zone, dmy)
     if published is None:
-        found = (
-            date_from_page(root, zone, extensive=False)
-            or date_from_url(url, zone)
-            or date_from_page(root, zone)
-        )
+        found = date_from_page(root, zone, extensive=False) or date_from_url(url, zone)
+        if found is None and (searched := date_from_page(root, zone)) is not None:
+            found = searched if states_the_day(searched, page_lines) else None
         published = (found, "heuristic") if found else None
     updated = choose_date(hints.get("updated"), zone, dmy)
     if updated and published and updated[0] < published[0]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import htmldate
@@ -276,3 +276,19 @@ def date_from_page(
     except Exception:  # htmldate internals; a missing date is not an extraction failure
         return None
     return parse_date(found, zone) if isinstance(found, str) else None
+
+
+def states_the_day(found: datetime, lines: list[str]) -> bool:
+    """Whether a date htmldate found in the free text names a day the page states.
+
+    Its last resorts, a month or a year alone ("May 2022", "© 2016"), come back as the first of
+    the month or of January at midnight, a day no line states; any other date passes.
+    """
+    if found.day != 1 or found.time() != time(0):
+        return True
+    year = str(found.year)
+    return any(
+        (stated := parse_date(line, found.tzinfo)) is not None and stated.date() == found.date()
+        for line in lines
+        if year in line
+    )
