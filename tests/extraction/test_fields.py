@@ -250,3 +250,14 @@ def test_a_byline_after_other_words_on_its_line(line: str) -> None:
 def test_a_copyright_year_is_not_a_publication_date() -> None:
     html = page("<title>Budget</title>", f"<h1>Budget</h1>{TEXT}<footer>© 2016 Daily</footer>")
     assert extract_article(html, "https://news.example/a").published_at is None
+
+
+def test_a_comment_forms_name_field_is_no_byline_and_a_header_info_link_is() -> None:
+    html = page(
+        "<title>Budget</title>",
+        "<article><h1>Budget</h1><div class='header-info__author'>"
+        "<a class='header-info__author-link' href='/p/jane'>Jane Doe</a></div>"
+        f"{TEXT}<form class='comment-form'><div class='comment-form-author'>"
+        "<div class='warning-author'>Please enter your name here</div></div></form></article>",
+    )
+    assert extract_article(html, "https://news.example/a").authors == ["Jane Doe"]

@@ -38,7 +38,7 @@ Decisions, measured on ../shared/corpus (see its README for the metrics):
   date 0.848 -> 0.864.
 - Authors: the most trusted source that names a person; a site's address ("mdr.de") only as a
   last resort; bylines of teaser cards (another <article> than the headline's) left out.
-  trafilatura-eval author 0.580 -> 0.589.
+  trafilatura-eval author 0.580 -> 0.599.
 - Language: what the page states, unless a body of 300+ characters is detected as another
   language with high confidence (templates keep lang="en"); the configured outlet language
   only when the page states none and detection is unsure.

@@ -31,7 +31,8 @@ _LEAD_WORD = re.compile(r"^\s*([\w\u00c0-\u024f]+)\s*[:\-–]?\s*")
 _CUT = re.compile(
     r"\s(?:\||•|·|—|–|-)\s|\b(?:published|updated|posted|last updated|modified|on|am|um"
     r"|veröffentlicht|publiziert|aktualisiert|erstellt|geändert|publié|publicado|actualizado"
-    r"|pubblicato|aggiornato)\b"
+    r"|pubblicato|aggiornato|alle artikel|alle beiträge|all posts|all articles|all stories"
+    r"|kontakt|contact|follow|folgen)\b"
     r"|\b\d{1,2}[:/.]\d{1,2}|\b(?:19|20)\d{2}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
     r"[a-z]*\.?\s+\d{1,2}\b",
     re.IGNORECASE,
@@ -82,11 +83,11 @@ _ABBREVIATION = re.compile(r"(?:[^\W\d_]|jr|sr|jun|sen)\.", re.IGNORECASE)
 
 def clean_authors(raw: str, *, exclude: tuple[str, ...] = ()) -> list[str]:
     """Names in a byline string; ``exclude`` drops names equal to these (the outlet's own)."""
-    text = _URL.sub(" ", raw)
+    text = _PARENS.sub(" ", raw)  # first: "Deutsche Welle (www.dw.com)"
+    text = _URL.sub(" ", text)
     text = _EMAIL.sub(" ", text)
     text = _HANDLE.sub(" ", text)
-    text = _PARENS.sub(" ", text)
-    text = _strip_lead_in(" ".join(text.split()))
+    text = _strip_lead_in(" ".join(text.split()).lstrip(" |•·:;,-–—"))
     cut = _CUT.search(text)
     if cut is not None:
         text = text[: cut.start()]

@@ -36,7 +36,7 @@ NOT_BYLINE_WORDS = frozenset(
     {
         "box", "bio", "biography", "avatar", "description", "desc", "about", "social",
         "follow", "image", "img", "photo", "pic", "picture", "more", "widget", "comment",
-        "comments", "info", "details", "card", "profile", "title", "label",
+        "comments", "details", "card", "profile", "title", "label",
     }
 )  # fmt: skip
 PUBLISHED_WORDS = frozenset(
@@ -250,7 +250,8 @@ def _authors(page: _Page, hints: Hints) -> None:
     ranked = [
         tag
         for tag in page.near_headline(_innermost(candidates))
-        if clean_authors(tag_text(tag, _MAX_BYLINE_CHARS))
+        if not (page.in_other_article(tag) or _in_form(tag))
+        and clean_authors(tag_text(tag, _MAX_BYLINE_CHARS))
     ]
     if ranked:
         first = ranked[0]
@@ -263,7 +264,19 @@ def _authors(page: _Page, hints: Hints) -> None:
 
 
 def _byline_elsewhere(page: _Page, tag: HtmlElement) -> bool:
-    return in_chrome(tag, own_footer=True) or page.in_other_article(tag)
+    return in_chrome(tag, own_footer=True) or page.in_other_article(tag) or _in_form(tag)
+
+
+def _in_form(tag: HtmlElement) -> bool:
+    """Inside a form of the article (a comment form's "Please enter your name"), not a form
+    around the whole page (ASP.NET's), which holds the article instead."""
+    for parent in tag.iterancestors():
+        name = parent.tag
+        if name == "form":
+            return True
+        if name in ("article", "main", "body"):
+            return False
+    return False
 
 
 def _date_value(tag: HtmlElement) -> str | None:
