@@ -261,3 +261,16 @@ def test_a_comment_forms_name_field_is_no_byline_and_a_header_info_link_is() -> 
         "<div class='warning-author'>Please enter your name here</div></div></form></article>",
     )
     assert extract_article(html, "https://news.example/a").authors == ["Jane Doe"]
+
+
+def test_a_section_that_repeats_the_headline_is_neither_section_nor_title_stripper() -> None:
+    """Some CMSs fill article:section with the title; taken for a section, it stripped the
+    title away entirely."""
+    html = page(
+        "<title>Why we need humility | Daily</title>"
+        '<meta property="og:title" content="Why we need humility">'
+        '<meta property="article:section" content="Why we need humility">',
+        f"<article><h1>Why we need humility</h1>{TEXT}</article>",
+    )
+    article = extract_article(html, "https://news.example/a")
+    assert (article.title, article.section) == ("Why we need humility", None)

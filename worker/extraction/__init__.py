@@ -28,7 +28,9 @@ Decisions, measured on ../shared/corpus (see its README for the metrics):
   visible headline instead when the candidate is that headline plus a segment ("Headline |
   Blog", "Section » Headline", "Label: Headline") or plus the kicker the headline element marks,
   when it differs from the headline only in typography, or when another candidate (<title>,
-  microdata, meta, JSON-LD) repeats the headline: trafilatura-eval title 0.729 -> 0.759.
+  microdata, meta, JSON-LD) repeats the headline: trafilatura-eval title 0.729 -> 0.759. A
+  "section" equal to the headline (article:section filled with the title) is dropped: it
+  stripped the title away on 21 pages (0.759 -> 0.783).
 - Metadata: JSON-LD, then meta tags, then markup, then visible-text bylines/datelines, then
   htmldate and the URL (dates only), then configuration; the source is in ``provenance``.
 - Dates (``datechoice``): a UTC time keeps the offset of the same moment the page prints in

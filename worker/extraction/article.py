@@ -147,6 +147,9 @@ def _extract(
     hints.merge(meta.collect(root))
     hints.merge(markup.collect(root, url, names))
 
+    # A section that repeats the headline ("article:section" filled with the title) names the
+    # page, not its section: taken for one, it would strip the title and pose as the section.
+    hints.drop("section", {h.value.casefold() for h in hints.get("visible_headline")})
     site_hints = _site_names(hints)
     site_name = _pick(site_hints, _clean_label)
     if site_name is None and outlet_name:

@@ -54,6 +54,11 @@ class Hints:
         found = [hint for hint in self.fields.get(name, []) if hint.source in order]
         return sorted(found, key=lambda hint: order.index(hint.source))
 
+    def drop(self, name: str, values: set[str]) -> None:
+        """Forget the candidates for a field whose case-folded value is one of ``values``."""
+        kept = [hint for hint in self.fields.get(name, []) if hint.value.casefold() not in values]
+        self.fields[name] = kept
+
     def merge(self, other: Hints) -> None:
         """Append every candidate of another collection."""
         for name, hints in other.fields.items():
