@@ -274,3 +274,13 @@ def test_a_section_that_repeats_the_headline_is_neither_section_nor_title_stripp
     )
     article = extract_article(html, "https://news.example/a")
     assert (article.title, article.section) == ("Why we need humility", None)
+
+
+def test_a_one_word_headline_the_title_element_repeats_is_the_sections_name() -> None:
+    """<h1>News</h1> and <title>News - Eawag</title> name the section; og:title the story."""
+    html = page(
+        '<title>News - Eawag</title><meta property="og:title" content="The first electron counts">',
+        f"<article><h1>News</h1>{TEXT}</article>",
+    )
+    article = extract_article(html, "https://www.eawag.example/news/first-electron")
+    assert (article.title, article.provenance["title"]) == ("The first electron counts", "meta")

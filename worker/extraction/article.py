@@ -364,7 +364,10 @@ def _pick_title(
         shown = fold_typography(headline)
         # the same words as printed (curly quotes on the page, straight ones in meta tags), or
         # words that another candidate repeats: the <title>, microdata, meta or JSON-LD
-        if shown == folded[0] or folded.count(shown) >= 2:
+        if shown == folded[0]:
+            return headline, "markup"
+        # a one-word <h1> the <title> repeats is the section's ("News", "detail")
+        if folded.count(shown) >= 2 and " " in shown:
             return headline, "markup"
     stem = best[0].rstrip(".…").strip()
     if best[0] != stem:
