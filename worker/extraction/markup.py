@@ -264,6 +264,7 @@ def _authors(page: _Page, hints: Hints) -> None:
 
 
 def _byline_elsewhere(page: _Page, tag: HtmlElement) -> bool:
+    """A byline of the site's chrome, of a teaser card or of a comment form."""
     return in_chrome(tag, own_footer=True) or page.in_other_article(tag) or _in_form(tag)
 
 
