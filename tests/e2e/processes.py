@@ -92,11 +92,18 @@ def wait_until(
 
 @contextmanager
 def two_workers(env: dict[str, str], cwd: Path) -> Iterator[list[Path]]:
-    """Two worker processes (two pool children each) with distinct node names; their logs."""
+    """Two worker processes (two pool children each) with distinct node names; their logs.
+
+    Yields once both are consuming: a worker still warming up would leave every task to the
+    other, and the test would not run two workers at once."""
     logs = [cwd / "worker-a.log", cwd / "worker-b.log"]
     argv = ["worker", "--concurrency", "2", "--hostname"]
     with (
         running([*argv, "a@%h"], env, cwd, logs[0]),
         running([*argv, "b@%h"], env, cwd, logs[1]),
     ):
+        for log in logs:
+            wait_until(
+                lambda log=log: " ready." in log.read_text(errors="replace"), 60, log.stem, log
+            )
         yield logs
