@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from tests.conftest import truncate_postgres
 from tests.localweb.wire import DRILLS
 from worker.dedup.content import content_hash
+from worker.dedup.minhash import to_bytes
 from worker.extraction import ExtractedArticle
 from worker.fetching import FetchedPage
 from worker.pipeline import grouping
@@ -86,7 +87,10 @@ def _insert_print_edition(session: Session, looked_up: grouping.Lookup) -> int:
         },
     )  # fmt: skip
     assert article_id is not None
-    stories.add_keys(session, article_id, looked_up.keys)
+    stories.add_keys(
+        session, article_id, looked_up.keys, to_bytes(looked_up.signature),
+        looked_up.fingerprint.size,
+    )  # fmt: skip
     stories.refresh_story(session, story_id, NOW)
     return article_id
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from tests.localweb.wire import (
@@ -37,6 +37,7 @@ from worker.storage.models import (
     Story,
     StoryKey,
     StoryMerge,
+    StorySignature,
     Url,
 )
 from worker.storage.stories import Candidate
@@ -275,16 +276,16 @@ def _copy(story_id: int, paragraphs: list[str]) -> grouping.Copy:
 
 
 def test_copies_of_unrelated_stories_in_one_text_make_it_a_compilation_not_a_bridge() -> None:
-    digest = grouping.Copies(fingerprint("x"), [], [_copy(1, DRILLS), _copy(2, BUDGET)])
+    digest = grouping.Copies(grouping.lookup("x"), [_copy(1, DRILLS), _copy(2, BUDGET)])
     assert grouping.story_copies(digest) == []
-    bridge = grouping.Copies(fingerprint("x"), [], [_copy(1, DRILLS[:4]), _copy(2, DRILLS[1:])])
+    bridge = grouping.Copies(grouping.lookup("x"), [_copy(1, DRILLS[:4]), _copy(2, DRILLS[1:])])
     assert len(grouping.story_copies(bridge)) == 2
 
 
 def test_a_story_holding_the_same_wording_with_other_figures_is_not_joined() -> None:
     report = ["Shares closed at 2,676.63, up 12.40 points, as investors weighed data. " * 3] * 3
     copies = grouping.Copies(
-        fingerprint("x"), [], [_copy(1, report), _copy(2, [*report, "More."])], frozenset({1})
+        grouping.lookup("x"), [_copy(1, report), _copy(2, [*report, "More."])], frozenset({1})
     )
     assert [c.candidate.story_id for c in grouping.story_copies(copies)] == [2]
 
@@ -294,7 +295,7 @@ def test_two_stories_that_disagree_on_figures_are_not_bridged() -> None:
     tuesday = [p.replace("48", "52").replace("24", "31").replace("11", "13") for p in monday]
     close, far = _copy(1, monday), _copy(2, tuesday)
     far = grouping.Copy(far.candidate, Verdict(True, "near", 0.6, 0.8), far.fingerprint)
-    copies = grouping.Copies(fingerprint("x"), [], [close, far])
+    copies = grouping.Copies(grouping.lookup("x"), [close, far])
     assert [c.candidate.story_id for c in grouping.story_copies(copies)] == [1]
 
 
@@ -352,6 +353,36 @@ def test_articles_without_story_keys_are_regrouped_by_reindexing(
     assert reindex_stories(runtime) == len(web.article_urls()) - 1
     assert stored_groups(database_url, web) == web.expected_groups()
     assert count_unindexed(runtime) == 0 and reindex_stories(runtime) == 0
+
+
+def test_articles_indexed_before_signatures_were_stored_still_group_and_reindex_stores_them(
+    database_url: str, runtime_factory: RuntimeFactory, tmp_path: Path
+) -> None:
+    """As after migration 0006: keys but no signatures, fingerprint version 1."""
+    with wire_web(tmp_path) as web:
+        runtime = runtime_factory(database_url, sources_file=web.sources_file)
+        _crawl(runtime)
+    with runtime.sessions.begin() as session:
+        indexed = set(session.scalars(select(StorySignature.article_id)))
+        session.execute(delete(StorySignature))
+        session.execute(update(Article).values(story_fingerprint_version=1))
+    with runtime.sessions() as session:
+        shared = select(Article.story_id).group_by(Article.story_id).having(func.count() > 1)
+        article = session.scalars(
+            select(Article).where(Article.story_id.in_(shared)).order_by(Article.id)
+        ).first()
+        assert article is not None and article.published_at is not None
+        copies = grouping.find_copies(
+            session, article.body, article.published_at, exclude_article_id=article.id
+        )
+        assert {c.candidate.story_id for c in copies.found} == {article.story_id}
+    assert count_unindexed(runtime) == len(web.article_urls()) - 1
+
+    assert reindex_stories(runtime) == len(web.article_urls()) - 1
+    assert stored_groups(database_url, web) == web.expected_groups()
+    with runtime.sessions() as session:
+        assert set(session.scalars(select(StorySignature.article_id))) == indexed
+    assert len(indexed) > len(web.expected_groups()), "every article with a text to judge"
 
 
 MONTH_APART_PAGES = [

@@ -7,11 +7,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.localweb.sites import article_paragraphs, require_seeds
-from tests.localweb.wire import BUDGET, PMI, market_report
+from tests.localweb.wire import BUDGET, PMI, local_story, market_report
 from tests.localweb.wire import DRILLS as WIRE
-from worker.dedup.fingerprint import fingerprint, story_paragraphs
-from worker.dedup.minhash import band_keys, estimated_jaccard, signature
-from worker.dedup.verify import compare
+from worker.dedup.fingerprint import Fingerprint, fingerprint, story_paragraphs
+from worker.dedup.minhash import (
+    band_keys,
+    estimated_jaccard,
+    from_bytes,
+    signature,
+    to_bytes,
+)
+from worker.dedup.verify import compare, may_be_related
 
 WIRE_BODY = "\n\n".join(WIRE)
 
@@ -147,6 +153,39 @@ def test_minhash_estimates_jaccard_and_copies_share_a_band_key() -> None:
     assert keys & set(band_keys(signature(edited.shingles)))
     assert not keys & set(band_keys(signature(unrelated.shingles)))
     assert band_keys(signature(original.shingles)) == band_keys(signature(original.shingles))
+
+
+def _related_by_signature(a: Fingerprint, b: Fingerprint) -> bool:
+    stored = from_bytes(to_bytes(signature(b.shingles)))  # as read back from the index
+    return may_be_related(signature(a.shingles), a.size, stored, b.size)
+
+
+def test_reports_sharing_only_stock_phrases_are_different_stories_figures_or_not() -> None:
+    # Built from one stock of phrases, two local reports share a tenth of their shingles and
+    # none of their figures: unrelated texts, not a contradiction that keeps stories apart.
+    first, second = (fingerprint("\n\n".join(local_story(seed))) for seed in (1, 2))
+    verdict = compare(first, second)
+    assert (verdict.why, verdict.containment > 0.05) == ("different", True), verdict
+    assert not _related_by_signature(first, second)
+
+
+def test_a_stored_signature_never_rules_out_a_copy_or_a_contradicting_report() -> None:
+    original = fingerprint(WIRE_BODY)
+    words = WIRE_BODY.split(" ")
+    copies = [
+        *("\n\n".join(WIRE[:n]) for n in range(2, len(WIRE))),
+        *(" ".join(words[: len(words) * share // 100]) for share in (40, 50, 60, 75, 90)),
+        "\n\n".join([*WIRE, *BUDGET[:2]]),  # extended
+        WIRE_BODY.replace("told reporters", "said at a briefing"),
+    ]
+    same = [fingerprint(copy) for copy in copies if compare(original, fingerprint(copy)).same]
+    assert len(same) >= 8
+    assert all(_related_by_signature(original, copy) for copy in same)
+    assert all(_related_by_signature(copy, original) for copy in same)
+    monday = fingerprint(_market_report("May 6", "2,676.63", "up 12.40", "1,361.00", "210.5"))
+    tuesday = fingerprint(_market_report("May 7", "2,734.36", "up 57.73", "1,358.90", "95.3"))
+    assert compare(monday, tuesday).why == "numbers_differ"
+    assert _related_by_signature(monday, tuesday)
 
 
 @pytest.mark.parametrize("order", [0, 1])

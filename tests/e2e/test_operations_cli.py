@@ -38,7 +38,7 @@ def test_health_says_what_is_wrong_in_one_line(tmp_path: Path) -> None:
         tick(runtime)
         ok = run_cli(["health"], env, tmp_path)
         assert ok.returncode == 0, ok.stdout
-        assert ok.stdout.startswith("ok: database ok (schema 0005); last tick ")
+        assert ok.stdout.startswith("ok: database ok (schema 0006); last tick ")
         assert "no successful poll yet" in ok.stdout and "broker ok" in ok.stdout
         with runtime.sessions.begin() as session:
             session.execute(

@@ -10,7 +10,8 @@ photo credits, copyright and agency lines. What is left gives:
 - ``lead_keys``: hashes of the first substantial paragraphs, to find trimmed copies;
 - ``numbers``: the figures of the text, to tell templated reports apart.
 
-Pure functions; ``STORY_FINGERPRINT_VERSION`` changes whenever a parameter here does.
+Pure functions; ``STORY_FINGERPRINT_VERSION`` changes whenever a parameter here does, or what
+the index keeps of a fingerprint (``newsworker reindex-stories`` brings stored articles up to it).
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from dataclasses import dataclass
 
 from worker.dedup.content import normalize_text
 
-STORY_FINGERPRINT_VERSION = 1
+# 2: the index also holds each article's MinHash signature (``story_signatures``).
+STORY_FINGERPRINT_VERSION = 2
 WORD_SHINGLE = 5
 CHAR_SHINGLE = 4
 LEAD_PARAGRAPHS = 8

@@ -14,15 +14,16 @@ from __future__ import annotations
 
 from worker.dedup.content import signed_key
 from worker.dedup.fingerprint import Fingerprint
-from worker.dedup.minhash import band_keys, signature
+from worker.dedup.minhash import Signature, band_keys, signature
 from worker.dedup.verify import MIN_SHINGLES
 
 
-def lookup_keys(fp: Fingerprint) -> list[int]:
-    """The sorted, distinct keys of a fingerprint; none for a text too short to judge."""
+def lookup_keys(fp: Fingerprint, sig: Signature | None = None) -> list[int]:
+    """The sorted, distinct keys of a fingerprint; none for a text too short to judge.
+    ``sig``: its MinHash signature, when the caller has it already."""
     if fp.size < MIN_SHINGLES:
         return []
     keys = {signed_key(fp.exact.encode("ascii"), b"exact")}
     keys.update(signed_key(key.encode("ascii"), b"lead") for key in fp.lead_keys)
-    keys.update(band_keys(signature(fp.shingles)))
+    keys.update(band_keys(signature(fp.shingles) if sig is None else sig))
     return sorted(keys)

@@ -56,3 +56,23 @@ def band_keys(sig: Signature) -> list[int]:
 def estimated_jaccard(a: Signature, b: Signature) -> float:
     """The share of equal signature positions: an unbiased estimate of Jaccard similarity."""
     return float(np.count_nonzero(a == b)) / NUM_PERM
+
+
+def estimated_containment(a: Signature, a_size: int, b: Signature, b_size: int) -> float:
+    """The share of the smaller set held by the larger one, estimated from the signatures and
+    the set sizes: ``|A & B| = J (|A| + |B|) / (1 + J)``."""
+    if min(a_size, b_size) <= 0:
+        return 0.0
+    jaccard = estimated_jaccard(a, b)
+    return jaccard * (a_size + b_size) / ((1 + jaccard) * min(a_size, b_size))
+
+
+def to_bytes(sig: Signature) -> bytes:
+    """A signature as stored: ``NUM_PERM`` little-endian 32-bit values (its values are 32-bit)."""
+    return sig.astype("<u4").tobytes()
+
+
+def from_bytes(data: bytes) -> Signature:
+    """A stored signature read back (``to_bytes``)."""
+    result: Signature = np.frombuffer(data, dtype="<u4").astype(np.uint64)
+    return result

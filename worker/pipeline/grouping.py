@@ -38,7 +38,8 @@ from sqlalchemy.orm import Session
 
 from worker.dedup.fingerprint import STORY_FINGERPRINT_VERSION, Fingerprint, fingerprint
 from worker.dedup.lookup import lookup_keys
-from worker.dedup.verify import Verdict, compare, outside_window
+from worker.dedup.minhash import Signature, from_bytes, signature, to_bytes
+from worker.dedup.verify import Verdict, compare, may_be_related, outside_window
 from worker.storage import repository, stories
 from worker.storage.models import Article
 
@@ -62,8 +63,7 @@ class Copy:
 
 @dataclass(frozen=True)
 class Copies:
-    fingerprint: Fingerprint
-    keys: list[int]
+    looked_up: Lookup
     found: list[Copy]
     # Stories holding a candidate that shares the wording but not the figures: a templated
     # report of another day. The article must not join them through a copy without figures.
@@ -83,15 +83,17 @@ class Copies:
 
 @dataclass(frozen=True)
 class Lookup:
-    """A text's fingerprint and the keys it is indexed and looked up by."""
+    """A text's fingerprint, its MinHash signature and the keys it is indexed and looked up by."""
 
     fingerprint: Fingerprint
+    signature: Signature
     keys: list[int]
 
 
 def lookup(body: str) -> Lookup:
     fp = fingerprint(body)
-    return Lookup(fp, lookup_keys(fp))
+    sig = signature(fp.shingles)
+    return Lookup(fp, sig, lookup_keys(fp, sig))
 
 
 def find_copies(
@@ -108,12 +110,13 @@ def verify_copies(
 ) -> Copies:
     """The stored articles sharing keys with ``looked_up``, verified on the texts. The caller
     holds the keys' locks (``stories.lock_keys``)."""
-    fp, keys = looked_up.fingerprint, looked_up.keys
+    fp = looked_up.fingerprint
     found = []
     contradicting = []
-    for candidate in stories.find_candidates(session, keys, exclude_article_id):
-        if outside_window(when, candidate.when):
-            continue  # decided before its fingerprint is worked out (a millisecond or so)
+    for candidate in stories.find_candidates(session, looked_up.keys, exclude_article_id):
+        # Both decided before the candidate's fingerprint is worked out (a millisecond or so).
+        if outside_window(when, candidate.when) or _unrelated(looked_up, candidate):
+            continue
         other = _candidate_fingerprint(candidate)
         verdict = compare(fp, other, when, candidate.when)
         if verdict.same:
@@ -121,7 +124,20 @@ def verify_copies(
         elif verdict.why == "numbers_differ":
             contradicting.append(Copy(candidate, verdict, other))
     contradicted = frozenset(copy.candidate.story_id for copy in contradicting)
-    return Copies(fp, keys, found, contradicted, tuple(contradicting))
+    return Copies(looked_up, found, contradicted, tuple(contradicting))
+
+
+def _unrelated(looked_up: Lookup, candidate: stories.Candidate) -> bool:
+    """The candidate's stored signature shows that it shares too little of the text to be
+    anything to it (``verify.may_be_related``). Texts that share wording by chance (stock
+    phrases, a templated intro) are found by the lookup keys more often the more articles are
+    stored: this keeps their cost to a comparison of signatures."""
+    if candidate.signature is None or candidate.shingles is None:
+        return False  # indexed before signatures were stored: verified on the text
+    return not may_be_related(
+        looked_up.signature, looked_up.fingerprint.size,
+        from_bytes(candidate.signature), candidate.shingles,
+    )  # fmt: skip
 
 
 _FINGERPRINTS: OrderedDict[tuple[int, str], Fingerprint] = OrderedDict()
@@ -164,18 +180,22 @@ def insert_grouped(
     copies = _settle(session, copies, now)
     joined = _lock_stories_of(session, story_copies(copies))
     story_id = joined[0] if joined else stories.new_story(session, now)
+    looked_up = copies.looked_up
     article_id = repository.insert_article(
         session,
-        {**values, "story_id": story_id, "story_hash": copies.fingerprint.exact,
+        {**values, "story_id": story_id, "story_hash": looked_up.fingerprint.exact,
          "story_fingerprint_version": STORY_FINGERPRINT_VERSION},
     )  # fmt: skip
     if article_id is None:
         if not joined:
             stories.delete_story(session, story_id)
         return None
-    _remember(article_id, copies.fingerprint)  # later copies find it as a candidate
+    _remember(article_id, looked_up.fingerprint)  # later copies find it as a candidate
     _merge(session, story_id, joined[1:], article_id, now)
-    stories.add_keys(session, article_id, copies.keys)
+    stories.add_keys(
+        session, article_id, looked_up.keys, to_bytes(looked_up.signature),
+        looked_up.fingerprint.size,
+    )  # fmt: skip
     stories.refresh_story(session, story_id, now)
     return article_id
 
@@ -190,10 +210,14 @@ def regroup(session: Session, article: Article, now: datetime) -> None:
     joined = _lock_stories_of(session, story_copies(copies), also=[article.id])
     target = joined[0]
     _merge(session, target, joined[1:], article.id, now)
-    article.story_hash = copies.fingerprint.exact
-    _remember(article.id, copies.fingerprint)
+    looked_up = copies.looked_up
+    article.story_hash = looked_up.fingerprint.exact
+    _remember(article.id, looked_up.fingerprint)
     article.story_fingerprint_version = STORY_FINGERPRINT_VERSION
-    stories.replace_keys(session, article.id, copies.keys)
+    stories.replace_keys(
+        session, article.id, looked_up.keys, to_bytes(looked_up.signature),
+        looked_up.fingerprint.size,
+    )  # fmt: skip
     stories.refresh_story(session, target, now)
 
 
@@ -286,7 +310,7 @@ def _compilations(session: Session, copies: Copies, article_id: int | None = Non
         for other in stories.find_candidates(session, keys_of.get(own, []), own):
             if other.article_id not in also:
                 others.setdefault(other.article_id, other)
-        texts = [copies.fingerprint]  # the article is a verified copy of it
+        texts = [copies.looked_up.fingerprint]  # the article is a verified copy of it
         for other in others.values():
             fp = _candidate_fingerprint(other)
             if compare(copy.fingerprint, fp, copy.candidate.when, other.when).same:

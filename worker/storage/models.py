@@ -283,6 +283,22 @@ class StoryKey(Base):
     )
 
 
+class StorySignature(Base):
+    __tablename__ = "story_signatures"
+    __table_args__ = {
+        "comment": "MinHash signature of each indexed article's story text. Internal."
+    }
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    signature: Mapped[bytes] = mapped_column(
+        LargeBinary,
+        comment="MinHash signature of the story text: 128 little-endian 32-bit values.",
+    )
+    shingles: Mapped[int] = mapped_column(Integer, comment="How many shingles the text has.")
+
+
 class ArticleVersion(Base):
     __tablename__ = "article_versions"
     __table_args__ = (

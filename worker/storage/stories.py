@@ -33,6 +33,7 @@ from worker.storage.models import (
     Story,
     StoryKey,
     StoryMerge,
+    StorySignature,
 )
 from worker.storage.repository import dialect_insert, on_postgresql, table_of
 
@@ -55,6 +56,8 @@ class Candidate:
     body: str
     when: datetime
     story_hash: str | None = None
+    signature: bytes | None = None  # stored MinHash signature (``minhash.to_bytes``), if any
+    shingles: int | None = None  # the size of the set it was taken over
 
 
 def lock_keys(session: Session, keys: Sequence[int]) -> None:
@@ -94,7 +97,11 @@ def find_candidates(
     best = [article_id for article_id, _ in shared.most_common(MAX_CANDIDATES)]
     if not best:
         return []
-    rows = session.execute(select(*CANDIDATE_COLUMNS).where(Article.id.in_(best))).all()
+    rows = session.execute(
+        select(*CANDIDATE_COLUMNS, StorySignature.signature, StorySignature.shingles)
+        .outerjoin(StorySignature, StorySignature.article_id == Article.id)
+        .where(Article.id.in_(best))
+    ).all()
     by_id = {row[0]: Candidate(*row) for row in rows}
     return [by_id[article_id] for article_id in best if article_id in by_id]
 
@@ -151,25 +158,37 @@ def keys_of(session: Session, article_ids: Iterable[int]) -> dict[int, list[int]
     return found
 
 
-def replace_keys(session: Session, article_id: int, keys: Iterable[int]) -> None:
+def replace_keys(
+    session: Session, article_id: int, keys: Iterable[int], signature: bytes, shingles: int
+) -> None:
     session.execute(delete(StoryKey).where(StoryKey.article_id == article_id))
-    add_keys(session, article_id, keys)
+    session.execute(delete(StorySignature).where(StorySignature.article_id == article_id))
+    add_keys(session, article_id, keys, signature, shingles)
 
 
+# The keys and the signature in one statement: every key in one array parameter.
 _ADD_KEYS_ARRAY = text(
+    "WITH signature AS (INSERT INTO story_signatures (article_id, signature, shingles) "
+    "VALUES (:article_id, :signature, :shingles) ON CONFLICT DO NOTHING) "
     "INSERT INTO story_keys (key, article_id) "
     "SELECT k, :article_id FROM unnest(CAST(:keys AS bigint[])) AS k ON CONFLICT DO NOTHING"
 )
 
 
-def add_keys(session: Session, article_id: int, keys: Iterable[int]) -> None:
-    """Index a new article under its lookup keys."""
+def add_keys(
+    session: Session, article_id: int, keys: Iterable[int], signature: bytes, shingles: int
+) -> None:
+    """Index a new article under its lookup keys, with the MinHash signature (of ``shingles``
+    shingles) that its candidates are first checked against. Nothing for a text without keys
+    (too short to judge)."""
     wanted = sorted(set(keys))
     if not wanted:
         return
-    if on_postgresql(session):  # one statement with an array, not one per key
-        session.execute(_ADD_KEYS_ARRAY, {"article_id": article_id, "keys": wanted})
+    values = {"article_id": article_id, "signature": signature, "shingles": shingles}
+    if on_postgresql(session):
+        session.execute(_ADD_KEYS_ARRAY, {**values, "keys": wanted})
         return
+    session.execute(dialect_insert(session, StorySignature).on_conflict_do_nothing(), values)
     rows = [{"key": key, "article_id": article_id} for key in wanted]
     # executemany: one cached statement, where a VALUES list of n rows compiles anew
     session.execute(dialect_insert(session, StoryKey).on_conflict_do_nothing(), rows)
