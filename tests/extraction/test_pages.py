@@ -264,6 +264,29 @@ class TestNotAnArticle:
         with pytest.raises(NotAnArticle):
             extract_article(html, "https://example.com/page")
 
+    POST = (
+        "Heute Abend auf dem Balkon: der erste warme Abend des Jahres. Die Nachbarn grillen, "
+        "und irgendwo spielt jemand Gitarre."
+    )
+
+    def short_post(self, head: str, text: str) -> str:
+        return (
+            f"<html><head><title>Balkon</title>{head}</head><body><header><a href='/'>Blog</a>"
+            "</header><div class='post'><h1>Balkon</h1><div class='entry'><p>"
+            f"{text}</p></div></div><footer>Impressum</footer></body></html>"
+        )
+
+    def test_a_short_post_is_an_article_when_the_page_says_it_is_one(self) -> None:
+        declared = '<meta property="og:type" content="article">'
+        article = extract_article(self.short_post(declared, self.POST), "https://b.example/p")
+        assert article.body == self.POST and article.title == "Balkon"
+        with pytest.raises(NotAnArticle):  # an undeclared page needs three sentences or so
+            extract_article(self.short_post("", self.POST), "https://b.example/p")
+        with pytest.raises(NotAnArticle):  # a teaser cut short is no short article
+            extract_article(
+                self.short_post(declared, self.POST[:-1] + " ..."), "https://b.example/p"
+            )
+
     def test_link_lists_only(self) -> None:
         links = "".join(
             f'<li><a href="/news/{i}">Headline number {i} about something else entirely</a></li>'

@@ -149,6 +149,8 @@ def collect(root: HtmlElement, url: str) -> Hints:
     if site is not None:
         hints.add("site_name", _name(graph, site), "json-ld")
     hints.add("site_name", publisher, "json-ld")
+    if article is not None:
+        hints.add("type", "article", "json-ld")
     for node in (article, page if article is None else None):
         if node is not None:
             _read_article(graph, node, publisher, hints)

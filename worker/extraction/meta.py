@@ -57,6 +57,7 @@ FIELD_KEYS: dict[str, tuple[str, ...]] = {
         "sailthru.tags",
     ),
     "free": ("article:content_tier", "isaccessibleforfree"),
+    "type": ("og:type",),
 }  # fmt: skip
 
 # Labels Yoast and others pair with twitter:dataN to show the author.
