@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from worker.extraction import jsonld, markup, meta
 from worker.extraction.hints import Hints
 from worker.extraction.parsing import parse_html
@@ -196,3 +198,15 @@ class TestMarkup:
         </body></html>""".replace("{url}", URL)
         hints = markup.collect(parse_html(html), URL)
         assert values(hints, "published") == ["10. November 2021", "12. November 2021"]
+
+    @pytest.mark.parametrize(
+        "clock", ["Aktuelle Zeit: 14.10.2020, 12:18", "It is currently Wed Oct 14, 2020 12:18 pm"]
+    )
+    def test_the_current_time_a_forum_prints_is_no_date_of_the_post(self, clock: str) -> None:
+        html = f"""<html><body>
+        <div class="navbar"><p class="datetime">{clock}</p></div>
+        <h1>Thread title</h1>
+        <p class="post-date">21.01.2009, 10:02</p>
+        </body></html>"""
+        hints = markup.collect(parse_html(html), URL)
+        assert values(hints, "published") == ["21.01.2009, 10:02"]

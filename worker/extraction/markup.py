@@ -10,6 +10,7 @@ header are skipped, and among the rest the ones nearest the article's headline w
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import cast
 
@@ -280,6 +281,15 @@ def _in_form(tag: HtmlElement) -> bool:
     return False
 
 
+# The current time a forum or portal prints in its header ("Aktuelle Zeit: 14.10.2020, 12:18",
+# phpBB's "It is currently Wed Oct 14, 2020"), in a date-classed element: no article's date.
+_CLOCK = re.compile(
+    r"\s*(?:aktuelle\s+zeit|current\s+time|it\s+is\s+currently|heure\s+actuelle"
+    r"|nous\s+sommes\s+le|hora\s+actual|ora\s+attuale|huidige\s+tijd|het\s+is\s+nu)\b",
+    re.IGNORECASE,
+)
+
+
 def _date_value(tag: HtmlElement) -> str | None:
     for attr in ("datetime", "content", "data-timestamp", "data-datetime", "title"):
         value = _attr(tag, attr)
@@ -330,7 +340,7 @@ def _dates(page: _Page, url: str, hints: Hints) -> None:
             found = published
         else:
             continue
-        if not _dated_elsewhere(page, tag, url):
+        if not _dated_elsewhere(page, tag, url) and not _CLOCK.match(tag_text(tag, 200)):
             found.append(tag)
     for field, tags in (("published", published), ("updated", updated)):
         for tag in page.near_headline(_innermost(tags))[:3]:
