@@ -149,6 +149,18 @@ class TestMeta:
         assert values(hints, "authors") == ["Jane Doe", "John Roe", "Max"]
         assert values(hints, "description") == ["Summary."]
 
+    def test_a_sharing_plugins_tags_name_the_author_and_times(self) -> None:
+        """WordPress blogs whose only byline is the Shareaholic plugin's meta tags."""
+        html = """<html><head>
+        <meta name="shareaholic:article_author_name" content="Jane Doe">
+        <meta name="shareaholic:article_published_time" content="2017-06-07T11:19:22+02:00">
+        <meta name="shareaholic:article_modified_time" content="2020-06-05T23:21:19+02:00">
+        </head><body></body></html>"""
+        hints = meta.collect(parse_html(html))
+        assert values(hints, "authors") == ["Jane Doe"]
+        assert values(hints, "published") == ["2017-06-07T11:19:22+02:00"]
+        assert values(hints, "updated") == ["2020-06-05T23:21:19+02:00"]
+
 
 class TestMarkup:
     def test_byline_dates_and_section_near_the_headline(self) -> None:

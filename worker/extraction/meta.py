@@ -22,6 +22,7 @@ FIELD_KEYS: dict[str, tuple[str, ...]] = {
     "authors": (
         "author", "article:author", "og:article:author", "parsely-author", "sailthru.author",
         "dc.creator", "dcterms.creator", "byl", "citation_author", "creator",
+        "shareaholic:article_author_name",
     ),
     "published": (
         "article:published_time", "og:article:published_time", "article:published",
@@ -30,11 +31,12 @@ FIELD_KEYS: dict[str, tuple[str, ...]] = {
         "dc.date.created", "dcterms.created", "datecreated", "pubdate", "publishdate",
         "publish-date", "publish_date", "publication_date", "article.published",
         "citation_publication_date", "citation_date", "release_date", "date",
+        "shareaholic:article_published_time",
     ),
     "updated": (
         "article:modified_time", "og:article:modified_time", "og:updated_time",
         "datemodified", "dcterms.modified", "dc.date.modified", "modified_time",
-        "article.updated", "lastmod",
+        "article.updated", "lastmod", "shareaholic:article_modified_time",
     ),
     "section": (
         "article:section", "og:article:section", "parsely-section", "section",
