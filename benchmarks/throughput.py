@@ -27,6 +27,10 @@ run time, and the rest of ``processes x wall time`` is the broker (between one t
 the next one's start) and idling (before the first task, after the last). Memory: VmRSS and
 VmHWM of each worker's main and pool process, read from /proc every half second; a pool process
 is replaced after 1,000 tasks (``worker_max_tasks_per_child``), so the table counts them.
+CPU: the seconds each process used while the run lasted, from /proc (PostgreSQL's and Redis's
+processes read every half second, as backends end with the pool process they served), and the
+machine's busy time over all cores. When the cores are all busy, the ratio cannot exceed
+extraction's share of the CPU a page costs in all processes together.
 
 Prints one table, the end-to-end runs beside the extraction-only bound measured in the same run.
 """
@@ -230,6 +234,71 @@ def sampling(pids: list[int], every: float = 0.5) -> Iterator[list[Sample]]:
         thread.join()
 
 
+# --- CPU of the services and of the machine ----------------------------------------------------
+
+SERVICES = {"postgres": "PostgreSQL", "redis-server": "Redis"}  # /proc/<pid>/comm -> name
+
+
+@dataclass(frozen=True)
+class CpuUse:
+    """CPU seconds used during a run: by each service's processes, by this process (the local
+    web's servers are its threads) and by the whole machine (busy time, every core)."""
+
+    services: dict[str, float]
+    web: float
+    machine: float
+
+
+def _service_cpu() -> dict[int, tuple[str, float]]:
+    """pid -> (service, CPU seconds so far) of every PostgreSQL and Redis process."""
+    found = {}
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            name = SERVICES.get((proc / "comm").read_text().strip())
+            if name is not None:
+                stat = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+                found[int(proc.name)] = (name, (int(stat[11]) + int(stat[12])) / TICKS)
+        except OSError:  # exited meanwhile
+            continue
+    return found
+
+
+def _busy_seconds() -> float:
+    ticks = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return (sum(ticks[:8]) - ticks[3] - ticks[4]) / TICKS  # all but idle and iowait
+
+
+@contextmanager
+def watching_cpu(every: float = 0.5) -> Iterator[list[CpuUse]]:
+    """Yields a list that holds, once the block ends, the CPU used while it ran. Service
+    processes are read every ``every`` seconds: a PostgreSQL backend ends with the pool
+    process it served, and its time would be lost to two readings at start and end."""
+    first = _service_cpu()
+    last = dict(first)
+    web, machine = sum(os.times()[:2]), _busy_seconds()
+    stop = threading.Event()
+
+    def run() -> None:
+        while not stop.wait(every):
+            last.update(_service_cpu())
+
+    thread = threading.Thread(target=run, name="cpu-watch", daemon=True)
+    thread.start()
+    used: list[CpuUse] = []
+    try:
+        yield used
+    finally:
+        stop.set()
+        thread.join()
+        last.update(_service_cpu())
+        services = dict.fromkeys(SERVICES.values(), 0.0)
+        for pid, (name, seconds) in last.items():
+            services[name] += seconds - first.get(pid, (name, 0.0))[1]
+        used.append(CpuUse(services, sum(os.times()[:2]) - web, _busy_seconds() - machine))
+
+
 # --- end to end --------------------------------------------------------------------------------
 
 
@@ -253,6 +322,7 @@ class EndToEnd:
     started: float
     ended: float
     log_problems: list[str]
+    cpu: CpuUse  # used from the first poll queued to the last URL final
 
 
 def _timestamp(value: str) -> float:
@@ -318,8 +388,10 @@ def end_to_end(
             processes.append(stack.enter_context(running(argv, env, run_dir, log)))
         wait_ready(processes, logs)
         samples = stack.enter_context(sampling([p.pid for p in processes]))
-        started = queue_polls(args.broker_url, source_ids)
-        wait_final(engine, len(web.pages), processes, logs, args.timeout)
+        with watching_cpu() as used:
+            started = queue_polls(args.broker_url, source_ids)
+            wait_final(engine, len(web.pages), processes, logs, args.timeout)
+        cpu = used[0]
         time.sleep(0.5)  # the last url.done line follows its commit
     phases, ends, gaps, problems = Phases(), [], 0.0, []
     for log in logs:
@@ -332,7 +404,7 @@ def end_to_end(
         rows = connection.execute(text("SELECT state, reason, count(*) FROM urls GROUP BY 1, 2"))
         counts = {f"{s}/{r}" if r else s: n for s, r, n in rows}
     return EndToEnd(workers, ended - started, len(web.pages), counts, phases, gaps, samples,
-                    started, ended, problems)  # fmt: skip
+                    started, ended, problems, cpu)  # fmt: skip
 
 
 def wait_ready(
@@ -488,6 +560,14 @@ def print_table(web: newsweb.NewsWeb, runs: list[tuple[float, EndToEnd]]) -> Non
     row("CPU ms per page: pool processes / main processes",
         [f"{m.child_cpu * 1000 / r.urls:.1f} / {m.main_cpu * 1000 / r.urls:.1f}"
          for m, (_, r) in zip(mems, runs, strict=True)])  # fmt: skip
+    for service in SERVICES.values():
+        row(f"CPU ms per page: {service}",
+            [f"{r.cpu.services[service] * 1000 / r.urls:.1f}" for _, r in runs])  # fmt: skip
+    row("CPU ms per page: the local web (this process)",
+        [f"{r.cpu.web * 1000 / r.urls:.1f}" for _, r in runs])  # fmt: skip
+    row("CPU ms per page: whole machine", [f"{r.cpu.machine * 1000 / r.urls:.1f}" for _, r in runs])
+    row(f"cores busy on average, of {os.cpu_count()}",
+        [f"{r.cpu.machine / r.seconds:.2f}" for _, r in runs])  # fmt: skip
     problems = [line for _, r in runs for line in r.log_problems]
     if problems:
         print(f"\n{len(problems)} log lines of retries or errors, the first ones:")
