@@ -135,6 +135,13 @@ def extract(text: str, url: str, context: UrlContext) -> ExtractedArticle:
 def _start_attempt(
     runtime: Runtime, url_id: int, force: bool, now: datetime
 ) -> UrlContext | UrlOutcome:
+    if not force and runtime.engine.dialect.name == "postgresql":
+        with runtime.sessions() as session:
+            # one statement, its own transaction: no BEGIN and COMMIT round trips around it
+            session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+            claim = repository.claim_attempt(session, url_id, now, runtime.settings.max_attempts)
+        if claim is not None:
+            return _context_of(claim.url, claim.attempts, claim.outlet, runtime.settings)
     with runtime.sessions.begin() as session:
         repository.skip_commit_flush(session)  # the claim: one disk flush less per page
         found = _url_with_outlet(session, url_id)
@@ -188,9 +195,13 @@ def context_for(session: Session, url: Url, settings: Settings) -> UrlContext | 
 def _context(url: Url, outlet: Outlet | None, settings: Settings) -> UrlContext | None:
     if outlet is None:
         return None
+    return _context_of(url.url, url.attempts, outlet, settings)
+
+
+def _context_of(url: str, attempt: int, outlet: Outlet, settings: Settings) -> UrlContext:
     return UrlContext(
-        url=url.url,
-        attempt=url.attempts,
+        url=url,
+        attempt=attempt,
         outlet_id=outlet.id,
         outlet_key=outlet.key,
         outlet_name=outlet.name,

@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from worker.sources import OutletConfig
-from worker.storage.models import Article, Base, Outlet, RawPage, Source, Url
+from worker.storage.models import FINAL_URL_STATES, Article, Base, Outlet, RawPage, Source, Url
 
 _CHUNK = 500
 
@@ -316,6 +316,48 @@ def skip_commit_flush(session: Session) -> None:
     """
     if on_postgresql(session):
         session.execute(text("SET LOCAL synchronous_commit = off"))
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What an attempt claimed in one statement: the URL and its outlet's settings."""
+
+    url: str
+    attempts: int
+    outlet: Outlet  # detached: read, never written through
+
+
+def claim_attempt(session: Session, url_id: int, now: datetime, max_attempts: int) -> Claim | None:
+    """Start an attempt of a URL in one statement, on PostgreSQL only (SQLite's RETURNING
+    cannot name a joined table): count it, mark the URL pending and read its outlet, with the
+    commit's disk flush skipped (see ``skip_commit_flush``). Run it in autocommit: the
+    statement is its own transaction.
+
+    None when that is not the common case (a URL in a final state, out of attempts, without an
+    outlet): the caller then takes the general path.
+    """
+    params = {"url_id": url_id, "now": now, "max": max_attempts, "final": list(FINAL_URL_STATES)}
+    row = session.execute(_CLAIM, params).first()
+    if row is None:
+        return None
+    outlet = Outlet(
+        id=row.outlet_id, key=row.key, name=row.name, timezone=row.timezone,
+        language=row.language, request_delay_seconds=row.request_delay_seconds,
+        max_connections=row.max_connections, extraction_rules=row.extraction_rules,
+    )  # fmt: skip
+    return Claim(row.url, row.attempts, outlet)
+
+
+_CLAIM = text(
+    "UPDATE urls SET attempts = urls.attempts + 1, state = 'pending', last_attempt_at = :now "
+    "FROM sources JOIN outlets ON outlets.id = sources.outlet_id, "
+    "(SELECT set_config('synchronous_commit', 'off', true)) AS no_flush "
+    "WHERE urls.id = :url_id AND sources.id = urls.source_id AND urls.attempts < :max "
+    "AND urls.state <> ALL(CAST(:final AS varchar[])) "
+    "RETURNING urls.url, urls.attempts, outlets.id AS outlet_id, outlets.key, outlets.name, "
+    "outlets.timezone, outlets.language, outlets.request_delay_seconds, "
+    "outlets.max_connections, outlets.extraction_rules"
+)
 
 
 def content_lock_key(content_hash: str) -> int:
