@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from tests.conftest import truncate_postgres
 from tests.localweb.server import LocalSite, Response
 from worker.pipeline import RetryLater, poll_source, process_url, sweep_lost_urls
 from worker.pipeline.decisions import retry_delay
 from worker.runtime import Runtime
+from worker.storage import repository
 from worker.storage.models import Article, RawPage, Source, Url
 from worker.syncing import sync_from_file
 
@@ -380,3 +382,31 @@ def test_outlet_rules_tags_and_paywall_reach_the_stored_article(
     assert article.tags == ["defence", "cyber", "Seoul"]
     assert article.paywalled is True
     assert article.provenance["paywalled"] == "json-ld"
+
+
+def test_a_claim_on_postgresql_counts_the_attempt_and_leaves_other_cases_to_the_general_path(
+    site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, pg_url: str
+) -> None:
+    truncate_postgres(pg_url)
+    runtime = _runtime(site, tmp_path, runtime_factory, pg_url, ["/story"], max_attempts=2)
+    (url_id,) = _poll(runtime)
+    now = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
+
+    def claim() -> repository.Claim | None:
+        with runtime.sessions() as session:
+            session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+            return repository.claim_attempt(session, url_id, now, max_attempts=2)
+
+    first = claim()
+    assert first is not None and first.url == site.url("/story") and first.attempts == 1
+    assert (first.outlet.key, first.outlet.timezone) == ("daily", "Asia/Seoul")
+    row = _url(runtime, url_id)
+    assert (row.state, row.attempts, row.last_attempt_at) == ("pending", 1, now)
+    assert claim() is not None
+    assert claim() is None, "out of attempts: the general path fails it"
+    assert _url(runtime, url_id).attempts == 2
+    with runtime.sessions.begin() as session:
+        url = session.get_one(Url, url_id)
+        url.state, url.attempts = "stored", 0
+    assert claim() is None, "a final URL is never claimed"
+    assert _url(runtime, url_id).attempts == 0
