@@ -188,16 +188,23 @@ class Sample:
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
+def _cpu_seconds(proc: Path) -> float:
+    """User + system CPU seconds of a process so far, from /proc/<pid>/stat (OSError when it
+    is gone)."""
+    stat = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+    return (int(stat[11]) + int(stat[12])) / TICKS  # utime, stime
+
+
 def _status(pid: int) -> tuple[int, int, float] | None:
+    proc = Path(f"/proc/{pid}")
     try:
-        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
-        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
+        lines = (proc / "status").read_text().splitlines()
+        cpu = _cpu_seconds(proc)
+    except (OSError, ValueError, IndexError):
         return None
     values = {k: v for k, _, v in (line.partition(":") for line in lines)}
     try:
-        rss, hwm = int(values["VmRSS"].split()[0]), int(values["VmHWM"].split()[0])
-        return rss, hwm, (int(stat[11]) + int(stat[12])) / TICKS  # utime, stime
+        return int(values["VmRSS"].split()[0]), int(values["VmHWM"].split()[0]), cpu
     except (KeyError, ValueError, IndexError):
         return None
 
@@ -258,8 +265,7 @@ def _service_cpu() -> dict[int, tuple[str, float]]:
         try:
             name = SERVICES.get((proc / "comm").read_text().strip())
             if name is not None:
-                stat = (proc / "stat").read_text().rsplit(")", 1)[1].split()
-                found[int(proc.name)] = (name, (int(stat[11]) + int(stat[12])) / TICKS)
+                found[int(proc.name)] = (name, _cpu_seconds(proc))
         except OSError:  # exited meanwhile
             continue
     return found
