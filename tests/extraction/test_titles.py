@@ -35,3 +35,28 @@ def test_clean_title_rejects_empty_and_outlet_only() -> None:
     assert clean_title("The Korea Herald", NAMES) is None
     assert clean_title("x" * 500, NAMES) is None
     assert clean_title("A real headline", []) == "A real headline"
+
+
+@pytest.mark.parametrize(
+    ("raw", "names", "title"),
+    [
+        ("Olympia 2028 bleibt mit Pferdesport -", [], "Olympia 2028 bleibt mit Pferdesport"),
+        ("| Council passes the budget", [], "Council passes the budget"),
+        ("Minus 5 - and falling", [], "Minus 5 - and falling"),
+        ("« Privatiser profite au privé »", [], "« Privatiser profite au privé »"),
+        (
+            "La retraite est un archaïsme | AOC media - Analyse Opinion Critique",
+            ["AOC media - Analyse Opinion Critique"],
+            "La retraite est un archaïsme",
+        ),
+        (
+            "Daily Example - Local News » Council passes the budget",
+            ["Daily Example - Local News"],
+            "Council passes the budget",
+        ),
+    ],
+)
+def test_a_dangling_separator_and_a_site_name_with_its_own_separator_go(
+    raw: str, names: list[str], title: str
+) -> None:
+    assert strip_outlet(raw, names) == title

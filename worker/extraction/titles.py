@@ -13,6 +13,9 @@ import re
 MAX_TITLE_CHARS = 400
 
 _SEPARATOR = re.compile(r"\s+[-|–—·•»›:/]{1,2}\s+|\s*\|\s*")
+# A separator left at either end when a template's site-name slot is empty: "Headline -"
+# (not a closing guillemet: "« Quote »" is a headline)
+_DANGLING = re.compile(r"^(?:[-|–—·•»›/]{1,2}\s+)+|(?:\s+[-|–—·•/]{1,2})+$")
 # "Kicker: Headline": a label before the headline, joined by a colon
 _KICKER_COLON = re.compile(r"\S:\s+$")
 
@@ -44,8 +47,12 @@ def _is_outlet(segment: str, names: list[str]) -> bool:
 
 
 def strip_outlet(title: str, names: list[str]) -> str:
-    """The title without leading or trailing segments that name the outlet."""
-    title = " ".join(title.split())
+    """The title without leading or trailing segments that name the outlet.
+
+    A name with a separator of its own ("AOC media - Analyse Opinion Critique") is removed
+    whole first: segment by segment, only its last part would match."""
+    title = _DANGLING.sub("", " ".join(title.split()))
+    title = _without_whole_name(title, names)
     for _ in range(3):
         parts = _SEPARATOR.split(title)
         if len(parts) < 2:
@@ -60,6 +67,28 @@ def strip_outlet(title: str, names: list[str]) -> str:
     return title
 
 
+def _without_whole_name(title: str, names: list[str]) -> str:
+    folded = title.casefold()
+    for name in names:
+        name = " ".join(name.split())
+        if not _SEPARATOR.search(name) or len(name) >= len(title):
+            continue
+        if folded.endswith(name.casefold()):
+            rest = title[: -len(name)]
+            if (cut := _separator_at_end(rest)) is not None:
+                return rest[:cut].strip()
+        if folded.startswith(name.casefold()):
+            rest = title[len(name) :]
+            if (match := _SEPARATOR.match(rest)) is not None:
+                return rest[match.end() :].strip()
+    return title
+
+
+def _separator_at_end(text: str) -> int | None:
+    """Where a separator ending ``text`` starts, or None."""
+    return next((m.start() for m in _SEPARATOR.finditer(text) if m.end() == len(text)), None)
+
+
 def has_extra_segment(title: str, headline: str) -> bool:
     """``title`` is ``headline`` with a leading or trailing segment behind a separator."""
     title, headline = " ".join(title.split()), " ".join(headline.split())
@@ -71,7 +100,7 @@ def has_extra_segment(title: str, headline: str) -> bool:
         rest = title[: -len(headline)]
         if _KICKER_COLON.search(rest):
             return True
-        return any(m.end() == len(rest) for m in _SEPARATOR.finditer(rest))
+        return _separator_at_end(rest) is not None
     return False
 
 
