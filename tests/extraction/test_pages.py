@@ -287,6 +287,36 @@ class TestNotAnArticle:
                 self.short_post(declared, self.POST[:-1] + " ..."), "https://b.example/p"
             )
 
+    def test_a_list_article_keeps_its_own_text_when_the_page_declares_an_article(self) -> None:
+        """Its items link to the site's own pages like a section front's teasers. Precision
+        mode finds the introduction; balanced mode, tried because that is short, finds the
+        items and sees a listing. That verdict must not throw away a declared article."""
+        intro = (
+            "<p>Cheap and easy costumes are all that matter this Halloween, and you do not need "
+            "to spend a fortune to look the part at the party this year.</p><p>Check out the "
+            "best homemade ideas below and get crafty with what is already in your wardrobe, "
+            "your kitchen drawers and the recycling bin by the door.</p>"
+        )
+        items = "".join(
+            f'<div class="slide"><h2><a href="/living/costume-{n}">Costume idea {n}</a></h2>'
+            f"<p>Idea {n}: a costume you can make in an evening from an old sheet, a marker pen "
+            "and a little patience, with a mask cut from the morning's cereal box.</p></div>"
+            for n in range(1, 9)
+        )
+
+        def html(kind: str) -> str:
+            return (
+                f'<html lang="en"><head><meta property="og:type" content="{kind}">'
+                "<title>Costume ideas</title></head><body><nav><a href='/'>Home</a></nav>"
+                f"<article><h1>Costume ideas</h1>{intro}{items}</article></body></html>"
+            )
+
+        article = extract_article(html("article"), "https://style.example/living/costumes")
+        assert article.body.startswith("Cheap and easy costumes")
+        assert "Costume idea" not in article.body
+        with pytest.raises(NotAnArticle, match="listing"):  # undeclared: a section front
+            extract_article(html("website"), "https://style.example/living/costumes")
+
     def test_link_lists_only(self) -> None:
         links = "".join(
             f'<li><a href="/news/{i}">Headline number {i} about something else entirely</a></li>'

@@ -273,7 +273,15 @@ def _article_body(
         paragraphs = _body(root, url, teasers, captions, context, precision=True)
     if _size(paragraphs) < RETRY_BELOW_CHARS:
         # precision mode sometimes keeps only a fragment; balanced mode then finds the rest
-        retry = _body(root, url, teasers, captions, context, precision=False)
+        try:
+            retry = _body(root, url, teasers, captions, context, precision=False)
+        except NotAnArticle:
+            # a list article ("90 costume ideas") whose items link to the site's own pages
+            # reads as a listing in balanced mode; the page that declares itself an article
+            # keeps the body precision mode found
+            if not declared or _size(paragraphs) < minimum:
+                raise
+            retry = []
         short = _size(paragraphs) < MIN_BODY_CHARS
         if _size(retry) > (_size(paragraphs) if short else RETRY_RATIO * _size(paragraphs)):
             paragraphs = retry
