@@ -67,6 +67,21 @@ def test_teasers_of_the_same_site_are_recognised() -> None:
     assert not listing.looks_like_listing([Block(FILLER * 5)], found)
 
 
+def test_posts_headed_by_their_posters_name_are_no_teasers() -> None:
+    """A forum thread heads each post with the poster's name, linked to the profile; the same
+    story teased in two boxes is linked twice too, but under its headline."""
+    post = (
+        '<div class="post"><h4><a href="/members/{who}.81/">{who}</a></h4>'
+        "<p>Post {n}: the cat brings in dirt every night, any ideas where it comes from?</p></div>"
+    )
+    posts = "".join(post.format(who=("Pepe", "Lehmann")[n % 2], n=n) for n in range(6))
+    teaser = '<div><h3><a href="/2021/story">Story of the week headline</a></h3><p>Blurb.</p></div>'
+    html = f"<html><body><main>{posts}</main><aside>{teaser}{teaser}</aside></body></html>"
+    teasers = listing.teaser_texts(parse_html(html), "https://forum.example.com/thread/1", None)
+    assert len(teasers) == 2
+    assert all(text.startswith("storyoftheweek") for text in teasers)
+
+
 def test_captions_in_image_boxes_are_not_body_text() -> None:
     caption = "Cherry trees line the closed Yeouiseo-ro in Seoul on April 5, 2021. (Yonhap)"
     html = page(

@@ -10,6 +10,7 @@ teasers outweigh the rest, the page is a listing, not an article.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from lxml.html import HtmlElement
 
@@ -24,6 +25,8 @@ MAX_BLURB_CHARS = 450
 # A listing has at least this many teasers in its extracted body.
 MIN_LISTING_TEASERS = 3
 _MAX_CLIMB = 8
+# A heading of at most this many words can be a person's name
+_MAX_NAME_WORDS = 3
 
 
 def _key(text: str) -> str:
@@ -33,7 +36,7 @@ def _key(text: str) -> str:
 def teaser_texts(root: HtmlElement, url: str, canonical: str | None) -> list[str]:
     """Normalised texts of the page's teaser items."""
     site = host_label(url)
-    headings: list[HtmlElement] = []
+    headings: list[tuple[HtmlElement, str]] = []
     for heading in elements(root, "h2", "h3", "h4", "h5"):
         link = next((a for a in heading.iter("a") if a.get("href") is not None), None)
         if link is None:
@@ -45,15 +48,21 @@ def teaser_texts(root: HtmlElement, url: str, canonical: str | None) -> list[str
             continue  # product and source links go elsewhere; teasers stay on the site
         if len(tag_text(heading, MAX_TEASER_CHARS + 1)) > MAX_TEASER_CHARS:
             continue  # a heading left open (<h2>...</h3>) holds the article, not a teaser
-        headings.append(heading)
+        headings.append((heading, target))
+    # A name that several headings link to is a person, not a story: forum posts and comments
+    # head each entry with the poster's name, linked to the profile page. (A story teased in
+    # two boxes is linked twice too, under a headline.) They still bound the other items.
+    targets = Counter(target for _, target in headings)
     counts: dict[HtmlElement, int] = {}
-    for heading in headings:
+    for heading, _ in headings:
         for depth, ancestor in enumerate(heading.iterancestors()):
             if depth >= _MAX_CLIMB * 4:
                 break
             counts[ancestor] = counts.get(ancestor, 0) + 1
     texts = []
-    for heading in headings:
+    for heading, target in headings:
+        if targets[target] > 1 and len(tag_text(heading, 100).split()) <= _MAX_NAME_WORDS:
+            continue
         item = heading
         for _ in range(_MAX_CLIMB):
             parent = item.getparent()
