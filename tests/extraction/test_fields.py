@@ -284,3 +284,29 @@ def test_a_one_word_headline_the_title_element_repeats_is_the_sections_name() ->
     )
     article = extract_article(html, "https://www.eawag.example/news/first-electron")
     assert (article.title, article.provenance["title"]) == ("The first electron counts", "meta")
+
+
+def rosa_page(title: str, header: str) -> str:
+    return page(
+        f"<title>{title}</title>", f"<header>{header}</header><div class='content'>{TEXT}</div>"
+    )
+
+
+def test_an_h1_in_the_page_header_is_the_headline_when_the_title_starts_with_it() -> None:
+    """Themes without <article> put the article's <h1> in a <header> of the page."""
+    html = rosa_page(
+        "«We spent forty days in quarantine» - Rosa Foundation",
+        "<h1>«We spent forty days in quarantine»</h1>",
+    )
+    title = extract_article(html, "https://www.rosa.example/news/45292").title
+    assert title == "«We spent forty days in quarantine»"
+
+
+def test_a_logo_h1_in_the_page_header_is_not_the_headline() -> None:
+    """The logo's <h1> names the site, which a title may start with too."""
+    html = rosa_page(
+        "Rosa Foundation | «We spent forty days in quarantine»",
+        '<h1 class="logo">Rosa Foundation</h1>',
+    )
+    title = extract_article(html, "https://www.rosa.example/news/45292").title
+    assert title is not None and title.endswith("«We spent forty days in quarantine»")

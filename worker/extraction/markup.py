@@ -23,6 +23,7 @@ from worker.extraction.parsing import (
     first,
     in_chrome,
     named_elements,
+    page_header_of,
     rel_words,
     tag_text,
 )
@@ -114,14 +115,29 @@ class _Page:
     def _headline(self) -> HtmlElement | None:
         """The article's <h1>: the only one outside chrome, or the one <title> repeats."""
         heads = [h for h in self.marked if h.tag == "h1" and not in_chrome(h) and tag_text(h)]
-        if len(heads) <= 1:
-            return heads[0] if heads else None
+        if not heads:
+            return self._headline_in_page_header()
+        if len(heads) == 1:
+            return heads[0]
         title = (self.title or "").casefold()
         for head in heads:
             if tag_text(head).casefold() in title:
                 return head
         inside = [h for h in heads if next(h.iterancestors("article", "main"), None) is not None]
         return inside[0] if inside else heads[0]
+
+    def _headline_in_page_header(self) -> HtmlElement | None:
+        """An <h1> in a page-level <header> that starts the <title> and makes at least half
+        of it: the article's headline on a page without <article>. A logo's <h1> there names
+        the site, a shorter part of the title."""
+        title = " ".join((self.title or "").split()).casefold()
+        for head in self.marked:
+            if head.tag != "h1" or page_header_of(head) is None:
+                continue
+            text = tag_text(head).casefold()
+            if text and title.startswith(text) and 2 * len(text) >= len(title):
+                return head
+        return None
 
     def near_headline(self, tags: list[HtmlElement]) -> list[HtmlElement]:
         """Marked tags after the headline in document order, then those before it, nearest
