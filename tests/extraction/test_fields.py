@@ -121,6 +121,38 @@ def test_a_kicker_repeated_in_the_headline_stays_in_the_title() -> None:
     assert extract_article(html, "https://diy.example/a").title == "Wurmkiste selber bauen"
 
 
+@pytest.mark.parametrize(
+    ("meta_title", "headline", "title"),
+    [
+        (
+            "Patch Notes - Patchnotes 4.47.4 - Equinox Bugfix Build",
+            '<a href="/t/1"><span class="label">Patch Notes</span><span> </span>'
+            "Patchnotes 4.47.4 - Equinox Bugfix Build</a>",
+            "Patchnotes 4.47.4 - Equinox Bugfix Build",
+        ),
+        (
+            "Olympic Games in Paris - Drinks by boat into the city",
+            '<span class="subtitle">Olympic Games in Paris</span> Drinks by boat into the city',
+            "Drinks by boat into the city",
+        ),
+        # without a separator in the title the leading element is part of the headline
+        (
+            "Breaking news from the city council",
+            "<em>Breaking</em> news from the city council",
+            "Breaking news from the city council",
+        ),
+    ],
+)
+def test_a_label_the_headline_starts_with_is_not_part_of_the_title(
+    meta_title: str, headline: str, title: str
+) -> None:
+    html = page(
+        f'<meta property="og:title" content="{meta_title}">',
+        f"<article><h1>{headline}</h1>{TEXT}</article>",
+    )
+    assert extract_article(html, "https://forum.example/t/1").title == title
+
+
 def test_named_elements_are_those_of_the_given_element_and_below() -> None:
     root = parse_html(
         "<html><body><div class=a><span id=b>x</span></div><p itemprop=c>y</p></body></html>"

@@ -165,6 +165,7 @@ def _extract(
         outlets + [h.value for h in hints.get("section")],
         [h.value for h in hints.get("visible_headline")],
         [h.value for h in hints.get("kicker")],
+        [h.value for h in hints.get("lead_label")],
     )
 
     paragraphs, body_source = _article_body(root, names, url, hints, outlets, title, selected)
@@ -351,24 +352,31 @@ def _pick(hints: list[Hint], clean: Callable[[str], T | None]) -> tuple[T, Sourc
 
 
 def _pick_title(
-    hints: list[Hint], names: list[str], visible: list[str], kickers: list[str]
+    hints: list[Hint],
+    names: list[str],
+    visible: list[str],
+    kickers: list[str],
+    labels: list[str],
 ) -> tuple[str, Source] | None:
     """First clean title; a headline cut short with "..." yields to a longer version of it.
 
     A title that is the page's visible headline plus a segment behind a separator ("Headline |
     Blog name", "Section » Headline", "Kicker: Headline") is the visible headline: the segment
     names the site or labels the story even when the page never says so. So is a title made of
-    the visible headline's kicker (a label the headline element marks as such) and the rest of
-    the visible headline. The visible headline also wins over a first candidate that differs
-    from it only in typography (straight quotes and dashes in meta tags, curly ones on the page),
+    the visible headline's kicker (a label the headline element marks as such), or of the
+    element the headline starts with and a separator, and the rest of the visible headline.
+    The visible headline also wins over a first candidate that differs from it only in
+    typography (straight quotes and dashes in meta tags, curly ones on the page),
     or in wording when another candidate states the visible headline too (an SEO title in
     og:title, the headline in <title> and <h1>)."""
     cleaned = [(t, h.source) for h in hints if (t := clean_title(h.value, names))]
     if not cleaned:
         return None
     best = cleaned[0]
-    for kicker in kickers:
-        rest = without_kicker(best[0], kicker)
+    # a kicker the markup names as such; a label the headline merely starts with must be
+    # followed by a separator in the title
+    for kicker, separated in [(k, False) for k in kickers] + [(label, True) for label in labels]:
+        rest = without_kicker(best[0], kicker, separated=separated)
         if rest is not None and any(without_kicker(shown, kicker) == rest for shown in visible):
             return rest, best[1]
     folded = [fold_typography(t) for t, _ in cleaned]

@@ -208,8 +208,25 @@ def _titles(page: _Page, hints: Hints) -> None:
         for part in page.headline.iterdescendants():
             if page.words.get(part, _NO_WORDS) & KICKER_WORDS:
                 hints.add("kicker", tag_text(part, _MAX_LABEL_CHARS * 2), "markup")
+        hints.add("lead_label", _leading_label(page.headline), "markup")
     if page.title is not None:
         hints.add("title", page.title, "markup")
+
+
+def _leading_label(headline: HtmlElement) -> str | None:
+    """The text of the element the headline starts with, when more text follows it: a label
+    printed before the headline ("<span class="label">Patch Notes</span> Patchnotes 4.47"),
+    whatever its class. Wrappers around the whole headline (a link) are looked into."""
+    node = headline
+    while not (node.text or "").strip():
+        child = next((c for c in node if isinstance(c.tag, str)), None)
+        if child is None:
+            return None
+        text = tag_text(child, _MAX_LABEL_CHARS * 2)
+        if text != tag_text(node, _MAX_LABEL_CHARS * 2):
+            return text if 0 < len(text) <= _MAX_LABEL_CHARS * 2 else None
+        node = child
+    return None
 
 
 def _named_tags(

@@ -16,6 +16,8 @@ _SEPARATOR = re.compile(r"\s+[-|–—·•»›:/]{1,2}\s+|\s*\|\s*")
 # A separator left at either end when a template's site-name slot is empty: "Headline -"
 # (not a closing guillemet: "« Quote »" is a headline)
 _DANGLING = re.compile(r"^(?:[-|–—·•»›/]{1,2}\s+)+|(?:\s+[-|–—·•/]{1,2})+$")
+# After a label: "Label: Headline", "Label - Headline", "Label | Headline"
+_LABEL_SEPARATOR = re.compile(r"\s*[-|–—·•»›:/]{1,2}\s+")
 # "Kicker: Headline": a label before the headline, joined by a colon
 _KICKER_COLON = re.compile(r"\S:\s+$")
 
@@ -104,13 +106,16 @@ def has_extra_segment(title: str, headline: str) -> bool:
     return False
 
 
-def without_kicker(title: str, kicker: str) -> str | None:
+def without_kicker(title: str, kicker: str, *, separated: bool = False) -> str | None:
     """``title`` without ``kicker`` (the label a headline element shows above the headline)
-    and the separator after it; None when the title does not start with it."""
+    and the separator after it; None when the title does not start with it. ``separated``:
+    only a punctuation separator counts, not a space ("Breaking news" keeps "Breaking")."""
     title, kicker = " ".join(title.split()), " ".join(kicker.split())
     if not kicker or not title.casefold().startswith(kicker.casefold()):
         return None
     rest = title[len(kicker) :]
+    if separated and not _LABEL_SEPARATOR.match(rest):
+        return None
     headline = rest.lstrip(" :|-–—·•»›/")
     if len(headline) < 10 or headline == rest:
         return None  # no separator: "Klimaschutz" in "Klimaschutzpaket beschlossen" is no kicker
