@@ -153,6 +153,19 @@ def test_a_label_the_headline_starts_with_is_not_part_of_the_title(
     assert extract_article(html, "https://forum.example/t/1").title == title
 
 
+def test_a_meta_title_that_is_the_headline_without_its_label_stays() -> None:
+    """<h1><small>Tunisia</small><br>Big tasks ...</h1>, repeated in <title>: og:title states
+    the headline without the label, and wins over the candidates that repeat both."""
+    html = page(
+        '<meta property="og:title" content="Big tasks for the new government">'
+        "<title>Tunisia Big tasks for the new government</title>",
+        "<article><h1><small>Tunisia</small><br> Big tasks for the new government</h1>"
+        f"{TEXT}</article>",
+    )
+    title = extract_article(html, "https://foundation.example/news/1").title
+    assert title == "Big tasks for the new government"
+
+
 def test_named_elements_are_those_of_the_given_element_and_below() -> None:
     root = parse_html(
         "<html><body><div class=a><span id=b>x</span></div><p itemprop=c>y</p></body></html>"

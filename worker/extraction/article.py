@@ -383,6 +383,8 @@ def _pick_title(
     for headline in visible:
         if headline == best[0]:
             continue
+        if any(without_kicker(headline, label) == best[0] for label in kickers + labels):
+            return best  # the headline as printed, without the label above it
         if has_extra_segment(best[0], headline):
             return headline, best[1]
         shown = fold_typography(headline)
