@@ -355,3 +355,17 @@ def test_a_logo_h1_in_the_page_header_is_not_the_headline() -> None:
     )
     title = extract_article(html, "https://www.rosa.example/news/45292").title
     assert title is not None and title.endswith("«We spent forty days in quarantine»")
+
+
+def test_a_client_side_template_never_reaches_the_body() -> None:
+    """<template> content is never rendered; trafilatura would read "{{#title}}" as text."""
+    template = (
+        "<template id='steps'><div class='steps'><p>Step by step guide by {{author}}</p>"
+        "{{#steps}}<p>{{#title}} {{text}} {{/title}}</p>{{/steps}}"
+        "<p>There is no step by step guide for this recipe yet. Write the first one!</p>"
+        "</div></template>"
+    )
+    html = page("<title>Budget</title>", f"<article><h1>Budget</h1>{TEXT}{template}</article>")
+    body = extract_article(html, "https://news.example/a").body
+    assert "council approved" in body
+    assert "{{" not in body and "step by step" not in body

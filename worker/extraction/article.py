@@ -34,6 +34,7 @@ from worker.extraction.hints import SOURCE_ORDER, Hint, Hints, Source
 from worker.extraction.language import choose
 from worker.extraction.layout import unwrap_layout_tables
 from worker.extraction.parsing import (
+    drop_templates,
     in_chrome,
     named_elements,
     parse_html,
@@ -142,6 +143,7 @@ def _extract(
 ) -> ExtractedArticle:
     text = sanitize(html)
     root = parse_html(text)
+    drop_templates(root)
     rules.drop_elements(root, outlet_rules)
     selected = rules.body_blocks(root, outlet_rules)  # before the page is reshaped below
     unwrap_layout_tables(root)  # the generic extractor reads the page as changed here

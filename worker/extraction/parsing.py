@@ -322,3 +322,11 @@ def texts_containing(root: HtmlElement, needle: str) -> list[HtmlElement]:
             if parent is not None:
                 found.append(parent)
     return found
+
+
+def drop_templates(root: HtmlElement) -> None:
+    """Remove <template> elements: their content is never rendered (client-side templates,
+    "{{#title}}" and all), but trafilatura reads it as text."""
+    for element in list(root.iter("template")):
+        if element.getparent() is not None:
+            element.drop_tree()
