@@ -166,6 +166,30 @@ def test_a_meta_title_that_is_the_headline_without_its_label_stays() -> None:
     assert title == "Big tasks for the new government"
 
 
+def test_a_kicker_after_the_headline_in_the_meta_title_goes() -> None:
+    html = page(
+        '<meta property="og:title" content="Data of Rheinmetall hacked - Internal papers online">',
+        '<article><h1><span class="dachzeile">Internal papers online</span> Data of Rheinmetall '
+        f"hacked</h1>{TEXT}</article>",
+    )
+    assert extract_article(html, "https://news.example/a").title == "Data of Rheinmetall hacked"
+
+
+def test_a_section_that_repeats_the_meta_title_without_the_site_name_is_no_section() -> None:
+    """article:section filled with the headline must neither pose as the section nor reject the
+    meta title it equals, which would leave the <h1> with its label as the title."""
+    headline = "Cyber attacks: put a fifth of the IT budget into security"
+    html = page(
+        f'<meta property="og:title" content="{headline} - Trade Weekly">'
+        '<meta property="og:site_name" content="Trade Weekly">'
+        f'<meta property="article:section" content="{headline}">',
+        '<article><h1><span class="entry-title__toptitle">Investing in IT security</span> '
+        f"{headline}</h1>{TEXT}</article>",
+    )
+    article = extract_article(html, "https://trade.example/cyber")
+    assert (article.title, article.section) == (headline, None)
+
+
 def test_named_elements_are_those_of_the_given_element_and_below() -> None:
     root = parse_html(
         "<html><body><div class=a><span id=b>x</span></div><p itemprop=c>y</p></body></html>"

@@ -153,20 +153,20 @@ def _extract(
     hints.merge(meta.collect(root))
     hints.merge(markup.collect(root, url, names))
 
-    # A section that repeats the headline ("article:section" filled with the title) names the
-    # page, not its section: taken for one, it would strip the title and pose as the section.
-    hints.drop("section", {h.value.casefold() for h in hints.get("visible_headline")})
     site_hints = _site_names(hints)
     site_name = _pick(site_hints, _clean_label)
     if site_name is None and outlet_name:
         site_name = (outlet_name.strip(), "config")
     outlets = [h.value for h in site_hints]
     outlets += [name for name in (outlet_name, host_label(url)) if name]
+    hints.drop("section", _headlines(hints, outlets))
+    kickers = [h.value for h in hints.get("kicker")]
     title = _pick_title(
         hints.get("title"),
-        outlets + [h.value for h in hints.get("section")],
+        # a kicker is no part of the headline, before it ("Kicker: Headline") or after it
+        outlets + [h.value for h in hints.get("section")] + kickers,
         [h.value for h in hints.get("visible_headline")],
-        [h.value for h in hints.get("kicker")],
+        kickers,
         [h.value for h in hints.get("lead_label")],
     )
 
@@ -331,6 +331,22 @@ def _site_names(hints: Hints) -> list[Hint]:
         for h in hints.get("site_name")
         if len(h.value) <= 60 and normalise_name(h.value) not in titles
     ]
+
+
+def _headlines(hints: Hints, outlets: list[str]) -> set[str]:
+    """The headline as printed and, if of three words or more, as other title candidates state
+    it without the site's name (case-folded).
+
+    A section equal to one of them (article:section filled with the title, a breadcrumb's
+    last crumb) names the page, not its section: taken for one, it would strip the title and
+    pose as the section. A one- or two-word og:title equal to a section is the section's name
+    instead ("Sport" on a page whose headline is elsewhere)."""
+    found = {h.value.casefold() for h in hints.get("visible_headline")}
+    for hint in hints.get("title"):
+        title = clean_title(hint.value, outlets)
+        if title is not None and len(title.split()) >= 3:
+            found.add(title.casefold())
+    return found
 
 
 def _same_text(a: list[Block], b: list[Block]) -> bool:
