@@ -23,7 +23,9 @@ Decisions, measured on ../shared/corpus (see its README for the metrics):
 - JSON-LD ``articleBody`` is only used when the markup yields no body (or the same text): on
   zyte-dev it is often truncated or lacks paragraph breaks.
 - NotAnArticle: under ``MIN_BODY_CHARS`` (250, about three sentences) after clean-up, or a main
-  content made of teasers that link to other pages of the site (a listing).
+  content made of teasers that link to other pages of the site (a listing). A poster's name
+  heading each forum post is no teaser; a page that declares itself an article keeps its
+  precision-mode body when only the balanced retry sees a listing (a list article).
 - Title: the first clean candidate (JSON-LD, meta, markup) without the outlet's name; the
   visible headline instead when the candidate is that headline plus a segment ("Headline |
   Blog", "Section » Headline", "Label: Headline") or plus the kicker the headline element marks,
@@ -31,7 +33,11 @@ Decisions, measured on ../shared/corpus (see its README for the metrics):
   microdata, meta, JSON-LD) repeats the headline: trafilatura-eval title 0.729 -> 0.759. A
   "section" equal to the headline (article:section filled with the title) is dropped: it
   stripped the title away on 21 pages; a one-word <h1> ("News") the <title> repeats is the
-  section's, not the story's (0.759 -> 0.785).
+  section's, not the story's (0.759 -> 0.785). A dangling separator and a site name with a
+  separator of its own go whole; a label the <h1> starts with (any element, when the title
+  sets it off with a separator) and a kicker after the headline go too; an <h1> in the page
+  header counts when the <title> starts with it; a section equal to a title candidate of
+  three words or more is dropped (0.789 -> 0.805).
 - Metadata: JSON-LD, then meta tags, then markup, then visible-text bylines/datelines, then
   htmldate and the URL (dates only), then configuration; the source is in ``provenance``.
 - Dates (``datechoice``): a UTC time keeps the offset of the same moment the page prints in
