@@ -70,16 +70,16 @@ def strip_outlet(title: str, names: list[str]) -> str:
 
 
 def _without_whole_name(title: str, names: list[str]) -> str:
-    folded = title.casefold()
     for name in names:
         name = " ".join(name.split())
         if not _SEPARATOR.search(name) or len(name) >= len(title):
             continue
-        if folded.endswith(name.casefold()):
+        key = name.casefold()
+        if title[-len(name) :].casefold() == key:
             rest = title[: -len(name)]
             if (cut := _separator_at_end(rest)) is not None:
                 return rest[:cut].strip()
-        if folded.startswith(name.casefold()):
+        if title[: len(name)].casefold() == key:
             rest = title[len(name) :]
             if (match := _SEPARATOR.match(rest)) is not None:
                 return rest[match.end() :].strip()
