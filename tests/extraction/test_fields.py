@@ -390,3 +390,21 @@ def test_a_client_side_template_never_reaches_the_body() -> None:
     body = extract_article(html, "https://news.example/a").body
     assert "council approved" in body
     assert "{{" not in body and "step by step" not in body
+
+
+def test_microdata_of_a_cited_paper_is_not_the_articles() -> None:
+    """A reference list marks each cited paper up as an item with its own author and date."""
+    citation = (
+        '<li itemprop="citation" itemscope itemtype="http://schema.org/ScholarlyArticle">'
+        '<meta itemprop="author" content="NH. Shear, SP. Spielberg">'
+        '<meta itemprop="datePublished" content="1988-05-01">'
+        "Shear NH, Spielberg SP. Anticonvulsant hypersensitivity syndrome. 1988.</li>"
+    )
+    html = page(
+        '<meta name="citation_author" content="Marwan H. Adwan">',
+        '<article itemscope itemtype="http://schema.org/ScholarlyArticle"><h1>DRESS syndrome</h1>'
+        f"{TEXT}<h2>References</h2><ol>{citation}</ol></article>",
+    )
+    article = extract_article(html, "https://journal.example/article/10.1007/1")
+    assert article.authors == ["Marwan H. Adwan"]
+    assert article.published_at is None

@@ -22,6 +22,7 @@ from worker.extraction.hints import Hints
 from worker.extraction.parsing import (
     first,
     in_chrome,
+    in_nested_item,
     named_elements,
     page_header_of,
     rel_words,
@@ -94,7 +95,12 @@ class _Page:
         self.order = {tag: index for index, tag in enumerate(self.marked)}
         self.words = {tag: names.get(tag, _NO_WORDS) for tag in self.marked}
         # (element, itemprop) of the elements with microdata
-        self.itemprops = [(tag, prop) for tag in self.marked if (prop := tag.get("itemprop"))]
+        # (of the page's article: a cited paper's or a review's properties are not)
+        self.itemprops = [
+            (tag, prop)
+            for tag in self.marked
+            if (prop := tag.get("itemprop")) and not in_nested_item(tag)
+        ]
         title = first(root, "title")
         self.title = _stripped_text(title) if title is not None else None
         self.headline = self._headline()

@@ -12,7 +12,7 @@ from collections import defaultdict
 from lxml.html import HtmlElement
 
 from worker.extraction.hints import Hints
-from worker.extraction.parsing import elements, rel_words
+from worker.extraction.parsing import elements, in_nested_item, rel_words
 
 FIELD_KEYS: dict[str, tuple[str, ...]] = {
     "title": (
@@ -75,6 +75,8 @@ def meta_values(root: HtmlElement) -> dict[str, list[str]]:
             continue
         for attr in ("property", "name", "itemprop", "http-equiv"):
             key = tag.get(attr)
+            if attr == "itemprop" and key and in_nested_item(tag):
+                continue  # a cited paper's author, a review's date
             if key and key.strip():
                 values[key.strip().lower()].append(content.strip())
     return values

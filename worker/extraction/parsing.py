@@ -330,3 +330,15 @@ def drop_templates(root: HtmlElement) -> None:
     for element in list(root.iter("template")):
         if element.getparent() is not None:
             element.drop_tree()
+
+
+# Item properties that hold the page's own article, not another thing it mentions
+_MAIN_ITEM_PROPS = frozenset({"mainentity", "mainentityofpage"})
+
+
+def in_nested_item(tag: HtmlElement) -> bool:
+    """A microdata property of an item that is itself a property of another (a cited paper's
+    author, a review's date, a teaser's headline in an item list), not of the page's article."""
+    scope = next((a for a in tag.iterancestors() if a.get("itemscope") is not None), None)
+    prop = str(scope.get("itemprop") or "") if scope is not None else ""
+    return bool(prop.strip()) and prop.strip().lower() not in _MAIN_ITEM_PROPS
