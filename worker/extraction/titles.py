@@ -8,6 +8,7 @@ dash or a pipe is left intact.
 
 from __future__ import annotations
 
+import functools
 import re
 
 MAX_TITLE_CHARS = 400
@@ -22,6 +23,7 @@ _LABEL_SEPARATOR = re.compile(r"\s*[-|–—·•»›:/]{1,2}\s+")
 _KICKER_COLON = re.compile(r"\S:\s+$")
 
 
+@functools.lru_cache(maxsize=4096)  # a page compares the same few names again and again
 def normalise_name(name: str) -> str:
     """Compare outlet names loosely: case, punctuation, a leading "The", a ".com" ending."""
     key = name.casefold().strip()
