@@ -23,8 +23,8 @@ from worker.extraction.parsing import (
     first,
     in_chrome,
     in_nested_item,
+    in_page_header,
     named_elements,
-    page_header_of,
     rel_words,
     tag_text,
 )
@@ -138,7 +138,7 @@ class _Page:
         the site, a shorter part of the title."""
         title = " ".join((self.title or "").split()).casefold()
         for head in self.marked:
-            if head.tag != "h1" or page_header_of(head) is None:
+            if head.tag != "h1" or not in_page_header(head):
                 continue
             text = tag_text(head).casefold()
             if text and title.startswith(text) and 2 * len(text) >= len(title):

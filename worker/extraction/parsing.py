@@ -216,19 +216,18 @@ def in_chrome(
     return framed
 
 
-def page_header_of(tag: HtmlElement, max_depth: int = 400) -> HtmlElement | None:
-    """The page-level <header> around an element that no nav/footer/aside holds, or None:
-    where themes without <article> put the article's headline (and logos put the site's)."""
-    found = None
+def in_page_header(tag: HtmlElement, max_depth: int = 400) -> bool:
+    """Inside a page-level <header> that no nav/footer/aside holds: where themes without
+    <article> put the article's headline (and logos put the site's)."""
+    framed = False
     for depth, parent in enumerate(tag.iterancestors()):
         if depth >= max_depth:
-            return None
+            return False
         name = parent.tag
         if name in CHROME_TAGS or name in ("article", "main"):
-            return None
-        if name == "header" and found is None:
-            found = parent
-    return found
+            return False
+        framed = framed or name == "header"
+    return framed
 
 
 def _self_and(tag: HtmlElement, rest: Iterator[HtmlElement]) -> Iterator[HtmlElement]:
