@@ -134,6 +134,8 @@ def _unrelated(looked_up: Lookup, candidate: stories.Candidate) -> bool:
     stored: this keeps their cost to a comparison of signatures."""
     if candidate.signature is None or candidate.shingles is None:
         return False  # indexed before signatures were stored: verified on the text
+    if candidate.fingerprint_version != STORY_FINGERPRINT_VERSION:
+        return False  # hashed otherwise (until ``reindex-stories``): verified on the text
     return not may_be_related(
         looked_up.signature, looked_up.fingerprint.size,
         from_bytes(candidate.signature), candidate.shingles,

@@ -58,6 +58,7 @@ class Candidate:
     story_hash: str | None = None
     signature: bytes | None = None  # stored MinHash signature (``minhash.to_bytes``), if any
     shingles: int | None = None  # the size of the set it was taken over
+    fingerprint_version: int | None = None  # the STORY_FINGERPRINT_VERSION it was taken by
 
 
 def lock_keys(session: Session, keys: Sequence[int]) -> None:
@@ -97,8 +98,9 @@ def find_candidates(
     best = [article_id for article_id, _ in shared.most_common(MAX_CANDIDATES)]
     if not best:
         return []
+    signed = (StorySignature.signature, StorySignature.shingles, Article.story_fingerprint_version)
     rows = session.execute(
-        select(*CANDIDATE_COLUMNS, StorySignature.signature, StorySignature.shingles)
+        select(*CANDIDATE_COLUMNS, *signed)
         .outerjoin(StorySignature, StorySignature.article_id == Article.id)
         .where(Article.id.in_(best))
     ).all()
