@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,7 +12,13 @@ import pytest
 from tests.localweb.sites import article_paragraphs, require_seeds
 from tests.localweb.wire import BUDGET, PMI, local_story, market_report
 from tests.localweb.wire import DRILLS as WIRE
-from worker.dedup.fingerprint import Fingerprint, fingerprint, story_paragraphs
+from worker.dedup.fingerprint import (
+    STORY_FINGERPRINT_VERSION,
+    Fingerprint,
+    fingerprint,
+    shingle_hashes,
+    story_paragraphs,
+)
 from worker.dedup.minhash import (
     band_keys,
     estimated_jaccard,
@@ -153,6 +162,35 @@ def test_minhash_estimates_jaccard_and_copies_share_a_band_key() -> None:
     assert keys & set(band_keys(signature(edited.shingles)))
     assert not keys & set(band_keys(signature(unrelated.shingles)))
     assert band_keys(signature(original.shingles)) == band_keys(signature(original.shingles))
+
+
+_BAND_KEYS_OF_WIRE = (
+    "from tests.localweb.wire import DRILLS\n"
+    "from worker.dedup.fingerprint import fingerprint\n"
+    "from worker.dedup.minhash import band_keys, signature\n"
+    "print(band_keys(signature(fingerprint(chr(10).join(DRILLS)).shingles)))\n"
+)
+
+
+def test_band_keys_are_the_same_in_every_process_and_change_only_with_the_version() -> None:
+    """Stored keys are looked up by other processes and releases: no per-process hash seed,
+    and a change of hashing must come with a new STORY_FINGERPRINT_VERSION (and a reindex)."""
+    keys = band_keys(signature(fingerprint("\n".join(WIRE)).shingles))
+    for seed in ("1", "2"):
+        other = subprocess.run(
+            [sys.executable, "-c", _BAND_KEYS_OF_WIRE], capture_output=True, text=True,
+            check=True, env={**os.environ, "PYTHONHASHSEED": seed},
+        )  # fmt: skip
+        assert other.stdout.strip() == str(keys)
+    pinned = [-4311185288106397706, 2095222930220930315, -422016411661538451]
+    assert (STORY_FINGERPRINT_VERSION, keys[:3]) == (3, pinned), "hashing changed: bump it"
+
+
+def test_word_order_makes_other_shingles() -> None:
+    text = "the ministry said the talks would resume next week in seoul"
+    backwards = " ".join(reversed(text.split()))
+    assert not set(shingle_hashes(text).tolist()) & set(shingle_hashes(backwards).tolist())
+    assert len(shingle_hashes("too short")) == 1, "a text shorter than a shingle is one"
 
 
 def _related_by_signature(a: Fingerprint, b: Fingerprint) -> bool:

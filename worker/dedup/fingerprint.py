@@ -74,7 +74,7 @@ def fingerprint(body: str) -> Fingerprint:
     text = "\n".join(paragraphs)
     return Fingerprint(
         exact=hashlib.sha256(text.encode("utf-8")).hexdigest(),
-        shingles=frozenset(shingle_array(text).tolist()),
+        shingles=frozenset(shingle_hashes(text).tolist()),
         lead_keys=tuple(islice((_key(p) for p in paragraphs if _substantial(p)), LEAD_PARAGRAPHS)),
         numbers=frozenset(_NUMBER.findall(text)),
         paragraphs=tuple(paragraphs),
@@ -104,13 +104,9 @@ def is_cjk(text: str) -> bool:
     return letters > 0 and len(_CJK.findall(text)) / letters > 0.3
 
 
-def shingle_hashes(text: str) -> set[int]:
-    """64-bit hashes of word 5-grams, or of character 4-grams for CJK text; digits kept."""
-    return set(shingle_array(text).tolist())
-
-
-def shingle_array(text: str) -> npt.NDArray[np.uint64]:
-    """``shingle_hashes`` as a sorted array without repeats.
+def shingle_hashes(text: str) -> npt.NDArray[np.uint64]:
+    """64-bit hashes of word 5-grams, or of character 4-grams for CJK text (digits kept),
+    sorted, without repeats.
 
     A shingle's hash is a polynomial over its units' hashes (so order counts), put through
     splitmix64's finaliser so that every output bit depends on every input bit.
