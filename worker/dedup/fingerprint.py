@@ -7,8 +7,8 @@ photo credits, copyright and agency lines. What is left gives:
 - ``exact``: a hash of the whole normalised text (typography folded, see ``normalize_text``);
 - ``shingles``: hashed 5-word shingles (4-character shingles for Chinese, Japanese, Korean),
   digits kept, so templated reports with other figures stay apart. A shingle's hash is mixed
-  from its words' hashes, all shingles of a text at once (numpy): hashing each shingle's string
-  cost half the dedup phase's CPU;
+  from its words' hashes, all shingles of a text at once (numpy), at about a third of the cost
+  of hashing each shingle's string;
 - ``lead_keys``: hashes of the first substantial paragraphs, to find trimmed copies;
 - ``numbers``: the figures of the text, to tell templated reports apart.
 
