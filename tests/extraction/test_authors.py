@@ -38,6 +38,12 @@ from worker.extraction.authors import clean_authors, is_site_address
         ("Autor Jil Schuller Alle Artikel Kontakt", ["Jil Schuller"]),
         ("By Jane Doe Follow", ["Jane Doe"]),
         ("María José García", ["María José García"]),
+        (
+            "Isabel Caro, Rocío Latorre y José Miguel Wilson",
+            ["Isabel Caro", "Rocío Latorre", "José Miguel Wilson"],
+        ),
+        ("Maria Costa e João Silva", ["Maria Costa", "João Silva"]),
+        ("Y. Wang and E. Li", ["Y. Wang", "E. Li"]),
         ("By Perry Bacon Jr.", ["Perry Bacon Jr."]),
         ("Joe S.", ["Joe S."]),
         ("By Jane Doe.", ["Jane Doe"]),

@@ -249,6 +249,20 @@ def test_the_section_label_nearest_the_headline_counts_every_element_between() -
             "markup",
             id="the headline the title element repeats wins over an SEO title",
         ),
+        pytest.param(
+            '<meta property="og:title" content="Budget 2025: what it means for your taxes">',
+            "Council passes the budget after a long debate",
+            "Council passes the budget after a long debate",
+            "markup",
+            id="the headline above the article's text wins over an SEO title",
+        ),
+        pytest.param(
+            '<meta property="og:title" content="Budget 2025: what it means for your taxes">',
+            "Press releases",
+            "Budget 2025: what it means for your taxes",
+            "meta",
+            id="a two-word label above the text is no headline",
+        ),
     ],
 )
 def test_the_visible_headline_against_a_meta_title(
@@ -257,6 +271,58 @@ def test_the_visible_headline_against_a_meta_title(
     html = page(head, f"<article><h1>{headline}</h1>{TEXT}</article>")
     article = extract_article(html, "https://news.example/a", outlet_name="The Daily Example")
     assert (article.title, article.provenance["title"]) == (title, source)
+
+
+SEO_TITLE = '<meta property="og:title" content="Budget 2025: what it means for your taxes">'
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(
+            '<h1><a href="https://news.example/">The Council Watch Blog</a></h1>'
+            f"<h2>Budget 2025: what it means for your taxes</h2>{TEXT}",
+            id="an h1 linking to the home page names the site",
+        ),
+        pytest.param(
+            "<h1>Council passes the budget after a long debate</h1>"
+            + '<div><a href="/other">Another story</a></div>' * 20
+            + TEXT,
+            id="an h1 above a list of links heads no text",
+        ),
+        pytest.param(
+            f"<div><h1>Rates rise again this spring</h1>{TEXT}</div>"
+            f"<div><h1>Council passes the budget after a long debate</h1>{TEXT}</div>",
+            id="the first of several h1 is no certain headline",
+        ),
+    ],
+)
+def test_a_visible_headline_without_evidence_leaves_the_meta_title(body: str) -> None:
+    article = extract_article(page(SEO_TITLE, body), "https://news.example/2025/budget")
+    assert (article.title, article.provenance["title"]) == (
+        "Budget 2025: what it means for your taxes",
+        "meta",
+    )
+
+
+def test_a_meta_title_cut_at_an_unescaped_quote_yields_to_the_whole_title() -> None:
+    head = (
+        '<meta property="og:title" content="Senator calls the budget "reckless"">'
+        '<title>Senator calls the budget "reckless"</title>'
+    )
+    article = extract_article(page(head, TEXT), "https://news.example/a")
+    assert article.title == 'Senator calls the budget "reckless"'
+
+
+def test_ruby_readings_are_not_part_of_the_headline() -> None:
+    """<rt> prints a word's reading above it: "子<rt>こ</rt>ども" reads 子ども."""
+    headline = (
+        "<ruby>子<rt>こ</rt></ruby>どもへの<ruby>体罰<rt>たいばつ</rt></ruby>を禁止する法律ができる"
+    )
+    article = extract_article(
+        page("", f"<article><h1>{headline}</h1>{TEXT}</article>"), "https://news.example/a"
+    )
+    assert article.title == "子どもへの体罰を禁止する法律ができる"
 
 
 def test_a_byline_in_the_articles_own_footer_is_read_and_one_in_the_page_footer_is_not() -> None:
@@ -305,12 +371,37 @@ def test_bylines_and_dates_of_teaser_cards_are_not_the_articles() -> None:
 
 @pytest.mark.parametrize(
     "line",
-    ["Posted on September 21, 2020 by Adi Tzlil", "Datum: 03.11.2021 Autor: Adi Tzlil"],
+    [
+        "Posted on September 21, 2020 by Adi Tzlil",
+        "Datum: 03.11.2021 Autor: Adi Tzlil",
+        "Ein Artikel von Adi Tzlil | 27.01.2022 - 12:45",
+    ],
 )
 def test_a_byline_after_other_words_on_its_line(line: str) -> None:
     html = page("<title>Budget</title>", f"<h1>Budget</h1><div>{line}</div>{TEXT}")
     article = extract_article(html, "https://news.example/a")
     assert (article.authors, article.provenance["authors"]) == (["Adi Tzlil"], "heuristic")
+
+
+def test_a_byline_below_the_headline_is_read_however_far_the_text_starts_below() -> None:
+    """A page may put a gallery and its captions between the byline and the text."""
+    gallery = "".join(
+        f'<figure><img src="/p{n}.jpg"><figcaption>Picture {n} of the council</figcaption></figure>'
+        for n in range(30)
+    )
+    headline = "Council passes the budget"
+    html = page(
+        f"<title>{headline}</title>", f"<h1>{headline}</h1><div>von Adi Tzlil</div>{gallery}{TEXT}"
+    )
+    assert extract_article(html, "https://news.example/a").authors == ["Adi Tzlil"]
+
+
+def test_a_teasers_headline_starting_with_von_is_no_byline() -> None:
+    html = page(
+        "<title>Budget</title>",
+        f"<h1>Budget</h1><div>Von der Fahrbahn abgekommen</div>{TEXT}",
+    )
+    assert extract_article(html, "https://news.example/a").authors == []
 
 
 def test_a_copyright_year_is_not_a_publication_date() -> None:

@@ -34,6 +34,7 @@ from worker.extraction.hints import SOURCE_ORDER, Hint, Hints, Source
 from worker.extraction.language import choose
 from worker.extraction.layout import unwrap_layout_tables
 from worker.extraction.parsing import (
+    drop_ruby_readings,
     drop_templates,
     in_chrome,
     named_elements,
@@ -55,7 +56,7 @@ from worker.extraction.urls import absolute, host_label
 
 # Bump whenever the output for the same page changes; stored beside raw pages so that stored
 # articles can be re-extracted when it moves.
-EXTRACTOR_VERSION = "9"
+EXTRACTOR_VERSION = "10"
 
 # Below this the page is a stub, a gallery or a teaser, not an article: about three sentences.
 # The shortest real article in the zyte-dev corpus has 369 characters.
@@ -144,6 +145,7 @@ def _extract(
     text = sanitize(html)
     root = parse_html(text)
     drop_templates(root)
+    drop_ruby_readings(root)
     rules.drop_elements(root, outlet_rules)
     selected = rules.body_blocks(root, outlet_rules)  # before the page is reshaped below
     unwrap_layout_tables(root)  # the generic extractor reads the page as changed here
@@ -168,6 +170,7 @@ def _extract(
         [h.value for h in hints.get("visible_headline")],
         kickers,
         [h.value for h in hints.get("lead_label")],
+        [h.value for h in hints.get("text_headline")],
     )
 
     paragraphs, body_source = _article_body(root, names, url, hints, outlets, title, selected)
@@ -375,8 +378,10 @@ def _pick_title(
     visible: list[str],
     kickers: list[str],
     labels: list[str],
+    text_headlines: list[str],
 ) -> tuple[str, Source] | None:
-    """First clean title; a headline cut short with "..." yields to a longer version of it.
+    """First clean title; a headline cut short (with "...", or at a quote mark the page left
+    unescaped in a meta tag) yields to a longer version of it.
 
     A title that is the page's visible headline plus a segment behind a separator ("Headline |
     Blog name", "Section » Headline", "Kicker: Headline") is the visible headline: the segment
@@ -386,7 +391,13 @@ def _pick_title(
     The visible headline also wins over a first candidate that differs from it only in
     typography (straight quotes and dashes in meta tags, curly ones on the page),
     or in wording when another candidate states the visible headline too (an SEO title in
-    og:title, the headline in <title> and <h1>)."""
+    og:title, the headline in <title> and <h1>). A visible headline worded otherwise than the
+    first candidate wins too when the article's text follows it (``text_headlines``): that is
+    the headline readers see above the article, and the meta tags' title is the one written
+    for search engines and social cards ("Finanzierung Ihres Autos" on the page, "Autofinanzierung
+    – Autokredit oder doch besser Leasing?" in og:title), unless it is a label (one or two
+    words, a trailing colon) or the outlet's name. Where one contains the other, the rules
+    above decide."""
     cleaned = [(t, h.source) for h in hints if (t := clean_title(h.value, names))]
     if not cleaned:
         return None
@@ -413,12 +424,30 @@ def _pick_title(
         # a one-word <h1> the <title> repeats is the section's ("News", "detail")
         if folded.count(shown) >= 2 and " " in shown:
             return headline, "markup"
+    for headline in text_headlines:
+        for kicker in kickers:
+            headline = without_kicker(headline, kicker) or headline
+        shown = clean_title(headline, names)
+        if shown is not None and _worded_otherwise(shown, best[0]):
+            return shown, "markup"
     stem = best[0].rstrip(".…").strip()
-    if best[0] != stem:
-        for other in cleaned[1:]:
-            if other[0].startswith(stem) and len(other[0]) > len(stem):
-                return other
+    for other in cleaned[1:]:
+        if not other[0].startswith(stem) or len(other[0]) <= len(stem):
+            continue
+        # cut short with "...", or where the page left a quote mark unescaped in an attribute
+        # (content="... de "incapacitado""): the meta tag holds what comes before the quote
+        if best[0] != stem or other[0][len(stem) :].lstrip().startswith(('"', "'")):
+            return other
     return best
+
+
+def _worded_otherwise(headline: str, title: str) -> bool:
+    """``headline`` is a headline of its own beside ``title``: three words or more, not a
+    label ending in a colon, and neither of the two contains the other."""
+    if len(re.findall(r"\w+", headline)) < 3 or headline.endswith(":"):
+        return False
+    shown, stated = headline.casefold(), title.casefold()
+    return shown not in stated and stated not in shown
 
 
 def _pick_authors(hints: Hints, outlets: list[str]) -> tuple[list[str], Source] | None:

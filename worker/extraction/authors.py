@@ -23,7 +23,7 @@ LEAD_IN_WORDS = frozenset(
         "autor", "autorin", "autoren", "auteur", "reporter", "zeige", "alle", "beiträge",
         "artikel", "eingestellt", "erstellt", "geschrieben", "verfasst", "veröffentlicht",
         "interview", "foto", "fotos", "photo", "photos", "and", "und", "mit", "with", "im",
-        "gespräch", "bericht", "kommentar",
+        "gespräch", "bericht", "kommentar", "ein", "eine", "beitrag", "gastbeitrag",
     }
 )  # fmt: skip
 _LEAD_WORD = re.compile(r"^\s*([\w\u00c0-\u024f]+)\s*[:\-–]?\s*")
@@ -37,7 +37,11 @@ _CUT = re.compile(
     r"[a-z]*\.?\s+\d{1,2}\b",
     re.IGNORECASE,
 )
-_SPLIT = re.compile(r"\s*(?:,|;|&|\+|\band\b|\bund\b|\bet\b|\bwith\b|/)\s*", re.IGNORECASE)
+# "and" in English, German, French; "y" (Spanish) and "e" (Portuguese, Italian) only in lower
+# case between spaces, where they cannot be an initial ("Y. Wang")
+_SPLIT = re.compile(
+    r"\s*(?:,|;|&|\+|\band\b|\bund\b|\bet\b|\bwith\b|/)\s*|\s+(?-i:y|e)\s+", re.IGNORECASE
+)
 _URL = re.compile(r"\S+://\S+|www\.\S+")
 _EMAIL = re.compile(r"\S+@\S+\.\S+|\(\s*\S+@\S+\s*\)")
 _HANDLE = re.compile(r"(?<!\w)@\w+")

@@ -81,6 +81,14 @@ _MARKED = etree.XPath(
 )
 # How many elements come before an element in document order.
 _ELEMENTS_BEFORE = etree.XPath("count(ancestor::*) + count(preceding::*)")
+# The paragraphs among the elements that closely follow one (a headline), nearest first.
+_PARAGRAPHS_AFTER = etree.XPath("following::*[position() <= $within][self::p]")
+# A headline that the article's text follows this closely (elements between them: the byline,
+# the date, a picture and its caption) heads the article: 30 keeps every headline of
+# trafilatura-eval that tops a paragraph of text, and no site or section name there but two.
+_HEADS_TEXT_WITHIN = 30
+# ... and a paragraph of text is this long (a teaser line or a caption is shorter)
+_TEXT_PARAGRAPH_CHARS = 100
 
 
 class _Page:
@@ -103,7 +111,7 @@ class _Page:
         ]
         title = first(root, "title")
         self.title = _stripped_text(title) if title is not None else None
-        self.headline = self._headline()
+        self.headline, self.headline_certain = self._headline()
         self.anchor = self.order[self.headline] if self.headline is not None else 0
         # The <article> elements holding the headline: another <article> is a teaser card.
         self.own_articles = (
@@ -118,19 +126,21 @@ class _Page:
         outer = next(tag.iterancestors("article"), None)
         return outer is not None and outer not in self.own_articles
 
-    def _headline(self) -> HtmlElement | None:
-        """The article's <h1>: the only one outside chrome, or the one <title> repeats."""
+    def _headline(self) -> tuple[HtmlElement | None, bool]:
+        """The article's <h1>: the only one outside chrome, or the one <title> repeats; and
+        whether it is certainly the page's headline (not the first of several <h1>, taken for
+        lack of a better one)."""
         heads = [h for h in self.marked if h.tag == "h1" and not in_chrome(h) and tag_text(h)]
         if not heads:
-            return self._headline_in_page_header()
+            return self._headline_in_page_header(), True
         if len(heads) == 1:
-            return heads[0]
+            return heads[0], True
         title = (self.title or "").casefold()
         for head in heads:
             if tag_text(head).casefold() in title:
-                return head
+                return head, True
         inside = [h for h in heads if next(h.iterancestors("article", "main"), None) is not None]
-        return inside[0] if inside else heads[0]
+        return (inside[0] if inside else heads[0]), False
 
     def _headline_in_page_header(self) -> HtmlElement | None:
         """An <h1> in a page-level <header> that starts the <title> and makes at least half
@@ -180,7 +190,7 @@ def collect(
     html = first(root, "html")
     if html is not None:
         hints.add("language", _attr(html, "lang") or _attr(html, "xml:lang"), "markup")
-    _titles(page, hints)
+    _titles(page, url, hints)
     _authors(page, hints)
     _dates(page, url, hints)
     _sections(page, url, hints)
@@ -203,7 +213,7 @@ def _attr(tag: HtmlElement, name: str) -> str | None:
     return None if value is None else str(value)
 
 
-def _titles(page: _Page, hints: Hints) -> None:
+def _titles(page: _Page, url: str, hints: Hints) -> None:
     for tag, prop in page.itemprops:
         if prop == "headline" and tag.tag != "meta" and not in_chrome(tag):
             hints.add("title", tag_text(tag, 500), "markup")
@@ -211,12 +221,33 @@ def _titles(page: _Page, hints: Hints) -> None:
     if page.headline is not None:
         hints.add("title", tag_text(page.headline, 500), "markup")
         hints.add("visible_headline", tag_text(page.headline, 500), "markup")
+        headline = page.headline
+        if page.headline_certain and _heads_text(headline) and not _links_home(headline, url):
+            hints.add("text_headline", tag_text(page.headline, 500), "markup")
         for part in page.headline.iterdescendants():
             if page.words.get(part, _NO_WORDS) & KICKER_WORDS:
                 hints.add("kicker", tag_text(part, _MAX_LABEL_CHARS * 2), "markup")
         hints.add("lead_label", _leading_label(page.headline), "markup")
     if page.title is not None:
         hints.add("title", page.title, "markup")
+
+
+def _heads_text(headline: HtmlElement) -> bool:
+    """A paragraph of text follows the headline closely: it heads the article, not a page
+    of links (a blog's name above a list of posts) or the page's chrome."""
+    paragraphs = cast(list[HtmlElement], _PARAGRAPHS_AFTER(headline, within=_HEADS_TEXT_WITHIN))
+    return any(len(tag_text(p, _TEXT_PARAGRAPH_CHARS)) >= _TEXT_PARAGRAPH_CHARS for p in paragraphs)
+
+
+def _links_home(headline: HtmlElement, url: str) -> bool:
+    """The headline is a link to the site's home page: the site's name (a blog theme's
+    "<h1><a href="/">Blog name</a></h1>" above the post), not the article's headline."""
+    home = absolute("/", url) or ""
+    text = tag_text(headline)
+    return any(
+        tag_text(link) == text and same_page(absolute(link.get("href"), url) or "", home)
+        for link in headline.iter("a")
+    )
 
 
 def _leading_label(headline: HtmlElement) -> str | None:

@@ -331,6 +331,19 @@ def drop_templates(root: HtmlElement) -> None:
             element.drop_tree()
 
 
+def drop_ruby_readings(root: HtmlElement) -> None:
+    """Keep ruby's base text and drop its readings (<rt>, with the <rp> brackets for browsers
+    without ruby): "<ruby>子<rt>こ</rt></ruby>ども" is the word 子ども, and its reading printed
+    above it is no part of the text. Unwrapping <ruby> joins the base to the text around it,
+    which every reader of the tree would otherwise split at the element's edge."""
+    for reading in list(root.iter("rt", "rp")):
+        if reading.getparent() is not None:
+            reading.drop_tree()
+    for ruby in list(root.iter("ruby")):
+        if ruby.getparent() is not None:
+            ruby.drop_tag()
+
+
 # Item properties that hold the page's own article, not another thing it mentions
 _MAIN_ITEM_PROPS = frozenset({"mainentity", "mainentityofpage"})
 

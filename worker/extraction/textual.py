@@ -16,7 +16,8 @@ _WINDOW = 25
 _MAX_LINE_CHARS = 200
 
 BYLINE = re.compile(
-    r"^(?:(?:written|posted|reported|words|story|text)\s+by|by|von|par|por|door)\s*:?\s+\S",
+    r"^(?:(?:written|posted|reported|words|story|text)\s+by|by|von|par|por|door"
+    r"|eine?\s+(?:artikel|beitrag|gastbeitrag|bericht|kommentar)\s+von)\s*:?\s+\S",
     re.IGNORECASE,
 )
 # A labelled byline after other words on its line ("Datum: 03.11.2021 Autor: Peter Maahn"), or
@@ -62,14 +63,17 @@ def find_line(lines: list[str], text: str, start: int = 0) -> int | None:
 
 
 def header_lines(lines: list[str], title: str | None, first_paragraph: str | None) -> list[str]:
-    """The visible lines between the headline and the first body paragraph."""
+    """The visible lines between the headline and the first body paragraph: those just below
+    the headline and those just above the body, where a page puts a teaser, a picture and
+    its credits between the headline and the text."""
     top = find_line(lines, title) if title else None
     body = find_line(lines, first_paragraph, top or 0) if first_paragraph else None
     if top is None:
         return lines[max(0, body - _WINDOW) : body] if body is not None else []
     if body is None or body <= top:
         return lines[top + 1 : top + 1 + _WINDOW]
-    return lines[top + 1 : body][-_WINDOW:]
+    between = lines[top + 1 : body]
+    return between if len(between) <= 2 * _WINDOW else between[:_WINDOW] + between[-_WINDOW:]
 
 
 def collect(lines: list[str]) -> Hints:
@@ -78,7 +82,9 @@ def collect(lines: list[str]) -> Hints:
     for line in lines:
         if len(line) > _MAX_LINE_CHARS:
             continue
-        if BYLINE.match(line):
+        byline = BYLINE.match(line)
+        # a name starts with a capital: "Von der Fahrbahn abgekommen" is a teaser's headline
+        if byline is not None and not line[byline.end() - 1].islower():
             hints.add("authors", line, "heuristic")
         elif (inner := INNER_BYLINE.search(line)) is not None:
             hints.add("authors", "by " + line[inner.end() :], "heuristic")
