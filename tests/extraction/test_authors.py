@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from worker.extraction.authors import clean_authors, is_site_address
+from worker.extraction.authors import clean_authors, is_site_address, spelled_out
 
 
 @pytest.mark.parametrize(
@@ -87,3 +87,12 @@ def test_outlet_names_are_excluded_on_request() -> None:
 )
 def test_a_site_address_is_told_from_a_name(name: str, site: bool) -> None:
     assert is_site_address(name) is site
+
+
+def test_a_user_name_is_spelled_as_another_source_spells_it() -> None:
+    others = ["Edilson La Rosa", "Jane Doe"]
+    assert spelled_out(["edilson.la.rosa", "John Roe", "jroe"], others) == [
+        "Edilson La Rosa",
+        "John Roe",
+        "jroe",
+    ]

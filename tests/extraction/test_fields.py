@@ -369,6 +369,70 @@ def test_bylines_and_dates_of_teaser_cards_are_not_the_articles() -> None:
     assert article.published_at.date().isoformat() == "2021-04-06"
 
 
+def test_bylines_and_dates_of_cards_headed_by_a_link_elsewhere_are_not_the_articles() -> None:
+    """Cards of other posts in plain boxes: a linked title, then that post's byline and date."""
+    card = (
+        "<div class='cb-meta'><h4><a href='/other-story'>Council debates the road plan</a></h4>"
+        "<div class='cb-byline'><span class='cb-author'>"
+        "<a rel='author' class='author url fn' href='/authors/john'>John Roe</a></span>"
+        "<time class='published' datetime='2019-02-03'>3 Feb 2019</time></div></div>"
+    )
+    html = page(
+        "<title>Council passes the budget</title>",
+        "<div class='post'><h1>Council passes the budget</h1>"
+        "<a rel='author' href='/authors/jane'>Jane Doe</a>"
+        f"<time class='published' datetime='2021-04-06'>6 April</time>{TEXT}</div>"
+        f"<div class='related'>{card * 3}</div>",
+    )
+    article = extract_article(html, "https://news.example/a")
+    assert article.authors == ["Jane Doe"]
+    assert article.published_at is not None
+    assert article.published_at.date().isoformat() == "2021-04-06"
+
+
+def test_a_short_article_with_a_related_link_below_keeps_its_text() -> None:
+    """The related box and the short text above it fit in a teaser's size; the text is
+    still no teaser: a teaser starts with its title."""
+    related = (
+        "<div class='related'><h2><a href='/other-story'>Council debates the road plan</a></h2>"
+        "<p>Members spent the evening on potholes, bus lanes and the cost of winter salt.</p>"
+        "</div>"
+    )
+    html = page(
+        "<title>Council passes the budget</title>",
+        f"<h1>Council passes the budget</h1><div class='content'>{TEXT}{related}</div>",
+    )
+    body = extract_article(html, "https://news.example/a").body
+    assert body.startswith("The city council approved the new budget")
+    assert "potholes" not in body
+
+
+def test_a_short_article_under_a_linked_section_heading_is_no_teaser() -> None:
+    """<h3><a href="/news_category/national/">National</a></h3> above a brief's headline: the
+    brief and its heading fit in a teaser's size, but a teaser holds no <h1>."""
+    html = page(
+        "<title>Council passes the budget</title>",
+        "<article><header><h3><a href='/news_category/national/'>National / City Hall</a></h3>"
+        f"<h1>Council passes the budget</h1></header>{TEXT}</article>",
+    )
+    assert extract_article(html, "https://news.example/a").body.startswith("The city council")
+
+
+def test_an_author_box_after_a_list_of_related_articles_is_the_articles() -> None:
+    """A related article's title with its teaser text heads no card of the author box."""
+    related = (
+        "<div class='related'><h2><a href='/other-story'>Council debates the road plan</a></h2>"
+        "<p>Members spent the evening on potholes, bus lanes and the cost of winter salt.</p>"
+        "</div>"
+    )
+    html = page(
+        "<title>Council passes the budget</title>",
+        "<div class='head'><h1>Council passes the budget</h1></div><div class='content'>"
+        f"{TEXT}{related}<div class='author-box'><span class='author'>Jane Doe</span></div></div>",
+    )
+    assert extract_article(html, "https://news.example/a").authors == ["Jane Doe"]
+
+
 @pytest.mark.parametrize(
     "line",
     [
@@ -394,6 +458,16 @@ def test_a_byline_below_the_headline_is_read_however_far_the_text_starts_below()
         f"<title>{headline}</title>", f"<h1>{headline}</h1><div>von Adi Tzlil</div>{gallery}{TEXT}"
     )
     assert extract_article(html, "https://news.example/a").authors == ["Adi Tzlil"]
+
+
+def test_a_json_ld_user_name_is_spelled_as_the_meta_author() -> None:
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle",'
+        ' "author": {"@type": "Person", "name": "edilson.la.rosa"}}</script>'
+        '<meta name="author" content="Edilson La Rosa">'
+    )
+    article = extract_article(page(head, TEXT), "https://news.example/a")
+    assert (article.authors, article.provenance["authors"]) == (["Edilson La Rosa"], "json-ld")
 
 
 def test_a_teasers_headline_starting_with_von_is_no_byline() -> None:

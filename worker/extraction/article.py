@@ -19,7 +19,7 @@ from lxml.html import HtmlElement
 from worker.dedup.content import fold_typography
 from worker.errors import ExtractionError, NewsworkerError, NotAnArticle
 from worker.extraction import jsonld, listing, markup, meta, rules, textual
-from worker.extraction.authors import clean_authors, dedupe, is_site_address
+from worker.extraction.authors import clean_authors, dedupe, is_site_address, spelled_out
 from worker.extraction.body import Block, extract_blocks, image_box_texts, join
 from worker.extraction.cleanup import Context, clean_blocks
 from worker.extraction.datechoice import choose_date
@@ -451,8 +451,9 @@ def _worded_otherwise(headline: str, title: str) -> bool:
 
 
 def _pick_authors(hints: Hints, outlets: list[str]) -> tuple[list[str], Source] | None:
-    """Names from the most trusted source that names a person; the outlet itself as a last
-    resort (an Organization author equal to the publisher is the site, not a byline)."""
+    """Names from the most trusted source that names a person, a user name there spelled as
+    another source spells it; the outlet itself as a last resort (an Organization author equal
+    to the publisher is the site, not a byline)."""
     exclude = tuple(outlets)
     fallback: tuple[list[str], Source] | None = None
     for source in SOURCE_ORDER:
@@ -466,6 +467,9 @@ def _pick_authors(hints: Hints, outlets: list[str]) -> tuple[list[str], Source] 
             ]
         )
         if people:
+            if any(" " not in name for name in people):  # a user name; spelled out elsewhere?
+                others = [h.value for h in hints.get("authors") if h.source != source]
+                people = spelled_out(people, [n for raw in others for n in clean_authors(raw)])
             return people, source
         outlet_found = found + [h.value for h in hints.get("outlet_author") if h.source == source]
         names = dedupe([n for raw in outlet_found for n in clean_authors(raw)])

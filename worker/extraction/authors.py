@@ -104,6 +104,14 @@ def clean_authors(raw: str, *, exclude: tuple[str, ...] = ()) -> list[str]:
     return dedupe(names)
 
 
+def spelled_out(names: list[str], others: list[str]) -> list[str]:
+    """``names`` with each user-name form ("edilson.la.rosa", "jane_doe") replaced by the
+    same name as ``others`` (another source's names) spell it for readers ("Edilson La
+    Rosa"): the same letters, in words."""
+    readable = {_key(other): other for other in others if " " in other.strip()}
+    return [name if " " in name else readable.get(_key(name), name) for name in names]
+
+
 def is_site_address(name: str) -> bool:
     """A domain name ("mdr.de") where a byline goes: the site, a last resort, not a person."""
     return _DOMAIN.fullmatch(name) is not None

@@ -3,8 +3,9 @@
 Section fronts, archives and search pages are made of them, and article pages carry a few in
 "Check also"/"Related" boxes. trafilatura happily returns the blurbs as paragraphs, so the body
 can look like an article. A body paragraph that sits inside a teaser (the largest element
-around such a heading that holds no other teaser heading and stays short) is a teaser; when
-teasers outweigh the rest, the page is a listing, not an article.
+around such a heading that holds no other teaser heading, starts with it or nearly, holds no
+<h1> and stays short) is a teaser; when teasers outweigh the rest, the page is a listing, not
+an article.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ MAX_BLURB_CHARS = 450
 # A listing has at least this many teasers in its extracted body.
 MIN_LISTING_TEASERS = 3
 _MAX_CLIMB = 8
+# A teaser starts with its title, or with a date, a label or a picture's credit above it:
+# at most this much text before the title (a short article with a related link below has more).
+MAX_TEXT_ABOVE_TITLE = 150
 # A heading of at most this many words can be a person's name
 _MAX_NAME_WORDS = 3
 
@@ -72,9 +76,25 @@ def teaser_texts(root: HtmlElement, url: str, canonical: str | None) -> list[str
                 break
             if len(tag_text(parent, MAX_TEASER_CHARS + 1)) > MAX_TEASER_CHARS:
                 break
+            if (
+                _text_before(item) > MAX_TEXT_ABOVE_TITLE
+                or next(parent.iter("h1"), None) is not None
+            ):
+                break  # a short article, with a "related" box below or a linked kicker above
             item = parent
         texts.append(_key(tag_text(item, MAX_TEASER_CHARS + 1)))
     return texts
+
+
+def _text_before(element: HtmlElement) -> int:
+    """How much text comes before ``element`` inside its parent."""
+    parent = element.getparent()
+    size = len((parent.text or "").strip()) if parent is not None else 0
+    for sibling in element.itersiblings(preceding=True):
+        size += len(tag_text(sibling, MAX_TEXT_ABOVE_TITLE + 1)) + len((sibling.tail or "").strip())
+        if size > MAX_TEXT_ABOVE_TITLE:
+            break
+    return size
 
 
 def is_teaser(block: Block, teasers: list[str]) -> bool:

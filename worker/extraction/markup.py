@@ -83,6 +83,11 @@ _MARKED = etree.XPath(
 _ELEMENTS_BEFORE = etree.XPath("count(ancestor::*) + count(preceding::*)")
 # The paragraphs among the elements that closely follow one (a headline), nearest first.
 _PARAGRAPHS_AFTER = etree.XPath("following::*[position() <= $within][self::p]")
+# How many elements up from a byline or a date its teaser card may start: in <div class="meta">
+# <h4><a href="/other">Title</a></h4><div class="byline"><span><a>Name, the card's box is the
+# name's link's third ancestor.
+_CARD_LEVELS = 3
+_CARD_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 # A headline that the article's text follows this closely (elements between them: the byline,
 # the date, a picture and its caption) heads the article: 30 keeps every headline of
 # trafilatura-eval that tops a paragraph of text, and no site or section name there but two.
@@ -95,8 +100,11 @@ class _Page:
     """The tree plus the order of its marked elements, to rank candidates by where they stand
     from the headline."""
 
-    def __init__(self, root: HtmlElement, names: dict[HtmlElement, frozenset[str]]) -> None:
+    def __init__(
+        self, root: HtmlElement, names: dict[HtmlElement, frozenset[str]], url: str
+    ) -> None:
         self.root = root
+        self.url = url
         # Held for the page's lifetime, which keeps each one's Python proxy (and so its
         # identity, the key of ``order``).
         self.marked = cast(list[HtmlElement], _MARKED(root))
@@ -117,6 +125,43 @@ class _Page:
         self.own_articles = (
             set(self.headline.iterancestors("article")) if self.headline is not None else set()
         )
+        # The elements holding the headline: the article's own containers, never a card.
+        self.around_headline = (
+            set(self.headline.iterancestors()) if self.headline is not None else set()
+        )
+
+    def in_teaser(self, tag: HtmlElement) -> bool:
+        """Inside a teaser card of another page, with that page's byline and date: an
+        <article> other than the headline's, or a box (up to ``_CARD_LEVELS`` elements up,
+        short of the headline's containers) in which a title linking to another page comes
+        before the tag. Titles after it are the next cards, or a list of related articles
+        below the article's own byline."""
+        if self.in_other_article(tag):
+            return True
+        if self.headline is None:
+            return False  # no article to tell a card from
+        node = tag
+        for _ in range(_CARD_LEVELS):
+            parent = node.getparent()
+            if parent is None or parent in self.around_headline:
+                return False
+            if any(self._titles_a_card(before) for before in node.itersiblings(preceding=True)):
+                return True
+            node = parent
+        return False
+
+    def _titles_a_card(self, element: HtmlElement) -> bool:
+        """A title (three words or more, in a heading) linking to another page, alone in
+        ``element``: a card's title, not a list of related articles with their teasers."""
+        heading = next(element.iter(*_CARD_HEADINGS), None)
+        if heading is None:
+            return False
+        title = tag_text(heading)
+        link = next(heading.iter("a"), None)
+        if link is None or len(title.split()) < 3 or len(tag_text(element)) > len(title) + 20:
+            return False
+        target = absolute(link.get("href"), self.url)
+        return target is not None and not same_page(target, self.url)
 
     def in_other_article(self, tag: HtmlElement) -> bool:
         """Inside an <article> that does not hold the headline (which itself is in one): a
@@ -186,7 +231,7 @@ def collect(
     """Candidates found in the markup, all with provenance "markup". ``names``: the page's
     ``named_elements``, if already worked out."""
     hints = Hints()
-    page = _Page(root, named_elements(root) if names is None else names)
+    page = _Page(root, named_elements(root) if names is None else names, url)
     html = first(root, "html")
     if html is not None:
         hints.add("language", _attr(html, "lang") or _attr(html, "xml:lang"), "markup")
@@ -321,7 +366,7 @@ def _authors(page: _Page, hints: Hints) -> None:
     ranked = [
         tag
         for tag in page.near_headline(_innermost(candidates))
-        if not (page.in_other_article(tag) or _in_form(tag))
+        if not (page.in_teaser(tag) or _in_form(tag))
         and clean_authors(tag_text(tag, _MAX_BYLINE_CHARS))
     ]
     if ranked:
@@ -336,7 +381,7 @@ def _authors(page: _Page, hints: Hints) -> None:
 
 def _byline_elsewhere(page: _Page, tag: HtmlElement) -> bool:
     """A byline of the site's chrome, of a teaser card or of a comment form."""
-    return in_chrome(tag, own_footer=True) or page.in_other_article(tag) or _in_form(tag)
+    return in_chrome(tag, own_footer=True) or page.in_teaser(tag) or _in_form(tag)
 
 
 def _in_form(tag: HtmlElement) -> bool:
@@ -370,7 +415,7 @@ def _date_value(tag: HtmlElement) -> str | None:
 
 def _dated_elsewhere(page: _Page, tag: HtmlElement, url: str) -> bool:
     """A date in chrome or in a teaser: another page's, or the site's."""
-    return in_chrome(tag) or _links_elsewhere(tag, url) or page.in_other_article(tag)
+    return in_chrome(tag) or _links_elsewhere(tag, url) or page.in_teaser(tag)
 
 
 def _links_elsewhere(tag: HtmlElement, url: str) -> bool:
