@@ -427,9 +427,9 @@ def _pick_title(
     for headline in text_headlines:
         for kicker in kickers:
             headline = without_kicker(headline, kicker) or headline
-        shown = clean_title(headline, names)
-        if shown is not None and _worded_otherwise(shown, best[0]):
-            return shown, "markup"
+        printed = clean_title(headline, names)
+        if printed is not None and _worded_otherwise(printed, best[0]):
+            return printed, "markup"
     stem = best[0].rstrip(".…").strip()
     for other in cleaned[1:]:
         if not other[0].startswith(stem) or len(other[0]) <= len(stem):
