@@ -533,6 +533,19 @@ def test_an_h1_in_the_page_header_is_the_headline_when_the_title_starts_with_it(
     assert title == "«We spent forty days in quarantine»"
 
 
+def test_the_byline_and_date_beside_the_headline_in_the_page_header_are_the_articles() -> None:
+    """A theme without <article> prints headline, byline and date in the page's <header>."""
+    html = page(
+        "<title>Council passes the budget - Daily Example</title>",
+        "<header><div class='logo'>Daily Example</div><h1>Council passes the budget</h1>"
+        "<ul class='author'><li>Jane Doe</li></ul><span class='date'>6 April 2021</span>"
+        f"</header><div class='content'>{TEXT}</div>",
+    )
+    article = extract_article(html, "https://news.example/a")
+    assert (article.authors, article.provenance["authors"]) == (["Jane Doe"], "markup")
+    assert article.provenance["published_at"] == "markup"
+
+
 def test_a_logo_h1_in_the_page_header_is_not_the_headline() -> None:
     """The logo's <h1> names the site, which a title may start with too."""
     html = rosa_page(

@@ -130,6 +130,11 @@ class _Page:
             set(self.headline.iterancestors()) if self.headline is not None else set()
         )
 
+    def in_chrome(self, tag: HtmlElement, *, own_footer: bool = False) -> bool:
+        """``parsing.in_chrome``, a page-level <header> holding the headline being the
+        article's own: its byline, date and section label are the article's."""
+        return in_chrome(tag, own_footer=own_footer, own_headers=self.around_headline)
+
     def in_teaser(self, tag: HtmlElement) -> bool:
         """Inside a teaser card of another page, with that page's byline and date: an
         <article> other than the headline's, or a box (up to ``_CARD_LEVELS`` elements up,
@@ -327,7 +332,7 @@ def _named_tags(
             continue
         words = page.words[tag]
         named = words & wanted and not words & unwanted
-        if named and not in_chrome(tag) and fits(tag_text(tag, max_chars)):
+        if named and not page.in_chrome(tag) and fits(tag_text(tag, max_chars)):
             found.append(tag)
     return found
 
@@ -381,7 +386,7 @@ def _authors(page: _Page, hints: Hints) -> None:
 
 def _byline_elsewhere(page: _Page, tag: HtmlElement) -> bool:
     """A byline of the site's chrome, of a teaser card or of a comment form."""
-    return in_chrome(tag, own_footer=True) or page.in_teaser(tag) or _in_form(tag)
+    return page.in_chrome(tag, own_footer=True) or page.in_teaser(tag) or _in_form(tag)
 
 
 def _in_form(tag: HtmlElement) -> bool:
@@ -415,7 +420,7 @@ def _date_value(tag: HtmlElement) -> str | None:
 
 def _dated_elsewhere(page: _Page, tag: HtmlElement, url: str) -> bool:
     """A date in chrome or in a teaser: another page's, or the site's."""
-    return in_chrome(tag) or _links_elsewhere(tag, url) or page.in_teaser(tag)
+    return page.in_chrome(tag) or _links_elsewhere(tag, url) or page.in_teaser(tag)
 
 
 def _links_elsewhere(tag: HtmlElement, url: str) -> bool:

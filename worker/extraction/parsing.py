@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from typing import cast
 
 import lxml.html
@@ -188,14 +188,21 @@ def rel_words(tag: HtmlElement) -> set[str]:
 
 
 def in_chrome(
-    tag: HtmlElement, max_depth: int = 400, *, include_self: bool = False, own_footer: bool = False
+    tag: HtmlElement,
+    max_depth: int = 400,
+    *,
+    include_self: bool = False,
+    own_footer: bool = False,
+    own_headers: Container[HtmlElement] = (),
 ) -> bool:
     """True for an element inside nav/footer/aside or a page-level header (not an article's).
 
     ``include_self``: the element itself counts (the element holding a text). ``own_footer``:
     a footer inside the article is the article's own, like its header (themes put "Posted by
-    <a rel=author>" there). Only ``max_depth`` ancestors are looked at, so absurdly nested
-    markup stays cheap.
+    <a rel=author>" there). ``own_headers``: elements known to hold the article's headline; a
+    page-level header among them is the article's own too (a theme without <article> puts the
+    headline, the byline and the date in the page's <header>). Only ``max_depth`` ancestors
+    are looked at, so absurdly nested markup stays cheap.
     """
     framed = False  # inside a page header (or the article's own footer)
     chain = tag.iterancestors()
@@ -210,6 +217,8 @@ def in_chrome(
         elif name in CHROME_TAGS:
             return True
         elif name == "header":
+            if parent in own_headers:
+                return False
             framed = True
         elif name in ("article", "main"):
             return False  # a header (or footer) inside the article is the article's own
