@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from worker.extraction.authors import clean_authors, is_site_address, spelled_out
+from worker.extraction.authors import clean_authors, is_site_address, people, spelled_out
 
 
 @pytest.mark.parametrize(
@@ -61,6 +61,7 @@ from worker.extraction.authors import clean_authors, is_site_address, spelled_ou
         ("Par ", []),
         ("", []),
         ("https://www.facebook.com/janedoe", []),
+        ("facebook.com/janedoe", []),
     ],
 )
 def test_clean_authors(byline: str, names: list[str]) -> None:
@@ -96,3 +97,13 @@ def test_a_user_name_is_spelled_as_another_source_spells_it() -> None:
         "John Roe",
         "jroe",
     ]
+
+
+def test_people_are_names_not_sites_nor_names_with_a_description() -> None:
+    bylines = [
+        "Amelie Nishizawa",
+        "Amelie Nishizawa Tokyo-based French writer",
+        "hessenschau.de, Frankfurt, Germany",
+        "John Roe",
+    ]
+    assert people(bylines) == ["Amelie Nishizawa", "John Roe"]

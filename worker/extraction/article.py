@@ -19,7 +19,13 @@ from lxml.html import HtmlElement
 from worker.dedup.content import fold_typography
 from worker.errors import ExtractionError, NewsworkerError, NotAnArticle
 from worker.extraction import jsonld, listing, markup, meta, rules, textual
-from worker.extraction.authors import clean_authors, dedupe, is_site_address, spelled_out
+from worker.extraction.authors import (
+    byline_names,
+    clean_authors,
+    dedupe,
+    people,
+    spelled_out,
+)
 from worker.extraction.body import Block, extract_blocks, image_box_texts, join
 from worker.extraction.cleanup import Context, clean_blocks
 from worker.extraction.datechoice import choose_date
@@ -458,21 +464,14 @@ def _pick_authors(hints: Hints, outlets: list[str]) -> tuple[list[str], Source] 
     fallback: tuple[list[str], Source] | None = None
     for source in SOURCE_ORDER:
         found = [h.value for h in hints.get("authors") if h.source == source]
-        people = dedupe(
-            [
-                name
-                for raw in found
-                for name in clean_authors(raw, exclude=exclude)
-                if not is_site_address(name)
-            ]
-        )
-        if people:
-            if any(" " not in name for name in people):  # a user name; spelled out elsewhere?
+        named = people(found, exclude=exclude)
+        if named:
+            if any(" " not in name for name in named):  # a user name; spelled out elsewhere?
                 others = [h.value for h in hints.get("authors") if h.source != source]
-                people = spelled_out(people, [n for raw in others for n in clean_authors(raw)])
-            return people, source
+                named = spelled_out(named, [n for raw in others for n in clean_authors(raw)])
+            return named, source
         outlet_found = found + [h.value for h in hints.get("outlet_author") if h.source == source]
-        names = dedupe([n for raw in outlet_found for n in clean_authors(raw)])
+        names = dedupe([n for raw in outlet_found for n in byline_names(raw)])
         if names and fallback is None:
             fallback = (names, source)
     return fallback

@@ -42,7 +42,8 @@ _CUT = re.compile(
 _SPLIT = re.compile(
     r"\s*(?:,|;|&|\+|\band\b|\bund\b|\bet\b|\bwith\b|/)\s*|\s+(?-i:y|e)\s+", re.IGNORECASE
 )
-_URL = re.compile(r"\S+://\S+|www\.\S+")
+# a web address, with a scheme, "www." or a path ("facebook.com/vegolosi": a profile's link)
+_URL = re.compile(r"\S+://\S+|www\.\S+|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/\S*", re.IGNORECASE)
 _EMAIL = re.compile(r"\S+@\S+\.\S+|\(\s*\S+@\S+\s*\)")
 _HANDLE = re.compile(r"(?<!\w)@\w+")
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
@@ -102,6 +103,34 @@ def clean_authors(raw: str, *, exclude: tuple[str, ...] = ()) -> list[str]:
         if name and not any(_same(name, other) for other in exclude):
             names.append(name)
     return dedupe(names)
+
+
+def byline_names(raw: str, *, exclude: tuple[str, ...] = ()) -> list[str]:
+    """``clean_authors``, but a byline that gives the site's address gives only that: what
+    follows it is the site's place ("hessenschau.de, Frankfurt, Germany"), not people."""
+    names = clean_authors(raw)
+    sites = [name for name in names if is_site_address(name)]
+    return sites or (clean_authors(raw, exclude=exclude) if exclude else names)
+
+
+def people(bylines: list[str], *, exclude: tuple[str, ...] = ()) -> list[str]:
+    """The people the bylines name: no site addresses, each once, and a name that goes on
+    with more words beside the name alone ("Jane Doe Tokyo-based French" from an author box's
+    "... writer and fan of puns") is that name."""
+    names = dedupe(
+        [
+            name
+            for raw in bylines
+            for name in byline_names(raw, exclude=exclude)
+            if not is_site_address(name)
+        ]
+    )
+    words = [name.split() for name in names]
+    return [
+        name
+        for name, own in zip(names, words, strict=True)
+        if not any(len(other) < len(own) and own[: len(other)] == other for other in words)
+    ]
 
 
 def spelled_out(names: list[str], others: list[str]) -> list[str]:
