@@ -390,17 +390,19 @@ def test_bylines_and_dates_of_cards_headed_by_a_link_elsewhere_are_not_the_artic
     assert article.published_at.date().isoformat() == "2021-04-06"
 
 
+# A related article's box: its linked title and its teaser text.
+RELATED = (
+    "<div class='related'><h2><a href='/other-story'>Council debates the road plan</a></h2>"
+    "<p>Members spent the evening on potholes, bus lanes and the cost of winter salt.</p></div>"
+)
+
+
 def test_a_short_article_with_a_related_link_below_keeps_its_text() -> None:
     """The related box and the short text above it fit in a teaser's size; the text is
     still no teaser: a teaser starts with its title."""
-    related = (
-        "<div class='related'><h2><a href='/other-story'>Council debates the road plan</a></h2>"
-        "<p>Members spent the evening on potholes, bus lanes and the cost of winter salt.</p>"
-        "</div>"
-    )
     html = page(
         "<title>Council passes the budget</title>",
-        f"<h1>Council passes the budget</h1><div class='content'>{TEXT}{related}</div>",
+        f"<h1>Council passes the budget</h1><div class='content'>{TEXT}{RELATED}</div>",
     )
     body = extract_article(html, "https://news.example/a").body
     assert body.startswith("The city council approved the new budget")
@@ -420,15 +422,10 @@ def test_a_short_article_under_a_linked_section_heading_is_no_teaser() -> None:
 
 def test_an_author_box_after_a_list_of_related_articles_is_the_articles() -> None:
     """A related article's title with its teaser text heads no card of the author box."""
-    related = (
-        "<div class='related'><h2><a href='/other-story'>Council debates the road plan</a></h2>"
-        "<p>Members spent the evening on potholes, bus lanes and the cost of winter salt.</p>"
-        "</div>"
-    )
     html = page(
         "<title>Council passes the budget</title>",
         "<div class='head'><h1>Council passes the budget</h1></div><div class='content'>"
-        f"{TEXT}{related}<div class='author-box'><span class='author'>Jane Doe</span></div></div>",
+        f"{TEXT}{RELATED}<div class='author-box'><span class='author'>Jane Doe</span></div></div>",
     )
     assert extract_article(html, "https://news.example/a").authors == ["Jane Doe"]
 
