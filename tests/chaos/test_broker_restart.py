@@ -3,7 +3,7 @@
 kombu closes the channel twice when its blocking read fails; the second close finds the
 transport already detached and raises ``AttributeError`` from deep inside, which Celery takes
 for an unrecoverable error: the worker exited (seen in the chaos suite, one run in a few). The
-worker's consumer (``worker.broker.BrokerConsumer``) treats that as the connection loss it is.
+worker's consumer (``worker.consumer.BrokerConsumer``) treats that as the connection loss it is.
 """
 
 from __future__ import annotations
