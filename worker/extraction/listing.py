@@ -16,8 +16,8 @@ from collections import Counter
 from lxml.html import HtmlElement
 
 from worker.extraction.body import Block
-from worker.extraction.parsing import elements, tag_text
-from worker.extraction.urls import absolute, host_label, same_page
+from worker.extraction.parsing import elements, link_elsewhere, tag_text
+from worker.extraction.urls import host_label, same_page
 
 # A teaser item is at most this long; an article's own container is far longer.
 MAX_TEASER_CHARS = 700
@@ -42,11 +42,8 @@ def teaser_texts(root: HtmlElement, url: str, canonical: str | None) -> list[str
     site = host_label(url)
     headings: list[tuple[HtmlElement, str]] = []
     for heading in elements(root, "h2", "h3", "h4", "h5"):
-        link = next((a for a in heading.iter("a") if a.get("href") is not None), None)
-        if link is None:
-            continue
-        target = absolute(str(link.get("href")), url)
-        if target is None or same_page(target, url) or (canonical and same_page(target, canonical)):
+        target = link_elsewhere(heading, url)
+        if target is None or (canonical and same_page(target, canonical)):
             continue
         if host_label(target) != site:
             continue  # product and source links go elsewhere; teasers stay on the site

@@ -24,6 +24,7 @@ from worker.extraction.parsing import (
     in_chrome,
     in_nested_item,
     in_page_header,
+    link_elsewhere,
     named_elements,
     rel_words,
     tag_text,
@@ -121,14 +122,12 @@ class _Page:
         self.title = _stripped_text(title) if title is not None else None
         self.headline, self.headline_certain = self._headline()
         self.anchor = self.order[self.headline] if self.headline is not None else 0
-        # The <article> elements holding the headline: another <article> is a teaser card.
-        self.own_articles = (
-            set(self.headline.iterancestors("article")) if self.headline is not None else set()
-        )
-        # The elements holding the headline: the article's own containers, never a card.
+        # The elements holding the headline: the article's own containers, never a card; its
+        # <article> elements among them (another <article> is a teaser card).
         self.around_headline = (
             set(self.headline.iterancestors()) if self.headline is not None else set()
         )
+        self.own_articles = {tag for tag in self.around_headline if tag.tag == "article"}
 
     def in_chrome(self, tag: HtmlElement, *, own_footer: bool = False) -> bool:
         """``parsing.in_chrome``, a page-level <header> holding the headline being the
@@ -162,11 +161,9 @@ class _Page:
         if heading is None:
             return False
         title = tag_text(heading)
-        link = next(heading.iter("a"), None)
-        if link is None or len(title.split()) < 3 or len(tag_text(element)) > len(title) + 20:
+        if len(title.split()) < 3 or len(tag_text(element)) > len(title) + 20:
             return False
-        target = absolute(link.get("href"), self.url)
-        return target is not None and not same_page(target, self.url)
+        return link_elsewhere(heading, self.url) is not None
 
     def in_other_article(self, tag: HtmlElement) -> bool:
         """Inside an <article> that does not hold the headline (which itself is in one): a
@@ -240,7 +237,7 @@ def collect(
     html = first(root, "html")
     if html is not None:
         hints.add("language", _attr(html, "lang") or _attr(html, "xml:lang"), "markup")
-    _titles(page, url, hints)
+    _titles(page, hints)
     _authors(page, hints)
     _dates(page, url, hints)
     _sections(page, url, hints)
@@ -263,17 +260,21 @@ def _attr(tag: HtmlElement, name: str) -> str | None:
     return None if value is None else str(value)
 
 
-def _titles(page: _Page, url: str, hints: Hints) -> None:
+def _titles(page: _Page, hints: Hints) -> None:
     for tag, prop in page.itemprops:
         if prop == "headline" and tag.tag != "meta" and not in_chrome(tag):
             hints.add("title", tag_text(tag, 500), "markup")
             break
     if page.headline is not None:
-        hints.add("title", tag_text(page.headline, 500), "markup")
-        hints.add("visible_headline", tag_text(page.headline, 500), "markup")
-        headline = page.headline
-        if page.headline_certain and _heads_text(headline) and not _links_home(headline, url):
-            hints.add("text_headline", tag_text(page.headline, 500), "markup")
+        headline = tag_text(page.headline, 500)
+        hints.add("title", headline, "markup")
+        hints.add("visible_headline", headline, "markup")
+        if (
+            page.headline_certain
+            and _heads_text(page.headline)
+            and not _links_home(page.headline, page.url)
+        ):
+            hints.add("text_headline", headline, "markup")
         for part in page.headline.iterdescendants():
             if page.words.get(part, _NO_WORDS) & KICKER_WORDS:
                 hints.add("kicker", tag_text(part, _MAX_LABEL_CHARS * 2), "markup")

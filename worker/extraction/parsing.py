@@ -24,6 +24,7 @@ from lxml.html import HtmlElement
 from trafilatura.utils import repair_faulty_html
 
 from worker.errors import ExtractionError
+from worker.extraction.urls import absolute, same_page
 
 # Larger inputs are not news articles; parsing them would only burn time and memory.
 MAX_HTML_CHARS = 15_000_000
@@ -338,6 +339,17 @@ def drop_templates(root: HtmlElement) -> None:
     for element in list(root.iter("template")):
         if element.getparent() is not None:
             element.drop_tree()
+
+
+def link_elsewhere(element: HtmlElement, url: str) -> str | None:
+    """Where the first link in ``element`` that has an address leads, resolved against the
+    page's ``url``; None without one, or when it leads back to this page (a teaser's title
+    links to another page, a headline often to its own)."""
+    link = next((a for a in element.iter("a") if a.get("href") is not None), None)
+    if link is None:
+        return None
+    target = absolute(str(link.get("href")), url)
+    return None if target is None or same_page(target, url) else target
 
 
 def drop_ruby_readings(root: HtmlElement) -> None:
