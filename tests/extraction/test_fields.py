@@ -6,7 +6,13 @@ import pytest
 
 from worker.extraction import extract_article
 from worker.extraction.layout import unwrap_layout_tables
-from worker.extraction.parsing import first, named_elements, parse_html, tag_text
+from worker.extraction.parsing import (
+    first,
+    named_elements,
+    parse_html,
+    tag_text,
+    text_size_outside_chrome,
+)
 from worker.extraction.paywall import notice_index, truncation_notice
 from worker.extraction.tags import clean_tags
 from worker.extraction.titles import has_extra_segment
@@ -207,6 +213,15 @@ def test_an_elements_text_is_cut_at_the_limit_of_visible_characters() -> None:
     box = root.get_element_by_id("box")
     assert tag_text(box, 30) == "Headline More text Last"
     assert tag_text(box, 12) == "Headline Mor"
+
+
+def test_text_outside_chrome_leaves_out_menus_footers_and_scripts() -> None:
+    root = parse_html(
+        "<html><body><nav><a href='/'>Home</a> <a href='/news'>News</a></nav><main><p>Two"
+        "   words</p><script>var x = 1;</script>tail <aside>Related story</aside></main>"
+        "<footer>Contact us</footer></body></html>"
+    )
+    assert text_size_outside_chrome(root) == len("Two words tail ")
 
 
 def test_the_section_label_nearest_the_headline_counts_every_element_between() -> None:

