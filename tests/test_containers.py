@@ -156,10 +156,16 @@ def test_the_compose_worker_settings_reach_celery(tmp_path: Path) -> None:
     assert celery.conf.worker_soft_shutdown_timeout == 45.0
     assert celery.conf.worker_max_memory_per_child == 400_000
     assert celery.conf.task_acks_late and celery.conf.task_reject_on_worker_lost
-    assert celery.conf.worker_prefetch_multiplier == 1
+    assert celery.conf.worker_prefetch_multiplier == 2
     assert celery.conf.worker_max_tasks_per_child == 1000
-    configure(celery, Settings.model_validate({"var_dir": tmp_path, "max_memory_per_child_kb": 0}))
+    configure(
+        celery,
+        Settings.model_validate(
+            {"var_dir": tmp_path, "max_memory_per_child_kb": 0, "prefetch_multiplier": 1}
+        ),
+    )
     assert celery.conf.worker_max_memory_per_child is None, "0 turns the limit off"
+    assert celery.conf.worker_prefetch_multiplier == 1
     assert celery.conf.worker_soft_shutdown_timeout == 0.0
 
 

@@ -52,7 +52,8 @@ def configure(celery: Celery, settings: Settings) -> None:
         task_default_queue="newsworker",
         task_serializer="json",
         accept_content=["json"],
-        worker_prefetch_multiplier=1,
+        # unacknowledged until done (acks_late): a worker killed meanwhile hands them back
+        worker_prefetch_multiplier=settings.prefetch_multiplier,
         worker_max_tasks_per_child=1000,
         worker_max_memory_per_child=settings.max_memory_per_child_kb or None,
         # Cold shutdown (SIGQUIT; SIGTERM under REMAP_SIGTERM=SIGQUIT): wait this long for the

@@ -116,6 +116,14 @@ class Settings(BaseSettings):
         "older than this.",
     )
     concurrency: int = Field(2, description="Worker processes (`newsworker worker`/`run`).")
+    prefetch_multiplier: int = Field(
+        2,
+        ge=1,
+        description="Messages a worker holds per process (Celery `worker_prefetch_multiplier`): "
+        "2 has the next task ready when one ends, 1 takes it from the broker only then (a "
+        "fifth fewer pages per second for one process, measured; spreads long tasks more "
+        "evenly over workers).",
+    )
     metrics_port: int = Field(
         9808,
         ge=0,
