@@ -52,7 +52,8 @@ def configure(celery: Celery, settings: Settings) -> None:
         task_default_queue="newsworker",
         task_serializer="json",
         accept_content=["json"],
-        # unacknowledged until done (acks_late): a worker killed meanwhile hands them back
+        # held unacknowledged (acks_late): a stopping worker hands them back to the broker; a
+        # killed one leaves them to Redis's visibility timeout and the lost-task sweep
         worker_prefetch_multiplier=settings.prefetch_multiplier,
         worker_max_tasks_per_child=1000,
         worker_max_memory_per_child=settings.max_memory_per_child_kb or None,
