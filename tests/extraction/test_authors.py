@@ -37,6 +37,9 @@ from worker.extraction.authors import clean_authors, is_site_address, people, sp
         ("Deutsche Welle (www.dw.com)", ["Deutsche Welle"]),
         ("Autor Jil Schuller Alle Artikel Kontakt", ["Jil Schuller"]),
         ("By Jane Doe Follow", ["Jane Doe"]),
+        ("Par Jeanne Dupont le 07 Mai 2020", ["Jeanne Dupont"]),
+        ("Por María García el 3 de mayo", ["María García"]),
+        ("Door Jan de Vries op 7 mei", ["Jan de Vries"]),
         ("María José García", ["María José García"]),
         (
             "Isabel Caro, Rocío Latorre y José Miguel Wilson",

@@ -459,6 +459,43 @@ def test_a_byline_after_other_words_on_its_line(line: str) -> None:
     assert (article.authors, article.provenance["authors"]) == (["Adi Tzlil"], "heuristic")
 
 
+@pytest.mark.parametrize(
+    ("before_headline", "after_headline", "after_text"),
+    [
+        ("", "<h5>Autor:</h5><span>Adi Tzlil</span>", ""),  # a label alone on its line
+        ("<div>05.02.2020 - Redaktion: Adi Tzlil</div>", "", ""),  # the line over the headline
+        ("", "", "<div>Text: Adi Tzlil</div>"),  # a credit right after the text
+        ("", "", "<div>Von Adi Tzlil am 07.08.2013 um 09:07 Uhr</div>"),
+    ],
+)
+def test_a_byline_around_the_headline_or_right_after_the_text(
+    before_headline: str, after_headline: str, after_text: str
+) -> None:
+    headline = "Council passes the budget"
+    html = page(
+        f"<title>{headline}</title>",
+        f"{before_headline}<h1>{headline}</h1>{after_headline}{TEXT}{after_text}",
+    )
+    article = extract_article(html, "https://news.example/a")
+    assert (article.authors, article.provenance["authors"]) == (["Adi Tzlil"], "heuristic")
+    assert "Adi Tzlil" not in article.body
+
+
+@pytest.mark.parametrize(
+    "after_text",
+    [
+        # a reader's comment below the text
+        "<h3>Kommentare</h3><div>von Max Muster am 7. Mai 2020</div>",
+        # a share button's text quoting the headline
+        "<div>Text: Council passes the budget @news.example</div>",
+    ],
+)
+def test_a_comment_or_a_share_text_below_the_article_names_no_author(after_text: str) -> None:
+    headline = "Council passes the budget"
+    html = page(f"<title>{headline}</title>", f"<h1>{headline}</h1>{TEXT}{after_text}")
+    assert extract_article(html, "https://news.example/a").authors == []
+
+
 def test_a_byline_below_the_headline_is_read_however_far_the_text_starts_below() -> None:
     """A page may put a gallery and its captions between the byline and the text."""
     gallery = "".join(

@@ -63,7 +63,7 @@ from worker.extraction.urls import absolute, host_label
 
 # Bump whenever the output for the same page changes; stored beside raw pages so that stored
 # articles can be re-extracted when it moves.
-EXTRACTOR_VERSION = "10"
+EXTRACTOR_VERSION = "11"
 
 # Below this the page is a stub, a gallery or a teaser, not an article: about three sentences.
 # The shortest real article in the zyte-dev corpus has 369 characters.
@@ -189,8 +189,12 @@ def _extract(
             hints.add("free", "false", "heuristic")
     body = join(paragraphs)
     page_lines = visible_lines(root)
-    lines = textual.header_lines(page_lines, title[0] if title else None, paragraphs[0].text)
-    hints.merge(textual.collect(lines))
+    headline = title[0] if title else None
+    for lines in (
+        textual.header_lines(page_lines, headline, paragraphs[0].text),
+        textual.closing_lines(page_lines, paragraphs[-1].text),
+    ):
+        hints.merge(textual.collect(lines, headline))
 
     stated_language = hints.get("language", ("json-ld", "markup", "meta"))
     lang_value, lang_source = choose(stated_language, body, language)

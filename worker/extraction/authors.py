@@ -33,6 +33,7 @@ _CUT = re.compile(
     r"|veröffentlicht|publiziert|aktualisiert|erstellt|geändert|publié|publicado|actualizado"
     r"|pubblicato|aggiornato|alle artikel|alle beiträge|all posts|all articles|all stories"
     r"|kontakt|contact|follow|folgen)\b"
+    r"|\s(?-i:le|el|il|op|den)\s+(?=\d)"  # "Par Jane Doe le 7 mai", "Por Jane Doe el 7 de mayo"
     r"|\b\d{1,2}[:/.]\d{1,2}|\b(?:19|20)\d{2}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
     r"[a-z]*\.?\s+\d{1,2}\b",
     re.IGNORECASE,

@@ -1,8 +1,9 @@
 """Bylines and datelines in the visible text, for pages that mark them up with nothing
 recognisable ("By Yonhap" in a plain <div>, "Published : Apr 6, 2021 - 09:18  Updated : ...").
 
-Only the lines between the headline and the start of the article body are read: that is where
-CMSs print them, and reading further would pick up the bylines of teasers for other articles.
+Only the lines around the headline, between it and the start of the article body, and right
+after the body are read: that is where CMSs print them, and reading further would pick up the
+bylines of teasers for other articles.
 """
 
 from __future__ import annotations
@@ -13,10 +14,13 @@ from worker.extraction.hints import Hints
 
 # How far above the body a byline or dateline may sit when the headline is not found.
 _WINDOW = 25
+# Lines above the headline that may still be its dateline and byline ("05.02.2020 - Redaktion:
+# Jane Doe" over the headline); further up are the menus.
+_ABOVE_HEADLINE = 2
 _MAX_LINE_CHARS = 200
 
 BYLINE = re.compile(
-    r"^(?:(?:written|posted|reported|words|story|text)\s+by|by|von|par|por|door"
+    r"^(?:(?:written|posted|reported|words|story|text)\s+by|by|von|par|por|door|text(?=\s*:)"
     r"|eine?\s+(?:artikel|beitrag|gastbeitrag|bericht|kommentar)\s+von)\s*:?\s+\S",
     re.IGNORECASE,
 )
@@ -25,6 +29,15 @@ BYLINE = re.compile(
 INNER_BYLINE = re.compile(
     r"\b(?:autor|autorin|autoren|author|verfasser|redaktion)\s*:\s*(?=\w)"
     r"|(?<=\bposted\b)[^|]{0,80}?\sby\s+(?=\w)",
+    re.IGNORECASE,
+)
+# Lines after the body that may still credit its author.
+_AFTER_BODY = 2
+_COMMENTS = re.compile(r"comment|kommentar|comentario|reacties|reactions|antwort", re.IGNORECASE)
+# A label alone on its line, its value on the next: <h5>Autor:</h5>Peter Maahn.
+LABEL_ONLY = re.compile(
+    r"(?:autor|autorin|autoren|author|authors|verfasser|redaktion|text|von|by|datum|date"
+    r"|published|veröffentlicht|updated|aktualisiert)\s*:",
     re.IGNORECASE,
 )
 PUBLISHED_LABEL = re.compile(
@@ -70,23 +83,54 @@ def header_lines(lines: list[str], title: str | None, first_paragraph: str | Non
     body = find_line(lines, first_paragraph, top or 0) if first_paragraph else None
     if top is None:
         return lines[max(0, body - _WINDOW) : body] if body is not None else []
+    above = lines[max(0, top - _ABOVE_HEADLINE) : top]
     if body is None or body <= top:
-        return lines[top + 1 : top + 1 + _WINDOW]
+        return above + lines[top + 1 : top + 1 + _WINDOW]
     between = lines[top + 1 : body]
-    return between if len(between) <= 2 * _WINDOW else between[:_WINDOW] + between[-_WINDOW:]
+    if len(between) > 2 * _WINDOW:
+        between = between[:_WINDOW] + between[-_WINDOW:]
+    return above + between
 
 
-def collect(lines: list[str]) -> Hints:
-    """Byline and dateline candidates, provenance "heuristic"."""
-    hints = Hints()
+def closing_lines(lines: list[str], last_paragraph: str | None) -> list[str]:
+    """The lines right after the body's last paragraph, where a page may credit the text
+    ("Text: Jane Doe", "Von R. R. am 07.08.2013"); further down come comments and teasers."""
+    end = find_line(lines, last_paragraph) if last_paragraph else None
+    if end is None:
+        return []
+    closing: list[str] = []
+    for line in lines[end + 1 : end + 1 + _AFTER_BODY]:
+        if _COMMENTS.search(line):
+            break  # "Commentaires", then "par JPA le 7 mai": a reader, not the author
+        closing.append(line)
+    return closing
+
+
+def _joined_labels(lines: list[str]) -> list[str]:
+    """The lines with each label that stands alone joined to the value on the next line."""
+    joined: list[str] = []
     for line in lines:
+        if joined and LABEL_ONLY.fullmatch(joined[-1]):
+            joined[-1] = f"{joined[-1]} {line}"
+        else:
+            joined.append(line)
+    return joined
+
+
+def collect(lines: list[str], title: str | None = None) -> Hints:
+    """Byline and dateline candidates, provenance "heuristic". A line that quotes the
+    headline (``title``) names no author: "Text: <headline> @site" is a share button's text."""
+    headline = _key(title or "")[:40]
+    hints = Hints()
+    for line in _joined_labels(lines):
         if len(line) > _MAX_LINE_CHARS:
             continue
-        byline = BYLINE.match(line)
+        quotes_headline = len(headline) >= 12 and headline in _key(line)
+        byline = None if quotes_headline else BYLINE.match(line)
         # a name starts with a capital: "Von der Fahrbahn abgekommen" is a teaser's headline
         if byline is not None and not line[byline.end() - 1].islower():
             hints.add("authors", line, "heuristic")
-        elif (inner := INNER_BYLINE.search(line)) is not None:
+        elif not quotes_headline and (inner := INNER_BYLINE.search(line)) is not None:
             hints.add("authors", "by " + line[inner.end() :], "heuristic")
         updated = UPDATED_LABEL.search(line)
         published = PUBLISHED_LABEL.search(line)
