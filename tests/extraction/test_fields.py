@@ -15,7 +15,7 @@ from worker.extraction.parsing import (
 )
 from worker.extraction.paywall import notice_index, truncation_notice
 from worker.extraction.tags import clean_tags
-from worker.extraction.titles import has_extra_segment
+from worker.extraction.titles import has_extra_segment, shown_segment
 
 TEXT = (
     "<p>The city council approved the new budget on Monday after a long debate about road "
@@ -102,6 +102,37 @@ def test_a_title_with_the_site_behind_a_separator_yields_the_visible_headline() 
     html = page(
         "<title>Council passes the budget | Anna's little blog</title>",
         f"<article><h1>Council passes the budget</h1>{TEXT}</article>",
+    )
+    assert extract_article(html, "https://anna.example/p/1").title == "Council passes the budget"
+
+
+@pytest.mark.parametrize(
+    ("title", "headings", "segment"),
+    [
+        ("Anna's little blog | Council passes the budget", ["Council passes the budget"],
+         "Council passes the budget"),
+        ("Was ist Freie Software - MyOOS Community Forum", ["Forum", "Was ist Freie Software"],
+         "Was ist Freie Software"),
+        # the whole title is a heading: a headline with a dash in it
+        ("Grüner Wasserstoff – das Schlüsselelement", ["Grüner Wasserstoff – das Schlüsselelement",
+         "Grüner Wasserstoff"], None),
+        # two segments are headings: no telling which is the headline
+        ("Wiener Revue | Beitragseinreichung", ["Wiener Revue", "Beitragseinreichung"], None),
+        # the site's name run into the headline by a broken template, then again
+        ("Truckwash A31Das andere Branchenbuch | Das andere Branchenbuch",
+         ["Das andere Branchenbuch"], None),
+    ],
+)  # fmt: skip
+def test_the_segment_of_a_title_that_the_page_shows_as_a_heading(
+    title: str, headings: list[str], segment: str | None
+) -> None:
+    assert shown_segment(title, headings) == segment
+
+
+def test_a_titles_segment_shown_as_a_heading_is_the_headline() -> None:
+    html = page(
+        "<title>Anna's little blog | Council passes the budget</title>",
+        f"<div class='post'><h2>Council passes the budget</h2>{TEXT}</div>",
     )
     assert extract_article(html, "https://anna.example/p/1").title == "Council passes the budget"
 

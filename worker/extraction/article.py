@@ -42,6 +42,7 @@ from worker.extraction.layout import unwrap_layout_tables
 from worker.extraction.parsing import (
     drop_ruby_readings,
     drop_templates,
+    heading_texts,
     in_chrome,
     named_elements,
     parse_html,
@@ -57,6 +58,7 @@ from worker.extraction.titles import (
     clean_title,
     has_extra_segment,
     normalise_name,
+    shown_segment,
     without_kicker,
 )
 from worker.extraction.urls import absolute, host_label
@@ -179,6 +181,8 @@ def _extract(
         [h.value for h in hints.get("lead_label")],
         [h.value for h in hints.get("text_headline")],
     )
+    if title is not None and (shown := shown_segment(title[0], heading_texts(root))):
+        title = (shown, title[1])
 
     paragraphs, body_source = _article_body(root, names, url, hints, outlets, title, selected)
     cut = notice_index([block.text for block in paragraphs])

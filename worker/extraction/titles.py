@@ -108,6 +108,31 @@ def has_extra_segment(title: str, headline: str) -> bool:
     return False
 
 
+def shown_segment(title: str, headings: list[str]) -> str | None:
+    """The one segment of ``title`` that the page shows as a heading of its own, when the
+    title as a whole is none: "Blog name | Headline" over a page whose <h2> is "Headline".
+    The other segments name the site or the section. None when no segment, or more than one,
+    stands as a heading (a headline with a dash in it stands whole)."""
+    parts = [part.strip() for part in _SEPARATOR.split(" ".join(title.split()))]
+    if len(parts) < 2:
+        return None
+    shown = {_heading_key(heading) for heading in headings}
+    if _heading_key(title) in shown:
+        return None
+    found = [part for part in parts if len(part) >= 8 and _heading_key(part) in shown]
+    if len(found) != 1:
+        return None
+    key = _heading_key(found[0])
+    others = [_heading_key(part) for part in parts if part is not found[0]]
+    # a segment repeated inside another is the site's name that a broken template ran into
+    # the headline ("HeadlineSite name | Site name")
+    return None if any(key in other for other in others) else found[0]
+
+
+def _heading_key(text: str) -> str:
+    return re.sub(r"\W+", "", text.casefold())
+
+
 def without_kicker(title: str, kicker: str, *, separated: bool = False) -> str | None:
     """``title`` without ``kicker`` (the label a headline element shows above the headline)
     and the separator after it; None when the title does not start with it. ``separated``:
