@@ -71,9 +71,23 @@ def test_clean_authors(byline: str, names: list[str]) -> None:
     assert clean_authors(byline) == names
 
 
-def test_outlet_names_are_excluded_on_request() -> None:
-    assert clean_authors("The Korea Herald", exclude=("Korea Herald",)) == []
-    assert clean_authors("By Yonhap", exclude=("The Korea Herald",)) == ["Yonhap"]
+@pytest.mark.parametrize(
+    ("byline", "outlet", "names"),
+    [
+        ("The Korea Herald", "Korea Herald", []),
+        ("By Yonhap", "The Korea Herald", ["Yonhap"]),
+        ("Die FURCHE", "furche", []),  # an article before the name
+        ("El Colombiano", "elcolombiano", []),  # the host name keeps it
+        ("LN", "LN - Lübecker Nachrichten", []),  # a part of the name behind a separator
+        ("JF", "Junge Freiheit", []),  # the initials
+        ("Steve Peoples, AP", "Associated Press", ["Steve Peoples"]),
+        ("AP", "Korea Herald", ["AP"]),
+        ("Jane Doe", "Jane Doe Weekly", ["Jane Doe"]),  # a blog named after its author
+        ("Anna Frei", "Allgemeine Frankfurter", ["Anna Frei"]),
+    ],
+)
+def test_outlet_names_are_excluded_on_request(byline: str, outlet: str, names: list[str]) -> None:
+    assert clean_authors(byline, exclude=(outlet,)) == names
 
 
 @pytest.mark.parametrize(

@@ -230,8 +230,28 @@ def _key(name: str) -> str:
     return re.sub(r"\W+", "", name.casefold())
 
 
-def _same(a: str, b: str) -> bool:
-    def bare(name: str) -> str:
-        return _key(re.sub(r"^the\s+", "", name.strip(), flags=re.IGNORECASE))
+def _same(name: str, outlet: str) -> bool:
+    """``name`` is the outlet's: its name but for a leading article ("Die FURCHE" for
+    "Furche"), a part of it behind a separator ("LN" of "LN - Lübecker Nachrichten"), or its
+    initials in capitals ("JF" for "Junge Freiheit")."""
+    keys = _name_keys(name)
+    if not keys:
+        return False
+    if any(keys & _name_keys(part) for part in _OUTLET_SEPARATOR.split(outlet)):
+        return True
+    if not (name.isupper() and 2 <= len(name) <= 5 and name.isalpha()):
+        return False
+    words = _ARTICLE.sub("", outlet.strip()).split()
+    return len(words) > 1 and name.casefold() == "".join(w[0] for w in words).casefold()
 
-    return bare(a) == bare(b)
+
+def _name_keys(name: str) -> set[str]:
+    """The name compared loosely, with and without a leading article ("El Colombiano" is
+    the site "elcolombiano")."""
+    name = name.strip()
+    return {key for key in (_key(name), _key(_ARTICLE.sub("", name))) if key}
+
+
+# A leading article of an outlet's name: "The Times", "Die Furche", "Le Monde".
+_ARTICLE = re.compile(r"^(?:the|die|der|das|le|la|les|el|los|las|il|lo)\s+", re.IGNORECASE)
+_OUTLET_SEPARATOR = re.compile(r"\s+[-|–—:]\s+")
