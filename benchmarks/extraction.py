@@ -138,6 +138,10 @@ def load_pages(root: Path, limit: int | None) -> Iterator[Page]:
 
 
 def collapse(text: object) -> str:
+    """Whitespace collapsed; a list (four pages annotate their authors as one) joined by
+    "; ", so that its names are compared, not its Python spelling."""
+    if isinstance(text, list):
+        text = "; ".join(str(item) for item in text)
     return " ".join(str(text or "").split())
 
 

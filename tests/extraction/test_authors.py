@@ -37,6 +37,7 @@ from worker.extraction.authors import clean_authors, is_site_address, people, sp
         ("Deutsche Welle (www.dw.com)", ["Deutsche Welle"]),
         ("Autor Jil Schuller Alle Artikel Kontakt", ["Jil Schuller"]),
         ("By Jane Doe Follow", ["Jane Doe"]),
+        ("Posted by Jane Doe under Just For Fun, News", ["Jane Doe"]),
         ("Par Jeanne Dupont le 07 Mai 2020", ["Jeanne Dupont"]),
         ("Por María García el 3 de mayo", ["María García"]),
         ("Door Jan de Vries op 7 mei", ["Jan de Vries"]),
@@ -108,11 +109,15 @@ def test_a_site_address_is_told_from_a_name(name: str, site: bool) -> None:
 
 
 def test_a_user_name_is_spelled_as_another_source_spells_it() -> None:
-    others = ["Edilson La Rosa", "Jane Doe"]
-    assert spelled_out(["edilson.la.rosa", "John Roe", "jroe"], others) == [
+    others = ["Edilson La Rosa", "Jane Doe", "Gàbor Muniér"]
+    assert spelled_out(
+        ["edilson.la.rosa", "John Roe", "jroe", "jane_doe", "gabor_munier"], others
+    ) == [
         "Edilson La Rosa",
         "John Roe",
         "jroe",
+        "Jane Doe",
+        "Gàbor Muniér",
     ]
 
 

@@ -512,6 +512,21 @@ def test_a_byline_around_the_headline_or_right_after_the_text(
     assert "Adi Tzlil" not in article.body
 
 
+def test_a_byline_between_the_lead_and_the_text() -> None:
+    headline = "Council passes the budget"
+    lead = (
+        "<p class='lead'>After a long night the council agreed on the budget, the first one "
+        "in three years that keeps property taxes flat.</p>"
+    )
+    html = page(
+        f"<title>{headline}</title>",
+        f"<h1>{headline}</h1>{lead}<div>Von Adi Tzlil und Jan Lukas Roe, NDR</div>{TEXT}",
+    )
+    article = extract_article(html, "https://news.example/a")
+    assert article.authors == ["Adi Tzlil", "Jan Lukas Roe", "NDR"]
+    assert article.body.startswith("After a long night")
+
+
 @pytest.mark.parametrize(
     "after_text",
     [

@@ -196,6 +196,7 @@ def _extract(
     headline = title[0] if title else None
     for lines in (
         textual.header_lines(page_lines, headline, paragraphs[0].text),
+        textual.lead_gap_lines(page_lines, [block.text for block in paragraphs[:2]]),
         textual.closing_lines(page_lines, paragraphs[-1].text),
     ):
         hints.merge(textual.collect(lines, headline))

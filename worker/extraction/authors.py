@@ -9,6 +9,7 @@ A news agency is a name like any other: "By Yonhap" gives ["Yonhap"].
 from __future__ import annotations
 
 import re
+import unicodedata
 
 MAX_NAME_CHARS = 60
 MAX_NAME_WORDS = 6
@@ -34,6 +35,7 @@ _CUT = re.compile(
     r"|pubblicato|aggiornato|alle artikel|alle beiträge|all posts|all articles|all stories"
     r"|kontakt|contact|follow|folgen)\b"
     r"|\s(?-i:le|el|il|op|den)\s+(?=\d)"  # "Par Jane Doe le 7 mai", "Por Jane Doe el 7 de mayo"
+    r"|\s(?-i:under)\s"  # "Posted by Jane Doe under News": WordPress's category
     r"|\b\d{1,2}[:/.]\d{1,2}|\b(?:19|20)\d{2}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
     r"[a-z]*\.?\s+\d{1,2}\b",
     re.IGNORECASE,
@@ -138,8 +140,15 @@ def spelled_out(names: list[str], others: list[str]) -> list[str]:
     """``names`` with each user-name form ("edilson.la.rosa", "jane_doe") replaced by the
     same name as ``others`` (another source's names) spell it for readers ("Edilson La
     Rosa"): the same letters, in words."""
-    readable = {_key(other): other for other in others if " " in other.strip()}
-    return [name if " " in name else readable.get(_key(name), name) for name in names]
+    readable = {_letters(other): other for other in others if " " in other.strip()}
+    return [name if " " in name else readable.get(_letters(name), name) for name in names]
+
+
+def _letters(name: str) -> str:
+    """The letters and digits of a name without accents: a user name is its ASCII spelling
+    ("gabor_munier" for "Gàbor Muniér")."""
+    bare = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(ch for ch in bare if ch.isalnum())
 
 
 def is_site_address(name: str) -> bool:

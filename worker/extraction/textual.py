@@ -31,6 +31,8 @@ INNER_BYLINE = re.compile(
     r"|(?<=\bposted\b)[^|]{0,80}?\sby\s+(?=\w)",
     re.IGNORECASE,
 )
+# Lines between the body's first two paragraphs that may be its byline.
+_IN_LEAD_GAP = 3
 # Lines after the body that may still credit its author.
 _AFTER_BODY = 2
 _COMMENTS = re.compile(r"comment|kommentar|comentario|reacties|reactions|antwort", re.IGNORECASE)
@@ -90,6 +92,18 @@ def header_lines(lines: list[str], title: str | None, first_paragraph: str | Non
     if len(between) > 2 * _WINDOW:
         between = between[:_WINDOW] + between[-_WINDOW:]
     return above + between
+
+
+def lead_gap_lines(lines: list[str], paragraphs: list[str]) -> list[str]:
+    """The few lines the body skips between its first two ``paragraphs``: the lead, then the
+    byline ("Von Volkmar Kabisch, NDR"), then the text."""
+    if len(paragraphs) < 2:
+        return []
+    first = find_line(lines, paragraphs[0])
+    second = find_line(lines, paragraphs[1], first + 1) if first is not None else None
+    if first is None or second is None:
+        return []
+    return lines[first + 1 : min(second, first + 1 + _IN_LEAD_GAP)]
 
 
 def closing_lines(lines: list[str], last_paragraph: str | None) -> list[str]:
