@@ -81,6 +81,7 @@ def test_clean_authors(byline: str, names: list[str]) -> None:
         ("El Colombiano", "elcolombiano", []),  # the host name keeps it
         ("LN", "LN - Lübecker Nachrichten", []),  # a part of the name behind a separator
         ("JF", "Junge Freiheit", []),  # the initials
+        ("Jobs & Hire", "Jobs & Hire", []),  # the whole name, before it is split
         ("Steve Peoples, AP", "Associated Press", ["Steve Peoples"]),
         ("AP", "Korea Herald", ["AP"]),
         ("Jane Doe", "Jane Doe Weekly", ["Jane Doe"]),  # a blog named after its author

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from worker.extraction import extract_article
@@ -510,6 +512,24 @@ def test_a_byline_around_the_headline_or_right_after_the_text(
     article = extract_article(html, "https://news.example/a")
     assert (article.authors, article.provenance["authors"]) == (["Adi Tzlil"], "heuristic")
     assert "Adi Tzlil" not in article.body
+
+
+def test_a_commenters_name_and_date_are_not_the_articles() -> None:
+    comments = (
+        "<ol class='commentlist'><li class='comment' id='comment-22203'>"
+        "<span class='author'>dottoressa</span>"
+        "<span class='date published' title='2018-03-07T10:23:00'>vor 1 Woche</span>"
+        "<p>Liebe Claudia, du hast sehr schönes Haar und dieses Shampoo ist sehr gut.</p>"
+        "</li></ol>"
+    )
+    html = page(
+        "<title>Council passes the budget</title>",
+        "<div class='post has-comments'><h1>Council passes the budget</h1>"
+        f"<div>Published: 6 March 2018</div>{TEXT}</div>{comments}",
+    )
+    article = extract_article(html, "https://news.example/a")
+    assert article.authors == []
+    assert article.published_at == datetime(2018, 3, 6, tzinfo=UTC)
 
 
 def test_a_byline_between_the_lead_and_the_text() -> None:

@@ -99,6 +99,8 @@ def clean_authors(raw: str, *, exclude: tuple[str, ...] = ()) -> list[str]:
     cut = _CUT.search(text)
     if cut is not None:
         text = text[: cut.start()]
+    if any(_same(text, other) for other in exclude):
+        return []  # "Jobs & Hire" is the outlet, not "Jobs" and "Hire"
     names: list[str] = []
     for index, part in enumerate(_SPLIT.split(text)):
         # the first part's lead-in went with the whole byline's ("By Von Trier")

@@ -20,6 +20,7 @@ from lxml.html import HtmlElement
 from worker.extraction.authors import clean_authors
 from worker.extraction.hints import Hints
 from worker.extraction.parsing import (
+    class_words,
     first,
     in_chrome,
     in_nested_item,
@@ -43,6 +44,7 @@ NOT_BYLINE_WORDS = frozenset(
         "comments", "details", "card", "profile", "title", "label",
     }
 )  # fmt: skip
+COMMENT_WORDS = frozenset({"comment", "comments", "commentlist", "commentslist"})
 PUBLISHED_WORDS = frozenset(
     {"published", "publish", "pubdate", "posted", "date", "dateline", "timestamp", "created",
      "datepublished", "time", "datetime", "publication",
@@ -372,7 +374,7 @@ def _authors(page: _Page, hints: Hints) -> None:
     ranked = [
         tag
         for tag in page.near_headline(_innermost(candidates))
-        if not (page.in_teaser(tag) or _in_form(tag))
+        if not (page.in_teaser(tag) or _in_form(tag) or _in_comments(page, tag))
         and clean_authors(tag_text(tag, _MAX_BYLINE_CHARS))
     ]
     if ranked:
@@ -386,8 +388,25 @@ def _authors(page: _Page, hints: Hints) -> None:
 
 
 def _byline_elsewhere(page: _Page, tag: HtmlElement) -> bool:
-    """A byline of the site's chrome, of a teaser card or of a comment form."""
-    return page.in_chrome(tag, own_footer=True) or page.in_teaser(tag) or _in_form(tag)
+    """A byline of the site's chrome, of a teaser card, of a comment or a comment form."""
+    return (
+        page.in_chrome(tag, own_footer=True)
+        or page.in_teaser(tag)
+        or _in_form(tag)
+        or _in_comments(page, tag)
+    )
+
+
+def _in_comments(page: _Page, tag: HtmlElement) -> bool:
+    """Inside a comment or the list of comments (<li class="comment">, <div id="comments">):
+    the commenter's name, not the article's byline. An element around the headline is the
+    article's own, whatever its class says ("post has-comments")."""
+    for parent in tag.iterancestors():
+        if parent in page.around_headline:
+            return False
+        if class_words(parent) & COMMENT_WORDS:
+            return True
+    return False
 
 
 def _in_form(tag: HtmlElement) -> bool:
@@ -420,8 +439,14 @@ def _date_value(tag: HtmlElement) -> str | None:
 
 
 def _dated_elsewhere(page: _Page, tag: HtmlElement, url: str) -> bool:
-    """A date in chrome or in a teaser: another page's, or the site's."""
-    return page.in_chrome(tag) or _links_elsewhere(tag, url) or page.in_teaser(tag)
+    """A date in chrome, in a teaser or in a comment: another page's, the site's or a
+    reader's."""
+    return (
+        page.in_chrome(tag)
+        or _links_elsewhere(tag, url)
+        or page.in_teaser(tag)
+        or _in_comments(page, tag)
+    )
 
 
 def _links_elsewhere(tag: HtmlElement, url: str) -> bool:
