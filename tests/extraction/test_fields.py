@@ -17,7 +17,7 @@ from worker.extraction.parsing import (
 )
 from worker.extraction.paywall import notice_index, truncation_notice
 from worker.extraction.tags import clean_tags
-from worker.extraction.titles import has_extra_segment, shown_segment
+from worker.extraction.titles import has_extra_segment, headline_within, shown_segment
 
 TEXT = (
     "<p>The city council approved the new budget on Monday after a long debate about road "
@@ -129,6 +129,36 @@ def test_the_segment_of_a_title_that_the_page_shows_as_a_heading(
     title: str, headings: list[str], segment: str | None
 ) -> None:
     assert shown_segment(title, headings) == segment
+
+
+@pytest.mark.parametrize(
+    ("title", "headings", "headline"),
+    [
+        ("Receita de Sequilho com Chocolate Amargo", ["Sequilho com Chocolate Amargo"],
+         "Sequilho com Chocolate Amargo"),
+        ("20% Rabatt auf EAT SMALL Hundefutter", ["20% Rabatt auf EAT SMALL"],
+         "20% Rabatt auf EAT SMALL"),
+        # the title is a heading itself: the <h1> is a part of it, not the headline
+        ("Council passes the budget", ["Council passes the budget", "passes the budget"], None),
+        # an <h1> of two words is a label, not a headline
+        ("Budget talks: council passes the budget", ["Budget talks"], None),
+        # an <h1> longer than the title (a kicker before it) is not taken
+        ("Council passes the budget", ["Politics Council passes the budget"], None),
+    ],
+)  # fmt: skip
+def test_the_h1_a_meta_title_adds_words_to_is_the_headline(
+    title: str, headings: list[str], headline: str | None
+) -> None:
+    assert headline_within(title, headings, headings) == headline
+
+
+def test_a_meta_title_with_words_added_to_the_h1_gives_way_to_it() -> None:
+    html = page(
+        '<meta property="og:title" content="Receita de Sequilho com Chocolate Amargo">',
+        f"<div class='recipe'><h1>Sequilho com Chocolate Amargo</h1>{TEXT}</div>",
+    )
+    article = extract_article(html, "https://cook.example/r/1")
+    assert article.title == "Sequilho com Chocolate Amargo"
 
 
 def test_a_titles_segment_shown_as_a_heading_is_the_headline() -> None:

@@ -57,6 +57,7 @@ from worker.extraction.tags import clean_tags
 from worker.extraction.titles import (
     clean_title,
     has_extra_segment,
+    headline_within,
     normalise_name,
     shown_segment,
     without_kicker,
@@ -181,8 +182,13 @@ def _extract(
         [h.value for h in hints.get("lead_label")],
         [h.value for h in hints.get("text_headline")],
     )
-    if title is not None and (shown := shown_segment(title[0], heading_texts(root))):
-        title = (shown, title[1])
+    if title is not None:
+        headings = heading_texts(root)
+        texts = [text for _, text in headings]
+        shown = shown_segment(title[0], texts) or headline_within(
+            title[0], texts, [text for tag, text in headings if tag == "h1"]
+        )
+        title = (shown, title[1]) if shown else title
 
     paragraphs, body_source = _article_body(root, names, url, hints, outlets, title, selected)
     cut = notice_index([block.text for block in paragraphs])

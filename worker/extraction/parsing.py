@@ -278,10 +278,14 @@ def all_text(tag: HtmlElement) -> str:
     return "".join(tag.itertext())
 
 
-def heading_texts(root: HtmlElement) -> list[str]:
-    """The visible texts of the page's headings, <h1> to <h4>, but for those in its chrome and
-    its page-level header, where the site's name stands as a heading."""
-    return [tag_text(tag, 500) for tag in root.iter("h1", "h2", "h3", "h4") if not in_chrome(tag)]
+def heading_texts(root: HtmlElement) -> list[tuple[str, str]]:
+    """The page's headings, <h1> to <h4>, as (tag, visible text), but for those in its chrome
+    and its page-level header, where the site's name stands as a heading."""
+    return [
+        (tag.tag, tag_text(tag, 500))
+        for tag in root.iter("h1", "h2", "h3", "h4")
+        if not in_chrome(tag)
+    ]
 
 
 def visible_lines(root: HtmlElement) -> list[str]:

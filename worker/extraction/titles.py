@@ -129,6 +129,24 @@ def shown_segment(title: str, headings: list[str]) -> str | None:
     return None if any(key in other for other in others) else found[0]
 
 
+def headline_within(title: str, headings: list[str], headlines: list[str]) -> str | None:
+    """The page's one <h1> (``headlines``, three words or more) that ``title`` holds with
+    words added, when the title itself is no heading: "Receita de Sequilho com Chocolate
+    Amargo" over the <h1> "Sequilho com Chocolate Amargo". Meta tags' titles are written for
+    search engines; the headline readers see is the <h1>."""
+    title = " ".join(title.split())
+    if _heading_key(title) in {_heading_key(heading) for heading in headings}:
+        return None
+    found = {
+        shown
+        for headline in headlines
+        if len((shown := " ".join(headline.split())).split()) >= 3
+        and shown in title
+        and shown != title
+    }
+    return found.pop() if len(found) == 1 else None
+
+
 def _heading_key(text: str) -> str:
     return re.sub(r"\W+", "", text.casefold())
 
