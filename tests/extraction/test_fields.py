@@ -529,6 +529,8 @@ def test_a_byline_after_other_words_on_its_line(line: str) -> None:
         ("<div>05.02.2020 - Redaktion: Adi Tzlil</div>", "", ""),  # the line over the headline
         ("", "", "<div>Text: Adi Tzlil</div>"),  # a credit right after the text
         ("", "", "<div>Von Adi Tzlil am 07.08.2013 um 09:07 Uhr</div>"),
+        ("", "<div>Geschrieben von Adi Tzlil am 25.08.2015</div>", ""),
+        ("", "<div>Blog Beitrag von Adi Tzlil</div>", ""),
     ],
 )
 def test_a_byline_around_the_headline_or_right_after_the_text(

@@ -24,7 +24,8 @@ LEAD_IN_WORDS = frozenset(
         "autor", "autorin", "autoren", "auteur", "reporter", "zeige", "alle", "beiträge",
         "artikel", "eingestellt", "erstellt", "geschrieben", "verfasst", "veröffentlicht",
         "interview", "foto", "fotos", "photo", "photos", "and", "und", "mit", "with", "im",
-        "gespräch", "bericht", "kommentar", "ein", "eine", "beitrag", "gastbeitrag",
+        "gespräch", "bericht", "kommentar", "ein", "eine", "beitrag", "gastbeitrag", "blog",
+        "gespeichert", "submitted", "publiziert",
     }
 )  # fmt: skip
 _LEAD_WORD = re.compile(r"^\s*([\w\u00c0-\u024f]+)\s*[:\-–]?\s*")

@@ -20,8 +20,10 @@ _ABOVE_HEADLINE = 2
 _MAX_LINE_CHARS = 200
 
 BYLINE = re.compile(
-    r"^(?:(?:written|posted|reported|words|story|text)\s+by|by|von|par|por|door|text(?=\s*:)"
-    r"|eine?\s+(?:artikel|beitrag|gastbeitrag|bericht|kommentar)\s+von)\s*:?\s+\S",
+    r"^(?:(?:written|posted|reported|submitted|words|story|text)\s+by|by|von|par|por|door"
+    r"|text(?=\s*:)"
+    r"|(?:geschrieben|erstellt|gespeichert|verfasst|eingestellt|publiziert|veröffentlicht)\s+von"
+    r"|(?:eine?\s+|blog\s*)?(?:artikel|beitrag|gastbeitrag|bericht|kommentar)\s+von)\s*:?\s+\S",
     re.IGNORECASE,
 )
 # A labelled byline after other words on its line ("Datum: 03.11.2021 Autor: Peter Maahn"), or
