@@ -564,6 +564,25 @@ def test_a_commenters_name_and_date_are_not_the_articles() -> None:
     assert article.published_at == datetime(2018, 3, 6, tzinfo=UTC)
 
 
+@pytest.mark.parametrize(
+    "dateline",
+    [
+        "<div><span class='label'>Datum:</span> <span>18.10.2021</span></div>",
+        "<h5>Datum:</h5><span>18.10.2021</span>",  # the label alone on its line
+    ],
+)
+def test_a_labelled_dateline_below_the_headline(dateline: str) -> None:
+    headline = "Council passes the budget"
+    html = page(
+        f"<title>{headline}</title>",
+        f"<h1>{headline}</h1>{dateline}<p>Im Bundesgesetzblatt vom 17. August 2021 stand es.</p>"
+        f"{TEXT}",
+    )
+    article = extract_article(html, "https://news.example/a")
+    assert article.published_at == datetime(2021, 10, 18, tzinfo=UTC)
+    assert "18.10.2021" not in article.body
+
+
 def test_a_byline_between_the_lead_and_the_text() -> None:
     headline = "Council passes the budget"
     lead = (

@@ -46,7 +46,7 @@ LABEL_ONLY = re.compile(
 )
 PUBLISHED_LABEL = re.compile(
     r"\b(?:first\s+published|published|posted|released|created|erstellt|veröffentlicht"
-    r"|publié|publicado|pubblicato|gepubliceerd|date)\b(?:\s+(?:on|at|am))?\s*:?",
+    r"|publié|publicado|pubblicato|gepubliceerd|date|datum|fecha)\b(?:\s+(?:on|at|am))?\s*:?",
     re.IGNORECASE,
 )
 UPDATED_LABEL = re.compile(
