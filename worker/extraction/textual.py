@@ -1,9 +1,9 @@
 """Bylines and datelines in the visible text, for pages that mark them up with nothing
 recognisable ("By Yonhap" in a plain <div>, "Published : Apr 6, 2021 - 09:18  Updated : ...").
 
-Only the lines around the headline, between it and the start of the article body, and right
-after the body are read: that is where CMSs print them, and reading further would pick up the
-bylines of teasers for other articles.
+Only the lines around the headline, between it and the start of the article body, between
+the body's lead and its text, and right after the body are read: that is where CMSs print
+them, and reading further would pick up the bylines of teasers for other articles.
 """
 
 from __future__ import annotations
