@@ -161,6 +161,28 @@ def test_a_meta_title_with_words_added_to_the_h1_gives_way_to_it() -> None:
     assert article.title == "Sequilho com Chocolate Amargo"
 
 
+@pytest.mark.parametrize(
+    ("meta_title", "heading", "title"),
+    [
+        ("Korsetts - Shops, Designer, online kaufen", "Korsetts – Shops, Designer, online kaufen",
+         "Korsetts – Shops, Designer, online kaufen"),
+        ('"Wir dekorieren die Liegestühle um"', "„Wir dekorieren die Liegestühle um“",
+         "„Wir dekorieren die Liegestühle um“"),
+        # the meta tags have the printed typography, a heading plain dashes: the meta's stays
+        ("Queer Royal – Über Dragqueens", "Queer Royal - Über Dragqueens",
+         "Queer Royal – Über Dragqueens"),
+    ],
+)  # fmt: skip
+def test_a_title_is_spelled_with_the_dashes_and_quotes_the_page_prints(
+    meta_title: str, heading: str, title: str
+) -> None:
+    html = page(
+        f"<meta property='og:title' content='{meta_title}'>",
+        f"<div class='post'><h2>{heading}</h2>{TEXT}</div>",
+    )
+    assert extract_article(html, "https://shop.example/p/1").title == title
+
+
 def test_a_titles_segment_shown_as_a_heading_is_the_headline() -> None:
     html = page(
         "<title>Anna's little blog | Council passes the budget</title>",

@@ -185,8 +185,10 @@ def _extract(
     if title is not None:
         headings = heading_texts(root)
         texts = [text for _, text in headings]
-        shown = shown_segment(title[0], texts) or headline_within(
-            title[0], texts, [text for tag, text in headings if tag == "h1"]
+        shown = (
+            shown_segment(title[0], texts)
+            or headline_within(title[0], texts, [text for tag, text in headings if tag == "h1"])
+            or _as_printed(title[0], texts)
         )
         title = (shown, title[1]) if shown else title
 
@@ -470,6 +472,20 @@ def _pick_title(
         if best[0] != stem or other[0][len(stem) :].lstrip().startswith(('"', "'")):
             return other
     return best
+
+
+def _as_printed(title: str, headings: list[str]) -> str | None:
+    """The heading that is ``title`` as the page prints it, curly quotes and dashes where the
+    meta tags have straight ones ("Korsetts – Shops" on the page, "Korsetts - Shops" in
+    og:title)."""
+    folded = fold_typography(title)
+    if folded != title:
+        return None  # the title has the printed typography already
+    for heading in headings:
+        shown = " ".join(heading.split())
+        if shown != title and fold_typography(shown) == folded:
+            return shown
+    return None
 
 
 def _worded_otherwise(headline: str, title: str) -> bool:
