@@ -202,11 +202,8 @@ def _extract(
     body = join(paragraphs)
     page_lines = visible_lines(root)
     headline = title[0] if title else None
-    for lines in (
-        textual.header_lines(page_lines, headline, paragraphs[0].text),
-        textual.lead_gap_lines(page_lines, [block.text for block in paragraphs[:2]]),
-        textual.closing_lines(page_lines, paragraphs[-1].text),
-    ):
+    paragraph_texts = [block.text for block in paragraphs]
+    for lines in textual.article_lines(page_lines, headline, paragraph_texts):
         hints.merge(textual.collect(lines, headline))
 
     stated_language = hints.get("language", ("json-ld", "markup", "meta"))

@@ -79,12 +79,32 @@ def find_line(lines: list[str], text: str, start: int = 0) -> int | None:
     return None
 
 
-def header_lines(lines: list[str], title: str | None, first_paragraph: str | None) -> list[str]:
-    """The visible lines between the headline and the first body paragraph: those just below
-    the headline and those just above the body, where a page puts a teaser, a picture and
-    its credits between the headline and the text."""
+def article_lines(lines: list[str], title: str | None, paragraphs: list[str]) -> list[list[str]]:
+    """The groups of visible lines where pages print the article's byline and dateline: around
+    the headline and down to the body's first paragraph, the few the body skips between its
+    lead and its text, and those right after its last paragraph. Each anchor is looked for
+    after the one before it, so every line is keyed once at most."""
     top = find_line(lines, title) if title else None
-    body = find_line(lines, first_paragraph, top or 0) if first_paragraph else None
+    first = find_line(lines, paragraphs[0], top or 0) if paragraphs else None
+    groups = [_header_lines(lines, top, first)]
+    if first is None and top:
+        first = find_line(lines, paragraphs[0])  # the text starts above the headline
+    if first is None:
+        return groups
+    second = find_line(lines, paragraphs[1], first + 1) if len(paragraphs) > 1 else None
+    if second is not None:
+        groups.append(lines[first + 1 : min(second, first + 1 + _IN_LEAD_GAP)])
+    end = first if len(paragraphs) == 1 else find_line(lines, paragraphs[-1], second or first)
+    if end is not None:
+        groups.append(_closing_lines(lines[end + 1 : end + 1 + _AFTER_BODY]))
+    return groups
+
+
+def _header_lines(lines: list[str], top: int | None, body: int | None) -> list[str]:
+    """The visible lines between the headline (``top``) and the first body paragraph
+    (``body``): those just below the headline and those just above the body, where a page puts
+    a teaser, a picture and its credits between the headline and the text; and the two over
+    the headline ("05.02.2020 - Redaktion: Jane Doe")."""
     if top is None:
         return lines[max(0, body - _WINDOW) : body] if body is not None else []
     above = lines[max(0, top - _ABOVE_HEADLINE) : top]
@@ -96,26 +116,11 @@ def header_lines(lines: list[str], title: str | None, first_paragraph: str | Non
     return above + between
 
 
-def lead_gap_lines(lines: list[str], paragraphs: list[str]) -> list[str]:
-    """The few lines the body skips between its first two ``paragraphs``: the lead, then the
-    byline ("Von Volkmar Kabisch, NDR"), then the text."""
-    if len(paragraphs) < 2:
-        return []
-    first = find_line(lines, paragraphs[0])
-    second = find_line(lines, paragraphs[1], first + 1) if first is not None else None
-    if first is None or second is None:
-        return []
-    return lines[first + 1 : min(second, first + 1 + _IN_LEAD_GAP)]
-
-
-def closing_lines(lines: list[str], last_paragraph: str | None) -> list[str]:
-    """The lines right after the body's last paragraph, where a page may credit the text
-    ("Text: Jane Doe", "Von R. R. am 07.08.2013"); further down come comments and teasers."""
-    end = find_line(lines, last_paragraph) if last_paragraph else None
-    if end is None:
-        return []
+def _closing_lines(after: list[str]) -> list[str]:
+    """The lines right after the body that may credit the text ("Text: Jane Doe", "Von R. R.
+    am 07.08.2013"), up to a comments heading: further down come readers and teasers."""
     closing: list[str] = []
-    for line in lines[end + 1 : end + 1 + _AFTER_BODY]:
+    for line in after:
         if _COMMENTS.search(line):
             break  # "Commentaires", then "par JPA le 7 mai": a reader, not the author
         closing.append(line)
