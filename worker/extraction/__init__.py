@@ -9,7 +9,8 @@ trafilatura read), ``jsonld``/``meta``/``markup``/``textual`` (candidate values 
 source), ``dates`` and ``datechoice``, ``authors``, ``titles``, ``language`` (cleaning and
 choosing), ``body`` (trafilatura -> blocks), ``cleanup`` (generic boilerplate rules),
 ``listing`` (teasers and listing pages), ``layout`` (layout tables), ``rules`` (the outlet's CSS
-selectors), ``tags``, ``paywall``, ``article`` (one choice per field).
+selectors), ``tags``, ``paywall``, ``textkeys`` (the one loose comparison of short texts),
+``article`` (one choice per field).
 
 Decisions, measured on ../shared/corpus (see its README for the metrics):
 

@@ -54,6 +54,7 @@ from worker.extraction.parsing import (
 from worker.extraction.paywall import declared_free, notice_index, truncation_notice
 from worker.extraction.rules import Rules
 from worker.extraction.tags import clean_tags
+from worker.extraction.textkeys import loose_key
 from worker.extraction.titles import (
     clean_title,
     has_extra_segment,
@@ -384,7 +385,7 @@ def _headlines(hints: Hints, outlets: list[str]) -> set[str]:
 
 def _same_text(a: list[Block], b: list[Block]) -> bool:
     def key(blocks: list[Block]) -> str:
-        return re.sub(r"\W+", "", " ".join(block.text for block in blocks).casefold())
+        return loose_key(" ".join(block.text for block in blocks))
 
     return key(a) == key(b)
 

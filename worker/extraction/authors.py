@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from worker.extraction.textkeys import loose_key
+
 MAX_NAME_CHARS = 60
 MAX_NAME_WORDS = 6
 
@@ -185,7 +187,7 @@ def dedupe(names: list[str]) -> list[str]:
     seen: set[str] = set()
     result: list[str] = []
     for name in names:
-        key = _key(name)
+        key = loose_key(name)
         if key and key not in seen:
             seen.add(key)
             result.append(name)
@@ -234,12 +236,8 @@ def _bare(word: str) -> str:
 
 def _outlet_words(words: list[str], outlets: tuple[str, ...]) -> bool:
     """All ``words`` occur in one of the outlet's names ("Courier" in "The Millbrook Courier")."""
-    wanted = {_key(word) for word in words}
-    return any(wanted <= {_key(w) for w in outlet.split()} for outlet in outlets)
-
-
-def _key(name: str) -> str:
-    return re.sub(r"\W+", "", name.casefold())
+    wanted = {loose_key(word) for word in words}
+    return any(wanted <= {loose_key(w) for w in outlet.split()} for outlet in outlets)
 
 
 def _same(name: str, outlet: str) -> bool:
@@ -261,7 +259,7 @@ def _name_keys(name: str) -> set[str]:
     """The name compared loosely, with and without a leading article ("El Colombiano" is
     the site "elcolombiano")."""
     name = name.strip()
-    return {key for key in (_key(name), _key(_ARTICLE.sub("", name))) if key}
+    return {key for key in (loose_key(name), loose_key(_ARTICLE.sub("", name))) if key}
 
 
 # A leading article of an outlet's name: "The Times", "Die Furche", "Le Monde".

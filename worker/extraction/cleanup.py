@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from worker.extraction.authors import clean_authors
 from worker.extraction.body import Block
 from worker.extraction.dates import parse_date
+from worker.extraction.textkeys import loose_key
 from worker.extraction.textual import BYLINE, PUBLISHED_LABEL, UPDATED_LABEL
 
 
@@ -141,11 +142,8 @@ _TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\b")
 
 @functools.lru_cache(maxsize=4096)
 def _key(text: str) -> str:
-    """Letters and digits only, case folded; cached: each line is compared many times."""
-    return _NON_WORD.sub("", text.casefold())
-
-
-_NON_WORD = re.compile(r"\W+")
+    """``loose_key``, cached: each line is compared many times."""
+    return loose_key(text)
 
 
 def clean_blocks(blocks: list[Block], context: Context) -> list[Block]:

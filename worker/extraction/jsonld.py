@@ -20,6 +20,7 @@ from lxml.html import HtmlElement
 
 from worker.extraction.hints import Hints
 from worker.extraction.parsing import all_text, elements
+from worker.extraction.textkeys import loose_key
 from worker.extraction.urls import same_page
 
 ARTICLE_TYPES = frozenset(
@@ -299,7 +300,4 @@ def _breadcrumb_section(graph: _Graph, article: dict[str, Any] | None, url: str)
 
 
 def _same_name(a: str, b: str) -> bool:
-    def norm(text: str) -> str:
-        return re.sub(r"\W+", "", text.casefold())
-
-    return norm(a) == norm(b)
+    return loose_key(a) == loose_key(b)

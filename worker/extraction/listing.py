@@ -10,13 +10,13 @@ an article.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 
 from lxml.html import HtmlElement
 
 from worker.extraction.body import Block
 from worker.extraction.parsing import elements, link_elsewhere, tag_text
+from worker.extraction.textkeys import loose_key
 from worker.extraction.urls import host_label, same_page
 
 # A teaser item is at most this long; an article's own container is far longer.
@@ -31,10 +31,6 @@ _MAX_CLIMB = 8
 MAX_TEXT_ABOVE_TITLE = 150
 # A heading of at most this many words can be a person's name
 _MAX_NAME_WORDS = 3
-
-
-def _key(text: str) -> str:
-    return re.sub(r"\W+", "", text.casefold())
 
 
 def teaser_texts(root: HtmlElement, url: str, canonical: str | None) -> list[str]:
@@ -79,7 +75,7 @@ def teaser_texts(root: HtmlElement, url: str, canonical: str | None) -> list[str
             ):
                 break  # a short article, with a "related" box below or a linked kicker above
             item = parent
-        texts.append(_key(tag_text(item, MAX_TEASER_CHARS + 1)))
+        texts.append(loose_key(tag_text(item, MAX_TEASER_CHARS + 1)))
     return texts
 
 
@@ -98,7 +94,7 @@ def is_teaser(block: Block, teasers: list[str]) -> bool:
     """True when a body block is the blurb or headline of a teaser item."""
     if len(block.text) > MAX_BLURB_CHARS:
         return False
-    key = _key(block.text)
+    key = loose_key(block.text)
     return len(key) >= 10 and any(key in teaser for teaser in teasers)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from worker.extraction.hints import Hints
+from worker.extraction.textkeys import loose_key
 
 # How far above the body a byline or dateline may sit when the headline is not found.
 _WINDOW = 25
@@ -56,24 +57,17 @@ UPDATED_LABEL = re.compile(
 )
 
 
-_NOT_WORD = re.compile(r"\W+")
-
-
-def _key(text: str) -> str:
-    return _NOT_WORD.sub("", text.casefold())
-
-
 def find_line(lines: list[str], text: str, start: int = 0) -> int | None:
     """Index of the first line from ``start`` that begins like ``text`` (loosely compared)."""
-    probe = _key(text)[:60]
+    probe = loose_key(text)[:60]
     size = len(probe)
     if size < 8:
         return None
     for index in range(start, len(lines)):
         line = lines[index]
-        head = _key(line[: 2 * size])  # a page has hundreds of lines: key only their start
+        head = loose_key(line[: 2 * size])  # a page has hundreds of lines: key only their start
         if len(head) < size:
-            head = _key(line)
+            head = loose_key(line)
         if head[:size] == probe:
             return index
     return None
@@ -141,12 +135,12 @@ def _joined_labels(lines: list[str]) -> list[str]:
 def collect(lines: list[str], title: str | None = None) -> Hints:
     """Byline and dateline candidates, provenance "heuristic". A line that quotes the
     headline (``title``) names no author: "Text: <headline> @site" is a share button's text."""
-    headline = _key(title or "")[:40]
+    headline = loose_key(title or "")[:40]
     hints = Hints()
     for line in _joined_labels(lines):
         if len(line) > _MAX_LINE_CHARS:
             continue
-        quotes_headline = len(headline) >= 12 and headline in _key(line)
+        quotes_headline = len(headline) >= 12 and headline in loose_key(line)
         byline = None if quotes_headline else BYLINE.match(line)
         # a name starts with a capital: "Von der Fahrbahn abgekommen" is a teaser's headline
         if byline is not None and not line[byline.end() - 1].islower():

@@ -11,6 +11,8 @@ from __future__ import annotations
 import functools
 import re
 
+from worker.extraction.textkeys import loose_key
+
 MAX_TITLE_CHARS = 400
 
 _SEPARATOR = re.compile(r"\s+[-|–—·•»›:/]{1,2}\s+|\s*\|\s*")
@@ -116,14 +118,14 @@ def shown_segment(title: str, headings: list[str]) -> str | None:
     parts = [part.strip() for part in _SEPARATOR.split(" ".join(title.split()))]
     if len(parts) < 2:
         return None
-    shown = {_heading_key(heading) for heading in headings}
-    if _heading_key(title) in shown:
+    shown = {loose_key(heading) for heading in headings}
+    if loose_key(title) in shown:
         return None
-    found = [part for part in parts if len(part) >= 8 and _heading_key(part) in shown]
+    found = [part for part in parts if len(part) >= 8 and loose_key(part) in shown]
     if len(found) != 1:
         return None
-    key = _heading_key(found[0])
-    others = [_heading_key(part) for part in parts if part is not found[0]]
+    key = loose_key(found[0])
+    others = [loose_key(part) for part in parts if part is not found[0]]
     # a segment repeated inside another is the site's name that a broken template ran into
     # the headline ("HeadlineSite name | Site name")
     return None if any(key in other for other in others) else found[0]
@@ -135,7 +137,7 @@ def headline_within(title: str, headings: list[str], headlines: list[str]) -> st
     Amargo" over the <h1> "Sequilho com Chocolate Amargo". Meta tags' titles are written for
     search engines; the headline readers see is the <h1>."""
     title = " ".join(title.split())
-    if _heading_key(title) in {_heading_key(heading) for heading in headings}:
+    if loose_key(title) in {loose_key(heading) for heading in headings}:
         return None
     found = {
         shown
@@ -145,10 +147,6 @@ def headline_within(title: str, headings: list[str], headlines: list[str]) -> st
         and shown != title
     }
     return found.pop() if len(found) == 1 else None
-
-
-def _heading_key(text: str) -> str:
-    return re.sub(r"\W+", "", text.casefold())
 
 
 def without_kicker(title: str, kicker: str, *, separated: bool = False) -> str | None:
