@@ -658,6 +658,27 @@ def test_a_json_ld_user_name_is_spelled_as_the_meta_author() -> None:
     assert (article.authors, article.provenance["authors"]) == (["Edilson La Rosa"], "json-ld")
 
 
+@pytest.mark.parametrize(
+    ("printed", "authors"),
+    [
+        ("By Jane Doe, John Roe and Mary Ann Smith", ["Jane Doe", "John Roe", "Mary Ann Smith"]),
+        # names beside the json-ld author that are no person stay out
+        ("By Jane Doe, Photographs", ["Jane Doe"]),
+        ("By Jane Doe, Online-Redaktion", ["Jane Doe"]),
+        ("By Jane Doe, AMP Project Marketing", ["Jane Doe"]),
+    ],
+)
+def test_co_authors_the_json_ld_leaves_out_are_read_from_the_byline(
+    printed: str, authors: list[str]
+) -> None:
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle",'
+        ' "author": {"@type": "Person", "name": "Jane Doe"}}</script>'
+    )
+    body = f'<h1>Budget approved</h1><p class="byline">{printed}</p>{TEXT}'
+    assert extract_article(page(head, body), "https://news.example/a").authors == authors
+
+
 def test_a_teasers_headline_starting_with_von_is_no_byline() -> None:
     html = page(
         "<title>Budget</title>",

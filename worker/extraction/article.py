@@ -67,7 +67,7 @@ from worker.extraction.urls import absolute, host_label
 
 # Bump whenever the output for the same page changes; stored beside raw pages so that stored
 # articles can be re-extracted when it moves.
-EXTRACTOR_VERSION = "11"
+EXTRACTOR_VERSION = "12"
 
 # Below this the page is a stub, a gallery or a teaser, not an article: about three sentences.
 # The shortest real article in the zyte-dev corpus has 369 characters.
@@ -508,12 +508,35 @@ def _pick_authors(hints: Hints, outlets: list[str]) -> tuple[list[str], Source] 
             if any(" " not in name for name in named):  # a user name; spelled out elsewhere?
                 others = [h.value for h in hints.get("authors") if h.source != source]
                 named = spelled_out(named, [n for raw in others for n in clean_authors(raw)])
-            return named, source
+            return _with_coauthors(named, hints, exclude), source
         outlet_found = found + [h.value for h in hints.get("outlet_author") if h.source == source]
         names = dedupe([n for raw in outlet_found for n in byline_names(raw)])
         if names and fallback is None:
             fallback = (names, source)
     return fallback
+
+
+def _with_coauthors(named: list[str], hints: Hints, exclude: tuple[str, ...]) -> list[str]:
+    """``named``, or the longer list of one other byline that names them all and more:
+    structured data often keeps only the first of several authors the page prints."""
+    wanted = {loose_key(name) for name in named}
+    for hint in hints.get("authors"):
+        fuller = people([hint.value], exclude=exclude)
+        extra = [name for name in fuller if loose_key(name) not in wanted]
+        if wanted < {loose_key(name) for name in fuller} and all(map(_personal, extra)):
+            return fuller
+    return named
+
+
+_NAME_WORD = r"[^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_]))+"
+_PERSONAL_NAME = re.compile(rf"{_NAME_WORD}(?:\s{_NAME_WORD}){{1,2}}")
+
+
+def _personal(name: str) -> bool:
+    """Two or three capitalised words: the shape of a person's name, not a desk or a place."""
+    return bool(_PERSONAL_NAME.fullmatch(name)) and all(
+        word[0].isupper() and not word.isupper() for word in name.split()
+    )
 
 
 def _pick_tags(hints: Hints) -> tuple[list[str], Source] | None:

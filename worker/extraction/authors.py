@@ -71,7 +71,8 @@ JOB_WORDS = frozenset(
         "online", "digital", "admin", "administrator", "redaktion", "redakteur",
         "redakteurin", "correspondant", "rédaction", "redacción", "analyst", "producer",
         "intern", "wire", "wires", "agencies", "agency", "services", "service", "report",
-        "reports", "author", "by", "our", "anchor", "host",
+        "reports", "author", "by", "our", "anchor", "host", "experte", "expertin",
+        "korrespondentin", "kolumnist", "kolumnistin", "reporterin", "autorin",
     }
 )  # fmt: skip
 # Academic and professional letters after a name ("Grant Tinsley, PhD"): not names.
@@ -205,7 +206,7 @@ def _clean_name(part: str, outlets: tuple[str, ...] = ()) -> str | None:
         words.pop()
     while len(words) > 2 and _bare(words[-1]) in CREDENTIALS:
         words.pop()  # "Jane Doe MPH", but "Jack Ma" is a name
-    while words and _bare(words[0]) in JOB_WORDS:
+    while words and _role(words[0], before_name=len(words) > 1):
         words.pop(0)
     if words and words[-1].endswith(".") and not _ABBREVIATION.fullmatch(words[-1]):
         words[-1] = words[-1].rstrip(".")  # a sentence's full stop, not "Jr." or "Joe S."
@@ -228,6 +229,14 @@ def _clean_name(part: str, outlets: tuple[str, ...] = ()) -> str | None:
     if name.isupper() and len(words) > 1:
         name = name.title()  # "JANE DOE" -> "Jane Doe"; "AFP" stays
     return name
+
+
+def _role(word: str, *, before_name: bool) -> bool:
+    """A job title; before a name also as a compound ("FOCUS-Online-Experte Robin Doe"), which
+    alone is a desk's name ("PETA-Team")."""
+    if _bare(word) in JOB_WORDS:
+        return True
+    return before_name and "-" in word and _bare(word.rsplit("-", 1)[1]) in JOB_WORDS
 
 
 def _bare(word: str) -> str:
