@@ -101,6 +101,11 @@ def test_a_title_with_the_site_behind_a_separator_yields_the_visible_headline() 
         "Blog Archiv » Podcasts in Plex einbinden", "Podcasts in Plex einbinden"
     )
     assert not has_extra_segment("Budget passes, council says", "Budget passes")
+    # an id or issue number in parentheses before the site's segment goes with it
+    assert has_extra_segment(
+        "Holiday Cottage Rose (40222) - Cottages in Kent", "Holiday Cottage Rose"
+    )
+    assert not has_extra_segment("Holiday Cottage Rose (40222)", "Holiday Cottage Rose")
     html = page(
         "<title>Council passes the budget | Anna's little blog</title>",
         f"<article><h1>Council passes the budget</h1>{TEXT}</article>",

@@ -21,6 +21,8 @@ _SEPARATOR = re.compile(r"\s+[-|–—·•»›:/]{1,2}\s+|\s*\|\s*")
 _DANGLING = re.compile(r"^(?:[-|–—·•»›/]{1,2}\s+)+|(?:\s+[-|–—·•/]{1,2})+$")
 # After a label: "Label: Headline", "Label - Headline", "Label | Headline"
 _LABEL_SEPARATOR = re.compile(r"\s*[-|–—·•»›:/]{1,2}\s+")
+# A short parenthesis after a headline, before the site's segment: an id, an issue number
+_ASIDE = re.compile(r"^\s*\([^()]{1,30}\)(?=\s)")
 # "Kicker: Headline": a label before the headline, joined by a colon
 _KICKER_COLON = re.compile(r"\S:\s+$")
 
@@ -101,7 +103,8 @@ def has_extra_segment(title: str, headline: str) -> bool:
     if len(headline) < 10 or headline == title:
         return False
     if title.startswith(headline):
-        return _SEPARATOR.match(title[len(headline) :]) is not None
+        rest = _ASIDE.sub("", title[len(headline) :], count=1)  # "Headline (4022) - Site"
+        return _SEPARATOR.match(rest) is not None
     if title.endswith(headline):
         rest = title[: -len(headline)]
         if _KICKER_COLON.search(rest):
