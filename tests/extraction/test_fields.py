@@ -237,6 +237,12 @@ def test_a_kicker_repeated_in_the_headline_stays_in_the_title() -> None:
             '<span class="dachzeile">Internal papers online</span> Data of Rheinmetall hacked',
             "Data of Rheinmetall hacked",
         ),
+        # the title's label worded otherwise than the kicker the page prints
+        (
+            "Reopening: Car dealers expect a slow start",
+            '<span class="kicker">After the reopening</span> Car dealers expect a slow start',
+            "Car dealers expect a slow start",
+        ),
         # without a separator in the title the leading element is part of the headline
         (
             "Breaking news from the city council",

@@ -417,8 +417,9 @@ def _pick_title(
     A title that is the page's visible headline plus a segment behind a separator ("Headline |
     Blog name", "Section » Headline", "Kicker: Headline") is the visible headline: the segment
     names the site or labels the story even when the page never says so. So is a title made of
-    the visible headline's kicker (a label the headline element marks as such), or of the
-    element the headline starts with and a separator, and the rest of the visible headline.
+    the visible headline's kicker (a label the headline element marks as such), of a label of
+    its own in the kicker's place, or of the element the headline starts with and a separator,
+    and the rest of the visible headline.
     The visible headline also wins over a first candidate that differs from it only in
     typography (straight quotes and dashes in meta tags, curly ones on the page),
     or in wording when another candidate states the visible headline too (an SEO title in
@@ -439,6 +440,13 @@ def _pick_title(
         rest = without_kicker(best[0], kicker, separated=separated)
         if rest is not None and any(without_kicker(shown, kicker) == rest for shown in visible):
             return rest, best[1]
+    # the title's own label before the headline that the page prints under its kicker
+    # ("Corona-Lockerungen: Autohäuser ..." over "Nach Corona-Lockerungen" and "Autohäuser ...")
+    for kicker in kickers:
+        for shown in visible:
+            rest = without_kicker(shown, kicker)
+            if rest is not None and best[0].endswith(rest) and has_extra_segment(best[0], rest):
+                return rest, "markup"
     folded = [fold_typography(t) for t, _ in cleaned]
     for headline in visible:
         if headline == best[0]:
