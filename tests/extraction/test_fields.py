@@ -547,6 +547,9 @@ def test_an_author_box_after_a_list_of_related_articles_is_the_articles() -> Non
         "Posted on September 21, 2020 by Adi Tzlil",
         "Datum: 03.11.2021 Autor: Adi Tzlil",
         "Ein Artikel von Adi Tzlil | 27.01.2022 - 12:45",
+        "Lifestyle | By Adi Tzlil | April 13, 2020",
+        "Thread starter Adi Tzlil",
+        "Text von Adi Tzlil Illustration von Markus Roost",
     ],
 )
 def test_a_byline_after_other_words_on_its_line(line: str) -> None:
@@ -564,6 +567,7 @@ def test_a_byline_after_other_words_on_its_line(line: str) -> None:
         ("", "", "<div>Von Adi Tzlil am 07.08.2013 um 09:07 Uhr</div>"),
         ("", "<div>Geschrieben von Adi Tzlil am 25.08.2015</div>", ""),
         ("", "<div>Blog Beitrag von Adi Tzlil</div>", ""),
+        ("", "", "<div>Autoren Adi Tzlil</div>"),
     ],
 )
 def test_a_byline_around_the_headline_or_right_after_the_text(
@@ -577,6 +581,20 @@ def test_a_byline_around_the_headline_or_right_after_the_text(
     article = extract_article(html, "https://news.example/a")
     assert (article.authors, article.provenance["authors"]) == (["Adi Tzlil"], "heuristic")
     assert "Adi Tzlil" not in article.body
+
+
+def test_a_user_name_after_a_labelled_lead_in_is_a_byline() -> None:
+    html = page("<title>Budget</title>", f"<h1>Budget</h1><div>Verfasst von: adi_tz</div>{TEXT}")
+    assert extract_article(html, "https://news.example/a").authors == ["adi_tz"]
+
+
+def test_a_byline_the_text_extractor_took_for_the_first_paragraph_is_read() -> None:
+    html = page(
+        "<title>Council passes the budget</title>",
+        "<h1>Council passes the budget</h1>"
+        f"<div><p>Local | By Adi Tzlil | April 13, 2020</p>{TEXT}</div>",
+    )
+    assert extract_article(html, "https://news.example/a").authors == ["Adi Tzlil"]
 
 
 def test_a_commenters_name_and_date_are_not_the_articles() -> None:

@@ -27,7 +27,7 @@ LEAD_IN_WORDS = frozenset(
         "artikel", "eingestellt", "erstellt", "geschrieben", "verfasst", "veröffentlicht",
         "interview", "foto", "fotos", "photo", "photos", "and", "und", "mit", "with", "im",
         "gespräch", "bericht", "kommentar", "ein", "eine", "beitrag", "gastbeitrag", "blog",
-        "gespeichert", "submitted", "publiziert",
+        "gespeichert", "submitted", "publiziert", "thread", "starter", "themenstarter",
     }
 )  # fmt: skip
 _LEAD_WORD = re.compile(r"^\s*([\w\u00c0-\u024f]+)\s*[:\-–]?\s*")
@@ -36,7 +36,7 @@ _CUT = re.compile(
     r"\s(?:\||•|·|—|–|-)\s|\b(?:published|updated|posted|last updated|modified|on|am|um"
     r"|veröffentlicht|publiziert|aktualisiert|erstellt|geändert|publié|publicado|actualizado"
     r"|pubblicato|aggiornato|alle artikel|alle beiträge|all posts|all articles|all stories"
-    r"|kontakt|contact|follow|folgen)\b"
+    r"|kontakt|contact|follow|folgen|illustrations?|illustrationen|fotos?|photos?|bilder)\b"
     r"|\s(?-i:le|el|il|op|den)\s+(?=\d)"  # "Par Jane Doe le 7 mai", "Por Jane Doe el 7 de mayo"
     r"|\s(?-i:under)\s"  # "Posted by Jane Doe under News": WordPress's category
     r"|\b\d{1,2}[:/.]\d{1,2}|\b(?:19|20)\d{2}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"

@@ -22,7 +22,7 @@ _MAX_LINE_CHARS = 200
 
 BYLINE = re.compile(
     r"^(?:(?:written|posted|reported|submitted|words|story|text)\s+by|by|von|par|por|door"
-    r"|text(?=\s*:)"
+    r"|text(?=\s*:)|text\s+von|autoren|thread\s+starter|themenstarter"
     r"|(?:geschrieben|erstellt|gespeichert|verfasst|eingestellt|publiziert|veröffentlicht)\s+von"
     r"|(?:eine?\s+|blog\s*)?(?:artikel|beitrag|gastbeitrag|bericht|kommentar)\s+von)\s*:?\s+\S",
     re.IGNORECASE,
@@ -31,9 +31,12 @@ BYLINE = re.compile(
 # the "by" of a WordPress "Posted on June 3, 2020 by Jane Doe" line.
 INNER_BYLINE = re.compile(
     r"\b(?:autor|autorin|autoren|author|verfasser|redaktion)\s*:\s*(?=\w)"
-    r"|(?<=\bposted\b)[^|]{0,80}?\sby\s+(?=\w)",
+    r"|(?<=\bposted\b)[^|]{0,80}?\sby\s+(?=\w)"
+    r"|(?<=\|)\s*(?:by|von|par|por)\s+(?=\w)",  # "Lifestyle | By Jane Doe | April 13, 2020"
     re.IGNORECASE,
 )
+# A first paragraph this short may be the byline: "Lifestyle | By Jane Doe | April 13, 2020".
+_SHORT_LINE = 100
 # Lines between the body's first two paragraphs that may be its byline.
 _IN_LEAD_GAP = 3
 # Lines after the body that may still credit its author.
@@ -81,6 +84,8 @@ def article_lines(lines: list[str], title: str | None, paragraphs: list[str]) ->
     top = find_line(lines, title) if title else None
     first = find_line(lines, paragraphs[0], top or 0) if paragraphs else None
     groups = [_header_lines(lines, top, first)]
+    if first is not None and len(lines[first]) <= _SHORT_LINE:
+        groups.append([lines[first]])  # a byline the text extractor took for the first paragraph
     if first is None and top:
         first = find_line(lines, paragraphs[0])  # the text starts above the headline
     if first is None:
@@ -142,8 +147,9 @@ def collect(lines: list[str], title: str | None = None) -> Hints:
             continue
         quotes_headline = len(headline) >= 12 and headline in loose_key(line)
         byline = None if quotes_headline else BYLINE.match(line)
-        # a name starts with a capital: "Von der Fahrbahn abgekommen" is a teaser's headline
-        if byline is not None and not line[byline.end() - 1].islower():
+        # a name starts with a capital: "Von der Fahrbahn abgekommen" is a teaser's headline;
+        # a user name after a colon need not ("Verfasst von: jancak")
+        if byline is not None and (":" in byline[0] or not line[byline.end() - 1].islower()):
             hints.add("authors", line, "heuristic")
         elif not quotes_headline and (inner := INNER_BYLINE.search(line)) is not None:
             hints.add("authors", "by " + line[inner.end() :], "heuristic")
