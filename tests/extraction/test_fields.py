@@ -550,6 +550,8 @@ def test_an_author_box_after_a_list_of_related_articles_is_the_articles() -> Non
         "Lifestyle | By Adi Tzlil | April 13, 2020",
         "Thread starter Adi Tzlil",
         "Text von Adi Tzlil Illustration von Markus Roost",
+        "11.12.2019 - Adi Tzlil",
+        "04.02.2022 | 13:10 Uhr | Adi Tzlil",
     ],
 )
 def test_a_byline_after_other_words_on_its_line(line: str) -> None:
@@ -581,6 +583,12 @@ def test_a_byline_around_the_headline_or_right_after_the_text(
     article = extract_article(html, "https://news.example/a")
     assert (article.authors, article.provenance["authors"]) == (["Adi Tzlil"], "heuristic")
     assert "Adi Tzlil" not in article.body
+
+
+@pytest.mark.parametrize("line", ["PAID CONTENT | 04.02.2022", "04.02.2022 - Lokales"])
+def test_a_label_beside_a_date_is_no_byline(line: str) -> None:
+    html = page("<title>Budget</title>", f"<h1>Budget</h1><div>{line}</div>{TEXT}")
+    assert extract_article(html, "https://news.example/a").authors == []
 
 
 def test_a_user_name_after_a_labelled_lead_in_is_a_byline() -> None:

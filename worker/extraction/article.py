@@ -24,6 +24,7 @@ from worker.extraction.authors import (
     clean_authors,
     dedupe,
     people,
+    personal_shape,
     spelled_out,
 )
 from worker.extraction.body import Block, extract_blocks, image_box_texts, join
@@ -531,20 +532,9 @@ def _with_coauthors(named: list[str], hints: Hints, exclude: tuple[str, ...]) ->
     for hint in hints.get("authors"):
         fuller = people([hint.value], exclude=exclude)
         extra = [name for name in fuller if loose_key(name) not in wanted]
-        if wanted < {loose_key(name) for name in fuller} and all(map(_personal, extra)):
+        if wanted < {loose_key(name) for name in fuller} and all(map(personal_shape, extra)):
             return fuller
     return named
-
-
-_NAME_WORD = r"[^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_]))+"
-_PERSONAL_NAME = re.compile(rf"{_NAME_WORD}(?:\s{_NAME_WORD}){{1,2}}")
-
-
-def _personal(name: str) -> bool:
-    """Two or three capitalised words: the shape of a person's name, not a desk or a place."""
-    return bool(_PERSONAL_NAME.fullmatch(name)) and all(
-        word[0].isupper() and not word.isupper() for word in name.split()
-    )
 
 
 def _pick_tags(hints: Hints) -> tuple[list[str], Source] | None:

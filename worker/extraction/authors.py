@@ -157,6 +157,17 @@ def _letters(name: str) -> str:
     return "".join(ch for ch in bare if ch.isalnum())
 
 
+_NAME_WORD = r"[^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_]))+"
+_PERSONAL_NAME = re.compile(rf"{_NAME_WORD}(?:\s{_NAME_WORD}){{1,2}}")
+
+
+def personal_shape(name: str) -> bool:
+    """Two or three capitalised words: the shape of a person's name, not a desk or a place."""
+    return bool(_PERSONAL_NAME.fullmatch(name)) and all(
+        word[0].isupper() and not word.isupper() for word in name.split()
+    )
+
+
 def is_site_address(name: str) -> bool:
     """A domain name ("mdr.de") where a byline goes: the site, a last resort, not a person."""
     return _DOMAIN.fullmatch(name) is not None

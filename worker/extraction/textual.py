@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from worker.extraction.authors import personal_shape
 from worker.extraction.hints import Hints
 from worker.extraction.textkeys import loose_key
 
@@ -37,6 +38,13 @@ INNER_BYLINE = re.compile(
 )
 # A first paragraph this short may be the byline: "Lifestyle | By Jane Doe | April 13, 2020".
 _SHORT_LINE = 100
+# A numeric date (and time) beside a name, the whole line: "11.12.2019 - Jane Doe",
+# "04.02.2022 | 13:10 Uhr | Jane Doe", "Jane Doe | 06.11.23".
+_NUMERIC_DATE = r"\d{1,2}[./]\d{1,2}[./]\d{2,4}(?:\s*[|,-]?\s*\d{1,2}:\d{2}(?:\s*uhr)?)?"
+_DATED_NAME = re.compile(
+    rf"(?:{_NUMERIC_DATE})\s+[-|–]\s+(?P<after>.+)|(?P<before>.+?)\s+[-|–]\s+(?:{_NUMERIC_DATE})",
+    re.IGNORECASE,
+)
 # Lines between the body's first two paragraphs that may be its byline.
 _IN_LEAD_GAP = 3
 # Lines after the body that may still credit its author.
@@ -153,6 +161,10 @@ def collect(lines: list[str], title: str | None = None) -> Hints:
             hints.add("authors", line, "heuristic")
         elif not quotes_headline and (inner := INNER_BYLINE.search(line)) is not None:
             hints.add("authors", "by " + line[inner.end() :], "heuristic")
+        elif (dated := _DATED_NAME.fullmatch(line)) is not None:
+            name = dated["after"] or dated["before"]
+            if personal_shape(name):
+                hints.add("authors", name, "heuristic")
         updated = UPDATED_LABEL.search(line)
         published = PUBLISHED_LABEL.search(line)
         if published is not None:
