@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from worker.extraction import extract_article
+from worker.extraction import ExtractedArticle, extract_article
 from worker.extraction.layout import unwrap_layout_tables
 from worker.extraction.parsing import (
     first,
@@ -555,9 +555,13 @@ def test_an_author_box_after_a_list_of_related_articles_is_the_articles() -> Non
     ],
 )
 def test_a_byline_after_other_words_on_its_line(line: str) -> None:
-    html = page("<title>Budget</title>", f"<h1>Budget</h1><div>{line}</div>{TEXT}")
-    article = extract_article(html, "https://news.example/a")
+    article = under_the_headline(line)
     assert (article.authors, article.provenance["authors"]) == (["Adi Tzlil"], "heuristic")
+
+
+def under_the_headline(line: str) -> ExtractedArticle:
+    html = page("<title>Budget</title>", f"<h1>Budget</h1><div>{line}</div>{TEXT}")
+    return extract_article(html, "https://news.example/a")
 
 
 @pytest.mark.parametrize(
@@ -587,13 +591,11 @@ def test_a_byline_around_the_headline_or_right_after_the_text(
 
 @pytest.mark.parametrize("line", ["PAID CONTENT | 04.02.2022", "04.02.2022 - Lokales"])
 def test_a_label_beside_a_date_is_no_byline(line: str) -> None:
-    html = page("<title>Budget</title>", f"<h1>Budget</h1><div>{line}</div>{TEXT}")
-    assert extract_article(html, "https://news.example/a").authors == []
+    assert under_the_headline(line).authors == []
 
 
 def test_a_user_name_after_a_labelled_lead_in_is_a_byline() -> None:
-    html = page("<title>Budget</title>", f"<h1>Budget</h1><div>Verfasst von: adi_tz</div>{TEXT}")
-    assert extract_article(html, "https://news.example/a").authors == ["adi_tz"]
+    assert under_the_headline("Verfasst von: adi_tz").authors == ["adi_tz"]
 
 
 def test_a_byline_the_text_extractor_took_for_the_first_paragraph_is_read() -> None:
