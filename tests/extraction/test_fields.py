@@ -261,6 +261,17 @@ def test_a_label_or_kicker_in_the_headline_is_not_part_of_the_title(
     assert extract_article(html, "https://forum.example/t/1").title == title
 
 
+def test_a_label_before_the_printed_headline_is_not_part_of_it() -> None:
+    """The <h1> wins over an SEO og:title worded otherwise, without the label it starts with."""
+    html = page(
+        '<meta property="og:title" content="Price cap, levy: Government curbs bioenergy">',
+        "<article><h1><span>Price cap – levy</span> : Government curbs "
+        f"bioenergy, industry protests</h1>{TEXT}</article>",
+    )
+    title = extract_article(html, "https://news.example/a").title
+    assert title == "Government curbs bioenergy, industry protests"
+
+
 def test_a_meta_title_that_is_the_headline_without_its_label_stays() -> None:
     """<h1><small>Tunisia</small><br>Big tasks ...</h1>, repeated in <title>: og:title states
     the headline without the label, and wins over the candidates that repeat both."""

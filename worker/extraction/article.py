@@ -404,6 +404,9 @@ def _pick(hints: list[Hint], clean: Callable[[str], T | None]) -> tuple[T, Sourc
     return None
 
 
+_QUOTES = "\"'„“”«»‘’‚"
+
+
 def _pick_title(
     hints: list[Hint],
     names: list[str],
@@ -467,6 +470,9 @@ def _pick_title(
     for headline in text_headlines:
         for kicker in kickers:
             headline = without_kicker(headline, kicker) or headline
+        for label in labels:  # "Label – Words : Headline"; not a headline that is all label
+            rest = without_kicker(headline, label, separated=True)
+            headline = rest if rest and (rest[0].isalnum() or rest[0] in _QUOTES) else headline
         printed = clean_title(headline, names)
         if printed is not None and _worded_otherwise(printed, best[0]):
             return printed, "markup"
