@@ -11,6 +11,7 @@ from worker.errors import ExtractionError
 from worker.extraction.dates import (
     date_from_url,
     day_first,
+    in_page_order,
     load_zone,
     parse_date,
     states_the_day,
@@ -38,6 +39,7 @@ NOW = datetime(2024, 1, 1, tzinfo=UTC)
         ("April 6, 2021 at 9:18 a.m. (UTC+9)", None, datetime(2021, 4, 6, 0, 18, tzinfo=UTC)),
         ("Tue 6 Apr 2021 09.18 BST", None, datetime(2021, 4, 6, 8, 18, tzinfo=UTC)),
         ("14. Juni 2018, 10:05 Uhr", BERLIN, datetime(2018, 6, 14, 8, 5, tzinfo=UTC)),
+        ("Von Jane Doe 4. 2. 2022.", None, datetime(2022, 2, 4, tzinfo=UTC)),
         ("06.04.2021 09:18", BERLIN, datetime(2021, 4, 6, 7, 18, tzinfo=UTC)),
         ("6 de abril de 2021", None, datetime(2021, 4, 6, tzinfo=UTC)),
         ("6 avril 2021 à 09h18", None, datetime(2021, 4, 6, 9, 18, tzinfo=UTC)),
@@ -144,3 +146,14 @@ def test_load_zone() -> None:
     assert load_zone("Asia/Seoul") == SEOUL
     with pytest.raises(ExtractionError):
         load_zone("Not/AZone")
+
+
+def test_a_date_found_month_first_is_read_in_the_order_the_page_prints_it() -> None:
+    """dateparser read "4. 2. 2022" as 2 April; the page's own order says 4 February."""
+    april = datetime(2022, 4, 2, tzinfo=UTC)
+    lines = ["Von Jane Doe 4. 2. 2022.", "Team nominated for 2022"]
+    assert in_page_order(april, lines, day_first=True) == datetime(2022, 2, 4, tzinfo=UTC)
+    # the page states the found day too, or no day at all: it stands
+    assert in_page_order(april, [*lines, "Updated 02.04.2022"], day_first=True) == april
+    assert in_page_order(april, ["Team nominated for 2022"], day_first=True) == april
+    assert in_page_order(datetime(2022, 2, 14, tzinfo=UTC), lines, day_first=True).day == 14

@@ -34,6 +34,7 @@ from worker.extraction.dates import (
     date_from_page,
     date_from_url,
     day_first,
+    in_page_order,
     load_zone,
     states_the_day,
 )
@@ -215,6 +216,7 @@ def _extract(
     if published is None:
         found = date_from_page(root, zone, extensive=False) or date_from_url(url, zone)
         if found is None and (searched := date_from_page(root, zone)) is not None:
+            searched = in_page_order(searched, page_lines, day_first=dmy)
             found = searched if states_the_day(searched, page_lines) else None
         published = (found, "heuristic") if found else None
     updated = choose_date(hints.get("updated"), zone, dmy)

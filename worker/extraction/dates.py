@@ -62,7 +62,7 @@ _DATE = re.compile(
     rf"|(?P<mdy>{_MONTH}\s+{_DAY},?\s+\d{{4}}{_TIME})"
     rf"|(?P<dmy>{_DAY}\s+(?:de\s+)?{_MONTH},?\s+(?:de\s+)?\d{{4}}{_TIME})"
     rf"|(?P<ymd>\d{{4}}[./]\d{{1,2}}[./]\d{{1,2}}\.?{_TIME})"
-    rf"|(?P<num>\d{{1,2}}(?P<sep>[./-])\d{{1,2}}(?P=sep)\d{{4}}{_TIME})"
+    rf"|(?P<num>(?:\d{{1,2}}(?P<sep>[./-])\d{{1,2}}(?P=sep)|\d{{1,2}}\.\s\d{{1,2}}\.\s)\d{{4}}{_TIME})"
     r"|(?P<cjk>\d{4}\s*[年년]\s*\d{1,2}\s*[月월]\s*\d{1,2}\s*[日일]?"
     r"(?:\s*\d{1,2}[:시]\s*\d{2}분?)?)",
     re.IGNORECASE,
@@ -276,6 +276,25 @@ def date_from_page(
     except Exception:  # htmldate internals; a missing date is not an extraction failure
         return None
     return parse_date(found, zone) if isinstance(found, str) else None
+
+
+def in_page_order(found: datetime, lines: list[str], *, day_first: bool) -> datetime:
+    """``found`` with day and month swapped when the page prints it the other way round.
+
+    htmldate hands free text such as "4. 2. 2022" to dateparser, which may read it month
+    first; a line that our parser, in the page's order, reads as the swapped day (and none as
+    ``found``) says which it is.
+    """
+    if found.day > 12 or found.day == found.month:
+        return found
+    swapped = found.replace(day=found.month, month=found.day)
+    year = str(found.year)
+    stated = {
+        day.date()
+        for line in lines
+        if year in line and (day := parse_date(line, found.tzinfo, day_first=day_first))
+    }
+    return swapped if swapped.date() in stated and found.date() not in stated else found
 
 
 def states_the_day(found: datetime, lines: list[str]) -> bool:
