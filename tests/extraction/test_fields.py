@@ -737,6 +737,22 @@ def test_a_teasers_headline_starting_with_von_is_no_byline() -> None:
     assert extract_article(html, "https://news.example/a").authors == []
 
 
+def test_a_date_and_the_time_printed_beside_it_are_one_moment() -> None:
+    """The JSON-LD time is in UTC; the page prints the local day and, in its own element, the
+    local time: the moment is kept in the page's offset, so its day is the printed one."""
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle",'
+        ' "datePublished": "Wed, 04 May 2022 00:25:56 GMT"}</script>'
+    )
+    body = (
+        '<h1>Budget approved</h1><span class="date"><time class="date">3 May 2022</time>'
+        f'<time class="hour">21:25</time></span>{TEXT}'
+    )
+    published = extract_article(page(head, body), "https://news.example/a").published_at
+    assert published == datetime(2022, 5, 4, 0, 25, 56, tzinfo=UTC)
+    assert published is not None and published.date().isoformat() == "2022-05-03"
+
+
 def test_a_copyright_year_is_not_a_publication_date() -> None:
     html = page("<title>Budget</title>", f"<h1>Budget</h1>{TEXT}<footer>© 2016 Daily</footer>")
     assert extract_article(html, "https://news.example/a").published_at is None

@@ -431,11 +431,23 @@ _CLOCK = re.compile(
 
 
 def _date_value(tag: HtmlElement) -> str | None:
-    for attr in ("datetime", "content", "data-timestamp", "data-datetime", "title"):
-        value = _attr(tag, attr)
-        if value and any(ch.isdigit() for ch in value):
-            return value
-    return tag_text(tag, 200)
+    """The date a tag states, with the time its next sibling prints when it states none:
+    "<time>3 de mayo de 2022</time><time>21:25</time>" is one moment."""
+    value = next(
+        (v for a in _DATE_ATTRIBUTES if (v := _attr(tag, a)) and any(c.isdigit() for c in v)),
+        None,
+    ) or tag_text(tag, 200)
+    after = tag.getnext()
+    if value and after is not None and not _HAS_TIME.search(value):
+        clock = tag_text(after, 20) if isinstance(after.tag, str) else ""
+        if _BARE_TIME.fullmatch(clock):
+            return f"{value} {clock}"
+    return value
+
+
+_DATE_ATTRIBUTES = ("datetime", "content", "data-timestamp", "data-datetime", "title")
+_HAS_TIME = re.compile(r"\d{1,2}:\d{2}|T\d{2}")
+_BARE_TIME = re.compile(r"\d{1,2}[:.h]\d{2}(?:\s*(?:uhr|h|am|pm|a\.m\.|p\.m\.))?", re.IGNORECASE)
 
 
 def _dated_elsewhere(page: _Page, tag: HtmlElement, url: str) -> bool:
