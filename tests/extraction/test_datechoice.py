@@ -86,3 +86,27 @@ def test_day_first_applies_to_printed_dates_not_to_what_the_cms_writes() -> None
     assert printed == (datetime(2020, 10, 2, tzinfo=UTC), "markup")
     written = choose_date(hints(("meta", "11/01/2023 12:43:42")), None, True)
     assert written == (datetime(2023, 11, 1, 12, 43, 42, tzinfo=UTC), "meta")
+
+
+def test_a_time_printed_without_a_label_tells_the_offset_but_is_no_candidate() -> None:
+    """JSON-LD's 02:25 UTC is the "9:25pm" printed beside the byline: the day readers see is
+    the 24th. Alone, such a line states no publication time."""
+    clock = hints(("heuristic", "February 24, 2020 | 9:25pm"))
+    chosen = choose_date(hints(("json-ld", "2020-02-25T02:25:54Z")), None, False, clock)
+    assert chosen is not None
+    assert chosen[0] == datetime(2020, 2, 25, 2, 25, 54, tzinfo=UTC)
+    assert chosen[0].date().isoformat() == "2020-02-24"
+    assert choose_date([], None, False, clock) is None
+
+
+def test_the_first_printed_time_of_the_same_minute_decides() -> None:
+    """A teaser further down shares the round minute seven hours away: the article's own line,
+    first on the page, says two hours ahead, the same day."""
+    clock = hints(
+        ("heuristic", "Jane Doe 19.10.2019, 05:00 Uhr"),
+        ("heuristic", "John Roe 18.10.2019, 20:00 Uhr"),
+    )
+    chosen = choose_date(hints(("json-ld", "2019-10-19T03:00:00.000Z")), None, True, clock)
+    assert chosen is not None
+    assert chosen[0].utcoffset() == timedelta(hours=2)
+    assert chosen[0].date().isoformat() == "2019-10-19"

@@ -753,6 +753,17 @@ def test_a_date_and_the_time_printed_beside_it_are_one_moment() -> None:
     assert published is not None and published.date().isoformat() == "2022-05-03"
 
 
+def test_the_local_time_printed_under_the_headline_gives_the_day_readers_see() -> None:
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle",'
+        ' "datePublished": "2020-02-25T02:25:54Z"}</script>'
+    )
+    body = f"<h1>Budget approved</h1><div>February 24, 2020 | 9:25pm</div>{TEXT}"
+    published = extract_article(page(head, body), "https://news.example/a").published_at
+    assert published == datetime(2020, 2, 25, 2, 25, 54, tzinfo=UTC)
+    assert published is not None and published.date().isoformat() == "2020-02-24"
+
+
 def test_a_copyright_year_is_not_a_publication_date() -> None:
     html = page("<title>Budget</title>", f"<h1>Budget</h1>{TEXT}<footer>© 2016 Daily</footer>")
     assert extract_article(html, "https://news.example/a").published_at is None

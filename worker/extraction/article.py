@@ -212,7 +212,7 @@ def _extract(
     stated_language = hints.get("language", ("json-ld", "markup", "meta"))
     lang_value, lang_source = choose(stated_language, body, language)
     dmy = day_first(lang_value, [h.value for h in stated_language])
-    published = choose_date(hints.get("published"), zone, dmy)
+    published = choose_date(hints.get("published"), zone, dmy, hints.get("clock"))
     if published is None:
         found = date_from_page(root, zone, extensive=False) or date_from_url(url, zone)
         if found is None and (searched := date_from_page(root, zone)) is not None:

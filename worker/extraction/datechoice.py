@@ -7,6 +7,8 @@ two corrections drawn from the page's own evidence:
   the outlet's local time: 03:37 UTC in JSON-LD, "3 May, 2022, 11:37 pm" on the page. When a
   printed time is the same minute a whole number of quarter hours away (at most 14 hours), it is
   the same moment; it is kept in that offset, so its local day is the one the page shows. The
+  first such time in page order decides (a teaser further down may share a round minute). Dates
+  with a time that no label names count too ("Jane Doe 3/5/2022 22:41"), for this only. The
   moment itself, and so what storage keeps in UTC, does not change.
 - **A stale structured date.** When the date printed nearest the headline disagrees with the
   trusted candidate and another kind of structured data (meta tags against JSON-LD) agrees with
@@ -30,12 +32,16 @@ _QUARTER_HOUR = 900
 _UTC = timedelta(0)
 
 
-def choose_date(hints: list[Hint], zone: tzinfo | None, dmy: bool) -> Candidate | None:
+def choose_date(
+    hints: list[Hint], zone: tzinfo | None, dmy: bool, clocks: list[Hint] | None = None
+) -> Candidate | None:
     """The time a page states for a field, with its source; None if no candidate parses.
 
     ``zone``: the outlet's, for times printed without one. ``dmy``: the page's language writes
     "02/10/2020" for 2 October (see ``dates.day_first``); it applies to printed dates only, as
     CMSs write meta tags and JSON-LD in the US (invariant) order whatever the language.
+    ``clocks``: dates with a time printed near the article that no label names (“February 24,
+    2020 | 9:25pm”); never a candidate themselves, they only tell a UTC moment's local offset.
     """
     candidates = _parsed(hints, zone, dmy)
     first = next(candidates, None)
@@ -48,7 +54,10 @@ def choose_date(hints: list[Hint], zone: tzinfo | None, dmy: bool) -> Candidate 
         rest.append(candidate)
         if candidate[1] in _PRINTED and first[0].utcoffset() != _UTC:
             break
-    return _in_local_offset(first, rest) or _outvoted(first, rest) or first
+    local = _in_local_offset(first, rest)
+    if local is None and first[0].utcoffset() == _UTC and clocks:
+        local = _in_local_offset(first, list(_parsed(clocks, zone, dmy)))
+    return local or _outvoted(first, rest) or first
 
 
 def _parsed(hints: list[Hint], zone: tzinfo | None, dmy: bool) -> Iterator[Candidate]:
@@ -71,9 +80,11 @@ def _in_local_offset(first: Candidate, rest: list[Candidate]) -> Candidate | Non
     for value, value_source in rest:
         if value_source not in _PRINTED or value.utcoffset() != _UTC:
             continue  # a zone was stated or configured: a different moment, not a local reading
-        if (value.hour, value.minute) == (0, 0) or value.date() == moment.date():
-            continue  # a date without a time, or no other day to show
+        if (value.hour, value.minute) == (0, 0):
+            continue  # a date without a time
         shift = value.replace(second=0, microsecond=0, tzinfo=None) - minute.replace(tzinfo=None)
+        if not shift:
+            continue  # the same reading: it tells no offset
         if abs(shift) <= _MAX_OFFSET and shift.total_seconds() % _QUARTER_HOUR == 0:
             return moment.astimezone(timezone(shift)), source
     return None

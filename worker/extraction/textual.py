@@ -45,6 +45,8 @@ _DATED_NAME = re.compile(
     rf"(?:{_NUMERIC_DATE})\s+[-|–]\s+(?P<after>.+)|(?P<before>.+?)\s+[-|–]\s+(?:{_NUMERIC_DATE})",
     re.IGNORECASE,
 )
+# A time of day in a line: with a date, it may tell the outlet's offset (see datechoice).
+_CLOCK_TIME = re.compile(r"\b\d{1,2}:\d{2}(?!\d)|\b\d{1,2}\.\d{2}\s?(?:uhr|h)\b", re.IGNORECASE)
 # Lines between the body's first two paragraphs that may be its byline.
 _IN_LEAD_GAP = 3
 # Lines after the body that may still credit its author.
@@ -146,8 +148,10 @@ def _joined_labels(lines: list[str]) -> list[str]:
 
 
 def collect(lines: list[str], title: str | None = None) -> Hints:
-    """Byline and dateline candidates, provenance "heuristic". A line that quotes the
-    headline (``title``) names no author: "Text: <headline> @site" is a share button's text."""
+    """Byline and dateline candidates, provenance "heuristic", and as "clock" the lines with a
+    time that no label names, from which the outlet's offset may be read (see datechoice). A
+    line that quotes the headline (``title``) names no author: "Text: <headline> @site" is a
+    share button's text."""
     headline = loose_key(title or "")[:40]
     hints = Hints()
     for line in _joined_labels(lines):
@@ -167,6 +171,8 @@ def collect(lines: list[str], title: str | None = None) -> Hints:
                 hints.add("authors", name, "heuristic")
         updated = UPDATED_LABEL.search(line)
         published = PUBLISHED_LABEL.search(line)
+        if not (updated or published) and _CLOCK_TIME.search(line):
+            hints.add("clock", line, "heuristic")  # "February 24, 2020 | 9:25pm"
         if published is not None:
             end = updated.start() if updated and updated.start() > published.end() else None
             hints.add("published", line[published.end() : end], "heuristic")
