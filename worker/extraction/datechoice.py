@@ -40,8 +40,8 @@ def choose_date(
     ``zone``: the outlet's, for times printed without one. ``dmy``: the page's language writes
     "02/10/2020" for 2 October (see ``dates.day_first``); it applies to printed dates only, as
     CMSs write meta tags and JSON-LD in the US (invariant) order whatever the language.
-    ``clocks``: dates with a time printed near the article that no label names (“February 24,
-    2020 | 9:25pm”); never a candidate themselves, they only tell a UTC moment's local offset.
+    ``clocks``: dates with a time printed near the article that no label names ("February 24,
+    2020 | 9:25pm"); never a candidate themselves, they only tell a UTC moment's local offset.
     """
     candidates = _parsed(hints, zone, dmy)
     first = next(candidates, None)
