@@ -641,6 +641,7 @@ def test_a_commenters_name_and_date_are_not_the_articles() -> None:
     [
         "<div><span class='label'>Datum:</span> <span>18.10.2021</span></div>",
         "<h5>Datum:</h5><span>18.10.2021</span>",  # the label alone on its line
+        "<div>Erschienen am: 18.10.2021</div><div>Letzte Änderung: 19.10.2021 - 14:49</div>",
     ],
 )
 def test_a_labelled_dateline_below_the_headline(dateline: str) -> None:
@@ -653,6 +654,12 @@ def test_a_labelled_dateline_below_the_headline(dateline: str) -> None:
     article = extract_article(html, "https://news.example/a")
     assert article.published_at == datetime(2021, 10, 18, tzinfo=UTC)
     assert "18.10.2021" not in article.body
+
+
+def test_a_last_change_label_dates_the_update() -> None:
+    body = f"<h1>Budget</h1><div>Letzte Änderung: 19.10.2021 - 14:49</div>{TEXT}"
+    article = extract_article(page("<title>Budget</title>", body), "https://news.example/a")
+    assert article.updated_at == datetime(2021, 10, 19, 14, 49, tzinfo=UTC)
 
 
 def test_a_byline_between_the_lead_and_the_text() -> None:

@@ -60,11 +60,13 @@ LABEL_ONLY = re.compile(
 )
 PUBLISHED_LABEL = re.compile(
     r"\b(?:first\s+published|published|posted|released|created|erstellt|veröffentlicht"
-    r"|publié|publicado|pubblicato|gepubliceerd|date|datum|fecha)\b(?:\s+(?:on|at|am))?\s*:?",
+    r"|erschienen|publié|publicado|pubblicato|gepubliceerd|verschenen|date|datum|fecha)\b"
+    r"(?:\s+(?:on|at|am|op))?\s*:?",
     re.IGNORECASE,
 )
 UPDATED_LABEL = re.compile(
     r"\b(?:last\s+updated|updated|last\s+modified|modified|aktualisiert|geändert"
+    r"|letzte\s+änderung"
     r"|mis\s+à\s+jour|actualizado|aggiornato|bijgewerkt)\b(?:\s+(?:on|at|am))?\s*:?",
     re.IGNORECASE,
 )
