@@ -656,6 +656,17 @@ def test_a_labelled_dateline_below_the_headline(dateline: str) -> None:
     assert "18.10.2021" not in article.body
 
 
+def test_a_headline_line_that_goes_on_with_when_it_was_posted() -> None:
+    """A German WordPress theme: "<title> wurde am <date> gepostet" as one line."""
+    body = (
+        "<div class='post'><div><a href='/p/1'>Council passes the budget</a> wurde am 19. Mai 2010"
+        f" um 23:03 Uhr gepostet und unter Allgemein abgelegt.</div>{TEXT}</div>"
+    )
+    html = page("<title>Council passes the budget</title>", body)
+    published = extract_article(html, "https://news.example/a").published_at
+    assert published == datetime(2010, 5, 19, 23, 3, tzinfo=UTC)
+
+
 def test_a_last_change_label_dates_the_update() -> None:
     body = f"<h1>Budget</h1><div>Letzte Änderung: 19.10.2021 - 14:49</div>{TEXT}"
     article = extract_article(page("<title>Budget</title>", body), "https://news.example/a")

@@ -45,6 +45,13 @@ _DATED_NAME = re.compile(
     rf"(?:{_NUMERIC_DATE})\s+[-|–]\s+(?P<after>.+)|(?P<before>.+?)\s+[-|–]\s+(?:{_NUMERIC_DATE})",
     re.IGNORECASE,
 )
+# German WordPress themes: "<title> wurde am 19. Mai 2010 um 23:03 Uhr gepostet".
+_POSTED_ON = re.compile(
+    r"\bwurde\s+am\s+(.{6,60}?)\s+(?:gepostet|veröffentlicht|publiziert|geschrieben|verfasst)\b",
+    re.IGNORECASE,
+)
+# How much longer than the headline its line must be to say more than the headline.
+_MORE_THAN_HEADLINE = 20
 # A time of day in a line: with a date, it may tell the outlet's offset (see datechoice).
 _CLOCK_TIME = re.compile(r"\b\d{1,2}:\d{2}(?!\d)|\b\d{1,2}\.\d{2}\s?(?:uhr|h)\b", re.IGNORECASE)
 # Lines between the body's first two paragraphs that may be its byline.
@@ -96,6 +103,8 @@ def article_lines(lines: list[str], title: str | None, paragraphs: list[str]) ->
     top = find_line(lines, title) if title else None
     first = find_line(lines, paragraphs[0], top or 0) if paragraphs else None
     groups = [_header_lines(lines, top, first)]
+    if top is not None and title and len(lines[top]) > len(title) + _MORE_THAN_HEADLINE:
+        groups.append([lines[top]])  # "<headline> wurde am 19. Mai 2010 gepostet": one line
     if first is not None and len(lines[first]) <= _SHORT_LINE:
         groups.append([lines[first]])  # a byline the text extractor took for the first paragraph
     if first is None and top:
@@ -178,6 +187,8 @@ def collect(lines: list[str], title: str | None = None) -> Hints:
         if published is not None:
             end = updated.start() if updated and updated.start() > published.end() else None
             hints.add("published", line[published.end() : end], "heuristic")
+        elif (posted := _POSTED_ON.search(line)) is not None:
+            hints.add("published", posted[1], "heuristic")
         if updated is not None:
             end = published.start() if published and published.start() > updated.end() else None
             hints.add("updated", line[updated.end() : end], "heuristic")
