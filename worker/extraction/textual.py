@@ -97,9 +97,10 @@ def find_line(lines: list[str], text: str, start: int = 0) -> int | None:
 
 def article_lines(lines: list[str], title: str | None, paragraphs: list[str]) -> list[list[str]]:
     """The groups of visible lines where pages print the article's byline and dateline: around
-    the headline and down to the body's first paragraph, the few the body skips between its
-    lead and its text, and those right after its last paragraph. Each anchor is looked for
-    after the one before it, so every line is keyed once at most."""
+    the headline and down to the body's first paragraph, the headline's own line when it goes on
+    past the headline, a short first paragraph, the few the body skips between its lead and its
+    text, and those right after its last paragraph. Each anchor is looked for after the one
+    before it, so every line is keyed once at most."""
     top = find_line(lines, title) if title else None
     first = find_line(lines, paragraphs[0], top or 0) if paragraphs else None
     groups = [_header_lines(lines, top, first)]
