@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import unicodedata
 from datetime import UTC, datetime
 
 import pytest
@@ -450,3 +451,20 @@ class TestHostileInput:
     def test_non_string_input_is_an_extraction_error(self) -> None:
         with pytest.raises(ExtractionError):
             extract_article(b"<html></html>", KH_URL)  # type: ignore[arg-type]
+
+
+def test_decomposed_characters_come_out_composed() -> None:
+    """A CMS fed from macOS can hold "u" + combining diaeresis where others hold "ü": the same
+    name, headline or sentence must be the same string in every outlet's copy (Unicode NFC)."""
+    decomposed = unicodedata.normalize("NFD", "Jürgen Müller")
+    sentence = unicodedata.normalize("NFD", "Die Brücke über die Förde wird gesperrt. ") * 8
+    html = (
+        f"<html><head><title>{decomposed} über die Förde</title></head><body><article>"
+        f"<h1>{decomposed} über die Förde</h1><p>Von {decomposed}</p>"
+        f"<p>{sentence}</p><p>{sentence}</p></article></body></html>"
+    )
+    article = extract_article(unicodedata.normalize("NFD", html), "https://example.com/a")
+    assert article.title == "Jürgen Müller über die Förde"
+    assert article.authors == ["Jürgen Müller"]
+    assert "Die Brücke über die Förde wird gesperrt." in article.body
+    assert unicodedata.is_normalized("NFC", article.body)
