@@ -552,6 +552,18 @@ def test_an_author_box_after_a_list_of_related_articles_is_the_articles() -> Non
     assert extract_article(html, "https://news.example/a").authors == ["Jane Doe"]
 
 
+def test_an_author_boxs_biography_is_not_part_of_the_byline() -> None:
+    html = page(
+        "<title>Council passes the budget</title>",
+        f"<h1>Council passes the budget</h1>{TEXT}<div class='author-info'>"
+        "<h3 class='widget-title'>Autor</h3><h4><a href='/author/jd'>Jane Doe</a></h4>"
+        "<p class='author-bio'>Covers city hall, schools and transport. She has reported "
+        "for us since 2012.</p></div>",
+    )
+    article = extract_article(html, "https://news.example/a")
+    assert (article.authors, article.provenance["authors"]) == (["Jane Doe"], "markup")
+
+
 @pytest.mark.parametrize(
     "line",
     [

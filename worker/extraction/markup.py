@@ -44,6 +44,8 @@ NOT_BYLINE_WORDS = frozenset(
         "comments", "details", "card", "profile", "title", "label",
     }
 )  # fmt: skip
+# The parts of an author box that describe the author
+_ABOUT_WORDS = frozenset({"bio", "biography", "description", "desc", "about"})
 COMMENT_WORDS = frozenset({"comment", "comments", "commentlist", "commentslist"})
 PUBLISHED_WORDS = frozenset(
     {"published", "publish", "pubdate", "posted", "date", "dateline", "timestamp", "created",
@@ -358,7 +360,7 @@ def _authors(page: _Page, hints: Hints) -> None:
             if name is not None:
                 hints.add("authors", _attr(name, "content") or tag_text(name, 200), "markup")
             else:
-                hints.add("authors", tag_text(tag, _MAX_BYLINE_CHARS), "markup")
+                hints.add("authors", _byline_text(page, tag), "markup")
     for tag in page.marked:
         if tag.tag == "a" and "author" in rel_words(tag) and not _byline_elsewhere(page, tag):
             hints.add("authors", tag_text(tag, 200), "markup")
@@ -375,7 +377,7 @@ def _authors(page: _Page, hints: Hints) -> None:
         tag
         for tag in page.near_headline(_innermost(candidates))
         if not (page.in_teaser(tag) or _in_form(tag) or _in_comments(page, tag))
-        and clean_authors(tag_text(tag, _MAX_BYLINE_CHARS))
+        and clean_authors(_byline_text(page, tag))
     ]
     if ranked:
         first = ranked[0]
@@ -384,7 +386,15 @@ def _authors(page: _Page, hints: Hints) -> None:
             for t in ranked[1:]
             if t.getparent() is first.getparent() and t.get("class") == first.get("class")
         ]
-        hints.add("authors", ", ".join(tag_text(t, 200) for t in group), "markup")
+        hints.add("authors", ", ".join(_byline_text(page, t) for t in group), "markup")
+
+
+def _byline_text(page: _Page, tag: HtmlElement) -> str:
+    """A byline element's text without an author box's biography ("author-bio")."""
+    parts = {
+        inner for inner in tag.iterdescendants() if page.words.get(inner, _NO_WORDS) & _ABOUT_WORDS
+    }
+    return tag_text(tag, _MAX_BYLINE_CHARS, parts)
 
 
 def _byline_elsewhere(page: _Page, tag: HtmlElement) -> bool:

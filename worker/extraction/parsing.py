@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Container, Iterator
+from collections.abc import Collection, Container, Iterator
 from typing import cast
 
 import lxml.html
@@ -242,11 +242,12 @@ def _self_and(tag: HtmlElement, rest: Iterator[HtmlElement]) -> Iterator[HtmlEle
     yield from rest
 
 
-def tag_text(tag: HtmlElement, limit: int = 2000) -> str:
-    """Visible text of an element with collapsed whitespace, cut at ``limit`` characters."""
+def tag_text(tag: HtmlElement, limit: int = 2000, skip: Collection[HtmlElement] = ()) -> str:
+    """Visible text of an element with collapsed whitespace, cut at ``limit`` characters,
+    without the text of the ``skip`` elements inside it."""
     parts: list[str] = []
     size = 0
-    for text in _visible_texts(tag):
+    for text in _visible_texts(tag, skip):
         parts.append(text)
         size += len(text.strip()) + 1  # what is left once whitespace is collapsed
         if size > limit:
@@ -259,16 +260,20 @@ def visible_text(tag: HtmlElement) -> str:
     return "".join(_visible_texts(tag))
 
 
-def _visible_texts(tag: HtmlElement) -> Iterator[str]:
+def _visible_texts(tag: HtmlElement, skip: Collection[HtmlElement] = ()) -> Iterator[str]:
     """The texts under an element whose own element is not an invisible one, in document
-    order. A generator, so ``tag_text`` stops reading a large container at its limit: the
-    XPath ``descendant::text()[not(parent::script or ...)]`` it replaces read the whole
-    subtree, 3 to 6 times slower on the elements the collectors look at (measured on 300
-    corpus pages, the same texts)."""
+    order, but for those of ``skip`` elements (their tails are read). A generator, so
+    ``tag_text`` stops reading a large container at its limit: the XPath
+    ``descendant::text()[not(parent::script or ...)]`` it replaces read the whole subtree, 3
+    to 6 times slower on the elements the collectors look at (measured on 300 corpus pages,
+    the same texts)."""
     parents: list[object] = []  # tags of the open elements
-    for event, node in etree.iterwalk(tag, events=("start", "end")):
+    walk = etree.iterwalk(tag, events=("start", "end"))
+    for event, node in walk:
         if event == "start":
-            if node.text and node.tag not in INVISIBLE_TAGS:
+            if skip and node in skip:
+                walk.skip_subtree()  # its "end" still comes, with its tail
+            elif node.text and node.tag not in INVISIBLE_TAGS:
                 yield node.text
             parents.append(node.tag)
         else:
