@@ -61,6 +61,8 @@ from worker.extraction.authors import clean_authors, is_site_address, people, sp
         ("Rachael Link, MS, RD", ["Rachael Link"]),
         ("By Jane Doe MPH", ["Jane Doe"]),
         ("Jack Ma", ["Jack Ma"]),
+        ("Rechtsanwalt Sebastian Einbock", ["Sebastian Einbock"]),
+        ("Pressemitteilung von Katja Kipping", ["Katja Kipping"]),
         ("Donnerstag", []),
         ("Datum", []),
         ("Staff", []),

@@ -473,6 +473,30 @@ def test_a_site_address_as_the_meta_author_gives_way_to_the_printed_byline() -> 
     assert extract_article(alone, "https://rezepte.pl/a").authors == ["rezepte.pl"]
 
 
+@pytest.mark.parametrize(
+    ("meta_author", "byline", "authors"),
+    [
+        # an organisation, or the outlet with its city, gives way to the people printed
+        ("Süddeutsche.de GmbH, Munich, Germany", "Von Markus Balser und Klaus Ott",
+         ["Markus Balser", "Klaus Ott"]),
+        ("Landesanstalt für Wald und Forstwirtschaft", "Joachim Hamberger", ["Joachim Hamberger"]),
+        # a person and a user name stay
+        ("Erika Musterfrau", "Henry Montenegro", ["Erika Musterfrau"]),
+        ("jdoe", "Photo Desk Team", ["jdoe"]),
+        # an organisation stays when the byline names no person in a person's shape
+        ("Landesanstalt für Wald", "Online-Redaktion und Partner", ["Landesanstalt für Wald"]),
+    ],
+)  # fmt: skip
+def test_an_organisation_as_the_meta_author_gives_way_to_the_people_printed(
+    meta_author: str, byline: str, authors: list[str]
+) -> None:
+    html = page(
+        f'<title>Budget</title><meta name="author" content="{meta_author}">',
+        f"<article><h1>Budget</h1><div class='author'>{byline}</div>{TEXT}</article>",
+    )
+    assert extract_article(html, "https://www.example-news.de/a").authors == authors
+
+
 def test_bylines_and_dates_of_teaser_cards_are_not_the_articles() -> None:
     """A related post is its own <article>, with its own byline and date."""
     html = page(

@@ -514,23 +514,48 @@ def _worded_otherwise(headline: str, title: str) -> bool:
 
 def _pick_authors(hints: Hints, outlets: list[str]) -> tuple[list[str], Source] | None:
     """Names from the most trusted source that names a person, a user name there spelled as
-    another source spells it; the outlet itself as a last resort (an Organization author equal
-    to the publisher is the site, not a byline)."""
+    another source spells it, an organisation there giving way to the people a less trusted
+    source names; the outlet itself as a last resort (an Organization author equal to the
+    publisher is the site, not a byline)."""
     exclude = tuple(outlets)
     fallback: tuple[list[str], Source] | None = None
-    for source in SOURCE_ORDER:
+    for index, source in enumerate(SOURCE_ORDER):
         found = [h.value for h in hints.get("authors") if h.source == source]
         named = people(found, exclude=exclude)
         if named:
             if any(" " not in name for name in named):  # a user name; spelled out elsewhere?
                 others = [h.value for h in hints.get("authors") if h.source != source]
                 named = spelled_out(named, [n for raw in others for n in clean_authors(raw)])
+            if _no_person(named):
+                persons = _persons_below(hints, SOURCE_ORDER[index + 1 :], exclude)
+                if persons is not None:
+                    return persons
             return _with_coauthors(named, hints, exclude), source
         outlet_found = found + [h.value for h in hints.get("outlet_author") if h.source == source]
         names = dedupe([n for raw in outlet_found for n in byline_names(raw)])
         if names and fallback is None:
             fallback = (names, source)
     return fallback
+
+
+def _no_person(names: list[str]) -> bool:
+    """None of ``names`` has a person's shape, and none is a user name ("jdoe"): an
+    organisation ("Rutgers University"), or an outlet with its city ("Süddeutsche.de GmbH",
+    "Munich", "Germany")."""
+    return not any(personal_shape(name) or name.islower() for name in names)
+
+
+def _persons_below(
+    hints: Hints, sources: tuple[Source, ...], exclude: tuple[str, ...]
+) -> tuple[list[str], Source] | None:
+    """The names of the first of ``sources`` that names only people, if any."""
+    for source in sources:
+        named = people(
+            [h.value for h in hints.get("authors") if h.source == source], exclude=exclude
+        )
+        if named:
+            return (named, source) if all(map(personal_shape, named)) else None
+    return None
 
 
 def _with_coauthors(named: list[str], hints: Hints, exclude: tuple[str, ...]) -> list[str]:
