@@ -63,6 +63,7 @@ from worker.extraction.authors import clean_authors, is_site_address, people, sp
         ("Jack Ma", ["Jack Ma"]),
         ("Rechtsanwalt Sebastian Einbock", ["Sebastian Einbock"]),
         ("Pressemitteilung von Katja Kipping", ["Katja Kipping"]),
+        ("Ryan Merkley, CEO", ["Ryan Merkley"]),
         ("Donnerstag", []),
         ("Datum", []),
         ("Staff", []),

@@ -474,6 +474,29 @@ def test_a_site_address_as_the_meta_author_gives_way_to_the_printed_byline() -> 
 
 
 @pytest.mark.parametrize(
+    "link",
+    [
+        "<a href='/author/jane-doe/'>Alles von Jane Doe</a>",
+        "<a href='https://news.example/autoren/jane-doe-684124'><span class='profilbild'>"
+        "<picture><img src='/jd.jpg'><span>© Jane Doe</span></picture></span> Jane Doe</a>",
+    ],
+)
+def test_a_link_to_the_authors_page_is_the_byline_when_nothing_else_is(link: str) -> None:
+    html = page("<title>Budget</title>", f"<h1>Budget</h1>{TEXT}<p>{link}</p>")
+    article = extract_article(html, "https://news.example/a")
+    assert (article.authors, article.provenance["authors"]) == (["Jane Doe"], "markup")
+    menu = page(
+        "<title>Budget</title>",
+        f"<nav><a href='/author/john-roe/'>John Roe</a></nav><h1>Budget</h1>{TEXT}<p>{link}</p>",
+    )
+    assert extract_article(menu, "https://news.example/a").authors == ["Jane Doe"]
+    byline = page(
+        "<title>Budget</title>", f"<h1>Budget</h1><p class='byline'>Max Roe</p>{TEXT}<p>{link}</p>"
+    )
+    assert extract_article(byline, "https://news.example/a").authors == ["Max Roe"]
+
+
+@pytest.mark.parametrize(
     ("meta_author", "byline", "authors"),
     [
         # an organisation, or the outlet with its city, gives way to the people printed

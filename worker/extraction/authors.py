@@ -28,7 +28,7 @@ LEAD_IN_WORDS = frozenset(
         "interview", "foto", "fotos", "photo", "photos", "and", "und", "mit", "with", "im",
         "gespräch", "bericht", "kommentar", "ein", "eine", "beitrag", "gastbeitrag", "blog",
         "gespeichert", "submitted", "publiziert", "thread", "starter", "themenstarter",
-        "pressemitteilung", "pressemeldung", "presseinformation",
+        "pressemitteilung", "pressemeldung", "presseinformation", "alles", "mehr",
     }
 )  # fmt: skip
 _LEAD_WORD = re.compile(r"^\s*([\w\u00c0-\u024f]+)\s*[:\-–]?\s*")
@@ -75,7 +75,8 @@ JOB_WORDS = frozenset(
         "reports", "author", "by", "our", "anchor", "host", "experte", "expertin",
         "korrespondentin", "kolumnist", "kolumnistin", "reporterin", "autorin",
         "rechtsanwalt", "rechtsanwältin", "fachanwalt", "fachanwältin", "anwalt", "anwältin",
-        "attorney", "lawyer",
+        "attorney", "lawyer", "ceo", "founder", "co-founder", "gründer", "gründerin",
+        "geschäftsführer", "geschäftsführerin",
     }
 )  # fmt: skip
 # Academic and professional letters after a name ("Grant Tinsley, PhD"): not names.

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from typing import cast
+from urllib.parse import urlsplit
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -387,6 +388,32 @@ def _authors(page: _Page, hints: Hints) -> None:
             if t.getparent() is first.getparent() and t.get("class") == first.get("class")
         ]
         hints.add("authors", ", ".join(_byline_text(page, t) for t in group), "markup")
+    if not hints.get("authors"):
+        _author_page_link(page, hints)
+
+
+def _author_page_link(page: _Page, hints: Hints) -> None:
+    """The first link to an author's page ("/author/jane-doe/": WordPress, XenForo, Drupal
+    themes), where nothing in the markup is named a byline: its text without its picture's
+    credit ("Alles von Jane Doe", "<picture>© Jane Doe</picture> Jane Doe")."""
+    for link in page.root.iter("a"):
+        path = urlsplit(link.get("href") or "").path
+        if not _AUTHOR_PAGE.search(path) or _byline_elsewhere(page, link):
+            continue
+        pictures = {
+            inner
+            for inner in link.iterdescendants()
+            if inner.tag in _PICTURE_TAGS or page.words.get(inner, _NO_WORDS) & _PICTURE_WORDS
+        }
+        text = tag_text(link, _MAX_BYLINE_CHARS, pictures)
+        if clean_authors(text):
+            hints.add("authors", text, "markup")
+            return
+
+
+_AUTHOR_PAGE = re.compile(r"/(?:author|authors|autor|autoren|auteur|autore)/[^/]+/?$", re.I)
+_PICTURE_TAGS = frozenset({"picture", "figure", "figcaption"})
+_PICTURE_WORDS = frozenset({"avatar", "image", "img", "photo", "pic", "picture"})
 
 
 def _byline_text(page: _Page, tag: HtmlElement) -> str:
