@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from typing import cast
-from urllib.parse import urlsplit
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -396,9 +395,8 @@ def _author_page_link(page: _Page, hints: Hints) -> None:
     """The first link to an author's page ("/author/jane-doe/": WordPress, XenForo, Drupal
     themes), where nothing in the markup is named a byline: its text without its picture's
     credit ("Alles von Jane Doe", "<picture>© Jane Doe</picture> Jane Doe")."""
-    for link in page.root.iter("a"):
-        path = urlsplit(link.get("href") or "").path
-        if not _AUTHOR_PAGE.search(path) or _byline_elsewhere(page, link):
+    for link in cast(list[HtmlElement], _AUTHOR_LINKS(page.root)):
+        if not _AUTHOR_PAGE.search(link.get("href", "")) or _byline_elsewhere(page, link):
             continue
         pictures = {
             inner
@@ -411,7 +409,10 @@ def _author_page_link(page: _Page, hints: Hints) -> None:
             return
 
 
-_AUTHOR_PAGE = re.compile(r"/(?:author|authors|autor|autoren|auteur|autore)/[^/]+/?$", re.I)
+_AUTHOR_LINKS = etree.XPath("//a[contains(@href, '/aut') or contains(@href, '/Aut')]")
+_AUTHOR_PAGE = re.compile(
+    r"/(?:author|authors|autor|autoren|auteur|autore)/[^/?#]+/?(?:[?#]|$)", re.IGNORECASE
+)
 _PICTURE_TAGS = frozenset({"picture", "figure", "figcaption"})
 _PICTURE_WORDS = frozenset({"avatar", "image", "img", "photo", "pic", "picture"})
 
