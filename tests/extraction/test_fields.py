@@ -145,7 +145,10 @@ def test_the_segment_of_a_title_that_the_page_shows_as_a_heading(
          "20% Rabatt auf EAT SMALL"),
         # the title is a heading itself: the <h1> is a part of it, not the headline
         ("Council passes the budget", ["Council passes the budget", "passes the budget"], None),
-        # an <h1> of two words is a label, not a headline
+        # one long compound word is a headline too ...
+        ("Mandarinen-Schmand-Kuchen von jesusfreak", ["Mandarinen-Schmand-Kuchen"],
+         "Mandarinen-Schmand-Kuchen"),
+        # ... but an <h1> of two short words is a label, not a headline
         ("Budget talks: council passes the budget", ["Budget talks"], None),
         # an <h1> longer than the title (a kicker before it) is not taken
         ("Council passes the budget", ["Politics Council passes the budget"], None),

@@ -145,11 +145,15 @@ def headline_within(title: str, headings: list[str], headlines: list[str]) -> st
     found = {
         shown
         for headline in headlines
-        if len((shown := " ".join(headline.split())).split()) >= 3
-        and shown in title
-        and shown != title
+        if _long_enough(shown := " ".join(headline.split())) and shown in title and shown != title
     }
     return found.pop() if len(found) == 1 else None
+
+
+def _long_enough(headline: str) -> bool:
+    """Three words or more, or one long compound ("Mandarinen-Schmand-Kuchen"): a headline,
+    not a section's name ("News", "Rezepte")."""
+    return len(headline.split()) >= 3 or len(headline) >= 20
 
 
 def without_kicker(title: str, kicker: str, *, separated: bool = False) -> str | None:
