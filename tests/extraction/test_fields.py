@@ -160,6 +160,16 @@ def test_the_h1_a_meta_title_adds_words_to_is_the_headline(
     assert headline_within(title, headings, headings) == headline
 
 
+def test_a_titles_segment_the_description_states_whole_is_the_headline() -> None:
+    html = page(
+        "<title>Fan Club Regensburg - Council passes the budget - Press - News</title>"
+        '<meta name="description" content="Council passes the budget">',
+        f"<span class='itemTitle'><a href='/press'>Press</a> : Council passes the budget</span>"
+        f"{TEXT}",
+    )
+    assert extract_article(html, "https://club.example/a").title == "Council passes the budget"
+
+
 def test_a_meta_title_with_words_added_to_the_h1_gives_way_to_it() -> None:
     html = page(
         '<meta property="og:title" content="Receita de Sequilho com Chocolate Amargo">',

@@ -188,8 +188,10 @@ def _extract(
     if title is not None:
         headings = heading_texts(root)
         texts = [text for _, text in headings]
+        # a CMS that fills the description with the headline states it whole
+        described = [h.value for h in hints.get("description")]
         shown = (
-            shown_segment(title[0], texts)
+            shown_segment(title[0], texts + described)
             or headline_within(title[0], texts, [text for tag, text in headings if tag == "h1"])
             or _as_printed(title[0], texts)
         )

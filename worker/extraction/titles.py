@@ -114,8 +114,9 @@ def has_extra_segment(title: str, headline: str) -> bool:
 
 
 def shown_segment(title: str, headings: list[str]) -> str | None:
-    """The one segment of ``title`` that the page shows as a heading of its own, when the
-    title as a whole is none: "Blog name | Headline" over a page whose <h2> is "Headline".
+    """The one segment of ``title`` that the page shows as a heading of its own (or states
+    whole as its description), when the title as a whole is none: "Blog name | Headline" over
+    a page whose <h2> is "Headline".
     The other segments name the site or the section. None when no segment, or more than one,
     stands as a heading (a headline with a dash in it stands whole)."""
     parts = [part.strip() for part in _SEPARATOR.split(" ".join(title.split()))]
