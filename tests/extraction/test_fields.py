@@ -170,6 +170,31 @@ def test_a_titles_segment_the_description_states_whole_is_the_headline() -> None
     assert extract_article(html, "https://club.example/a").title == "Council passes the budget"
 
 
+@pytest.mark.parametrize(
+    ("title", "h1", "h2", "headline"),
+    [
+        # a classic blog theme: the blog's name in the <h1>, the post's headline in an <h2>
+        ("Four Years Remaining » Blog Archive » Interning of Small Integers",
+         "Four Years Remaining", "Interning of Small Integers", "Interning of Small Integers"),
+        ("Muffin Grundrezept : Muffin Rezepte", "Muffin Rezepte", "Muffin Grundrezept",
+         "Muffin Grundrezept"),
+        # the outlet has a segment of its own: the <h1> is the headline, the <h2> its subtitle
+        ("Vom Boden aus gedacht - Ann Cotten verwebt Lokales und Globales : booknews.example",
+         "Vom Boden aus gedacht", "Ann Cotten verwebt Lokales und Globales",
+         "Vom Boden aus gedacht"),
+    ],
+)  # fmt: skip
+def test_a_titles_segment_shown_beside_the_blogs_name_in_the_h1_is_the_headline(
+    title: str, h1: str, h2: str, headline: str
+) -> None:
+    html = page(
+        f"<title>{title}</title>",
+        f"<div id='header'><h1 id='logo'><a href='/'>{h1}</a></h1></div>"
+        f"<div class='post'><h2><a href='/p/1'>{h2}</a></h2><div class='entry'>{TEXT}</div></div>",
+    )
+    assert extract_article(html, "https://booknews.example/p/1").title == headline
+
+
 def test_a_meta_title_with_words_added_to_the_h1_gives_way_to_it() -> None:
     html = page(
         '<meta property="og:title" content="Receita de Sequilho com Chocolate Amargo">',

@@ -60,6 +60,7 @@ from worker.extraction.textkeys import loose_key
 from worker.extraction.titles import (
     clean_title,
     has_extra_segment,
+    headline_beside,
     headline_within,
     normalise_name,
     shown_segment,
@@ -195,6 +196,9 @@ def _extract(
             or headline_within(title[0], texts, [text for tag, text in headings if tag == "h1"])
             or _as_printed(title[0], texts)
         )
+        if shown is None and title[1] == "markup":
+            titles = [h.value for h in hints.get("title")]
+            shown = headline_beside(title[0], titles, texts, outlets)
         title = (shown, title[1]) if shown else title
 
     paragraphs, body_source = _article_body(root, names, url, hints, outlets, title, selected)

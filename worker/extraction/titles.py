@@ -135,6 +135,35 @@ def shown_segment(title: str, headings: list[str]) -> str | None:
     return None if any(key in other for other in others) else found[0]
 
 
+def headline_beside(
+    best: str, titles: list[str], headings: list[str], outlets: list[str]
+) -> str | None:
+    """The segment of a title that the page shows as a heading, when ``best`` (the page's
+    <h1>) is another of its segments and none names the outlet otherwise: a blog theme's
+    <h1> is the blog's name, which <title> repeats beside the post's headline, an <h2> ("Four
+    Years Remaining » Blog Archive » Interning of Small Integers in Python"). Only a segment
+    longer than ``best``: a section's label beside a headline is the shorter one; and not
+    where the outlet has a segment of its own ("Headline - Subtitle : literaturkritik.de")."""
+    key = loose_key(best)
+    shown = {loose_key(heading) for heading in headings}
+    outlet_keys = {outlet_key for outlet in outlets if (outlet_key := loose_key(outlet))}
+    for title in titles:
+        parts = [part.strip() for part in _SEPARATOR.split(" ".join(title.split()))]
+        keys = [loose_key(part) for part in parts]
+        if len(parts) < 2 or key not in keys:
+            continue
+        if any(outlet in other for other in keys if other != key for outlet in outlet_keys):
+            continue
+        found = [
+            part
+            for part, part_key in zip(parts, keys, strict=True)
+            if part_key != key and part_key in shown and len(part) > max(len(best), 8)
+        ]
+        if len(found) == 1:
+            return found[0]
+    return None
+
+
 def headline_within(title: str, headings: list[str], headlines: list[str]) -> str | None:
     """The page's one <h1> (``headlines``, three words or more) that ``title`` holds with
     words added, when the title itself is no heading: "Receita de Sequilho com Chocolate
