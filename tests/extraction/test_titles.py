@@ -24,6 +24,14 @@ NAMES = ["The Korea Herald", "Muslim Times", "koreaherald"]
         ("Man bites dog - a true story", "Man bites dog - a true story"),
         ("Pentagon: no change", "Pentagon: no change"),
         ("Headline of the day › Muslim Times", "Headline of the day"),
+        # a broken template runs the site's name into the headline
+        ("Truckwash A31Muslim Times | Muslim Times", "Truckwash A31"),
+        ("Truckwash A31Branchenbuch Nord | Branchenbuch Nord", "Truckwash A31 | Branchenbuch Nord"),
+        # a headline that ends with the words of its last segment, after a space, keeps them
+        (
+            "Breaking news from the Harbour Times | Harbour Times",
+            "Breaking news from the Harbour Times | Harbour Times",
+        ),
     ],
 )
 def test_strip_outlet(raw: str, title: str) -> None:

@@ -60,6 +60,7 @@ def strip_outlet(title: str, names: list[str]) -> str:
     A name with a separator of its own ("AOC media - Analyse Opinion Critique") is removed
     whole first: segment by segment, only its last part would match."""
     title = _DANGLING.sub("", " ".join(title.split()))
+    title = _without_glued_copy(title)
     title = _without_whole_name(title, names)
     for _ in range(3):
         parts = _SEPARATOR.split(title)
@@ -73,6 +74,17 @@ def strip_outlet(title: str, names: list[str]) -> str:
         else:
             break
     return title
+
+
+def _without_glued_copy(title: str) -> str:
+    """ "HeadlineSite name | Site name" -> "Headline | Site name": a broken template runs the
+    site's name into the headline with no space; the last segment shows what to cut."""
+    parts = _SEPARATOR.split(title)
+    if len(parts) < 2 or len(name := parts[-1]) < 8:
+        return title
+    first = parts[0]
+    glued = len(first) > len(name) and first.endswith(name) and first[-len(name) - 1].isalnum()
+    return title.replace(first, first[: -len(name)], 1) if glued else title
 
 
 def _without_whole_name(title: str, names: list[str]) -> str:
