@@ -676,6 +676,8 @@ def under_the_headline(line: str) -> ExtractedArticle:
     ("before_headline", "after_headline", "after_text"),
     [
         ("", "<h5>Autor:</h5><span>Adi Tzlil</span>", ""),  # a label alone on its line
+        ("", "<p class='label'><strong>By</strong></p><p>Adi Tzlil</p>", ""),
+        ("", "<p>Auteur : Adi Tzlil</p> <p>Edition : M-A. Pioerron</p>", ""),
         ("<div>05.02.2020 - Redaktion: Adi Tzlil</div>", "", ""),  # the line over the headline
         ("", "", "<div>Text: Adi Tzlil</div>"),  # a credit right after the text
         ("", "", "<div>Von Adi Tzlil am 07.08.2013 um 09:07 Uhr</div>"),

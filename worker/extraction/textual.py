@@ -31,7 +31,7 @@ BYLINE = re.compile(
 # A labelled byline after other words on its line ("Datum: 03.11.2021 Autor: Peter Maahn"), or
 # the "by" of a WordPress "Posted on June 3, 2020 by Jane Doe" line.
 INNER_BYLINE = re.compile(
-    r"\b(?:autor|autorin|autoren|author|verfasser|redaktion)\s*:\s*(?=\w)"
+    r"\b(?:autor|autorin|autoren|author|auteur|verfasser|redaktion)\s*:\s*(?=\w)"
     r"|(?<=\bposted\b)[^|]{0,80}?\sby\s+(?=\w)"
     r"|(?<=\|)\s*(?:by|von|par|por)\s+(?=\w)",  # "Lifestyle | By Jane Doe | April 13, 2020"
     re.IGNORECASE,
@@ -61,8 +61,8 @@ _AFTER_BODY = 2
 _COMMENTS = re.compile(r"comment|kommentar|comentario|reacties|reactions|antwort", re.IGNORECASE)
 # A label alone on its line, its value on the next: <h5>Autor:</h5>Peter Maahn.
 LABEL_ONLY = re.compile(
-    r"(?:autor|autorin|autoren|author|authors|verfasser|redaktion|text|von|by|datum|date"
-    r"|published|veröffentlicht|updated|aktualisiert)\s*:",
+    r"(?:autor|autorin|autoren|author|authors|auteur|verfasser|redaktion|text|von|by|datum"
+    r"|date|published|veröffentlicht|updated|aktualisiert)\s*:|by|von|par|por",
     re.IGNORECASE,
 )
 PUBLISHED_LABEL = re.compile(
