@@ -637,6 +637,16 @@ def test_an_author_box_after_a_list_of_related_articles_is_the_articles() -> Non
     assert extract_article(html, "https://news.example/a").authors == ["Jane Doe"]
 
 
+def test_a_drupal_author_field_with_its_label_hidden_is_a_byline() -> None:
+    html = page(
+        '<title>Budget</title><meta name="author" content="City Council Press Office">',
+        "<h1>Budget</h1><h5 class='field field--name-field-term-author field--label-hidden "
+        f"field--item'>Jane Doe</h5>{TEXT}",
+    )
+    article = extract_article(html, "https://news.example/a")
+    assert (article.authors, article.provenance["authors"]) == (["Jane Doe"], "markup")
+
+
 def test_an_author_boxs_biography_is_not_part_of_the_byline() -> None:
     html = page(
         "<title>Council passes the budget</title>",

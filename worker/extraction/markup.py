@@ -41,7 +41,7 @@ NOT_BYLINE_WORDS = frozenset(
     {
         "box", "bio", "biography", "avatar", "description", "desc", "about", "social",
         "follow", "image", "img", "photo", "pic", "picture", "more", "widget", "comment",
-        "comments", "details", "card", "profile", "title", "label",
+        "comments", "details", "card", "profile", "title",
     }
 )  # fmt: skip
 # The parts of an author box that describe the author
