@@ -139,3 +139,9 @@ def test_people_are_names_not_sites_nor_names_with_a_description() -> None:
         "John Roe",
     ]
     assert people(bylines) == ["Amelie Nishizawa", "John Roe"]
+
+
+def test_a_desks_name_beside_a_persons_is_no_author_and_alone_it_is_kept() -> None:
+    assert people(["Marianne1, KB_Redaktion"]) == ["Marianne1"]
+    assert people(["Jane Doe", "PETA-Team"]) == ["Jane Doe"]
+    assert people(["PETA-Team"]) == ["PETA-Team"]

@@ -127,9 +127,9 @@ def byline_names(raw: str, *, exclude: tuple[str, ...] = ()) -> list[str]:
 
 
 def people(bylines: list[str], *, exclude: tuple[str, ...] = ()) -> list[str]:
-    """The people the bylines name: no site addresses, each once, and a name that goes on
-    with more words beside the name alone ("Jane Doe Tokyo-based French" from an author box's
-    "... writer and fan of puns") is that name."""
+    """The people the bylines name: no site addresses, each once, a name that goes on with
+    more words beside the name alone ("Jane Doe Tokyo-based French" from an author box's
+    "... writer and fan of puns") is that name, and a desk's name beside a person's goes."""
     names = dedupe(
         [
             name
@@ -139,11 +139,21 @@ def people(bylines: list[str], *, exclude: tuple[str, ...] = ()) -> list[str]:
         ]
     )
     words = [name.split() for name in names]
-    return [
+    named = [
         name
         for name, own in zip(names, words, strict=True)
         if not any(len(other) < len(own) and own[: len(other)] == other for other in words)
     ]
+    persons = [name for name in named if not _is_desk(name)]
+    return persons or named
+
+
+def _is_desk(name: str) -> bool:
+    """A desk's name ("KB_Redaktion", "PETA-Team"): beside a person's, not an author."""
+    return _bare(_DESK_PARTS.split(name)[-1]) in JOB_WORDS
+
+
+_DESK_PARTS = re.compile(r"[-_\s]+")
 
 
 def spelled_out(names: list[str], others: list[str]) -> list[str]:
