@@ -243,8 +243,8 @@ def collect(
         hints.add("language", _attr(html, "lang") or _attr(html, "xml:lang"), "markup")
     _titles(page, hints)
     _authors(page, hints)
-    _dates(page, url, hints)
-    _sections(page, url, hints)
+    _dates(page, hints)
+    _sections(page, hints)
     _tags(page, hints)
     return hints
 
@@ -488,12 +488,12 @@ _HAS_TIME = re.compile(r"\d{1,2}:\d{2}|T\d{2}")
 _BARE_TIME = re.compile(r"\d{1,2}[:.h]\d{2}(?:\s*(?:uhr|h|am|pm|a\.m\.|p\.m\.))?", re.IGNORECASE)
 
 
-def _dated_elsewhere(page: _Page, tag: HtmlElement, url: str) -> bool:
+def _dated_elsewhere(page: _Page, tag: HtmlElement) -> bool:
     """A date in chrome, in a teaser or in a comment: another page's, the site's or a
     reader's."""
     return (
         page.in_chrome(tag)
-        or _links_elsewhere(tag, url)
+        or _links_elsewhere(tag, page.url)
         or page.in_teaser(tag)
         or _in_comments(page, tag)
     )
@@ -509,10 +509,10 @@ def _links_elsewhere(tag: HtmlElement, url: str) -> bool:
     return target is not None and not same_page(target, url)
 
 
-def _dates(page: _Page, url: str, hints: Hints) -> None:
+def _dates(page: _Page, hints: Hints) -> None:
     for field, prop in (("published", "datePublished"), ("updated", "dateModified")):
         for tag, value in page.itemprops:
-            if value == prop and tag.tag != "meta" and not _dated_elsewhere(page, tag, url):
+            if value == prop and tag.tag != "meta" and not _dated_elsewhere(page, tag):
                 hints.add(field, _date_value(tag), "markup")
     published: list[HtmlElement] = []
     updated: list[HtmlElement] = []
@@ -525,7 +525,7 @@ def _dates(page: _Page, url: str, hints: Hints) -> None:
         if tag.get("pubdate") is not None:
             words = words | {"published"}
         if not words:
-            if name == "time" and not _dated_elsewhere(page, tag, url):
+            if name == "time" and not _dated_elsewhere(page, tag):
                 plain_times.append(tag)
             continue
         if words & NOT_DATE_WORDS or words & AUTHOR_WORDS:
@@ -536,7 +536,7 @@ def _dates(page: _Page, url: str, hints: Hints) -> None:
             found = published
         else:
             continue
-        if not _dated_elsewhere(page, tag, url) and not _CLOCK.match(tag_text(tag, 200)):
+        if not _dated_elsewhere(page, tag) and not _CLOCK.match(tag_text(tag, 200)):
             found.append(tag)
     for field, tags in (("published", published), ("updated", updated)):
         for tag in page.near_headline(_innermost(tags))[:3]:
@@ -545,7 +545,7 @@ def _dates(page: _Page, url: str, hints: Hints) -> None:
         hints.add("published", _date_value(tag), "markup")
 
 
-def _sections(page: _Page, url: str, hints: Hints) -> None:
+def _sections(page: _Page, hints: Hints) -> None:
     for tag, prop in page.itemprops:
         if prop == "articleSection" and tag.tag != "meta":
             hints.add("section", tag_text(tag, 100), "markup")
@@ -558,7 +558,7 @@ def _sections(page: _Page, url: str, hints: Hints) -> None:
         crumbs = [
             tag_text(a, 100)
             for a in trail.iter("a")
-            if a is not trail and not same_page(a.get("href") or "", url)
+            if a is not trail and not same_page(a.get("href") or "", page.url)
         ]
         crumbs = [
             c for c in crumbs if c and c.casefold() not in HOME_WORDS and c.casefold() != title
