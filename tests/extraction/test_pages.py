@@ -10,7 +10,7 @@ import pytest
 
 from tests.extraction.support import read_page, shared_dir
 from worker.errors import ExtractionError, NotAnArticle
-from worker.extraction import EXTRACTOR_VERSION, ExtractedArticle, extract_article
+from worker.extraction import ExtractedArticle, extract_article
 from worker.extraction.body import extract_blocks
 
 KH_URL = "http://www.koreaherald.com/view.php?ud=20210406000088&np=1"
@@ -50,11 +50,6 @@ def assert_no_chrome(body: str) -> None:
     for line in body.split("\n\n"):
         for chrome in CHROME:
             assert chrome.lower() not in line.lower() or len(line) > 200, (chrome, line)
-
-
-def test_extractor_version_is_a_string() -> None:
-    assert isinstance(EXTRACTOR_VERSION, str)
-    assert EXTRACTOR_VERSION
 
 
 @pytest.fixture(scope="module")
