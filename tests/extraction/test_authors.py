@@ -95,6 +95,8 @@ def test_clean_authors(byline: str, names: list[str]) -> None:
         ("AP", "Korea Herald", ["AP"]),
         ("Jane Doe", "Jane Doe Weekly", ["Jane Doe"]),  # a blog named after its author
         ("Anna Frei", "Allgemeine Frankfurter", ["Anna Frei"]),
+        ("Deutsche Welle (www.dw.com)", "dw", []),  # the outlet with its own address
+        ("Jane Doe (janedoe.example.org)", "dw", ["Jane Doe"]),  # someone else's
     ],
 )
 def test_outlet_names_are_excluded_on_request(byline: str, outlet: str, names: list[str]) -> None:

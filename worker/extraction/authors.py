@@ -12,6 +12,7 @@ import re
 import unicodedata
 
 from worker.extraction.textkeys import loose_key
+from worker.extraction.urls import host_label
 
 MAX_NAME_CHARS = 60
 MAX_NAME_WORDS = 6
@@ -98,7 +99,10 @@ _ABBREVIATION = re.compile(r"(?:[^\W\d_]|jr|sr|jun|sen)\.", re.IGNORECASE)
 
 
 def clean_authors(raw: str, *, exclude: tuple[str, ...] = ()) -> list[str]:
-    """Names in a byline string; ``exclude`` drops names equal to these (the outlet's own)."""
+    """Names in a byline string; ``exclude`` drops names equal to these (the outlet's own),
+    and a byline that gives one of them as its address ("Deutsche Welle (www.dw.com)")."""
+    if exclude and _gives_own_address(raw, exclude):
+        return []
     text = _PARENS.sub(" ", raw)  # first: "Deutsche Welle (www.dw.com)"
     text = _URL.sub(" ", text)
     text = _EMAIL.sub(" ", text)
@@ -116,6 +120,20 @@ def clean_authors(raw: str, *, exclude: tuple[str, ...] = ()) -> list[str]:
         if name and not any(_same(name, other) for other in exclude):
             names.append(name)
     return dedupe(names)
+
+
+def _gives_own_address(raw: str, outlets: tuple[str, ...]) -> bool:
+    """A web address in parentheses whose distinctive part is one of ``outlets``: the
+    outlet's name with its address, whatever the name says."""
+    keys = {loose_key(outlet) for outlet in outlets}
+    return any(
+        loose_key(host_label(f"http://{address}")) in keys
+        for inside in _PARENS.findall(raw)
+        for address in _ADDRESS.findall(inside)
+    )
+
+
+_ADDRESS = re.compile(r"[\w-]+(?:\.[\w-]+)+")
 
 
 def byline_names(raw: str, *, exclude: tuple[str, ...] = ()) -> list[str]:
