@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections.abc import Collection, Container, Iterator
 from typing import cast
 
@@ -70,9 +69,7 @@ _PARSER.set_element_class_lookup(
 
 
 def sanitize(html: str) -> str:
-    """Make a decoded page safe for lxml (no lone surrogates, control characters or XML prolog)
-    and composed (Unicode NFC): a CMS fed from macOS holds "u" + a combining diaeresis where
-    others hold "ü", and the same name or sentence must be one string in every copy."""
+    """Make a decoded page safe for lxml: no lone surrogates, control characters or XML prolog."""
     if not isinstance(html, str):
         raise ExtractionError(f"expected HTML as str, got {type(html).__name__}")
     if len(html) > MAX_HTML_CHARS:
@@ -80,8 +77,7 @@ def sanitize(html: str) -> str:
     # In UTF-8 a control character is one byte that never occurs inside another character,
     # so deleting those bytes is exact (and several times faster than a regex over the text).
     data = html.encode("utf-8", "replace").translate(None, _CONTROL_BYTES)
-    text = unicodedata.normalize("NFC", data.decode("utf-8"))
-    return _XML_DECLARATION.sub("", text, count=1)
+    return _XML_DECLARATION.sub("", data.decode("utf-8"), count=1)
 
 
 def parse_html(html: str) -> HtmlElement:
