@@ -310,6 +310,16 @@ def test_a_label_before_the_printed_headline_is_not_part_of_it() -> None:
     assert title == "Government curbs bioenergy, industry protests"
 
 
+def test_a_label_the_title_element_separates_is_no_part_of_the_printed_headline() -> None:
+    html = page(
+        "<title>Initiative EnergieEffizienz - kostenloser Stromcheck | Bauen</title>",
+        "<h1><span class='h1small'>Initiative EnergieEffizienz</span> Kostenloser Stromcheck "
+        f"für private Haushalte</h1>{TEXT}",
+    )
+    article = extract_article(html, "https://bauen.example/a")
+    assert article.title == "Kostenloser Stromcheck für private Haushalte"
+
+
 def test_a_meta_title_that_is_the_headline_without_its_label_stays() -> None:
     """<h1><small>Tunisia</small><br>Big tasks ...</h1>, repeated in <title>: og:title states
     the headline without the label, and wins over the candidates that repeat both."""

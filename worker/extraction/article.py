@@ -459,8 +459,17 @@ def _pick_title(
         return None
     best = cleaned[0]
     # a kicker the markup names as such; a label the headline merely starts with must be
-    # followed by a separator in the title
-    for kicker, separated in [(k, False) for k in kickers] + [(label, True) for label in labels]:
+    # followed by a separator in the title, or in another title that has it as its segment
+    # ("<h1><span>Initiative X</span> Stromcheck ...</h1>", "<title>Initiative X - ...")
+    separated_elsewhere = {
+        label
+        for label in labels
+        if any(without_kicker(text, label, separated=True) for text, _ in cleaned[1:])
+    }
+    candidates = [(kicker, False) for kicker in kickers] + [
+        (label, label not in separated_elsewhere) for label in labels
+    ]
+    for kicker, separated in candidates:
         rest = without_kicker(best[0], kicker, separated=separated)
         if rest is not None and any(without_kicker(shown, kicker) == rest for shown in visible):
             return rest, best[1]
