@@ -24,6 +24,9 @@ NAMES = ["The Korea Herald", "Muslim Times", "koreaherald"]
         ("Man bites dog - a true story", "Man bites dog - a true story"),
         ("Pentagon: no change", "Pentagon: no change"),
         ("Headline of the day › Muslim Times", "Headline of the day"),
+        # a slogan after the outlet's name
+        ("Christmas Gift Guide | Muslim Times | Jetzt entdecken!", "Christmas Gift Guide"),
+        ("Budget passes │ Muslim Times", "Budget passes"),  # a box-drawing bar
         # a broken template runs the site's name into the headline
         ("Truckwash A31Muslim Times | Muslim Times", "Truckwash A31"),
         ("Truckwash A31Branchenbuch Nord | Branchenbuch Nord", "Truckwash A31 | Branchenbuch Nord"),
@@ -36,6 +39,11 @@ NAMES = ["The Korea Herald", "Muslim Times", "koreaherald"]
 )
 def test_strip_outlet(raw: str, title: str) -> None:
     assert strip_outlet(raw, NAMES) == title
+
+
+def test_an_outlets_name_with_accents_is_its_host_name() -> None:
+    title = "Produkttester werden: gratis testen │ Nestlé Marktplatz"
+    assert strip_outlet(title, ["nestle-marktplatz"]) == "Produkttester werden: gratis testen"
 
 
 def test_clean_title_rejects_empty_and_outlet_only() -> None:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 
 from worker.extraction.textkeys import loose_key
 
 MAX_TITLE_CHARS = 400
 
-_SEPARATOR = re.compile(r"\s+[-|–—·•»›:/]{1,2}\s+|\s*\|\s*")
+_SEPARATOR = re.compile(r"\s+[-|–—·•»›:/]{1,2}\s+|\s*[|│]\s*")
 # A separator left at either end when a template's site-name slot is empty: "Headline -"
 # (not a closing guillemet: "« Quote »" is a headline)
 _DANGLING = re.compile(r"^(?:[-|–—·•»›/]{1,2}\s+)+|(?:\s+[-|–—·•/]{1,2})+$")
@@ -29,8 +30,10 @@ _KICKER_COLON = re.compile(r"\S:\s+$")
 
 @functools.lru_cache(maxsize=4096)  # a page compares the same few names again and again
 def normalise_name(name: str) -> str:
-    """Compare outlet names loosely: case, punctuation, a leading "The", a ".com" ending."""
-    key = name.casefold().strip()
+    """Compare outlet names loosely: case, accents (a host name has none: "Nestlé Marktplatz"
+    is nestle-marktplatz), punctuation, a leading "The", a ".com" ending."""
+    key = unicodedata.normalize("NFKD", name.casefold().strip())
+    key = "".join(ch for ch in key if not unicodedata.combining(ch))
     key = re.sub(r"^the\s+", "", key)
     key = re.sub(r"\.(com|net|org|co\.uk|de|fr|info|io|news)$", "", key)
     return re.sub(r"\W+", "", key)
@@ -55,7 +58,9 @@ def _is_outlet(segment: str, names: list[str]) -> bool:
 
 
 def strip_outlet(title: str, names: list[str]) -> str:
-    """The title without leading or trailing segments that name the outlet.
+    """The title without leading or trailing segments that name the outlet, and without the
+    slogan after an outlet's name in the last but one segment ("Headline | Site | Jetzt
+    entdecken!").
 
     A name with a separator of its own ("AOC media - Analyse Opinion Critique") is removed
     whole first: segment by segment, only its last part would match."""
@@ -66,11 +71,13 @@ def strip_outlet(title: str, names: list[str]) -> str:
         parts = _SEPARATOR.split(title)
         if len(parts) < 2:
             break
-        separators = _SEPARATOR.findall(title)
+        separators = list(_SEPARATOR.finditer(title))
         if _is_outlet(parts[-1], names):
-            title = title[: title.rfind(separators[-1])].strip()
+            title = title[: separators[-1].start()].strip()
         elif _is_outlet(parts[0], names):
-            title = title[title.find(separators[0]) + len(separators[0]) :].strip()
+            title = title[separators[0].end() :].strip()
+        elif len(parts) > 2 and _is_outlet(parts[-2], names):
+            title = title[: separators[-2].start()].strip()
         else:
             break
     return title
