@@ -64,6 +64,7 @@ from worker.extraction.authors import clean_authors, is_site_address, people, sp
         ("Rechtsanwalt Sebastian Einbock", ["Sebastian Einbock"]),
         ("Pressemitteilung von Katja Kipping", ["Katja Kipping"]),
         ("Ryan Merkley, CEO", ["Ryan Merkley"]),
+        ("Eine Kolumne von Nils Pickert", ["Nils Pickert"]),
         ("Donnerstag", []),
         ("Datum", []),
         ("Staff", []),
@@ -131,6 +132,12 @@ def test_a_user_name_is_spelled_as_another_source_spells_it() -> None:
         "Jane Doe",
         "Gàbor Muniér",
     ]
+
+
+def test_a_first_name_alone_is_the_one_full_name_another_source_starts_with_it() -> None:
+    assert spelled_out(["Nils"], ["Nils Pickert"]) == ["Nils Pickert"]
+    assert spelled_out(["Nils"], ["Nils Pickert", "Nils Roe"]) == ["Nils"]  # which one?
+    assert spelled_out(["nils"], ["Nils Pickert"]) == ["nils"]  # a user name, other letters
 
 
 def test_people_are_names_not_sites_nor_names_with_a_description() -> None:

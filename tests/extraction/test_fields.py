@@ -703,6 +703,7 @@ def under_the_headline(line: str) -> ExtractedArticle:
         ("", "", "<div>Von Adi Tzlil am 07.08.2013 um 09:07 Uhr</div>"),
         ("", "<div>Geschrieben von Adi Tzlil am 25.08.2015</div>", ""),
         ("", "<div>Blog Beitrag von Adi Tzlil</div>", ""),
+        ("", "<div>Eine Kolumne von Adi Tzlil</div>", ""),
         ("", "", "<div>Autoren Adi Tzlil</div>"),
     ],
 )

@@ -29,7 +29,7 @@ LEAD_IN_WORDS = frozenset(
         "interview", "foto", "fotos", "photo", "photos", "and", "und", "mit", "with", "im",
         "gespräch", "bericht", "kommentar", "ein", "eine", "beitrag", "gastbeitrag", "blog",
         "gespeichert", "submitted", "publiziert", "thread", "starter", "themenstarter",
-        "pressemitteilung", "pressemeldung", "presseinformation", "alles", "mehr",
+        "pressemitteilung", "pressemeldung", "presseinformation", "alles", "mehr", "kolumne",
     }
 )  # fmt: skip
 _LEAD_WORD = re.compile(r"^\s*([\w\u00c0-\u024f]+)\s*[:\-–]?\s*")
@@ -177,9 +177,24 @@ _DESK_PARTS = re.compile(r"[-_\s]+")
 def spelled_out(names: list[str], others: list[str]) -> list[str]:
     """``names`` with each user-name form ("edilson.la.rosa", "jane_doe") replaced by the
     same name as ``others`` (another source's names) spell it for readers ("Edilson La
-    Rosa"): the same letters, in words."""
+    Rosa"): the same letters, in words; a first name alone ("Nils") by the one full name
+    that starts with it ("Nils Pickert")."""
     readable = {_letters(other): other for other in others if " " in other.strip()}
-    return [name if " " in name else readable.get(_letters(name), name) for name in names]
+    by_first: dict[str, list[str]] = {}
+    for other in readable.values():
+        by_first.setdefault(other.split()[0].casefold(), []).append(other)
+    return [
+        name
+        if " " in name
+        else readable.get(_letters(name))
+        or _only(by_first.get(name.casefold(), []) if name[:1].isupper() else [])
+        or name
+        for name in names
+    ]
+
+
+def _only(names: list[str]) -> str | None:
+    return names[0] if len(set(names)) == 1 else None
 
 
 def _letters(name: str) -> str:

@@ -25,7 +25,8 @@ BYLINE = re.compile(
     r"^(?:(?:written|posted|reported|submitted|words|story|text)\s+by|by|von|par|por|door"
     r"|text(?=\s*:)|text\s+von|autoren|thread\s+starter|themenstarter"
     r"|(?:geschrieben|erstellt|gespeichert|verfasst|eingestellt|publiziert|veröffentlicht)\s+von"
-    r"|(?:eine?\s+|blog\s*)?(?:artikel|beitrag|gastbeitrag|bericht|kommentar)\s+von)\s*:?\s+\S",
+    r"|(?:eine?\s+|blog\s*)?(?:artikel|beitrag|gastbeitrag|bericht|kommentar|kolumne)\s+von)"
+    r"\s*:?\s+\S",
     re.IGNORECASE,
 )
 # A labelled byline after other words on its line ("Datum: 03.11.2021 Autor: Peter Maahn"), or
