@@ -463,3 +463,20 @@ def test_decomposed_characters_come_out_composed() -> None:
     assert article.authors == ["Jürgen Müller"]
     assert "Die Brücke über die Förde wird gesperrt." in article.body
     assert unicodedata.is_normalized("NFC", article.body)
+
+
+def test_a_names_soft_hyphens_go_and_the_headlines_stay_as_printed() -> None:
+    """A name is matched across sources and outlets; a soft hyphen only hints at a break."""
+    html = (
+        "<html><head><title>Welt\xadernährungs\xadprogramm hilft</title></head><body><article>"
+        "<h1>Welt\xadernährungs\xadprogramm hilft</h1><p>Von Mat\xadthi\xadas Lauerer</p>"
+        + "".join(
+            f"<p>Das Programm verteilt seit {day} Lebensmittel in drei Provinzen des Landes, "
+            "sagte eine Sprecherin der Vereinten Nationen am Abend in Rom.</p>"
+            for day in ("Montag", "Dienstag", "Mittwoch")
+        )
+        + "</article></body></html>"
+    )
+    article = extract_article(html, "https://example.com/a")
+    assert article.authors == ["Matthias Lauerer"]
+    assert article.title == "Welt\xadernährungs\xadprogramm hilft"
