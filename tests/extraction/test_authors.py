@@ -135,7 +135,7 @@ def test_a_user_name_is_spelled_as_another_source_spells_it() -> None:
 
 
 def test_a_first_name_alone_is_the_one_full_name_another_source_starts_with_it() -> None:
-    assert spelled_out(["Nils"], ["Nils Pickert"]) == ["Nils Pickert"]
+    assert spelled_out(["Nils", "Nils"], ["Nils Pickert"]) == ["Nils Pickert", "Nils Pickert"]
     assert spelled_out(["Nils"], ["Nils Pickert", "Nils Roe"]) == ["Nils"]  # which one?
     assert spelled_out(["nils"], ["Nils Pickert"]) == ["nils"]  # a user name, other letters
 

@@ -180,21 +180,19 @@ def spelled_out(names: list[str], others: list[str]) -> list[str]:
     Rosa"): the same letters, in words; a first name alone ("Nils") by the one full name
     that starts with it ("Nils Pickert")."""
     readable = {_letters(other): other for other in others if " " in other.strip()}
-    by_first: dict[str, list[str]] = {}
+    starting: dict[str, set[str]] = {}
     for other in readable.values():
-        by_first.setdefault(other.split()[0].casefold(), []).append(other)
-    return [
-        name
-        if " " in name
-        else readable.get(_letters(name))
-        or _only(by_first.get(name.casefold(), []) if name[:1].isupper() else [])
-        or name
-        for name in names
-    ]
+        starting.setdefault(other.split()[0].casefold(), set()).add(other)
 
+    def spelled(name: str) -> str:
+        if " " in name:
+            return name
+        if (full := readable.get(_letters(name))) is not None:
+            return full
+        fulls = starting.get(name.casefold(), set()) if name[:1].isupper() else set()
+        return next(iter(fulls)) if len(fulls) == 1 else name
 
-def _only(names: list[str]) -> str | None:
-    return names[0] if len(set(names)) == 1 else None
+    return [spelled(name) for name in names]
 
 
 def _letters(name: str) -> str:
