@@ -60,7 +60,8 @@ _IN_LEAD_GAP = 3
 # Lines after the body that may still credit its author.
 _AFTER_BODY = 2
 _COMMENTS = re.compile(r"comment|kommentar|comentario|reacties|reactions|antwort", re.IGNORECASE)
-# A label alone on its line, its value on the next: <h5>Autor:</h5>Peter Maahn.
+# A label alone on its line, its value on the next: <h5>Autor:</h5>Peter Maahn, or a "By"
+# without a colon (a widget's "Autor" heading without one is not read).
 LABEL_ONLY = re.compile(
     r"(?:autor|autorin|autoren|author|authors|auteur|verfasser|redaktion|text|von|by|datum"
     r"|date|published|veröffentlicht|updated|aktualisiert)\s*:|by|von|par|por",

@@ -184,7 +184,7 @@ def headline_beside(
 
 
 def headline_within(title: str, headings: list[str], headlines: list[str]) -> str | None:
-    """The page's one <h1> (``headlines``, three words or more) that ``title`` holds with
+    """The page's one <h1> (``headlines``, ``_long_enough``) that ``title`` holds with
     words added, when the title itself is no heading: "Receita de Sequilho com Chocolate
     Amargo" over the <h1> "Sequilho com Chocolate Amargo". Meta tags' titles are written for
     search engines; the headline readers see is the <h1>."""
