@@ -395,8 +395,12 @@ def _author_page_link(page: _Page, hints: Hints) -> None:
     """The first link to an author's page ("/author/jane-doe/": WordPress, XenForo, Drupal
     themes), where nothing in the markup is named a byline: its text without its picture's
     credit ("Alles von Jane Doe", "<picture>© Jane Doe</picture> Jane Doe")."""
-    for link in cast(list[HtmlElement], _AUTHOR_LINKS(page.root)):
-        if not _AUTHOR_PAGE.search(link.get("href", "")) or _byline_elsewhere(page, link):
+    for link in page.root.iter("a"):
+        href = link.get("href") or ""
+        # a substring test before the regex: a page has hundreds of links
+        if "/aut" not in href.lower() or not _AUTHOR_PAGE.search(href):
+            continue
+        if _byline_elsewhere(page, link):
             continue
         pictures = {
             inner
@@ -409,7 +413,6 @@ def _author_page_link(page: _Page, hints: Hints) -> None:
             return
 
 
-_AUTHOR_LINKS = etree.XPath("//a[contains(@href, '/aut') or contains(@href, '/Aut')]")
 _AUTHOR_PAGE = re.compile(
     r"/(?:author|authors|autor|autoren|auteur|autore)/[^/?#]+/?(?:[?#]|$)", re.IGNORECASE
 )
