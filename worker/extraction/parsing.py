@@ -313,7 +313,8 @@ def visible_lines(root: HtmlElement) -> list[str]:
             if tag in BLOCK_TAGS:
                 blocks.append(node)
                 if tag == "br":
-                    _flush(current, lines)
+                    if current:
+                        _flush(current, lines)
                     line_owner = _BREAK
             text = node.text
         else:
@@ -325,7 +326,8 @@ def visible_lines(root: HtmlElement) -> list[str]:
         if text and not hidden:
             owner = blocks[-1]
             if owner is not line_owner:
-                _flush(current, lines)
+                if current:
+                    _flush(current, lines)
                 line_owner = owner
             current.append(text)
     _flush(current, lines)
