@@ -430,3 +430,37 @@ def test_a_claim_on_postgresql_counts_the_attempt_and_leaves_other_cases_to_the_
         url.state, url.attempts = "stored", 0
     assert claim() is None, "a final URL is never claimed"
     assert _url(runtime, url_id).attempts == 0
+
+
+def test_waiting_for_a_crawl_waits_for_a_poll_that_commits_between_its_reads(
+    site: LocalSite,
+    tmp_path: Path,
+    runtime_factory: RuntimeFactory,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The crawl command must not end before the URLs of the poll it waits for are fetched,
+    however the poll's commit falls between its reads (seen under load: one URL left pending
+    after `crawl` said all was done)."""
+    from worker.pipeline import crawl
+
+    runtime = _runtime(site, tmp_path, runtime_factory, database_url, [site.url("/a")])
+    with runtime.sessions() as session:
+        source_id = session.scalars(select(Source.id)).one()
+    polled: list[int] = []
+
+    def then_poll(read: Callable[..., object]) -> Callable[..., object]:
+        def reading(*args: object, **kwargs: object) -> object:
+            result = read(*args, **kwargs)
+            if not polled:  # the worker's poll commits right after the first read
+                polled.extend(poll_source(runtime, source_id).url_ids)
+            return result
+
+        return reading
+
+    monkeypatch.setattr(crawl, "_polled_since", then_poll(crawl._polled_since))
+    monkeypatch.setattr(crawl, "summarize_crawl", then_poll(crawl.summarize_crawl))
+    started = datetime.now(UTC)
+    report = crawl.wait_for_crawl(runtime, [source_id], started, timeout=1.0, poll_interval=0.05)
+    assert len(polled) == 1
+    assert (report.discovered, report.pending, report.exit_code) == (1, 1, 2)

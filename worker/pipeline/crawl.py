@@ -130,8 +130,12 @@ def wait_for_crawl(
     """Wait until the sources were polled and their URLs reached a final state, or the timeout."""
     deadline = time.monotonic() + timeout
     while True:
-        report = summarize_crawl(runtime, source_ids, started)
+        # Polled first: a poll records its URLs in the transaction that marks the source
+        # polled, so every URL of a poll seen here is in the summary read after it. Read the
+        # other way round, a poll committing between the two reads ended the wait with none
+        # of its URLs fetched.
         polled = _polled_since(runtime, source_ids, started)
+        report = summarize_crawl(runtime, source_ids, started)
         if progress:
             progress(report.discovered - report.pending, report.discovered)
         if polled and not report.pending:
