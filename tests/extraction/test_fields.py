@@ -195,6 +195,15 @@ def test_a_titles_segment_shown_beside_the_blogs_name_in_the_h1_is_the_headline(
     assert extract_article(html, "https://booknews.example/p/1").title == headline
 
 
+def test_the_title_element_goes_before_the_first_of_several_h1_it_does_not_repeat() -> None:
+    html = page(
+        "<title>CDPATH replacements - anarcat</title>",
+        "<div class='sidebar'><h1>Quicklinks</h1><a href='/a'>A</a></div>"
+        f"<h1>What I use now</h1>{TEXT}<h1>Comments</h1>",
+    )
+    assert extract_article(html, "https://anarc.example/blog/x").title == "CDPATH replacements"
+
+
 def test_a_meta_title_with_words_added_to_the_h1_gives_way_to_it() -> None:
     html = page(
         '<meta property="og:title" content="Receita de Sequilho com Chocolate Amargo">',

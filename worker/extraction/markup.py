@@ -269,6 +269,9 @@ def _titles(page: _Page, hints: Hints) -> None:
         if prop == "headline" and tag.tag != "meta" and not in_chrome(tag):
             hints.add("title", tag_text(tag, 500), "markup")
             break
+    if page.title is not None and page.headline is not None and not page.headline_certain:
+        # several <h1>, none of which the <title> repeats: the first is a guess, the <title> not
+        hints.add("title", page.title, "markup")
     if page.headline is not None:
         headline = tag_text(page.headline, 500)
         hints.add("title", headline, "markup")
