@@ -83,10 +83,14 @@ def _runtime(
     return runtime
 
 
-def _poll(runtime: Runtime) -> list[int]:
+def _source_id(runtime: Runtime) -> int:
+    """The id of the one source the test's sources file defines."""
     with runtime.sessions() as session:
-        source_id = session.scalars(select(Source.id)).one()
-    return poll_source(runtime, source_id).url_ids
+        return session.scalars(select(Source.id)).one()
+
+
+def _poll(runtime: Runtime) -> list[int]:
+    return poll_source(runtime, _source_id(runtime)).url_ids
 
 
 def _url(runtime: Runtime, url_id: int) -> Url:
@@ -445,8 +449,7 @@ def test_waiting_for_a_crawl_waits_for_a_poll_that_commits_between_its_reads(
     from worker.pipeline import crawl
 
     runtime = _runtime(site, tmp_path, runtime_factory, database_url, [site.url("/a")])
-    with runtime.sessions() as session:
-        source_id = session.scalars(select(Source.id)).one()
+    source_id = _source_id(runtime)
     polled: list[int] = []
 
     def then_poll(read: Callable[..., object]) -> Callable[..., object]:

@@ -405,11 +405,7 @@ def _author_page_link(page: _Page, hints: Hints) -> None:
             continue
         if _byline_elsewhere(page, link):
             continue
-        pictures = {
-            inner
-            for inner in link.iterdescendants()
-            if inner.tag in _PICTURE_TAGS or page.words.get(inner, _NO_WORDS) & _PICTURE_WORDS
-        }
+        pictures = _parts_named(page, link, _PICTURE_WORDS, _PICTURE_TAGS)
         text = tag_text(link, _MAX_BYLINE_CHARS, pictures)
         if clean_authors(text):
             hints.add("authors", text, "markup")
@@ -425,10 +421,19 @@ _PICTURE_WORDS = frozenset({"avatar", "image", "img", "photo", "pic", "picture"}
 
 def _byline_text(page: _Page, tag: HtmlElement) -> str:
     """A byline element's text without an author box's biography ("author-bio")."""
-    parts = {
-        inner for inner in tag.iterdescendants() if page.words.get(inner, _NO_WORDS) & _ABOUT_WORDS
+    return tag_text(tag, _MAX_BYLINE_CHARS, _parts_named(page, tag, _ABOUT_WORDS))
+
+
+def _parts_named(
+    page: _Page, tag: HtmlElement, words: frozenset[str], tags: frozenset[str] = frozenset()
+) -> set[HtmlElement]:
+    """The elements inside ``tag`` whose class words include one of ``words``, or whose tag is
+    one of ``tags``: the parts of a byline that are not its name."""
+    return {
+        inner
+        for inner in tag.iterdescendants()
+        if inner.tag in tags or page.words.get(inner, _NO_WORDS) & words
     }
-    return tag_text(tag, _MAX_BYLINE_CHARS, parts)
 
 
 def _byline_elsewhere(page: _Page, tag: HtmlElement) -> bool:
