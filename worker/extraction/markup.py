@@ -21,6 +21,7 @@ from worker.extraction.authors import clean_authors
 from worker.extraction.hints import Hints
 from worker.extraction.parsing import (
     class_words,
+    elements,
     first,
     in_chrome,
     in_nested_item,
@@ -76,14 +77,6 @@ _MAX_LABEL_CHARS = 40
 _NOT_DATE_ELEMENTS = frozenset({"html", "body", "meta", "script", "article", "main", "section"})
 _MAX_BYLINE_CHARS = 200
 _NO_WORDS: frozenset[str] = frozenset()
-# The only elements the collectors below look at: those with a class, id, itemprop, pubdate,
-# aria-label or rel, <time>, and <h1> (the headline candidates). Selected in C, in document
-# order; a page has several times as many elements without any of these, and asking each for
-# its names was most of the time here.
-_MARKED = etree.XPath(
-    "descendant-or-self::*[@class or @id or @itemprop or @pubdate or @aria-label or @rel]"
-    " | descendant-or-self::time | descendant-or-self::h1"
-)
 # How many elements come before an element in document order.
 _ELEMENTS_BEFORE = etree.XPath("count(ancestor::*) + count(preceding::*)")
 # The paragraphs among the elements that closely follow one (a headline), nearest first.
@@ -112,16 +105,30 @@ class _Page:
         self.url = url
         # Held for the page's lifetime, which keeps each one's Python proxy (and so its
         # identity, the key of ``order``).
-        self.marked = cast(list[HtmlElement], _MARKED(root))
+        self.marked = list(names)
         self.order = {tag: index for index, tag in enumerate(self.marked)}
-        self.words = {tag: names.get(tag, _NO_WORDS) for tag in self.marked}
-        # (element, itemprop) of the elements with microdata
-        # (of the page's article: a cited paper's or a review's properties are not)
-        self.itemprops = [
-            (tag, prop)
-            for tag in self.marked
-            if (prop := tag.get("itemprop")) and not in_nested_item(tag)
-        ]
+        self.words = names
+        # The named ones (most marked elements) are what the collectors matching words scan.
+        self.named = [(tag, words) for tag, words in names.items() if words]
+        self.unnamed = [tag for tag, words in names.items() if not words]
+        # (element, itemprop) of the elements with microdata (of the page's article: a cited
+        # paper's or a review's properties are not); links with their rel words; elements
+        # with a pubdate; elements labelled a breadcrumb trail. All in one pass: asking each
+        # element for an attribute costs more than the rest of most collectors.
+        self.itemprops: list[tuple[HtmlElement, str]] = []
+        self.rel_links: list[tuple[HtmlElement, set[str]]] = []
+        self.pubdate: set[HtmlElement] = set()
+        self.labelled: list[HtmlElement] = []
+        for tag in self.marked:
+            get = tag.get
+            if (prop := get("itemprop")) and not in_nested_item(tag):
+                self.itemprops.append((tag, prop))
+            if tag.tag == "a" and get("rel"):
+                self.rel_links.append((tag, rel_words(tag)))
+            if get("pubdate") is not None:
+                self.pubdate.add(tag)
+            if "breadcrumb" in (get("aria-label") or "").lower():
+                self.labelled.append(tag)
         title = first(root, "title")
         self.title = _stripped_text(title) if title is not None else None
         self.headline, self.headline_certain = self._headline()
@@ -181,7 +188,7 @@ class _Page:
         """The article's <h1>: the only one outside chrome, or the one <title> repeats; and
         whether it is certainly the page's headline (not the first of several <h1>, taken for
         lack of a better one)."""
-        heads = [h for h in self.marked if h.tag == "h1" and not in_chrome(h) and tag_text(h)]
+        heads = [h for h in elements(self.root, "h1") if not in_chrome(h) and tag_text(h)]
         if not heads:
             return self._headline_in_page_header(), True
         if len(heads) == 1:
@@ -198,8 +205,8 @@ class _Page:
         of it: the article's headline on a page without <article>. A logo's <h1> there names
         the site, a shorter part of the title."""
         title = " ".join((self.title or "").split()).casefold()
-        for head in self.marked:
-            if head.tag != "h1" or not in_page_header(head):
+        for head in elements(self.root, "h1"):
+            if not in_page_header(head):
                 continue
             text = tag_text(head).casefold()
             if text and title.startswith(text) and 2 * len(text) >= len(title):
@@ -209,6 +216,7 @@ class _Page:
     def near_headline(self, tags: list[HtmlElement]) -> list[HtmlElement]:
         """Marked tags after the headline in document order, then those before it, nearest
         first."""
+        tags = sorted(tags, key=self.order.__getitem__)
         after = [t for t in tags if self.order[t] >= self.anchor]
         before = [t for t in tags if self.order[t] < self.anchor]
         return after + before[::-1]
@@ -251,10 +259,7 @@ def collect(
 
 def _tags(page: _Page, hints: Hints) -> None:
     """WordPress and many themes mark tag links rel="tag" (categories: rel="category tag")."""
-    for tag in page.marked:
-        if tag.tag != "a":
-            continue
-        rels = rel_words(tag)
+    for tag, rels in page.rel_links:
         if "tag" in rels and "category" not in rels:
             hints.add("tags", tag_text(tag, 100), "markup")
 
@@ -334,15 +339,15 @@ def _named_tags(
 ) -> list[HtmlElement]:
     """Tags outside chrome whose class/id words say ``wanted`` (and not ``unwanted``) and whose
     text ``fits``: the bylines and section labels themes name in their markup."""
-    found = []
-    for tag in page.marked:
-        if tag.tag in skip:
-            continue
-        words = page.words[tag]
-        named = words & wanted and not words & unwanted
-        if named and not page.in_chrome(tag) and fits(tag_text(tag, max_chars)):
-            found.append(tag)
-    return found
+    return [
+        tag
+        for tag, words in page.named
+        if words & wanted
+        and not words & unwanted
+        and tag.tag not in skip
+        and not page.in_chrome(tag)
+        and fits(tag_text(tag, max_chars))
+    ]
 
 
 def _innermost(tags: list[HtmlElement]) -> list[HtmlElement]:
@@ -364,8 +369,8 @@ def _authors(page: _Page, hints: Hints) -> None:
                 hints.add("authors", _attr(name, "content") or tag_text(name, 200), "markup")
             else:
                 hints.add("authors", _byline_text(page, tag), "markup")
-    for tag in page.marked:
-        if tag.tag == "a" and "author" in rel_words(tag) and not _byline_elsewhere(page, tag):
+    for tag, rels in page.rel_links:
+        if "author" in rels and not _byline_elsewhere(page, tag):
             hints.add("authors", tag_text(tag, 200), "markup")
     candidates = _named_tags(
         page,
@@ -528,17 +533,18 @@ def _dates(page: _Page, hints: Hints) -> None:
     published: list[HtmlElement] = []
     updated: list[HtmlElement] = []
     plain_times: list[HtmlElement] = []
-    for tag in page.marked:
+    for tag in page.unnamed:
+        if tag in page.pubdate:
+            continue  # a <time pubdate> is a stated publication date, read below
+        if tag.tag == "time" and not _dated_elsewhere(page, tag):
+            plain_times.append(tag)
+    stated = page.named + [(tag, _PUBDATE) for tag in page.pubdate if not page.words[tag]]
+    for tag, words in stated:
         name = tag.tag
         if name in _NOT_DATE_ELEMENTS:
             continue
-        words = page.words[tag]
-        if tag.get("pubdate") is not None:
-            words = words | {"published"}
-        if not words:
-            if name == "time" and not _dated_elsewhere(page, tag):
-                plain_times.append(tag)
-            continue
+        if tag in page.pubdate:
+            words = words | _PUBDATE
         if words & NOT_DATE_WORDS or words & AUTHOR_WORDS:
             continue
         if words & UPDATED_WORDS:
@@ -556,16 +562,16 @@ def _dates(page: _Page, hints: Hints) -> None:
         hints.add("published", _date_value(tag), "markup")
 
 
+_PUBDATE = frozenset({"published"})
+
+
 def _sections(page: _Page, hints: Hints) -> None:
     for tag, prop in page.itemprops:
         if prop == "articleSection" and tag.tag != "meta":
             hints.add("section", tag_text(tag, 100), "markup")
     title = tag_text(page.headline, 500).casefold() if page.headline is not None else ""
-    for trail in page.marked:
-        words = page.words[trail]
-        label = (trail.get("aria-label") or "").lower()
-        if not (words & BREADCRUMB_WORDS or "breadcrumb" in label):
-            continue
+    trails = [tag for tag, words in page.named if words & BREADCRUMB_WORDS] + page.labelled
+    for trail in sorted(trails, key=page.order.__getitem__)[:1]:
         crumbs = [
             tag_text(a, 100)
             for a in trail.iter("a")
@@ -576,7 +582,6 @@ def _sections(page: _Page, hints: Hints) -> None:
         ]
         if crumbs:
             hints.add("section", crumbs[-1], "markup")
-        break
     labels = _named_tags(
         page,
         SECTION_WORDS,
