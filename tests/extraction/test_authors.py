@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from worker.extraction.authors import clean_authors, is_site_address, people, spelled_out
+from worker.extraction.authors import (
+    clean_authors,
+    credits_another_site,
+    is_site_address,
+    people,
+    spelled_out,
+)
 
 
 @pytest.mark.parametrize(
@@ -102,6 +108,25 @@ def test_clean_authors(byline: str, names: list[str]) -> None:
 )
 def test_outlet_names_are_excluded_on_request(byline: str, outlet: str, names: list[str]) -> None:
     assert clean_authors(byline, exclude=(outlet,)) == names
+
+
+@pytest.mark.parametrize(
+    ("byline", "credits"),
+    [
+        ("Web Commerce GmbH www.w-commerce.de", True),
+        ("Babilon Inc., http://www.babilon-inc.com", True),
+        ("symple.ch", True),
+        ("www.parish-news.de", False),  # the outlet's own
+        ("Parish News (https://parish-news.de/)", False),
+        ("Lüder Hoppe info@roe.de", False),  # an e-mail address names a person's mailbox
+        ("cipha[at]cipha.net", False),
+        ("Jane Doe", False),
+    ],
+)
+def test_a_byline_giving_another_sites_address_credits_that_site(
+    byline: str, credits: bool
+) -> None:
+    assert credits_another_site(byline, ("Parish News", "parish-news")) is credits
 
 
 @pytest.mark.parametrize(

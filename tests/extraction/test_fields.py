@@ -531,6 +531,28 @@ def test_a_site_address_as_the_meta_author_gives_way_to_the_printed_byline() -> 
 
 
 @pytest.mark.parametrize(
+    "meta_author",
+    ["Web Commerce GmbH www.w-commerce.de", "Frank Roe - http://roe-themes.example", "symple.ch"],
+)
+def test_a_meta_author_giving_another_sites_address_is_its_maker_not_the_author(
+    meta_author: str,
+) -> None:
+    """A web agency's or a theme developer's credit in <meta name=author>."""
+    html = page(f'<title>Budget</title><meta name="author" content="{meta_author}">', TEXT)
+    assert extract_article(html, "https://www.parish-news.de/a").authors == []
+    printed = page(
+        f'<title>Budget</title><meta name="author" content="{meta_author}">',
+        f"<article><h1>Budget</h1><div class='author'>Alexandra Weber</div>{TEXT}</article>",
+    )
+    assert extract_article(printed, "https://www.parish-news.de/a").authors == ["Alexandra Weber"]
+    # the outlet's own address, or someone's e-mail address, is no other site
+    own = page('<title>Budget</title><meta name="author" content="parish-news.de">', TEXT)
+    assert extract_article(own, "https://www.parish-news.de/a").authors == ["parish-news.de"]
+    mail = page('<title>Budget</title><meta name="author" content="Lüder Hoppe info@roe.de">', TEXT)
+    assert extract_article(mail, "https://www.parish-news.de/a").authors == ["Lüder Hoppe"]
+
+
+@pytest.mark.parametrize(
     "link",
     [
         "<a href='/author/jane-doe/'>Alles von Jane Doe</a>",

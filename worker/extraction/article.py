@@ -23,6 +23,7 @@ from worker.extraction import jsonld, listing, markup, meta, rules, textual
 from worker.extraction.authors import (
     byline_names,
     clean_authors,
+    credits_another_site,
     dedupe,
     people,
     personal_shape,
@@ -560,7 +561,12 @@ def _pick_authors(hints: Hints, outlets: list[str]) -> tuple[list[str], Source] 
     exclude = tuple(outlets)
     fallback: tuple[list[str], Source] | None = None
     for index, source in enumerate(SOURCE_ORDER):
-        found = [h.value for h in hints.get("authors") if h.source == source]
+        found = [
+            h.value
+            for h in hints.get("authors")
+            if h.source == source
+            and not (source == "meta" and credits_another_site(h.value, exclude))
+        ]
         named = people(found, exclude=exclude)
         if named:
             if any(" " not in name for name in named):  # a user name; spelled out elsewhere?

@@ -136,6 +136,24 @@ def _gives_own_address(raw: str, outlets: tuple[str, ...]) -> bool:
 _ADDRESS = re.compile(r"[\w-]+(?:\.[\w-]+)+")
 
 
+def credits_another_site(raw: str, outlets: tuple[str, ...]) -> bool:
+    """A byline that gives the web address of a site other than the outlet's ("Web Commerce
+    GmbH www.w-commerce.de", "Frank Bueltge - http://bueltge.de", "symple.ch"). In a page's
+    meta author that is its web agency's or its theme developer's credit, not the article's
+    author."""
+    keys = {loose_key(outlet) for outlet in outlets}
+    addresses = _WEB_ADDRESS.findall(raw)
+    if is_site_address(raw.strip()):
+        addresses.append(raw.strip())
+    return any(
+        loose_key(host_label(address if "://" in address else f"http://{address}")) not in keys
+        for address in addresses
+    )
+
+
+_WEB_ADDRESS = re.compile(r"\w+://[^\s,;()]+|www\.[^\s,;()]+", re.IGNORECASE)
+
+
 def byline_names(raw: str, *, exclude: tuple[str, ...] = ()) -> list[str]:
     """``clean_authors``, but a byline that gives the site's address gives only that: what
     follows it is the site's place ("hessenschau.de, Frankfurt, Germany"), not people."""
