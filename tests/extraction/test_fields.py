@@ -938,6 +938,17 @@ def test_a_copyright_year_is_not_a_publication_date() -> None:
     assert extract_article(html, "https://news.example/a").published_at is None
 
 
+def test_a_date_only_the_pages_chrome_prints_is_not_the_articles() -> None:
+    """The last-resort search of the page's text skips nav, footer and aside: their dates are
+    other pages' (a teaser, an archive list), while one in the text stays."""
+    teaser = "<aside><p>Die Wahl vom 12. März 2015 im Rückblick</p></aside>"
+    html = page("<title>Budget</title>", f"<h1>Budget</h1>{TEXT}{teaser}")
+    assert extract_article(html, "https://news.example/a").published_at is None
+    dated = page("<title>Budget</title>", f"<h1>Budget</h1><p>Stand 12. März 2015</p>{TEXT}")
+    published = extract_article(dated, "https://news.example/a").published_at
+    assert published is not None and published.date().isoformat() == "2015-03-12"
+
+
 def test_a_comment_forms_name_field_is_no_byline_and_a_header_info_link_is() -> None:
     html = page(
         "<title>Budget</title>",

@@ -13,6 +13,7 @@ of the extraction time; the tree, lxml's, is the same libxml2 parse without the 
 
 from __future__ import annotations
 
+import copy
 import functools
 import re
 from collections.abc import Collection, Container, Iterator
@@ -383,6 +384,16 @@ def texts_containing(root: HtmlElement, needle: str) -> list[HtmlElement]:
             if parent is not None:
                 found.append(parent)
     return found
+
+
+def copy_without_chrome(root: HtmlElement) -> HtmlElement:
+    """A copy of the page without its nav, footer and aside elements, for a search of the whole
+    page that should not read them (the dates of other pages' teasers, of an archive list)."""
+    tree = copy.deepcopy(root)
+    for element in list(tree.iter(*CHROME_TAGS)):
+        if element.getparent() is not None:
+            element.drop_tree()
+    return tree
 
 
 def drop_templates(root: HtmlElement) -> None:
