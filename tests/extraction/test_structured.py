@@ -198,6 +198,23 @@ class TestMarkup:
         assert values(hints, "published")[0] == "2021-04-06"
         assert values(hints, "section")[0] == "Politics"
 
+    def test_a_pubdate_and_an_aria_labelled_breadcrumb_trail_are_read(self) -> None:
+        """HTML5's pubdate marks the article's date on an element with no name, ranked before
+        a plain <time>; a trail may be named only by its aria-label; a rel="tag" link is a
+        tag, a rel="category tag" one is not."""
+        html = """<html><body>
+        <ol aria-label="Breadcrumb"><li><a href="/">Home</a></li>
+          <li><a href="/science">Science</a></li></ol>
+        <h1>Story</h1>
+        <time datetime="2020-01-02">2 January</time>
+        <span pubdate>6 April 2021</span>
+        <a href="/tag/space" rel="tag">Space</a><a href="/c/sci" rel="category tag">Sci</a>
+        </body></html>"""
+        hints = markup.collect(parse_html(html), URL)
+        assert values(hints, "published") == ["6 April 2021", "2020-01-02"]
+        assert values(hints, "section") == ["Science"]
+        assert values(hints, "tags") == ["Space"]
+
     def test_dates_of_teasers_linking_elsewhere_are_not_the_articles(self) -> None:
         """A date inside a link to another page is that page's ("Nr. 34 vom 8. November");
         a theme's permalink around the article's own date links to this page and counts."""

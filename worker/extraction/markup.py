@@ -534,11 +534,10 @@ def _dates(page: _Page, hints: Hints) -> None:
     updated: list[HtmlElement] = []
     plain_times: list[HtmlElement] = []
     for tag in page.unnamed:
-        if tag in page.pubdate:
-            continue  # a <time pubdate> is a stated publication date, read below
-        if tag.tag == "time" and not _dated_elsewhere(page, tag):
+        if tag.tag == "time" and tag not in page.pubdate and not _dated_elsewhere(page, tag):
             plain_times.append(tag)
-    stated = page.named + [(tag, _PUBDATE) for tag in page.pubdate if not page.words[tag]]
+    # a pubdate attribute makes an element a publication date's, named or not
+    stated = page.named + [(tag, _NO_WORDS) for tag in page.unnamed if tag in page.pubdate]
     for tag, words in stated:
         name = tag.tag
         if name in _NOT_DATE_ELEMENTS:
