@@ -127,13 +127,18 @@ def _gives_own_address(raw: str, outlets: tuple[str, ...]) -> bool:
     outlet's name with its address, whatever the name says."""
     keys = {loose_key(outlet) for outlet in outlets}
     return any(
-        loose_key(host_label(f"http://{address}")) in keys
+        _address_key(address) in keys
         for inside in _PARENS.findall(raw)
         for address in _ADDRESS.findall(inside)
     )
 
 
 _ADDRESS = re.compile(r"[\w-]+(?:\.[\w-]+)+")
+
+
+def _address_key(address: str) -> str:
+    """A web address's distinctive part, keyed as outlet names are ("www.dw.com" -> "dw")."""
+    return loose_key(host_label(address if "://" in address else f"http://{address}"))
 
 
 def credits_another_site(raw: str, outlets: tuple[str, ...]) -> bool:
@@ -145,10 +150,7 @@ def credits_another_site(raw: str, outlets: tuple[str, ...]) -> bool:
     addresses = _WEB_ADDRESS.findall(raw)
     if is_site_address(raw.strip()):
         addresses.append(raw.strip())
-    return any(
-        loose_key(host_label(address if "://" in address else f"http://{address}")) not in keys
-        for address in addresses
-    )
+    return any(_address_key(address) not in keys for address in addresses)
 
 
 _WEB_ADDRESS = re.compile(r"\w+://[^\s,;()]+|www\.[^\s,;()]+", re.IGNORECASE)
