@@ -72,6 +72,11 @@ def _identifier() -> Any:
 
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     identifier.set_languages([label for label in identifier.labels if label in ISO_639_1])
+    # set_languages leaves its table as a column slice (Fortran order, float16), so each text
+    # gathers its features' rows across strides; a row-ordered float32 copy classifies 1,000
+    # characters in a third of the time (0.44 -> 0.14 ms; 0.65 ms off the median page) for
+    # 23 MB more, loaded before the worker's pool forks (warmup) and so shared by its processes.
+    identifier.nb_ptc = identifier.nb_ptc.astype("float32", order="C")
     return identifier
 
 
