@@ -15,7 +15,7 @@ from worker.extraction.parsing import (
     tag_text,
     text_size_outside_chrome,
 )
-from worker.extraction.paywall import notice_index, truncation_notice
+from worker.extraction.paywall import notice_box_start, notice_index, truncation_notice
 from worker.extraction.tags import clean_tags
 from worker.extraction.titles import has_extra_segment, headline_within, shown_segment
 
@@ -80,6 +80,13 @@ def test_notices_are_found_only_after_the_text() -> None:
     lines = ["Subscribers only", "Lede of the story here", "Nur für Abonnenten"]
     assert truncation_notice(lines, "Lede of the story here") == "Nur für Abonnenten"
     assert truncation_notice(lines[:2], "Lede of the story here") is None
+
+
+def test_the_label_above_a_notice_goes_with_it_and_the_articles_last_sentence_stays() -> None:
+    body = ["Lede.", "The last free sentence.", "OK+", "Nur für Abonnenten"]
+    assert notice_box_start(body, 3) == 2
+    assert notice_box_start(["Lede.", "The last free sentence.", "Nur für Abonnenten"], 2) == 2
+    assert notice_box_start(["Short lede", "Nur für Abonnenten"], 1) == 1  # the first stays
 
 
 def test_layout_tables_become_blocks_and_data_tables_stay() -> None:

@@ -185,6 +185,23 @@ class TestMarkup:
         assert values(hints, "updated") == ["Updated: April 7, 2021"]
         assert values(hints, "section") == ["World"]
 
+    def test_a_label_named_like_a_section_far_from_the_headline_is_not_the_section(
+        self,
+    ) -> None:
+        """The kicker and the category line stand beside the headline; a sidebar's category
+        list, a comment form's heading or a cookie dialog's tab, named "section" or
+        "category" too, stand far from it."""
+        filler = "".join(f"<p>Paragraph {n}.</p>" for n in range(12))
+        comments = '<div class="section-heading">Leave a Reply</div>'
+        widget = '<ul><li class="cat-item">Uncategorized</li></ul>'
+        far_only = f"<html><body><h1>Story</h1>{filler}{comments}{widget}</body></html>"
+        assert values(markup.collect(parse_html(far_only), URL), "section") == []
+        near = f"""<html><body><span class="kicker">Science</span><h1>Story</h1>{filler}
+        {comments}{widget}</body></html>"""
+        assert values(markup.collect(parse_html(near), URL), "section") == ["Science"]
+        no_headline = '<html><body><p>Text.</p><span class="category">Menu</span></body></html>'
+        assert values(markup.collect(parse_html(no_headline), URL), "section") == []
+
     def test_microdata_author_and_breadcrumbs(self) -> None:
         html = """<html><body>
         <nav class="breadcrumbs"><a href="/">Home</a> › <a href="/politics">Politics</a>

@@ -56,7 +56,12 @@ from worker.extraction.parsing import (
     texts_containing,
     visible_lines,
 )
-from worker.extraction.paywall import declared_free, notice_index, truncation_notice
+from worker.extraction.paywall import (
+    declared_free,
+    notice_box_start,
+    notice_index,
+    truncation_notice,
+)
 from worker.extraction.rules import Rules
 from worker.extraction.tags import clean_tags
 from worker.extraction.textkeys import loose_key
@@ -73,7 +78,7 @@ from worker.extraction.urls import absolute, host_label
 
 # Bump whenever the output for the same page changes; stored beside raw pages so that stored
 # articles can be re-extracted when it moves.
-EXTRACTOR_VERSION = "14"
+EXTRACTOR_VERSION = "15"
 
 # Below this the page is a stub, a gallery or a teaser, not an article: about three sentences.
 # The shortest real article in the zyte-dev corpus has 369 characters.
@@ -205,10 +210,12 @@ def _extract(
         title = (shown, title[1]) if shown else title
 
     paragraphs, body_source = _article_body(root, names, url, hints, outlets, title, selected)
-    cut = notice_index([block.text for block in paragraphs])
+    body_texts = [block.text for block in paragraphs]
+    cut = notice_index(body_texts)
     if cut is not None:
         notice = paragraphs[cut].text
-        paragraphs = paragraphs[:cut]  # the subscription pitch after the free part
+        # the subscription pitch after the free part
+        paragraphs = paragraphs[: notice_box_start(body_texts, cut)]
         if not _only_in_chrome(root, notice):  # a footer's newsletter pitch is no paywall
             hints.add("free", "false", "heuristic")
     body = join(paragraphs)

@@ -73,6 +73,10 @@ BREADCRUMB_WORDS = frozenset({"breadcrumb", "breadcrumbs", "crumbs", "crumb", "t
 HOME_WORDS = frozenset({"home", "homepage", "start", "startseite", "accueil", "inicio", "portada"})
 
 _MAX_LABEL_CHARS = 40
+# A section label stands beside the headline: the kicker above it, the category line under it
+# (1 to 10 elements away on the corpus pages). Farther, labels named like one are a sidebar's
+# category list, a comment form's heading, a cookie dialog's tab or an ad slot's.
+_LABEL_REACH = 10
 # Elements too large to be a date (or not shown): never date candidates.
 _NOT_DATE_ELEMENTS = frozenset({"html", "body", "meta", "script", "article", "main", "section"})
 _MAX_BYLINE_CHARS = 200
@@ -221,12 +225,15 @@ class _Page:
         before = [t for t in tags if self.order[t] < self.anchor]
         return after + before[::-1]
 
-    def nearest(self, tags: list[HtmlElement]) -> list[HtmlElement]:
-        """Tags ordered by how many elements stand between them and the headline, in either
-        direction (counted for these few only: numbering every element of the page costs
-        more than all of them)."""
-        anchor = _elements_before(self.headline) if self.headline is not None else 0
-        return sorted(tags, key=lambda tag: abs(_elements_before(tag) - anchor))
+    def beside_headline(self, tags: list[HtmlElement], within: int) -> list[HtmlElement]:
+        """The tags at most ``within`` elements from the headline, in either direction,
+        nearest first (counted for these few only: numbering every element of the page costs
+        more than all of them); none on a page without a headline."""
+        if self.headline is None:
+            return []
+        anchor = _elements_before(self.headline)
+        distances = {tag: abs(_elements_before(tag) - anchor) for tag in tags}
+        return sorted((t for t in tags if distances[t] <= within), key=distances.__getitem__)
 
 
 def _elements_before(tag: HtmlElement) -> int:
@@ -593,5 +600,5 @@ def _sections(page: _Page, hints: Hints) -> None:
         ),
         _MAX_LABEL_CHARS + 1,
     )
-    for tag in page.nearest(_innermost(labels))[:1]:
+    for tag in page.beside_headline(_innermost(labels), _LABEL_REACH)[:1]:
         hints.add("section", tag_text(tag, _MAX_LABEL_CHARS), "markup")

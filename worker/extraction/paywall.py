@@ -53,6 +53,21 @@ def notice_index(paragraphs: list[str]) -> int | None:
     return None
 
 
+def notice_box_start(paragraphs: list[str], notice: int) -> int:
+    """Where the box holding the notice at ``notice`` starts: at the label it may print above
+    the notice ("OK+", "SZ Plus": a few words, no sentence), which is no part of the article
+    either; the first paragraph always stays."""
+    if notice > 1:
+        label = paragraphs[notice - 1].strip()
+        if len(label.split()) <= _MAX_LABEL_WORDS and not label.endswith(_SENTENCE_ENDS):
+            return notice - 1
+    return notice
+
+
+_MAX_LABEL_WORDS = 3
+_SENTENCE_ENDS = (".", "!", "?", "\u2026", '"', "\u201c", "\u201d", "\u00bb", "\u00ab")
+
+
 def truncation_notice(lines: list[str], last_paragraph: str) -> str | None:
     """A short visible line just after the body's last paragraph announcing that the rest is
     for subscribers; None when there is none or the paragraph is not found among the lines."""
