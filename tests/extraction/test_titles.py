@@ -46,6 +46,15 @@ def test_an_outlets_name_with_accents_is_its_host_name() -> None:
     assert strip_outlet(title, ["nestle-marktplatz"]) == "Produkttester werden: gratis testen"
 
 
+def test_the_segment_naming_the_outlet_exactly_goes_before_one_that_merely_contains_a_name() -> (
+    None
+):
+    """ "Gaspreise" contains the section's name "Preise"; the other segment is the site."""
+    assert strip_outlet("energieverbraucher.de | Gaspreise", ["energieverbraucher", "Preise"]) == (
+        "Gaspreise"
+    )
+
+
 def test_clean_title_rejects_empty_and_outlet_only() -> None:
     assert clean_title("  ", NAMES) is None
     assert clean_title("The Korea Herald", NAMES) is None

@@ -31,7 +31,7 @@ from worker.extraction.parsing import (
     rel_words,
     tag_text,
 )
-from worker.extraction.urls import absolute, same_page
+from worker.extraction.urls import absolute, page_key, same_page
 
 AUTHOR_WORDS = frozenset(
     {"author", "authors", "byline", "bylines", "writer", "creator", "byl", "authorname",
@@ -569,6 +569,25 @@ def _dates(page: _Page, hints: Hints) -> None:
 
 
 _PUBDATE = frozenset({"published"})
+# Themes put "has-breadcrumbs" on the whole page's container: no trail.
+_PAGE_CONTAINERS = frozenset({"html", "body", "main", "article"})
+
+
+def _crumbs(trail: HtmlElement, url: str) -> list[str]:
+    """The texts of a breadcrumb trail's links to other pages: not the tools sharing its bar
+    (print, mail, "back to top": javascript:, mailto:, #), not the article itself (relative
+    links resolved first; its crumb names the page, not its section). A page linked twice
+    counts where it comes last, under its first text: the trail after a menu that also links
+    to it, a "‹ Back" link after the crumb it goes back to."""
+    own = page_key(url)
+    texts: dict[str, str] = {}
+    for link in trail.iter("a"):
+        target = absolute(link.get("href"), url)
+        if link is trail or target is None or page_key(target) == own:
+            continue
+        key = page_key(target)
+        texts[key] = texts.pop(key, "") or tag_text(link, 100)
+    return list(texts.values())
 
 
 def _sections(page: _Page, hints: Hints) -> None:
@@ -576,15 +595,16 @@ def _sections(page: _Page, hints: Hints) -> None:
         if prop == "articleSection" and tag.tag != "meta":
             hints.add("section", tag_text(tag, 100), "markup")
     title = tag_text(page.headline, 500).casefold() if page.headline is not None else ""
-    trails = [tag for tag, words in page.named if words & BREADCRUMB_WORDS] + page.labelled
+    trails = [
+        tag
+        for tag, words in page.named
+        if words & BREADCRUMB_WORDS and tag.tag not in _PAGE_CONTAINERS
+    ] + page.labelled
     for trail in sorted(trails, key=page.order.__getitem__)[:1]:
         crumbs = [
-            tag_text(a, 100)
-            for a in trail.iter("a")
-            if a is not trail and not same_page(a.get("href") or "", page.url)
-        ]
-        crumbs = [
-            c for c in crumbs if c and c.casefold() not in HOME_WORDS and c.casefold() != title
+            c
+            for c in _crumbs(trail, page.url)
+            if c and c.casefold() not in HOME_WORDS and c.casefold() != title
         ]
         if crumbs:
             hints.add("section", crumbs[-1], "markup")

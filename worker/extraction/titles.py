@@ -39,7 +39,7 @@ def normalise_name(name: str) -> str:
     return re.sub(r"\W+", "", key)
 
 
-def _is_outlet(segment: str, names: list[str]) -> bool:
+def _is_outlet(segment: str, names: list[str], *, loosely: bool = True) -> bool:
     key = normalise_name(segment)
     if not key:
         return False
@@ -50,7 +50,7 @@ def _is_outlet(segment: str, names: list[str]) -> bool:
         if key == other:
             return True
         # "Korea Herald" vs host "koreaherald"; "Reuters.com" vs "Reuters"
-        if len(other) >= 4 and len(key) >= 4 and (key in other or other in key):
+        if loosely and len(other) >= 4 and len(key) >= 4 and (key in other or other in key):
             shorter, longer = sorted((key, other), key=len)
             if len(shorter) >= 0.6 * len(longer):
                 return True
@@ -71,16 +71,26 @@ def strip_outlet(title: str, names: list[str]) -> str:
         parts = _SEPARATOR.split(title)
         if len(parts) < 2:
             break
-        separators = list(_SEPARATOR.finditer(title))
-        if _is_outlet(parts[-1], names):
-            title = title[: separators[-1].start()].strip()
-        elif _is_outlet(parts[0], names):
-            title = title[separators[0].end() :].strip()
-        elif len(parts) > 2 and _is_outlet(parts[-2], names):
-            title = title[: separators[-2].start()].strip()
-        else:
+        cut = _outlet_segment(title, parts, names, loosely=False)
+        if cut is None:  # an exact name first: "energieverbraucher.de | Gaspreise", "Preise"
+            cut = _outlet_segment(title, parts, names, loosely=True)
+        if cut is None:
             break
+        title = cut
     return title
+
+
+def _outlet_segment(title: str, parts: list[str], names: list[str], *, loosely: bool) -> str | None:
+    """``title`` without its last, first or last but one segment, the first of these that
+    names the outlet; None when none does."""
+    separators = list(_SEPARATOR.finditer(title))
+    if _is_outlet(parts[-1], names, loosely=loosely):
+        return title[: separators[-1].start()].strip()
+    if _is_outlet(parts[0], names, loosely=loosely):
+        return title[separators[0].end() :].strip()
+    if len(parts) > 2 and _is_outlet(parts[-2], names, loosely=loosely):
+        return title[: separators[-2].start()].strip()
+    return None
 
 
 def _without_glued_copy(title: str) -> str:
