@@ -82,6 +82,25 @@ def test_notices_are_found_only_after_the_text() -> None:
     assert truncation_notice(lines[:2], "Lede of the story here") is None
 
 
+@pytest.mark.parametrize(
+    ("stated", "section"),
+    [
+        ("Kategorien: Rezepte,", "Rezepte"),  # the label's own label, a dangling comma
+        ("{$category}", None),  # a template's unfilled placeholder
+        ("Startseite", None),  # the home page is no section
+        ("Example Times", None),  # the outlet itself
+    ],
+)
+def test_a_section_is_the_label_itself(stated: str, section: str | None) -> None:
+    head = (
+        '<meta property="og:site_name" content="Example Times">'
+        f'<meta property="article:section" content="{stated}">'
+    )
+    body = f"<article><h1>Budget</h1>{TEXT}</article>"
+    article = extract_article(page(head, body), "https://news.example/budget")
+    assert article.section == section
+
+
 def test_the_label_above_a_notice_goes_with_it_and_the_articles_last_sentence_stays() -> None:
     body = ["Lede.", "The last free sentence.", "OK+", "Nur für Abonnenten"]
     assert notice_box_start(body, 3) == 2

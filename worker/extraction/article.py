@@ -244,7 +244,7 @@ def _extract(
         updated = None  # a modification before publication is a template placeholder
     authors = _pick_authors(hints, outlets)
     canonical = _pick(hints.get("canonical", ("meta", "json-ld")), lambda v: absolute(v, url))
-    section = _pick(hints.get("section"), _clean_label)
+    section = _pick(hints.get("section"), lambda v: _clean_section(v, outlets))
     description = _pick(hints.get("description"), _clean_description)
     image = _pick(hints.get("image"), lambda v: absolute(v, url))
     tags = _pick_tags(hints)
@@ -664,6 +664,25 @@ def _clean_label(value: str) -> str | None:
     if not value or len(value) > 80 or "://" in value or not any(c.isalpha() for c in value):
         return None
     return value
+
+
+def _clean_section(value: str, outlets: list[str]) -> str | None:
+    """A section label without the label of the label ("Kategorien: Rezepte"); not the home
+    page ("Startseite"), the outlet itself ("gizmodo.com") or a template's unfilled
+    placeholder ("{$category}")."""
+    label = _clean_label(_SECTION_LABEL.sub("", value).strip(" ,;"))
+    if label is None or "{" in label or label.casefold() in markup.HOME_WORDS:
+        return None
+    if any(normalise_name(label) == normalise_name(name) for name in outlets):
+        return None
+    return label
+
+
+_SECTION_LABEL = re.compile(
+    r"^\s*(?:kategorien|kategorie|categories|category|rubriken|rubrik|filed under|posted in"
+    r"|eingeordnet unter|veröffentlicht unter)\s*:?(?:\s+|$)",
+    re.IGNORECASE,
+)
 
 
 def _clean_description(value: str) -> str | None:
