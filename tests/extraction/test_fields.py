@@ -82,6 +82,13 @@ def test_notices_are_found_only_after_the_text() -> None:
     assert truncation_notice(lines[:2], "Lede of the story here") is None
 
 
+def test_a_cms_marker_and_a_headline_repeated_as_a_keyword_are_no_tags() -> None:
+    headline = "Council passes the budget"
+    stated = ["@post-id:1913719", "Council passes the budget, budget, Penny"]
+    assert clean_tags(stated, headline) == ["budget", "Penny"]
+    assert clean_tags(["Penny", "gift"], "Penny") == ["Penny", "gift"]  # a wiki's subject
+
+
 @pytest.mark.parametrize(
     ("stated", "section"),
     [

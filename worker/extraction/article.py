@@ -247,7 +247,7 @@ def _extract(
     section = _pick(hints.get("section"), lambda v: _clean_section(v, outlets))
     description = _pick(hints.get("description"), _clean_description)
     image = _pick(hints.get("image"), lambda v: absolute(v, url))
-    tags = _pick_tags(hints)
+    tags = _pick_tags(hints, title[0] if title else None)
     paywall = _paywall(hints, root, page_lines, paragraphs[-1].text)
 
     chosen: dict[str, tuple[object, Source] | None] = {
@@ -628,10 +628,10 @@ def _with_coauthors(named: list[str], hints: Hints, exclude: tuple[str, ...]) ->
     return named
 
 
-def _pick_tags(hints: Hints) -> tuple[list[str], Source] | None:
+def _pick_tags(hints: Hints, headline: str | None) -> tuple[list[str], Source] | None:
     """The tags of the most trusted source that states any."""
     for source in SOURCE_ORDER:
-        tags = clean_tags([h.value for h in hints.get("tags") if h.source == source])
+        tags = clean_tags([h.value for h in hints.get("tags") if h.source == source], headline)
         if tags:
             return tags, source
     return None

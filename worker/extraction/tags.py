@@ -2,7 +2,7 @@
 
 ``keywords`` and ``news_keywords`` are comma-separated strings, ``article:tag`` is one tag per
 meta tag, JSON-LD ``keywords`` is either. Some CMSs put internal markers there ("tag:foo",
-"_system") or whole sentences; those are not tags.
+"_system", "@post-id:1913719") or whole sentences, or repeat the headline; those are not tags.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ import re
 MAX_TAGS = 30
 MAX_TAG_CHARS = 60
 _SEPARATORS = re.compile(r"\s*[,;|]\s*")
-_INTERNAL = re.compile(r"^(?:_|[\w-]+:|\d+$)")
+_SENTENCE_WORDS = 4
+_INTERNAL = re.compile(r"^(?:_|@|[\w-]+:|\d+$)")
 
 
 def split_tags(value: str) -> list[str]:
@@ -20,10 +21,14 @@ def split_tags(value: str) -> list[str]:
     return [part for part in _SEPARATORS.split(value) if part]
 
 
-def clean_tags(values: list[str]) -> list[str]:
-    """Tags in page order, first spelling kept, without duplicates, markers or sentences."""
+def clean_tags(values: list[str], headline: str | None = None) -> list[str]:
+    """Tags in page order, first spelling kept, without duplicates, markers, sentences or the
+    ``headline`` itself when it is a sentence (a one- or two-word headline, "Penny" on a wiki,
+    is what the page is about: its tag too)."""
     tags: list[str] = []
     seen: set[str] = set()
+    if headline and len(headline.split()) >= _SENTENCE_WORDS:
+        seen.add(" ".join(headline.split()).casefold())
     for value in values:
         for tag in split_tags(value):
             tag = " ".join(tag.split()).strip(" #\"'")
