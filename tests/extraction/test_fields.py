@@ -18,6 +18,7 @@ from worker.extraction.parsing import (
 from worker.extraction.paywall import notice_box_start, notice_index, truncation_notice
 from worker.extraction.tags import clean_tags
 from worker.extraction.titles import has_extra_segment, headline_within, shown_segment
+from worker.extraction.urls import names_a_stock_image
 
 TEXT = (
     "<p>The city council approved the new budget on Monday after a long debate about road "
@@ -80,6 +81,32 @@ def test_notices_are_found_only_after_the_text() -> None:
     lines = ["Subscribers only", "Lede of the story here", "Nur für Abonnenten"]
     assert truncation_notice(lines, "Lede of the story here") == "Nur für Abonnenten"
     assert truncation_notice(lines[:2], "Lede of the story here") is None
+
+
+@pytest.mark.parametrize(
+    ("image", "stock"),
+    [
+        ("https://s0.wp.com/i/blank.jpg", True),
+        ("https://www.example.com/pu/images/social_placeholder.png", True),
+        ("https://example.com/img/logo-opengraph.png", True),
+        ("https://secure.gravatar.com/blavatar/55bf7238e39e?s=200", True),
+        ("https://docs.example.com/favicons/docs@2x.ico", True),
+        ("https://example.com/sites/default/files/2019-11/council-vote.jpg", False),
+        ("https://example.com/storage/image/2280168_default_1tGuSk.jpg", False),
+    ],
+)
+def test_a_sites_logo_icon_or_placeholder_is_no_lead_image(image: str, stock: bool) -> None:
+    assert names_a_stock_image(image) is stock
+
+
+def test_the_lead_image_is_the_next_candidate_after_a_placeholder() -> None:
+    head = (
+        '<meta property="og:image" content="https://s0.wp.com/i/blank.jpg">'
+        '<meta name="twitter:image" content="/media/council-vote.jpg">'
+    )
+    body = f"<article><h1>Budget</h1>{TEXT}</article>"
+    article = extract_article(page(head, body), "https://news.example/budget")
+    assert article.image_url == "https://news.example/media/council-vote.jpg"
 
 
 def test_a_cms_marker_and_a_headline_repeated_as_a_keyword_are_no_tags() -> None:

@@ -74,7 +74,7 @@ from worker.extraction.titles import (
     shown_segment,
     without_kicker,
 )
-from worker.extraction.urls import absolute, host_label
+from worker.extraction.urls import absolute, host_label, names_a_stock_image
 
 # Bump whenever the output for the same page changes; stored beside raw pages so that stored
 # articles can be re-extracted when it moves.
@@ -246,7 +246,7 @@ def _extract(
     canonical = _pick(hints.get("canonical", ("meta", "json-ld")), lambda v: absolute(v, url))
     section = _pick(hints.get("section"), lambda v: _clean_section(v, outlets))
     description = _pick(hints.get("description"), _clean_description)
-    image = _pick(hints.get("image"), lambda v: absolute(v, url))
+    image = _pick(hints.get("image"), lambda v: _lead_image(v, url))
     tags = _pick_tags(hints, title[0] if title else None)
     paywall = _paywall(hints, root, page_lines, paragraphs[-1].text)
 
@@ -683,6 +683,13 @@ _SECTION_LABEL = re.compile(
     r"|eingeordnet unter|veröffentlicht unter)\s*:?(?:\s+|$)",
     re.IGNORECASE,
 )
+
+
+def _lead_image(value: str, url: str) -> str | None:
+    """The image's absolute address, unless it is the site's logo, icon or placeholder: a
+    lead image shows the article."""
+    image = absolute(value, url)
+    return None if image is None or names_a_stock_image(image) else image
 
 
 def _clean_description(value: str) -> str | None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from urllib.parse import urljoin, urlsplit
+import re
+from urllib.parse import unquote, urljoin, urlsplit
 
 
 def absolute(value: str | None, base: str) -> str | None:
@@ -47,3 +48,22 @@ def host_label(url: str) -> str:
     if len(labels) >= 3 and len(labels[-2]) <= 3:  # bbc.co.uk, abc.net.au
         return labels[-3]
     return labels[-2] if len(labels) >= 2 else (labels[0] if labels else "")
+
+
+def names_a_stock_image(url: str) -> bool:
+    """The address of a site-wide picture rather than an article's: a logo, an icon, a blank
+    or placeholder image (WordPress.com's "s0.wp.com/i/blank.jpg", a theme's
+    "social_placeholder.png", a site icon under "/blavatar/"), told by its file name."""
+    try:
+        path = unquote(urlsplit(url).path).lower()
+    except ValueError:
+        return False
+    name = path.rsplit("/", 1)[-1]
+    words = set(_WORD_BREAK.split(name))
+    return bool(_STOCK_WORDS & words) or name.endswith(".ico") or "/blavatar/" in path
+
+
+_WORD_BREAK = re.compile(r"[^a-z0-9]+")
+_STOCK_WORDS = frozenset(
+    {"logo", "icon", "favicon", "blank", "placeholder", "spacer", "transparent", "blavatar"}
+)
