@@ -84,6 +84,26 @@ def test_notices_are_found_only_after_the_text() -> None:
 
 
 @pytest.mark.parametrize(
+    ("stated", "description"),
+    [
+        ("Budget", None),  # the headline again
+        ("Example Times", None),  # the site's name
+        ("The council approved the budget.", "The council approved the budget."),
+    ],
+)
+def test_a_description_says_more_than_the_headline_or_the_site(
+    stated: str, description: str | None
+) -> None:
+    head = (
+        '<meta property="og:site_name" content="Example Times">'
+        f'<meta name="description" content="{stated}">'
+    )
+    body = f"<article><h1>Budget</h1>{TEXT}</article>"
+    article = extract_article(page(head, body), "https://news.example/budget")
+    assert article.description == description
+
+
+@pytest.mark.parametrize(
     ("image", "stock"),
     [
         ("https://s0.wp.com/i/blank.jpg", True),

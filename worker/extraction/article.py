@@ -245,7 +245,9 @@ def _extract(
     authors = _pick_authors(hints, outlets)
     canonical = _pick(hints.get("canonical", ("meta", "json-ld")), lambda v: absolute(v, url))
     section = _pick(hints.get("section"), lambda v: _clean_section(v, outlets))
-    description = _pick(hints.get("description"), _clean_description)
+    description = _pick(
+        hints.get("description"), lambda v: _clean_description(v, headline, outlets)
+    )
     image = _pick(hints.get("image"), lambda v: _lead_image(v, url))
     tags = _pick_tags(hints, title[0] if title else None)
     paywall = _paywall(hints, root, page_lines, paragraphs[-1].text)
@@ -692,9 +694,17 @@ def _lead_image(value: str, url: str) -> str | None:
     return None if image is None or names_a_stock_image(image) else image
 
 
-def _clean_description(value: str) -> str | None:
+def _clean_description(value: str, headline: str | None, outlets: list[str]) -> str | None:
+    """The summary, unless it only repeats the headline or names the site ("watson - das
+    newsportal"): CMSs fill the field with either when the editor wrote none."""
     value = " ".join(value.split())
-    return value[:2000] if any(c.isalpha() for c in value) else None
+    if not any(c.isalpha() for c in value):
+        return None
+    if headline and value.casefold() == " ".join(headline.split()).casefold():
+        return None
+    if any(normalise_name(value) == normalise_name(name) for name in outlets):
+        return None
+    return value[:2000]
 
 
 def _cut_short(blocks: list[Block]) -> bool:
