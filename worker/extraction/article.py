@@ -70,6 +70,7 @@ from worker.extraction.titles import (
     has_extra_segment,
     headline_beside,
     headline_within,
+    names_an_outlet,
     normalise_name,
     shown_segment,
     without_kicker,
@@ -249,7 +250,7 @@ def _extract(
         hints.get("description"), lambda v: _clean_description(v, headline, outlets)
     )
     image = _pick(hints.get("image"), lambda v: _lead_image(v, url))
-    tags = _pick_tags(hints, title[0] if title else None)
+    tags = _pick_tags(hints, headline)
     paywall = _paywall(hints, root, page_lines, paragraphs[-1].text)
 
     chosen: dict[str, tuple[object, Source] | None] = {
@@ -675,9 +676,7 @@ def _clean_section(value: str, outlets: list[str]) -> str | None:
     label = _clean_label(_SECTION_LABEL.sub("", value).strip(" ,;"))
     if label is None or "{" in label or label.casefold() in markup.HOME_WORDS:
         return None
-    if any(normalise_name(label) == normalise_name(name) for name in outlets):
-        return None
-    return label
+    return None if names_an_outlet(label, outlets) else label
 
 
 _SECTION_LABEL = re.compile(
@@ -702,9 +701,7 @@ def _clean_description(value: str, headline: str | None, outlets: list[str]) -> 
         return None
     if headline and value.casefold() == " ".join(headline.split()).casefold():
         return None
-    if any(normalise_name(value) == normalise_name(name) for name in outlets):
-        return None
-    return value[:2000]
+    return None if names_an_outlet(value, outlets) else value[:2000]
 
 
 def _cut_short(blocks: list[Block]) -> bool:

@@ -39,6 +39,12 @@ def normalise_name(name: str) -> str:
     return re.sub(r"\W+", "", key)
 
 
+def names_an_outlet(text: str, names: list[str]) -> bool:
+    """``text`` is one of the outlet's ``names``, compared as ``normalise_name`` does: a
+    section or description that only names the site."""
+    return _is_outlet(text, names, loosely=False)
+
+
 def _is_outlet(segment: str, names: list[str], *, loosely: bool = True) -> bool:
     key = normalise_name(segment)
     if not key:
