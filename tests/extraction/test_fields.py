@@ -103,6 +103,16 @@ def test_a_description_says_more_than_the_headline_or_the_site(
     assert article.description == description
 
 
+def test_a_site_named_home_is_named_by_the_next_source() -> None:
+    head = (
+        '<script type="application/ld+json">{"@type": "WebSite", "name": "Home"}</script>'
+        '<meta property="og:site_name" content="Example Times">'
+    )
+    body = f"<article><h1>Budget</h1>{TEXT}</article>"
+    article = extract_article(page(head, body), "https://news.example/budget")
+    assert article.site_name == "Example Times"
+
+
 @pytest.mark.parametrize(
     ("image", "stock"),
     [

@@ -408,12 +408,14 @@ def _body(
 
 def _site_names(hints: Hints) -> list[Hint]:
     """Stated site names, without ones that merely repeat a headline (a misused
-    application-name does that)."""
+    application-name does that) or name the home page (a JSON-LD WebSite named "Home")."""
     titles = {normalise_name(h.value) for h in hints.get("title")}
     return [
         h
         for h in hints.get("site_name")
-        if len(h.value) <= 60 and normalise_name(h.value) not in titles
+        if len(h.value) <= 60
+        and normalise_name(h.value) not in titles
+        and h.value.strip().casefold() not in markup.HOME_WORDS
     ]
 
 
