@@ -159,6 +159,31 @@ def test_amp_variant_first_then_canonical_page_ends_the_same_as_the_other_order(
         assert session.scalar(select(RawPage.size).where(RawPage.url_id == main_id))
 
 
+OTHER_STORY = [
+    "The city council approved a new budget on Monday after a long debate about road repairs, "
+    "school funding and the cost of running the public library for another year.",
+    "Council members said the plan keeps property taxes flat while adding two bus routes and a "
+    "summer programme for teenagers, paid for by a one-off transfer from the reserve fund.",
+]
+
+
+def test_a_home_page_canonical_on_every_article_makes_none_of_them_a_duplicate(
+    site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
+) -> None:
+    """A misconfigured CMS names its home page canonical on every article: each article is
+    still one of its own, not a variant of the first one stored."""
+    home = site.url("/")
+    stories = {"/news/cyber-drills": PARAGRAPHS, "/news/council-budget": OTHER_STORY}
+    for path, paragraphs in stories.items():
+        site.add(path, article_page(site.url(path), "Story", paragraphs, canonical=home))
+    runtime = _runtime(site, tmp_path, runtime_factory, database_url, list(stories))
+    outcomes = [process_url(runtime, url_id).state for url_id in _poll(runtime)]
+    assert outcomes == ["stored", "stored"]
+    with runtime.sessions() as session:
+        stored = sorted(session.scalars(select(Article.canonical_url)).all())
+    assert stored == sorted(site.url(path) for path in stories)
+
+
 def test_same_body_under_another_url_of_the_outlet_is_a_duplicate(
     site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
 ) -> None:

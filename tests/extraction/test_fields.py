@@ -18,7 +18,7 @@ from worker.extraction.parsing import (
 from worker.extraction.paywall import notice_box_start, notice_index, truncation_notice
 from worker.extraction.tags import clean_tags
 from worker.extraction.titles import has_extra_segment, headline_within, shown_segment
-from worker.extraction.urls import names_a_stock_image
+from worker.extraction.urls import home_page_for_another, names_a_stock_image
 
 TEXT = (
     "<p>The city council approved the new budget on Monday after a long debate about road "
@@ -101,6 +101,22 @@ def test_a_description_says_more_than_the_headline_or_the_site(
     body = f"<article><h1>Budget</h1>{TEXT}</article>"
     article = extract_article(page(head, body), "https://news.example/budget")
     assert article.description == description
+
+
+@pytest.mark.parametrize(
+    ("canonical", "url", "refused"),
+    [
+        ("https://news.example/", "https://news.example/2024/budget", True),
+        ("https://news.example", "https://news.example/budget?id=3", True),
+        ("https://news.example/", "https://news.example/index.html", False),  # the home page
+        ("https://news.example/?p=12", "https://news.example/budget", False),  # a post by id
+        ("https://news.example/budget", "https://news.example/amp/budget", False),
+    ],
+)
+def test_a_home_page_is_no_canonical_for_an_article(
+    canonical: str, url: str, refused: bool
+) -> None:
+    assert home_page_for_another(canonical, url) is refused
 
 
 def test_a_site_named_home_is_named_by_the_next_source() -> None:

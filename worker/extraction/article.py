@@ -75,7 +75,12 @@ from worker.extraction.titles import (
     shown_segment,
     without_kicker,
 )
-from worker.extraction.urls import absolute, host_label, names_a_stock_image
+from worker.extraction.urls import (
+    absolute,
+    home_page_for_another,
+    host_label,
+    names_a_stock_image,
+)
 
 # Bump whenever the output for the same page changes; stored beside raw pages so that stored
 # articles can be re-extracted when it moves.
@@ -244,7 +249,7 @@ def _extract(
     if updated and published and updated[0] < published[0]:
         updated = None  # a modification before publication is a template placeholder
     authors = _pick_authors(hints, outlets)
-    canonical = _pick(hints.get("canonical", ("meta", "json-ld")), lambda v: absolute(v, url))
+    canonical = _pick(hints.get("canonical", ("meta", "json-ld")), lambda v: _canonical(v, url))
     section = _pick(hints.get("section"), lambda v: _clean_section(v, outlets))
     description = _pick(
         hints.get("description"), lambda v: _clean_description(v, headline, outlets)
@@ -686,6 +691,13 @@ _SECTION_LABEL = re.compile(
     r"|eingeordnet unter|veröffentlicht unter)\s*:?(?:\s+|$)",
     re.IGNORECASE,
 )
+
+
+def _canonical(value: str, url: str) -> str | None:
+    """The stated canonical URL made absolute, unless it is the site's home page named on
+    another page (see ``home_page_for_another``)."""
+    canonical = absolute(value, url)
+    return None if canonical is None or home_page_for_another(canonical, url) else canonical
 
 
 def _lead_image(value: str, url: str) -> str | None:

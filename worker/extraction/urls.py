@@ -23,6 +23,21 @@ def absolute(value: str | None, base: str) -> str | None:
     return resolved
 
 
+def home_page_for_another(canonical: str, url: str) -> bool:
+    """``canonical`` is a site's home page while ``url`` is another page: what a misconfigured
+    CMS states on every article. Taken for the canonical URL, it would make each article after
+    the first a variant of it."""
+    try:
+        stated, page = urlsplit(canonical), urlsplit(url)
+    except ValueError:
+        return False
+    home = stated.path in ("", "/") and not stated.query
+    return home and not (_HOME_PATH.fullmatch(page.path) and not page.query)
+
+
+_HOME_PATH = re.compile(r"/?(?:index\.\w+)?")
+
+
 def page_key(url: str) -> str:
     """A loose identity for a page: host without www, path without trailing slash, query."""
     try:
