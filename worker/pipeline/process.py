@@ -313,7 +313,8 @@ def store(
 
     - another page already holds this canonical URL: this page is a variant (duplicate), unless
       it is the canonical page itself, which then refreshes the row (keeping an edited text as
-      a version) and demotes the variant;
+      a version) and demotes the variant, or it shares no paragraph with that page's text (a
+      listing page named canonical on every article): then it keys itself by its own URL;
     - the same outlet already has this body, or one close enough to be the same article under
       another URL (AMP, print): duplicate;
     - otherwise a new article, in the story of its copies in other outlets or a new story.
@@ -343,6 +344,19 @@ def store(
         existing, same = repository.find_claimants(
             session, canonical, context.outlet_id, values["content_hash"]
         )
+        if (
+            existing is not None
+            and not (is_canonical_page or existing.url == page.final_url)
+            and not _shares_text(existing.body, body)
+        ):
+            # No version of the page it names canonical, with which it shares no paragraph: a
+            # misconfigured CMS names its listing page canonical on every article. Each
+            # article then keys itself, instead of becoming a "variant" of the first one.
+            canonical = values["canonical_url"] = frontier_key(page.final_url)
+            is_canonical_page = True
+            existing, same = repository.find_claimants(
+                session, canonical, context.outlet_id, values["content_hash"]
+            )
         if existing is None:
             if same is not None:
                 of = same.canonical_url
@@ -370,6 +384,15 @@ def store(
             )  # fmt: skip
             return UrlOutcome(url_id, "stored", None, existing.id)
         return _duplicate(session, url_id, page, existing.id, "canonical", canonical)
+
+
+def _shares_text(stored_body: str, body: str) -> bool:
+    """Whether two bodies have a paragraph in common (as ``boilerplate`` keys them)."""
+    return (
+        not boilerplate.paragraph_keys(stored_body)
+        .keys()
+        .isdisjoint(boilerplate.paragraph_keys(body))
+    )
 
 
 def _store_new(
