@@ -57,6 +57,45 @@ def test_a_page_stored_while_its_print_copy_is_being_stored_becomes_that_article
     assert (article.url, article.body) == (PAGE_URL, BODY), "the page's text replaced the print's"
 
 
+LISTING_URL = "https://herald.example/news/"
+OTHER_BODY = (
+    "The city council approved a new budget on Monday after a long debate about road repairs.\n\n"
+    "Council members said the plan keeps property taxes flat while adding two bus routes."
+)
+
+
+def test_an_article_naming_a_listing_canonical_while_another_is_stored_is_stored_too(
+    pg_url: str, runtime_factory: Callable[..., Runtime]
+) -> None:
+    """Both name the section's listing canonical (a misconfigured CMS); the other article
+    takes the listing's URL first, uncommitted. The page's insert then waits on that URL and
+    finds it taken by an article it shares no text with: it stores itself under its own."""
+    truncate_postgres(pg_url)
+    runtime = runtime_factory(pg_url)
+    url_id = _page_url(runtime)
+    outcomes: list[UrlOutcome] = []
+    storing = threading.Thread(
+        target=lambda: outcomes.append(_store_page(runtime, url_id, canonical=LISTING_URL))
+    )
+    with runtime.sessions.begin() as holder:  # the other article's store, not committed yet
+        other_id = _insert_article(
+            holder, grouping.lookup(OTHER_BODY), "https://herald.example/news/budget",
+            LISTING_URL, OTHER_BODY,
+        )  # fmt: skip
+        storing.start()
+        storing.join(timeout=1.0)
+        assert storing.is_alive(), "the page's insert must wait for the listing URL's holder"
+    storing.join(timeout=30)
+
+    assert [o.state for o in outcomes] == ["stored"]
+    assert outcomes[0].article_id != other_id
+    with runtime.sessions() as session:
+        keys = {
+            url: key for url, key in session.execute(select(Article.url, Article.canonical_url))
+        }
+    assert keys[PAGE_URL] == PAGE_URL
+
+
 def _page_url(runtime: Runtime) -> int:
     with runtime.sessions.begin() as session:
         outlet = Outlet(key="herald", name="The Herald", timezone="UTC")
@@ -75,14 +114,20 @@ def _page_url(runtime: Runtime) -> int:
 
 
 def _insert_print_edition(session: Session, looked_up: grouping.Lookup) -> int:
+    return _insert_article(session, looked_up, PRINT_URL, PAGE_URL, PRINT_BODY)
+
+
+def _insert_article(
+    session: Session, looked_up: grouping.Lookup, url: str, canonical: str, body: str
+) -> int:
     outlet_id = session.scalars(select(Outlet.id)).one()
     story_id = stories.new_story(session, NOW)
     article_id = repository.insert_article(
         session,
         {
-            "outlet_id": outlet_id, "story_id": story_id, "url": PRINT_URL,
-            "canonical_url": PAGE_URL, "title": "Drills", "body": PRINT_BODY,
-            "content_hash": content_hash(PRINT_BODY), "story_hash": looked_up.fingerprint.exact,
+            "outlet_id": outlet_id, "story_id": story_id, "url": url,
+            "canonical_url": canonical, "title": "Drills", "body": body,
+            "content_hash": content_hash(body), "story_hash": looked_up.fingerprint.exact,
             "extractor_version": "test", "fetched_at": NOW, "changed_at": NOW,
         },
     )  # fmt: skip
@@ -95,7 +140,7 @@ def _insert_print_edition(session: Session, looked_up: grouping.Lookup) -> int:
     return article_id
 
 
-def _store_page(runtime: Runtime, url_id: int) -> UrlOutcome:
+def _store_page(runtime: Runtime, url_id: int, canonical: str = PAGE_URL) -> UrlOutcome:
     with runtime.sessions() as session:
         context = context_for(session, session.get_one(Url, url_id), runtime.settings)
     assert context is not None
@@ -106,7 +151,7 @@ def _store_page(runtime: Runtime, url_id: int) -> UrlOutcome:
     )  # fmt: skip
     article = ExtractedArticle(
         title="Drills", authors=[], published_at=NOW, updated_at=None, language="en",
-        canonical_url=PAGE_URL, section=None, description=None, image_url=None,
+        canonical_url=canonical, section=None, description=None, image_url=None,
         site_name=None, body=BODY,
     )  # fmt: skip
     return store(runtime, url_id, context, page, "utf-8", html, article, NOW)

@@ -344,14 +344,7 @@ def store(
         existing, same = repository.find_claimants(
             session, canonical, context.outlet_id, values["content_hash"]
         )
-        if (
-            existing is not None
-            and not (is_canonical_page or existing.url == page.final_url)
-            and not _shares_text(existing.body, body)
-        ):
-            # No version of the page it names canonical, with which it shares no paragraph: a
-            # misconfigured CMS names its listing page canonical on every article. Each
-            # article then keys itself, instead of becoming a "variant" of the first one.
+        if existing is not None and _another_article(existing, page, body, is_canonical_page):
             canonical = values["canonical_url"] = frontier_key(page.final_url)
             is_canonical_page = True
             existing, same = repository.find_claimants(
@@ -370,6 +363,14 @@ def store(
             # Taken meanwhile by a concurrent store of a page that is no copy of this one.
             existing = repository.find_article_by_canonical(session, canonical)
             assert existing is not None
+            if _another_article(existing, page, body, is_canonical_page):
+                canonical = values["canonical_url"] = frontier_key(page.final_url)
+                is_canonical_page = True
+                stored = _store_new(session, url_id, context, page, values, copies, paragraphs, now)
+                if stored is not None:
+                    return stored
+                existing = repository.find_article_by_canonical(session, canonical)
+                assert existing is not None  # this page, stored meanwhile by another fetch
         if is_canonical_page or existing.url == page.final_url:
             edited = existing.content_hash != values["content_hash"]
             if edited and not reextracted:
@@ -384,6 +385,19 @@ def store(
             )  # fmt: skip
             return UrlOutcome(url_id, "stored", None, existing.id)
         return _duplicate(session, url_id, page, existing.id, "canonical", canonical)
+
+
+def _another_article(
+    claimant: Article, page: FetchedPage, body: str, is_canonical_page: bool
+) -> bool:
+    """The article holding the canonical URL this page names is no version of this page: it
+    is not this page, and the two share no paragraph. A misconfigured CMS names its listing
+    page canonical on every article; each article then keys itself by its own URL instead of
+    becoming a "variant" of the first one stored (an AMP, print or slide page shares text
+    with its canonical page)."""
+    if is_canonical_page or claimant.url == page.final_url:
+        return False
+    return not _shares_text(claimant.body, body)
 
 
 def _shares_text(stored_body: str, body: str) -> bool:
