@@ -32,6 +32,12 @@ def page(head: str, body: str) -> str:
     return f'<html lang="en"><head>{head}</head><body>{body}</body></html>'
 
 
+def budget_story(head: str) -> ExtractedArticle:
+    """The budget story, an <article> under its <h1>, with ``head`` as the page's <head>."""
+    body = f"<article><h1>Budget</h1>{TEXT}</article>"
+    return extract_article(page(head, body), "https://news.example/budget")
+
+
 def test_tags_are_split_deduplicated_and_cleaned() -> None:
     assert clean_tags(
         ["Economy, inflation; economy", "tag:internal", "http://x.example/t", "42"]
@@ -98,8 +104,7 @@ def test_a_description_says_more_than_the_headline_or_the_site(
         '<meta property="og:site_name" content="Example Times">'
         f'<meta name="description" content="{stated}">'
     )
-    body = f"<article><h1>Budget</h1>{TEXT}</article>"
-    article = extract_article(page(head, body), "https://news.example/budget")
+    article = budget_story(head)
     assert article.description == description
 
 
@@ -124,8 +129,7 @@ def test_a_site_named_home_is_named_by_the_next_source() -> None:
         '<script type="application/ld+json">{"@type": "WebSite", "name": "Home"}</script>'
         '<meta property="og:site_name" content="Example Times">'
     )
-    body = f"<article><h1>Budget</h1>{TEXT}</article>"
-    article = extract_article(page(head, body), "https://news.example/budget")
+    article = budget_story(head)
     assert article.site_name == "Example Times"
 
 
@@ -150,8 +154,7 @@ def test_the_lead_image_is_the_next_candidate_after_a_placeholder() -> None:
         '<meta property="og:image" content="https://s0.wp.com/i/blank.jpg">'
         '<meta name="twitter:image" content="/media/council-vote.jpg">'
     )
-    body = f"<article><h1>Budget</h1>{TEXT}</article>"
-    article = extract_article(page(head, body), "https://news.example/budget")
+    article = budget_story(head)
     assert article.image_url == "https://news.example/media/council-vote.jpg"
 
 
@@ -176,8 +179,7 @@ def test_a_section_is_the_label_itself(stated: str, section: str | None) -> None
         '<meta property="og:site_name" content="Example Times">'
         f'<meta property="article:section" content="{stated}">'
     )
-    body = f"<article><h1>Budget</h1>{TEXT}</article>"
-    article = extract_article(page(head, body), "https://news.example/budget")
+    article = budget_story(head)
     assert article.section == section
 
 
