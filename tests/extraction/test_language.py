@@ -61,6 +61,14 @@ def test_stated_language_wins_when_the_text_agrees() -> None:
     assert choose([Hint("en-US", "json-ld")], ENGLISH, "de") == ("en", "json-ld")
 
 
+def test_a_statement_the_opening_confirms_stands_beside_a_longer_quote() -> None:
+    """A German report quoting an English press release at length: the page says "de", and
+    its first sentences agree; detection only overrides a statement the text contradicts."""
+    body = GERMAN[:300] + " " + ENGLISH * 4
+    assert detect(body)[0] == "en"  # the whole text reads as English
+    assert choose([Hint("de", "markup")], body, None) == ("de", "markup")
+
+
 def test_template_language_is_overridden_by_a_clear_body() -> None:
     assert choose([Hint("en", "markup")], GERMAN, None) == ("de", "detected")
 

@@ -50,8 +50,9 @@ Decisions, measured on ../shared/corpus (see its README for the metrics):
   last resort; bylines of teaser cards (another <article> than the headline's) left out.
   trafilatura-eval author 0.580 -> 0.599.
 - Language: what the page states, unless a body of 300+ characters is detected as another
-  language with high confidence (templates keep lang="en"); the configured outlet language
-  only when the page states none and detection is unsure.
+  language with high confidence (templates keep lang="en") and its opening does not agree with
+  the statement; the configured outlet language only when the page states none and detection
+  is unsure.
 """
 
 from worker.extraction.article import EXTRACTOR_VERSION, ExtractedArticle, extract_article

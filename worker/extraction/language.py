@@ -1,11 +1,12 @@
 """The article's language as an ISO 639-1 code.
 
 What the page states (JSON-LD inLanguage, <html lang>, og:locale, Content-Language) is used
-unless the body text clearly says otherwise: CMS templates often keep a default lang="en" on
-pages written in another language, and a long body classified with high confidence is better
-evidence than a template attribute. The outlet's configured language is only a tie-breaker for
-pages that state nothing and whose text is too short or mixed for a confident detection
-(many outlets publish in more than one language, so configuration must not override the page).
+unless the body text clearly says otherwise and its opening does not agree with it: CMS
+templates often keep a default lang="en" on pages written in another language, and a long body
+classified with high confidence is better evidence than a template attribute. The outlet's
+configured language is only a tie-breaker for pages that state nothing and whose text is too
+short or mixed for a confident detection (many outlets publish in more than one language, so
+configuration must not override the page).
 """
 
 from __future__ import annotations
@@ -28,6 +29,13 @@ OVERRIDE_MIN_CHARS = 300
 _FIRST_CHARS = 1_000
 _DETECT_CHARS = 2_000
 SURE = 0.99
+# A statement the body's first _AGREEMENT_CHARS confirm stands without reading further:
+# detection only overrides a statement the text contradicts (a template's lang="en" on a German
+# page contradicts it from the first sentence). On the 1,081 corpus pages this changes one
+# language, a German page quoting an English press release at length (en -> de, as stated),
+# and takes detection from 1.8 to 0.9 ms a page in the extraction (0.5 -> 0.2 ms alone: the
+# model's tables are out of the CPU's caches when a page's extraction comes to them).
+_AGREEMENT_CHARS = 300
 
 _ISO_639_1_TEXT = (
     "aa ab ae af ak am an ar as av ay az ba be bg bh "
@@ -101,6 +109,8 @@ def choose(
         if claim:
             return claim
         return (config, "config") if config else (None, None)
+    if claim is not None and detect(body[:_AGREEMENT_CHARS])[0] == claim[0]:
+        return claim
     detected, confidence = detect(body)
     if claim is not None:
         overrides = confidence >= OVERRIDE_CONFIDENCE and len(body) >= OVERRIDE_MIN_CHARS
