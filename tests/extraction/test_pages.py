@@ -443,6 +443,25 @@ class TestHostileInput:
         with pytest.raises(ExtractionError, match="timezone"):
             extract_article(read_page("korea_herald_style.html"), KH_URL, timezone="Mars/Base")
 
+    def test_a_self_closed_html_tag_keeps_the_page(self) -> None:
+        """libxml2 ends the document at ``<html lang="de"/>``: the body would be lost."""
+        html = (
+            '<!DOCTYPE html>\n<html lang="de"/>\n<head><title>Haushalt</title></head><body>'
+            f"<article><h1>Haushalt beschlossen</h1>{GERMAN_PARAGRAPHS}</article></body></html>"
+        )
+        article = extract_article(html, "https://example.com/haushalt")
+        assert article.title == "Haushalt beschlossen"
+        assert article.language == "de"
+
+    def test_noncharacters_are_dropped_from_the_text(self) -> None:
+        html = (
+            "<html><body><article><h1>Haushalt beschlossen</h1>"
+            f"<p>Der Rat\ufffe hat\uffff entschieden.</p>{GERMAN_PARAGRAPHS}"
+            "</article></body></html>"
+        )
+        article = extract_article(html, "https://example.com/haushalt")
+        assert article.body.startswith("Der Rat hat entschieden.\n\n")
+
     def test_non_string_input_is_an_extraction_error(self) -> None:
         with pytest.raises(ExtractionError):
             extract_article(b"<html></html>", KH_URL)  # type: ignore[arg-type]
@@ -480,3 +499,14 @@ def test_a_names_soft_hyphens_go_and_the_headlines_stay_as_printed() -> None:
     article = extract_article(html, "https://example.com/a")
     assert article.authors == ["Matthias Lauerer"]
     assert article.title == "Welt\xadernährungs\xadprogramm hilft"
+
+
+GERMAN_PARAGRAPHS = "".join(
+    f"<p>{text}</p>"
+    for text in (
+        "Der Stadtrat hat am Dienstag nach langer Debatte den Haushalt für das kommende Jahr "
+        "beschlossen, mit mehr Geld für Schulen, Straßen und den Hafen.",
+        "Die Bürgermeisterin sagte, die Abstimmung kläre die Frage für ein Jahr; die Opposition "
+        "verlangte eine Prüfung der Hafenarbeiten, bevor neues Geld ausgegeben wird.",
+    )
+)

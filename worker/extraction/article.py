@@ -51,7 +51,6 @@ from worker.extraction.parsing import (
     in_chrome,
     named_elements,
     parse_html,
-    sanitize,
     text_size_outside_chrome,
     texts_containing,
     visible_lines,
@@ -170,8 +169,7 @@ def _extract(
     outlet_name: str | None,
     outlet_rules: Rules,
 ) -> ExtractedArticle:
-    text = sanitize(html)
-    root = parse_html(text)
+    root = parse_html(html)
     drop_templates(root)
     drop_ruby_readings(root)
     rules.drop_elements(root, outlet_rules)
