@@ -31,6 +31,19 @@ class Context:
     sections: list[str] = field(default_factory=list)
     authors: list[str] = field(default_factory=list)
 
+    # Their loose keys, worked out once: every body line of the page is compared with them.
+    @functools.cached_property
+    def title_keys(self) -> frozenset[str]:
+        return frozenset(map(loose_key, self.titles))
+
+    @functools.cached_property
+    def label_keys(self) -> frozenset[str]:
+        return frozenset(map(loose_key, self.outlet_names + self.sections))
+
+    @functools.cached_property
+    def author_keys(self) -> frozenset[str]:
+        return frozenset(map(loose_key, self.authors))
+
 
 # A trailing section starting at one of these headings is not part of the article; it is cut
 # when it sits in the last TAIL_SHARE of the text.
@@ -223,15 +236,9 @@ def _repeats_page_metadata(text: str, context: Context, *, edge: bool) -> bool:
     key = _key(text)
     if not key:
         return True
-    if any(key == _key(title) for title in context.titles):
+    if key in context.title_keys:
         return True
-    if len(text) <= 60:
-        labels = context.outlet_names + context.sections
-        if any(key == _key(label) for label in labels):
-            return True
-        if edge and any(key == _key(name) for name in context.authors):
-            return True
-    return False
+    return len(text) <= 60 and (key in context.label_keys or (edge and key in context.author_keys))
 
 
 def _cut_trailer(blocks: list[Block], outlets: list[str]) -> list[Block]:

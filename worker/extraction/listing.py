@@ -100,6 +100,8 @@ def is_teaser(block: Block, teasers: list[str]) -> bool:
 
 def split_teasers(blocks: list[Block], teasers: list[str]) -> tuple[list[Block], list[Block]]:
     """(article blocks, teaser blocks)."""
+    if not teasers:
+        return list(blocks), []
     own: list[Block] = []
     found: list[Block] = []
     for block in blocks:
