@@ -453,6 +453,28 @@ class TestHostileInput:
         assert article.title == "Haushalt beschlossen"
         assert article.language == "de"
 
+    @pytest.mark.parametrize(
+        "declaration",
+        [
+            '<meta charset="iso-8859-1">',
+            '<meta http-equiv="Content-Type" content="text/html; charset=windows-1252">',
+            '<meta charset="shift_jis">',
+            '<?xml version="1.0" encoding="utf-16"?>',
+        ],
+    )
+    def test_a_decoded_page_is_not_decoded_again_by_its_declared_charset(
+        self, declaration: str
+    ) -> None:
+        """The page reaches the parser decoded (as UTF-8 bytes): the charset it declares was
+        already applied by the fetcher and must not turn "Grüße" into "GrÃ¼ÃŸe"."""
+        html = (
+            f"{declaration}<html><head><title>Grüße aus Köln</title></head><body><article>"
+            f"<h1>Grüße aus Köln – “東京”</h1>{GERMAN_PARAGRAPHS}</article></body></html>"
+        )
+        article = extract_article(html, "https://example.com/gruesse")
+        assert article.title == "Grüße aus Köln – “東京”"
+        assert "Straßen" in article.body
+
     def test_noncharacters_are_dropped_from_the_text(self) -> None:
         html = (
             "<html><body><article><h1>Haushalt beschlossen</h1>"
