@@ -18,7 +18,7 @@ from worker.extraction.parsing import (
 from worker.extraction.paywall import notice_box_start, notice_index, truncation_notice
 from worker.extraction.tags import clean_tags
 from worker.extraction.titles import has_extra_segment, headline_within, shown_segment
-from worker.extraction.urls import home_page_for_another, names_a_stock_image
+from worker.extraction.urls import listing_for_another, names_a_stock_image
 
 TEXT = (
     "<p>The city council approved the new budget on Monday after a long debate about road "
@@ -116,12 +116,41 @@ def test_a_description_says_more_than_the_headline_or_the_site(
         ("https://news.example/", "https://news.example/index.html", False),  # the home page
         ("https://news.example/?p=12", "https://news.example/budget", False),  # a post by id
         ("https://news.example/budget", "https://news.example/amp/budget", False),
+        # a section listing the article: its address goes on with the article's own name
+        (
+            "https://www.news.example/duengebehoerde/news",
+            "https://www.news.example/duengebehoerde/news/38853_Sperrfristende_01._Februar_-_Regeln",
+            True,
+        ),
+        (
+            "https://news.example/news/",
+            "https://news.example/news/2024/05/budget-passes-council",
+            True,
+        ),
+        # the article's own variants: its address goes on without a name
+        (
+            "https://news.example/2024/budget-passes",
+            "https://news.example/2024/budget-passes/amp",
+            False,
+        ),
+        (
+            "https://news.example/best-jokes-for-kids/",
+            "https://news.example/best-jokes-for-kids/slide/1",
+            False,
+        ),
+        ("https://news.example/budget-passes", "https://news.example/budget-passes/page/2", False),
+        # another site's section is no listing of this page
+        (
+            "https://other.example/news",
+            "https://news.example/news/budget-passes-the-council",
+            False,
+        ),
     ],
 )
-def test_a_home_page_is_no_canonical_for_an_article(
+def test_a_home_page_or_section_is_no_canonical_for_an_article(
     canonical: str, url: str, refused: bool
 ) -> None:
-    assert home_page_for_another(canonical, url) is refused
+    assert listing_for_another(canonical, url) is refused
 
 
 def test_a_site_named_home_is_named_by_the_next_source() -> None:

@@ -76,14 +76,14 @@ from worker.extraction.titles import (
 )
 from worker.extraction.urls import (
     absolute,
-    home_page_for_another,
     host_label,
+    listing_for_another,
     names_a_stock_image,
 )
 
 # Bump whenever the output for the same page changes; stored beside raw pages so that stored
 # articles can be re-extracted when it moves.
-EXTRACTOR_VERSION = "15"
+EXTRACTOR_VERSION = "16"
 
 # Below this the page is a stub, a gallery or a teaser, not an article: about three sentences.
 # The shortest real article in the zyte-dev corpus has 369 characters.
@@ -692,10 +692,10 @@ _SECTION_LABEL = re.compile(
 
 
 def _canonical(value: str, url: str) -> str | None:
-    """The stated canonical URL made absolute, unless it is the site's home page named on
-    another page (see ``home_page_for_another``)."""
+    """The stated canonical URL made absolute, unless it names a listing the page is one entry
+    of (the site's home page, a section: see ``listing_for_another``)."""
     canonical = absolute(value, url)
-    return None if canonical is None or home_page_for_another(canonical, url) else canonical
+    return None if canonical is None or listing_for_another(canonical, url) else canonical
 
 
 def _lead_image(value: str, url: str) -> str | None:

@@ -23,19 +23,40 @@ def absolute(value: str | None, base: str) -> str | None:
     return resolved
 
 
-def home_page_for_another(canonical: str, url: str) -> bool:
-    """``canonical`` is a site's home page while ``url`` is another page: what a misconfigured
-    CMS states on every article. Taken for the canonical URL, it would make each article after
-    the first a variant of it."""
+def listing_for_another(canonical: str, url: str) -> bool:
+    """``canonical`` names a listing that ``url`` is one entry of, not the page itself: the
+    site's home page, or a section whose address the page's goes on from with a name of its
+    own ("/news" on "/news/38853_sperrfrist-endet-am-1-februar"). Misconfigured CMSs state
+    either on every article; taken for the canonical URL, it would make each article after the
+    first a variant of it. An address that goes on without a name ("/story/amp",
+    "/story/slide/2", "/story/print") is a variant of its canonical page."""
     try:
         stated, page = urlsplit(canonical), urlsplit(url)
     except ValueError:
         return False
-    home = stated.path in ("", "/") and not stated.query
-    return home and not (_HOME_PATH.fullmatch(page.path) and not page.query)
+    if stated.query:
+        return False
+    if stated.path in ("", "/"):
+        return not (_HOME_PATH.fullmatch(page.path) and not page.query)
+    section = stated.path.rstrip("/") + "/"
+    if _host(stated.hostname) != _host(page.hostname) or not page.path.startswith(section):
+        return False
+    return any(_names_an_article(part) for part in page.path[len(section) :].split("/"))
 
 
 _HOME_PATH = re.compile(r"/?(?:index\.\w+)?")
+_SLUG_BREAK = re.compile(r"[-_.+\s]+")
+# An article's own name in its address: at least this many words ("budget-passes-council")
+_SLUG_WORDS = 3
+
+
+def _host(hostname: str | None) -> str:
+    return (hostname or "").removeprefix("www.")
+
+
+def _names_an_article(segment: str) -> bool:
+    words = [word for word in _SLUG_BREAK.split(unquote(segment)) if not word.isdigit()]
+    return sum(1 for word in words if any(c.isalpha() for c in word)) >= _SLUG_WORDS
 
 
 def page_key(url: str) -> str:
