@@ -55,7 +55,7 @@ def _host(hostname: str | None) -> str:
 
 
 def _names_an_article(segment: str) -> bool:
-    words = [word for word in _SLUG_BREAK.split(unquote(segment)) if not word.isdigit()]
+    words = _SLUG_BREAK.split(unquote(segment))
     return sum(1 for word in words if any(c.isalpha() for c in word)) >= _SLUG_WORDS
 
 
@@ -63,7 +63,7 @@ def page_key(url: str) -> str:
     """A loose identity for a page: host without www, path without trailing slash, query."""
     try:
         parts = urlsplit(url.strip())
-        host = (parts.hostname or "").removeprefix("www.")
+        host = _host(parts.hostname)
     except ValueError:
         return url
     return f"{host}{parts.path.rstrip('/')}?{parts.query}"
