@@ -453,6 +453,16 @@ class TestHostileInput:
         assert article.title == "Haushalt beschlossen"
         assert article.language == "de"
 
+    def test_a_malformed_doctype_is_no_text_and_hides_no_language(self) -> None:
+        """libxml2 reads "< ! DOCTYPE html/>" as text, and the <html lang> after it is lost."""
+        html = (
+            '< ! DOCTYPE html/>\n<html lang="de"><head><title>Haushalt</title></head><body>'
+            f"<article><h1>Haushalt beschlossen</h1>{GERMAN_PARAGRAPHS}</article></body></html>"
+        )
+        article = extract_article(html, "https://example.com/haushalt")
+        assert "DOCTYPE" not in article.body
+        assert (article.language, article.provenance["language"]) == ("de", "markup")
+
     @pytest.mark.parametrize(
         "declaration",
         [
