@@ -17,7 +17,7 @@ from tests.conftest import make_settings
 from tests.localweb.server import LocalSite, Response
 from worker.errors import TransientFetchError
 from worker.fetching import build_fetcher
-from worker.fetching.hostgate import HostBusy, HostGate, HostLimits
+from worker.fetching.hostgate import Grant, HostBusy, HostGate, HostLimits
 from worker.fetching.hoststores import RedisGate, SqliteGate, build_gate, gate_url
 
 GateFactory = Callable[..., HostGate]
@@ -65,6 +65,38 @@ def test_requests_to_one_host_are_spaced_across_workers(make_gate: GateFactory) 
     gaps = [later - earlier for earlier, later in pairwise(starts)]
     assert len(starts) == 12
     assert min(gaps) >= 0.09, f"two requests {min(gaps):.3f}s apart with a 0.1s delay"
+
+
+def test_a_holder_that_stalls_past_its_slot_takes_a_later_one(make_gate: GateFactory) -> None:
+    """A worker whose process stalls after its slot was granted would start right before the
+    next holder, who starts on time: the host would see two requests almost together. The
+    late one takes a later slot instead."""
+    stalled, punctual = make_gate(), make_gate()
+    limits = HostLimits(delay=0.2, concurrency=5)
+    reserve = stalled._reserve
+    stalls = [0.15]  # the store's first answer reaches the stalled worker 0.15 s late
+
+    def late_answer(*args: object) -> Grant:
+        grant = reserve(*args)
+        if stalls:
+            time.sleep(stalls.pop())
+        return grant
+
+    stalled._reserve = late_answer  # type: ignore[method-assign]
+    starts: dict[str, float] = {}
+
+    def run(name: str, gate: HostGate) -> None:
+        with gate.slot("news.example", limits):
+            starts[name] = time.time()
+
+    first = threading.Thread(target=run, args=("stalled", stalled))
+    first.start()
+    time.sleep(0.05)  # the punctual worker asks once the stalled one holds the first slot
+    run("punctual", punctual)
+    first.join()
+    gap = abs(starts["stalled"] - starts["punctual"])
+    assert gap >= 0.18, f"two requests {gap:.3f}s apart with a 0.2s delay"
+    assert starts["stalled"] > starts["punctual"], "the late holder goes after the punctual one"
 
 
 def test_other_hosts_are_not_slowed(make_gate: GateFactory) -> None:

@@ -26,6 +26,11 @@ from worker.errors import TransientFetchError
 
 BUSY_POLL_SECONDS = 0.05
 MIN_BUSY_RETRY_SECONDS = 1.0
+# A holder that reaches its slot later than this share of the delay (its process stalled:
+# CPU contention, a long pause) gives the slot up and takes a later one; less than the floor
+# is a round trip to the store and the scheduler's ordinary lag.
+LATE_SHARE = 0.1
+LATE_FLOOR_SECONDS = 0.01
 
 
 @dataclass(frozen=True)
@@ -79,11 +84,18 @@ class HostGate(ABC):
         token = uuid.uuid4().hex
         started = time.monotonic()
         while True:
-            left = self.max_wait - (time.monotonic() - started)
+            asked = time.monotonic()
+            left = self.max_wait - (asked - started)
             grant = self._reserve(host, limits, token, max(0.0, left))
             if grant.granted:
                 time.sleep(grant.wait)
-                break
+                late = time.monotonic() - asked - grant.wait
+                if limits.delay <= 0 or late <= max(LATE_SHARE * limits.delay, LATE_FLOOR_SECONDS):
+                    break
+                # Its start now falls close to the next holder's slot, which is due on time:
+                # the two requests would reach the host almost together. A later slot instead.
+                self._release(host, token)
+                continue
             if grant.wait > left:
                 metrics.host_waited(host, time.monotonic() - started)
                 raise HostBusy(host, grant.wait)
