@@ -35,10 +35,12 @@ import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import lxml.html
 import trafilatura
 from readability import Document  # type: ignore[import-untyped]
+from trafilatura.settings import Document as TrafilaturaDocument
 
 from benchmarks.metrics import page_scores, summary
 from worker.errors import ExtractionError
@@ -67,10 +69,12 @@ def newsworker(html: str, url: str) -> Output:
     return Output(article.body, article.title, tuple(article.authors), published)
 
 
-def trafilatura_with(**options: bool) -> Callable[[str, str], Output]:
+def trafilatura_with(*, favor_precision: bool = False) -> Callable[[str, str], Output]:
     def run(html: str, url: str) -> Output:
-        doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, **options)
-        if doc is None:
+        doc = trafilatura.bare_extraction(
+            html, url=url, with_metadata=True, favor_precision=favor_precision
+        )
+        if not isinstance(doc, TrafilaturaDocument):
             return Output()
         authors = tuple(a.strip() for a in (doc.author or "").split(";") if a.strip())
         return Output(doc.text or "", doc.title, authors, doc.date)
@@ -83,8 +87,10 @@ def readability_lxml(html: str, url: str) -> Output:
     summary_html = document.summary(html_partial=True)
     if not summary_html.strip():
         return Output(title=document.short_title())
-    tree = lxml.html.fromstring(summary_html)
-    blocks = tree.xpath("//p|//h1|//h2|//h3|//h4|//li|//blockquote|//pre")
+    tree = cast(lxml.html.HtmlElement, lxml.html.fromstring(summary_html))
+    blocks = cast(
+        list[lxml.html.HtmlElement], tree.xpath("//p|//h1|//h2|//h3|//h4|//li|//blockquote|//pre")
+    )
     texts = [" ".join(b.text_content().split()) for b in blocks] or [tree.text_content()]
     return Output("\n\n".join(t for t in texts if t), document.short_title())
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import bisect
+import functools
 import statistics
 import tempfile
 import time
@@ -27,12 +28,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
+from typing import Any, cast
 
 import httpx
 
 from tests.localweb.server import LocalSite, Response
 from worker.discovery import parse_feed
 from worker.fetching import build_fetcher
+from worker.fetching.client import Accept, Fetcher
 from worker.settings import Settings
 
 PARAGRAPH = (
@@ -100,7 +103,9 @@ def crawl(get: Callable[[str, str], bytes], sites: list[LocalSite], threads: int
 def host_rates(sites: list[LocalSite]) -> tuple[float, float, int]:
     """What the busiest host saw: its mean request rate, the shortest gap between two requests,
     and the most requests within any one second."""
-    rates, gaps, bursts = [], [], []
+    rates: list[float] = []
+    gaps: list[float] = []
+    bursts: list[int] = []
     for site in sites:
         arrivals = sorted(at for at, _ in site.times)
         if len(arrivals) > 1:
@@ -112,10 +117,15 @@ def host_rates(sites: list[LocalSite]) -> tuple[float, float, int]:
     return max(rates), min(gaps), max(bursts)
 
 
-def settings_for(var_dir: Path, **values: object) -> Settings:
+def settings_for(var_dir: Path, **values: Any) -> Settings:
     return Settings(
         var_dir=var_dir, allow_networks="127.0.0.1/32", database_url="sqlite://", **values
-    )  # type: ignore[arg-type]
+    )
+
+
+def _getter(fetcher: Fetcher) -> Callable[[str, str], bytes]:
+    """The crawl's ``get`` for one of our fetchers: the body of a fetched URL."""
+    return lambda url, accept: fetcher.get(url, accept=cast(Accept, accept)).content
 
 
 def main() -> None:
@@ -146,10 +156,7 @@ def main() -> None:
         for name, values, delay in variants:
             fetcher = build_fetcher(settings_for(var, host_concurrency=4, **values))
             fetchers.append(fetcher)
-            candidates.append(
-                (name, lambda f=fetcher: lambda url, accept: f.get(url, accept=accept).content,
-                 delay)
-            )  # fmt: skip
+            candidates.append((name, functools.partial(_getter, fetcher), delay))
         if "redis" in args.redis:
             import redis
 

@@ -67,12 +67,12 @@ def truncate_postgres(url: str) -> None:
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """Each test using this runs on a migrated SQLite file and on a clean PostgreSQL database."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'test.sqlite'}"
-        upgrade(url)
-        return url
-    url: str = request.getfixturevalue("pg_url")
-    truncate_postgres(url)
-    return url
+        sqlite_url = f"sqlite:///{tmp_path / 'test.sqlite'}"
+        upgrade(sqlite_url)
+        return sqlite_url
+    pg_url: str = request.getfixturevalue("pg_url")
+    truncate_postgres(pg_url)
+    return pg_url
 
 
 @pytest.fixture

@@ -47,4 +47,4 @@ def test_an_attribute_error_on_a_live_connection_still_raises() -> None:
     with pytest.raises(AttributeError, match="a bug"):
         unless_detached(Broken(client=object()).ack_log_error)("logger", ())
     with pytest.raises(AttributeError, match="a bug"):
-        unless_detached(Broken(client=object()).ack_log_error.__func__)("logger", ())
+        unless_detached(Broken.ack_log_error)("logger", ())

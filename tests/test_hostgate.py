@@ -76,8 +76,8 @@ def test_a_holder_that_stalls_past_its_slot_takes_a_later_one(make_gate: GateFac
     reserve = stalled._reserve
     stalls = [0.15]  # the store's first answer reaches the stalled worker 0.15 s late
 
-    def late_answer(*args: object) -> Grant:
-        grant = reserve(*args)
+    def late_answer(host: str, limits: HostLimits, token: str, max_wait: float) -> Grant:
+        grant = reserve(host, limits, token, max_wait)
         if stalls:
             time.sleep(stalls.pop())
         return grant

@@ -6,6 +6,7 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select, update
 
@@ -17,7 +18,7 @@ from worker.syncing import sync_if_changed
 
 RuntimeFactory = Callable[..., Runtime]
 
-SOURCES = {"outlets": {f"o{i}": {"name": f"O{i}", "sources": [
+SOURCES: dict[str, Any] = {"outlets": {f"o{i}": {"name": f"O{i}", "sources": [
     {"kind": "feed", "url": f"https://o{i}.example/feed", "every": "10m"}
 ]} for i in range(40)}}  # fmt: skip
 
@@ -73,7 +74,9 @@ def test_sync_is_idempotent_and_disables_removed_sources(
     runtime = runtime_factory(database_url)
     _setup(runtime)
     _setup(runtime)
-    smaller = {"outlets": {k: v for k, v in SOURCES["outlets"].items() if k != "o0"}}
+    smaller: dict[str, object] = {
+        "outlets": {k: v for k, v in SOURCES["outlets"].items() if k != "o0"}
+    }
     with runtime.sessions.begin() as session:
         report = repository.sync_sources(session, parse_sources(smaller))
     assert report.disabled == 1

@@ -57,7 +57,8 @@ class Cluster:
 
     def answering(self) -> set[str]:
         """Node names of the workers that answer a broadcast ping through the broker."""
-        pools.reset()  # kombu's process-wide producer pools hold connections to a crashed Redis
+        # kombu's process-wide producer pools hold connections to a crashed Redis
+        pools.reset()  # type: ignore[no-untyped-call]
         client = Celery("chaos-ping", broker=self.broker.url)
         try:
             replies = client.control.ping(timeout=3)

@@ -34,7 +34,8 @@ def _hand_a_task_for_later(broker: RedisServer) -> None:
 
 
 def _answers(broker: RedisServer) -> bool:
-    pools.reset()  # kombu's process-wide pools hold connections to the crashed server
+    # kombu's process-wide pools hold connections to the crashed server
+    pools.reset()  # type: ignore[no-untyped-call]
     client = Celery("restart-ping", broker=broker.url)
     try:
         return bool(client.control.ping(timeout=2))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import subprocess
@@ -90,6 +91,10 @@ def wait_until(
     raise AssertionError(f"timed out after {timeout}s waiting for {what}\n{tail}")
 
 
+def _says_ready(log: Path) -> bool:
+    return " ready." in log.read_text(errors="replace")
+
+
 @contextmanager
 def two_workers(env: dict[str, str], cwd: Path) -> Iterator[list[Path]]:
     """Two worker processes (two pool children each) with distinct node names; their logs.
@@ -103,7 +108,5 @@ def two_workers(env: dict[str, str], cwd: Path) -> Iterator[list[Path]]:
         running([*argv, "b@%h"], env, cwd, logs[1]),
     ):
         for log in logs:
-            wait_until(
-                lambda log=log: " ready." in log.read_text(errors="replace"), 60, log.stem, log
-            )
+            wait_until(functools.partial(_says_ready, log), 60, log.stem, log)
         yield logs

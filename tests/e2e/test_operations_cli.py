@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import update
@@ -19,8 +20,9 @@ from worker.settings import Settings
 from worker.storage.models import Heartbeat
 
 
-def _json(stdout: str) -> dict:  # type: ignore[type-arg]
-    return json.loads(stdout.strip().splitlines()[-1])
+def _json(stdout: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(stdout.strip().splitlines()[-1])
+    return loaded
 
 
 def test_health_says_what_is_wrong_in_one_line(tmp_path: Path) -> None:

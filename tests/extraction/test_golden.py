@@ -51,13 +51,13 @@ def test_a_truncated_page_keeps_the_free_part_only() -> None:
     body = str(record["body"])
     assert body.count("\n\n") == 1  # two paragraphs
     assert "Abonnent" not in body and "weiterlesen" not in body.lower()
-    assert record["provenance"]["paywalled"] == "heuristic"  # type: ignore[index]
+    assert record["provenance"]["paywalled"] == "heuristic"
 
 
 def test_outlet_rules_select_the_body_of_a_table_layout() -> None:
     record = extract("table_layout")
     body = str(record["body"])
-    assert record["provenance"]["body"] == "rules"  # type: ignore[index]
+    assert record["provenance"]["body"] == "rules"
     assert body.startswith("MILLBROOK -- Harlan County commissioners voted 4-1")
     assert body.endswith("The meeting is open to the public.")
     for chrome in ("DETOUR ROUTE", "Email this story", "More Local News", "Police Blotter"):
