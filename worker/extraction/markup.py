@@ -583,9 +583,9 @@ def _crumbs(trail: HtmlElement, url: str) -> list[str]:
     texts: dict[str, str] = {}
     for link in trail.iter("a"):
         target = absolute(link.get("href"), url)
-        if link is trail or target is None or page_key(target) == own:
+        key = page_key(target) if target is not None else own
+        if link is trail or key == own:
             continue
-        key = page_key(target)
         texts[key] = texts.pop(key, "") or tag_text(link, 100)
     return list(texts.values())
 
