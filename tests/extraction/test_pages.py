@@ -463,6 +463,24 @@ class TestHostileInput:
         assert "DOCTYPE" not in article.body
         assert (article.language, article.provenance["language"]) == ("de", "markup")
 
+    @pytest.mark.parametrize("stray_end_tags", [0, 150], ids=["clean", "after-150-parse-errors"])
+    def test_an_article_after_a_sidebar_that_leaves_a_div_open_is_kept(
+        self, stray_end_tags: int
+    ) -> None:
+        """A browser's ``</aside>`` closes the widget's div; libxml2 ignores it and the article
+        after it would be read as sidebar and dropped, even once libxml2 has stopped reporting
+        errors (it reports 100)."""
+        html = (
+            "<html><head><title>Haushalt beschlossen</title></head><body>"
+            + "<b>x</span></b>" * stray_end_tags
+            + '<aside class="sidebar"><div class="widget"><ul><li><a href="/news">News</a></li>'
+            "</ul></aside><main><article><h1>Haushalt beschlossen</h1>"
+            f"<p>Von Jana Roth</p>{GERMAN_PARAGRAPHS}</article></main></body></html>"
+        )
+        article = extract_article(html, "https://example.com/haushalt")
+        assert article.body.startswith("Der Stadtrat hat am Dienstag")
+        assert article.authors == ["Jana Roth"]
+
     @pytest.mark.parametrize(
         "declaration",
         [

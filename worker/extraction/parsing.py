@@ -7,6 +7,8 @@ parser failures become ``ExtractionError``.
 
 The page is parsed once, the way trafilatura parses it (``trafilatura.load_html``: comments
 and processing instructions dropped), and every collector and trafilatura read that one tree.
+A page that leaves a div open where a browser's end tag would close it is parsed again with
+the end tags written in (``nesting``).
 Measured on ../shared/corpus: parsing through BeautifulSoup and walking its tree took over half
 of the extraction time; the tree, lxml's, is the same libxml2 parse without the Python copy.
 """
@@ -16,6 +18,7 @@ from __future__ import annotations
 import copy
 import functools
 import re
+import threading
 from collections.abc import Collection, Container, Iterator
 from typing import cast
 
@@ -24,6 +27,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from worker.errors import ExtractionError
+from worker.extraction.nesting import CLOSES_OPEN_CONTENT, close_open_content
 from worker.extraction.urls import absolute, same_page
 
 # Larger inputs are not news articles; parsing them would only burn time and memory.
@@ -52,24 +56,36 @@ BLOCK_TAGS = frozenset(
 # Page regions that hold site chrome rather than the article.
 CHROME_TAGS = frozenset({"nav", "footer", "aside"})
 
-_PARSER = lxml.html.HTMLParser(  # trafilatura's settings (its HTML_PARSER)
-    collect_ids=False,
-    default_doctype=False,  # type: ignore[call-arg]  # an lxml option the stubs lack
-    encoding="utf-8",
-    remove_comments=True,
-    remove_pis=True,
-)
-# Every element an HtmlElement, chosen in C. lxml.html's own lookup calls Python for each
-# element object it creates (to hand forms and inputs their own classes, which nothing here or
-# in trafilatura uses); the extraction creates hundreds of thousands of them per page.
-_PARSER.set_element_class_lookup(
-    etree.ElementDefaultClassLookup(
-        element=HtmlElement,
-        comment=lxml.html.HtmlComment,
-        pi=lxml.html.HtmlProcessingInstruction,
-        entity=lxml.html.HtmlEntity,
-    )
-)
+# libxml2 reports an end tag it ignores ("Opening and ending tag mismatch: aside and div") and
+# stops reporting after this many errors, when an ignored one may go unreported.
+_MISMATCH = re.compile(r"Opening and ending tag mismatch: (\w+) and")
+_REPORTED_ERRORS = 100
+_parsers = threading.local()  # a parser's error log is its last parse's: one per thread
+
+
+def _parser() -> lxml.html.HTMLParser:
+    """This thread's parser: trafilatura's settings (its HTML_PARSER), every element an
+    HtmlElement chosen in C. lxml.html's own lookup calls Python for each element object it
+    creates (to hand forms and inputs their own classes, which nothing here or in trafilatura
+    uses); the extraction creates hundreds of thousands of them per page."""
+    parser: lxml.html.HTMLParser | None = getattr(_parsers, "parser", None)
+    if parser is None:
+        parser = _parsers.parser = lxml.html.HTMLParser(
+            collect_ids=False,
+            default_doctype=False,  # type: ignore[call-arg]  # an lxml option the stubs lack
+            encoding="utf-8",
+            remove_comments=True,
+            remove_pis=True,
+        )
+        parser.set_element_class_lookup(
+            etree.ElementDefaultClassLookup(
+                element=HtmlElement,
+                comment=lxml.html.HtmlComment,
+                pi=lxml.html.HtmlProcessingInstruction,
+                entity=lxml.html.HtmlEntity,
+            )
+        )
+    return parser
 
 
 def parse_html(html: str) -> HtmlElement:
@@ -81,9 +97,9 @@ def parse_html(html: str) -> HtmlElement:
     try:
         tree = _load_html(data)
         if tree is None:
-            tree = lxml.html.document_fromstring(data or b"<html></html>", parser=_PARSER)
+            tree = lxml.html.document_fromstring(data or b"<html></html>", parser=_parser())
     except etree.ParserError:  # "Document is empty": whitespace or nothing parseable
-        tree = lxml.html.document_fromstring("<html></html>", parser=_PARSER)
+        tree = lxml.html.document_fromstring("<html></html>", parser=_parser())
     except Exception as exc:  # lxml raises a variety of types on hostile input
         raise ExtractionError(f"unparsable HTML: {exc}") from exc
     if not isinstance(tree, HtmlElement):
@@ -124,13 +140,28 @@ def _load_html(data: bytes) -> HtmlElement | None:
         if b"<html" in line and line.endswith(b"/>"):
             data = _SELF_CLOSED_HTML.sub(rb"\1>", data, count=1)
             break
+    parser = _parser()
     try:
-        tree: HtmlElement = lxml.html.fromstring(data, parser=_PARSER)
+        tree: HtmlElement = lxml.html.fromstring(data, parser=parser)
     except Exception:  # trafilatura gives up on a page whose bytes do not parse
         return None
+    if _ignored_block_end(parser.error_log):
+        tree = lxml.html.fromstring(close_open_content(data), parser=parser)
     if "html" not in beginning and len(tree) < 2:
         return None
     return tree
+
+
+def _ignored_block_end(log: etree._ListErrorLog) -> bool:
+    """Whether libxml2 ignored (or may have ignored) an end tag that a browser honours by
+    closing the divs left open inside its element (see ``nesting``)."""
+    if len(log) >= _REPORTED_ERRORS:
+        return True
+    for entry in log:
+        match = _MISMATCH.match(entry.message)
+        if match and (match.group(1) in CLOSES_OPEN_CONTENT or match.group(1) == "li"):
+            return True
+    return False
 
 
 def elements(root: HtmlElement, *names: str) -> Iterator[HtmlElement]:
