@@ -517,6 +517,36 @@ class TestHostileInput:
             extract_article(b"<html></html>", KH_URL)  # type: ignore[arg-type]
 
 
+def test_style_sheets_and_drawings_do_not_part_the_headline_from_its_text() -> None:
+    """CSS-in-JS themes put a <style> element before each component, icon sets an <svg>: a
+    reader sees the headline right above the article, and so must the headline's checks (here:
+    the <h1> wins over the meta titles naming the page's section)."""
+    icon = '<svg viewBox="0 0 8 8"><title>Teilen</title><path d="M0 0h8v8z"/></svg>'
+    components = "".join(
+        f"<style>.css-{n}{{margin:{n}px}}</style><div class='css-{n}'>{icon}</div>"
+        for n in range(12)
+    )
+    html = (
+        "<html><head><title>Medienmitteilungen</title>"
+        '<meta property="og:title" content="Medienmitteilungen"></head><body><main>'
+        f"<h1>Stadtrat beschließt den Haushalt</h1>{components}{GERMAN_PARAGRAPHS}"
+        "</main></body></html>"
+    )
+    article = extract_article(html, "https://example.com/haushalt")
+    assert article.title == "Stadtrat beschließt den Haushalt"
+
+
+def test_an_article_shown_only_without_javascript_is_kept() -> None:
+    """A script-rendered page may hold its article in <noscript> alone."""
+    html = (
+        "<html><head><title>Haushalt beschlossen</title></head><body><div id='app'></div>"
+        f"<noscript><article><h1>Haushalt beschlossen</h1>{GERMAN_PARAGRAPHS}</article>"
+        "</noscript></body></html>"
+    )
+    article = extract_article(html, "https://example.com/haushalt")
+    assert article.body.startswith("Der Stadtrat hat am Dienstag")
+
+
 def test_decomposed_characters_come_out_composed() -> None:
     """A CMS fed from macOS can hold "u" + combining diaeresis where others hold "ü": the same
     name, headline or sentence must be the same string in every outlet's copy (Unicode NFC)."""

@@ -46,7 +46,7 @@ from worker.extraction.layout import unwrap_layout_tables
 from worker.extraction.parsing import (
     copy_without_chrome,
     drop_ruby_readings,
-    drop_templates,
+    drop_unrendered,
     heading_texts,
     in_chrome,
     named_elements,
@@ -83,7 +83,7 @@ from worker.extraction.urls import (
 
 # Bump whenever the output for the same page changes; stored beside raw pages so that stored
 # articles can be re-extracted when it moves.
-EXTRACTOR_VERSION = "17"
+EXTRACTOR_VERSION = "18"
 
 # Below this the page is a stub, a gallery or a teaser, not an article: about three sentences.
 # The shortest real article in the zyte-dev corpus has 369 characters.
@@ -170,7 +170,7 @@ def _extract(
     outlet_rules: Rules,
 ) -> ExtractedArticle:
     root = parse_html(html)
-    drop_templates(root)
+    drop_unrendered(root)
     drop_ruby_readings(root)
     rules.drop_elements(root, outlet_rules)
     selected = rules.body_blocks(root, outlet_rules)  # before the page is reshaped below

@@ -435,10 +435,16 @@ def copy_without_chrome(root: HtmlElement) -> HtmlElement:
     return tree
 
 
-def drop_templates(root: HtmlElement) -> None:
-    """Remove <template> elements: their content is never rendered (client-side templates,
-    "{{#title}}" and all), but trafilatura reads it as text."""
-    for element in list(root.iter("template")):
+def drop_unrendered(root: HtmlElement) -> None:
+    """Remove what a browser never shows as text: <template> content (client-side templates,
+    "{{#title}}" and all), <style> sheets (CSS-in-JS themes put them inside headings) and <svg>
+    drawings. trafilatura reads a template's text; every walk of the tree after this, its
+    copies and XPath passes included, is shorter (measured: 0.6 ms a page, median).
+
+    Scripts stay (JSON-LD, and dates htmldate finds in a page's script data: removing them lost
+    two right dates on the corpus), and so does <noscript>, the page as a reader without
+    JavaScript sees it (two corpus pages hold their article there, one whole, one two thirds)."""
+    for element in list(root.iter("template", "style", "svg")):
         if element.getparent() is not None:
             element.drop_tree()
 
