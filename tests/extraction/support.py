@@ -21,3 +21,15 @@ def shared_dir(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"../shared not found: {path}")
     return path
+
+
+# Two paragraphs of a German article: body text for test pages built around them.
+GERMAN_PARAGRAPHS = "".join(
+    f"<p>{text}</p>"
+    for text in (
+        "Der Stadtrat hat am Dienstag nach langer Debatte den Haushalt für das kommende Jahr "
+        "beschlossen, mit mehr Geld für Schulen, Straßen und den Hafen.",
+        "Die Bürgermeisterin sagte, die Abstimmung kläre die Frage für ein Jahr; die Opposition "
+        "verlangte eine Prüfung der Hafenarbeiten, bevor neues Geld ausgegeben wird.",
+    )
+)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.extraction.support import read_page, shared_dir
+from tests.extraction.support import GERMAN_PARAGRAPHS, read_page, shared_dir
 from worker.errors import ExtractionError, NotAnArticle
 from worker.extraction import ExtractedArticle, extract_article
 from worker.extraction.body import extract_blocks
@@ -579,14 +579,3 @@ def test_a_names_soft_hyphens_go_and_the_headlines_stay_as_printed() -> None:
     article = extract_article(html, "https://example.com/a")
     assert article.authors == ["Matthias Lauerer"]
     assert article.title == "Welt\xadernährungs\xadprogramm hilft"
-
-
-GERMAN_PARAGRAPHS = "".join(
-    f"<p>{text}</p>"
-    for text in (
-        "Der Stadtrat hat am Dienstag nach langer Debatte den Haushalt für das kommende Jahr "
-        "beschlossen, mit mehr Geld für Schulen, Straßen und den Hafen.",
-        "Die Bürgermeisterin sagte, die Abstimmung kläre die Frage für ein Jahr; die Opposition "
-        "verlangte eine Prüfung der Hafenarbeiten, bevor neues Geld ausgegeben wird.",
-    )
-)

@@ -32,6 +32,7 @@ from worker.extraction.authors import (
 from worker.extraction.body import Block, extract_blocks, image_box_texts, join
 from worker.extraction.cleanup import Context, clean_blocks
 from worker.extraction.datechoice import choose_date
+from worker.extraction.datelines import dateline_agencies
 from worker.extraction.dates import (
     date_from_page,
     date_from_url,
@@ -83,7 +84,7 @@ from worker.extraction.urls import (
 
 # Bump whenever the output for the same page changes; stored beside raw pages so that stored
 # articles can be re-extracted when it moves.
-EXTRACTOR_VERSION = "18"
+EXTRACTOR_VERSION = "19"
 
 # Below this the page is a stub, a gallery or a teaser, not an article: about three sentences.
 # The shortest real article in the zyte-dev corpus has 369 characters.
@@ -247,6 +248,9 @@ def _extract(
     if updated and published and updated[0] < published[0]:
         updated = None  # a modification before publication is a template placeholder
     authors = _pick_authors(hints, outlets)
+    if authors is None:  # wire copy that credits its agency in the dateline alone
+        agencies = next(filter(None, map(dateline_agencies, paragraph_texts[:2])), None)
+        authors = (agencies, "heuristic") if agencies else None
     canonical = _pick(hints.get("canonical", ("meta", "json-ld")), lambda v: _canonical(v, url))
     section = _pick(hints.get("section"), lambda v: _clean_section(v, outlets))
     description = _pick(
