@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import lxml.html
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from worker.extraction.nesting import close_open_content
@@ -67,3 +71,33 @@ def test_an_end_tag_closes_the_divs_left_open_inside(
 )  # fmt: skip
 def test_a_page_a_browser_nests_as_libxml2_does_is_left_as_it_is(page: bytes) -> None:
     assert close_open_content(page) == page
+
+
+_TAGS = ("div", "section", "aside", "ul", "li", "p", "span")
+_SOUP = st.lists(
+    st.one_of(
+        st.sampled_from([f"<{tag}>" for tag in _TAGS] + [f"</{tag}>" for tag in _TAGS]),
+        st.sampled_from(["alpha", "beta", "gamma"]),
+    ),
+    max_size=40,
+).map(lambda tokens: " ".join(tokens).encode())
+
+
+def _parsed(page: bytes) -> tuple[str, list[str]]:
+    parser = lxml.html.HTMLParser()
+    tree = lxml.html.document_fromstring(b"<html><body>" + page + b"</body></html>", parser)
+    text = "".join(str(part) for part in tree.itertext())
+    return " ".join(text.split()), [entry.message for entry in parser.error_log]
+
+
+@settings(max_examples=400, deadline=None)
+@given(_SOUP)
+def test_tag_soup_keeps_its_text_and_no_block_end_tag_is_ignored(page: bytes) -> None:
+    """Whatever the nesting: the repair adds end tags only (every text stays, in order), a
+    second pass adds none, and libxml2 then ignores no block end tag for an open div."""
+    repaired = close_open_content(page)
+    assert close_open_content(repaired) == repaired
+    text, errors = _parsed(repaired)
+    assert text == _parsed(page)[0]
+    ignored = [m for m in errors if re.match(r"Opening and ending tag mismatch: \w+ and div", m)]
+    assert not [m for m in ignored if m.split(": ")[1].split()[0] in {*_TAGS} - {"p", "span"}]
