@@ -33,8 +33,7 @@ _TRACKED = CLOSES_OPEN_CONTENT | _SCOPE_BOUNDARIES | {"div", "li"}
 # Elements whose content is text, not markup: a "</div>" inside a script is no end tag.
 _RAW_TEXT = ("script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes")
 _RAW_TEXT_END = {
-    name.encode(): re.compile(rb"</" + name.encode() + rb"[\s/>]", re.IGNORECASE)
-    for name in _RAW_TEXT
+    name: re.compile(rb"</" + name.encode() + rb"[\s/>]", re.IGNORECASE) for name in _RAW_TEXT
 }
 _MARKUP = re.compile(
     rb"<!--.*?(?:-->|\Z)"  # a comment: no tags inside
@@ -59,8 +58,8 @@ def close_open_content(data: bytes) -> bytes:
         implied: list[str] = []
         if slash:
             implied = _end_tag(open_elements, name)
-        elif name.encode() in _RAW_TEXT_END:
-            end = _RAW_TEXT_END[name.encode()].search(data, position)
+        elif name in _RAW_TEXT_END:
+            end = _RAW_TEXT_END[name].search(data, position)
             position = end.start() if end else len(data)
             continue
         elif attributes.endswith(b"/"):  # libxml2 closes <div/> at once
@@ -100,7 +99,6 @@ def _new_list_item(open_elements: list[str]) -> list[str]:
         current = open_elements[index]
         if current == "li":
             inside = open_elements[index + 1 :]
-            del open_elements[index + 1 :]
             open_elements[index:] = ["li"]  # the new item, where the old one was
             return [f"</{tag}>" for tag in reversed(inside)] + ["</li>"] if inside else []
         if current not in ("div", "address"):
