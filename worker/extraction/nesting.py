@@ -26,6 +26,8 @@ CLOSES_OPEN_CONTENT = frozenset(
         "menu", "nav", "ol", "pre", "search", "section", "summary", "ul",
     }
 )  # fmt: skip
+# Every end tag that closes the divs left open inside its element: those blocks' and </li>.
+CLOSING_END_TAGS = CLOSES_OPEN_CONTENT | {"li"}
 # An end tag does not reach out of these: what is open beyond them is out of its scope.
 _SCOPE_BOUNDARIES = frozenset({"table", "template", "object", "applet", "marquee"})
 _LIST_BOUNDARIES = _SCOPE_BOUNDARIES | {"ol", "ul"}
@@ -85,8 +87,8 @@ def _end_tag(open_elements: list[str], name: str) -> list[str]:
         if current == name:
             inside = open_elements[index + 1 :]
             del open_elements[index:]
-            needed = name in CLOSES_OPEN_CONTENT or name == "li"
-            return [f"</{tag}>" for tag in reversed(inside)] if needed and "div" in inside else []
+            needed = name in CLOSING_END_TAGS and "div" in inside
+            return [f"</{tag}>" for tag in reversed(inside)] if needed else []
         if current in boundaries and name not in _SCOPE_BOUNDARIES:
             return []
     return []

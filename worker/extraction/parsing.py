@@ -27,7 +27,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from worker.errors import ExtractionError
-from worker.extraction.nesting import CLOSES_OPEN_CONTENT, close_open_content
+from worker.extraction.nesting import CLOSING_END_TAGS, close_open_content
 from worker.extraction.urls import absolute, same_page
 
 # Larger inputs are not news articles; parsing them would only burn time and memory.
@@ -159,7 +159,7 @@ def _ignored_block_end(log: etree._ListErrorLog) -> bool:
         return True
     for entry in log:
         match = _MISMATCH.match(entry.message)
-        if match and (match.group(1) in CLOSES_OPEN_CONTENT or match.group(1) == "li"):
+        if match and match.group(1) in CLOSING_END_TAGS:
             return True
     return False
 
