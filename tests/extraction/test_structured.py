@@ -149,6 +149,19 @@ class TestMeta:
         assert values(hints, "authors") == ["Jane Doe", "John Roe", "Max"]
         assert values(hints, "description") == ["Summary."]
 
+    @pytest.mark.parametrize("label", ["Verfasst von", "Geschrieben von", "Escrito por"])
+    def test_yoasts_author_label_in_the_sites_language(self, label: str) -> None:
+        """Yoast writes its "Written by" label in the site's language; the reading time it
+        puts beside it is no name."""
+        html = f"""<html><head>
+        <meta name="twitter:label1" content="Est. reading time">
+        <meta name="twitter:data1" content="9 minutes">
+        <meta name="twitter:label2" content="{label}">
+        <meta name="twitter:data2" content="Karo Herr">
+        </head><body></body></html>"""
+        hints = meta.collect(parse_html(html))
+        assert values(hints, "authors") == ["Karo Herr"]
+
     def test_a_sharing_plugins_tags_name_the_author_and_times(self) -> None:
         """WordPress blogs whose only byline is the Shareaholic plugin's meta tags."""
         html = """<html><head>

@@ -62,8 +62,12 @@ FIELD_KEYS: dict[str, tuple[str, ...]] = {
     "type": ("og:type",),
 }  # fmt: skip
 
-# Labels Yoast and others pair with twitter:dataN to show the author.
-_AUTHOR_LABELS = frozenset({"written by", "author", "by"})
+# Labels Yoast and others pair with twitter:dataN to show the author, in the languages Yoast
+# writes them in (the site's language: "Verfasst von" on German sites)
+_AUTHOR_LABELS = frozenset({
+    "written by", "author", "by", "verfasst von", "geschrieben von", "autor", "escrito por",
+    "écrit par", "scritto da", "autore", "geschreven door", "auteur", "napisane przez",
+})  # fmt: skip
 
 
 def meta_values(root: HtmlElement) -> dict[str, list[str]]:
