@@ -1086,6 +1086,21 @@ def test_a_date_only_the_pages_chrome_prints_is_not_the_articles() -> None:
     assert published is not None and published.date().isoformat() == "2015-03-12"
 
 
+def test_a_date_in_a_style_sheets_or_scripts_address_is_not_the_articles() -> None:
+    """Cache-busting versions ("?v=2022-06-15", "?ver=2.2-20120417") date a file, not the
+    article; a date in the page's own address (its canonical link) still counts."""
+    assets = (
+        '<link rel="stylesheet" href="/css/print.css?v=2022-06-15">'
+        '<script src="/js/swfobject.js?ver=2.2-20120417"></script>'
+    )
+    html = page(f"<title>Budget</title>{assets}", f"<h1>Budget</h1>{TEXT}")
+    assert extract_article(html, "https://news.example/a").published_at is None
+    own = '<link rel="canonical" href="https://news.example/meldungen/29-10-2021">'
+    dated = page(f"<title>Budget</title>{assets}{own}", f"<h1>Budget</h1>{TEXT}")
+    published = extract_article(dated, "https://news.example/a").published_at
+    assert published is not None and published.date().isoformat() == "2021-10-29"
+
+
 def test_a_comment_forms_name_field_is_no_byline_and_a_header_info_link_is() -> None:
     html = page(
         "<title>Budget</title>",

@@ -425,14 +425,30 @@ def texts_containing(root: HtmlElement, needle: str) -> list[HtmlElement]:
     return found
 
 
-def copy_without_chrome(root: HtmlElement) -> HtmlElement:
-    """A copy of the page without its nav, footer and aside elements, for a search of the whole
-    page that should not read them (the dates of other pages' teasers, of an archive list)."""
+def copy_for_date_search(root: HtmlElement) -> HtmlElement:
+    """A copy of the page for htmldate's search of all of it, without what dates other things
+    than the article: its nav, footer and aside elements (the dates of other pages' teasers, of
+    an archive list) and the addresses of its style sheets, scripts and icons, which carry
+    cache-busting versions ("print.css?v=2022-06-15"; measured: three corpus pages had such a
+    date for their publication, none a right one). Inline scripts stay (data the search may
+    read), and so do links to pages (a canonical address with the day in it)."""
     tree = copy.deepcopy(root)
-    for element in list(tree.iter(*CHROME_TAGS)):
-        if element.getparent() is not None:
-            element.drop_tree()
+    for element in list(tree.iter(*CHROME_TAGS, "link", "script")):
+        if element.getparent() is None:
+            continue
+        if element.tag == "script" and element.get("src") is None:
+            continue
+        if element.tag == "link" and not rel_words(element) & _ASSET_RELS:
+            continue
+        element.drop_tree()
     return tree
+
+
+# A <link> to a file the page loads, not to a page.
+_ASSET_RELS = frozenset({
+    "stylesheet", "preload", "prefetch", "modulepreload", "icon", "apple-touch-icon",
+    "manifest", "dns-prefetch", "preconnect",
+})  # fmt: skip
 
 
 def drop_unrendered(root: HtmlElement) -> None:
