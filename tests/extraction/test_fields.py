@@ -9,6 +9,8 @@ import pytest
 from worker.extraction import ExtractedArticle, extract_article
 from worker.extraction.layout import unwrap_layout_tables
 from worker.extraction.parsing import (
+    comment_sections,
+    copy_without,
     first,
     named_elements,
     parse_html,
@@ -525,6 +527,26 @@ def test_text_outside_chrome_leaves_out_menus_footers_and_scripts() -> None:
     assert text_size_outside_chrome(root) == len("Two words tail ")
 
 
+def test_a_copy_without_comment_sections_keeps_the_rest_and_the_page() -> None:
+    """Sibling comment lists go at once (dropping the first must not shift the second's
+    place onto the text between them), nested comments with their list, the page unchanged."""
+    html = (
+        "<html><body><article class='post has-comments'><h1>Budget</h1><p>Text</p></article>"
+        "<div id='comments'><p class='comment'>First</p></div><div><p>Between</p></div>"
+        "<div class='commentlist'><p class='comment'>Second</p></div><div><p>After</p></div>"
+        "</body></html>"
+    )
+    root = parse_html(html)
+    sections = comment_sections(named_elements(root))
+    assert [element.get("id") or element.get("class") for element in sections] == [
+        "comments",
+        "commentlist",
+    ]
+    copied = copy_without(root, sections)
+    assert [tag_text(p) for p in copied.iter("h1", "p")] == ["Budget", "Text", "Between", "After"]
+    assert "First" in root.text_content() and "Second" in root.text_content()
+
+
 def test_the_section_label_nearest_the_headline_counts_every_element_between() -> None:
     """Two labels: one before the headline with six paragraphs between, one after it inside
     three named wrappers. The one after stands nearer."""
@@ -922,6 +944,25 @@ def test_a_commenters_name_and_date_are_not_the_articles() -> None:
     article = extract_article(html, "https://news.example/a")
     assert article.authors == []
     assert article.published_at == datetime(2018, 3, 6, tzinfo=UTC)
+
+
+def test_the_last_resort_date_searches_skip_comments_and_links_to_other_pages() -> None:
+    """Where nothing states the article's date, htmldate's searches of the page would take
+    a reader's comment's (its quick search reads <time> elements) or a linked page's (its
+    search of all the page reads addresses); the article then has none."""
+    comment = (
+        "<ol class='comment-list'><li class='comment'><footer class='comment-meta'>"
+        "<time datetime='2020-02-25T13:02:01+01:00'>25. Februar 2020</time></footer>"
+        "<p>Great episode!</p></li></ol>"
+    )
+    link = "<p>See <a href='https://other.example/pub/2004/02/05/learn.html'>this</a>.</p>"
+    for extra in (comment, link):
+        html = page("<title>Budget</title>", f"<article><h1>Budget</h1>{TEXT}{extra}</article>")
+        assert extract_article(html, "https://news.example/a").published_at is None
+    stated = "<p class='date'>Published: 6 March 2018</p>"
+    html = page("<title>Budget</title>", f"<h1>Budget</h1>{stated}{TEXT}{comment}{link}")
+    published = extract_article(html, "https://news.example/a").published_at
+    assert published == datetime(2018, 3, 6, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ from lxml.html import HtmlElement
 from worker.extraction.authors import clean_authors
 from worker.extraction.hints import Hints
 from worker.extraction.parsing import (
+    COMMENT_WORDS,
     class_words,
     elements,
     first,
@@ -47,7 +48,6 @@ NOT_BYLINE_WORDS = frozenset(
 )  # fmt: skip
 # The parts of an author box that describe the author
 _ABOUT_WORDS = frozenset({"bio", "biography", "description", "desc", "about"})
-COMMENT_WORDS = frozenset({"comment", "comments", "commentlist", "commentslist"})
 PUBLISHED_WORDS = frozenset(
     {"published", "publish", "pubdate", "posted", "date", "dateline", "timestamp", "created",
      "datepublished", "time", "datetime", "publication",

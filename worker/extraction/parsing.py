@@ -55,6 +55,8 @@ BLOCK_TAGS = frozenset(
 )  # fmt: skip
 # Page regions that hold site chrome rather than the article.
 CHROME_TAGS = frozenset({"nav", "footer", "aside"})
+# Class and id words of readers' comments and their list
+COMMENT_WORDS = frozenset({"comment", "comments", "commentlist", "commentslist"})
 
 # libxml2 reports an end tag it ignores ("Opening and ending tag mismatch: aside and div") and
 # stops reporting after this many errors, when an ignored one may go unreported.
@@ -425,23 +427,54 @@ def texts_containing(root: HtmlElement, needle: str) -> list[HtmlElement]:
     return found
 
 
-def copy_for_date_search(root: HtmlElement) -> HtmlElement:
-    """A copy of the page for htmldate's search of all of it, without what dates other things
-    than the article: its nav, footer and aside elements (the dates of other pages' teasers, of
-    an archive list) and the addresses of its style sheets, scripts and icons, which carry
-    cache-busting versions ("print.css?v=2022-06-15"; measured: three corpus pages had such a
-    date for their publication, none a right one). Inline scripts stay (data the search may
-    read), and so do links to pages (a canonical address with the day in it)."""
+def comment_sections(names: dict[HtmlElement, frozenset[str]]) -> list[HtmlElement]:
+    """The outermost elements of the page's ``named_elements`` named as readers' comments or
+    their list (<div id="comments">, <li class="comment">), but not one that holds an <h1>: a
+    "post has-comments" element is the article."""
+    named = [
+        element
+        for element, words in names.items()
+        if words & COMMENT_WORDS and next(element.iter("h1"), None) is None
+    ]
+    inside = set(named)
+    return [element for element in named if not any(a in inside for a in element.iterancestors())]
+
+
+def copy_without(root: HtmlElement, parts: list[HtmlElement]) -> HtmlElement:
+    """A copy of the page without ``parts`` (elements of ``root`` that hold no one another)."""
     tree = copy.deepcopy(root)
-    for element in list(tree.iter(*CHROME_TAGS, "link", "script")):
-        if element.getparent() is None:
-            continue
-        if element.tag == "script" and element.get("src") is None:
-            continue
-        if element.tag == "link" and not rel_words(element) & _ASSET_RELS:
-            continue
-        element.drop_tree()
+    if parts:
+        own, copied = root.getroottree(), tree.getroottree()
+        found = [copied.xpath(own.getpath(part)) for part in parts]  # all, before any goes
+        for element in (element for matches in found for element in matches):
+            if element.getparent() is not None:
+                element.drop_tree()
     return tree
+
+
+def copy_for_date_search(root: HtmlElement, comments: list[HtmlElement]) -> HtmlElement:
+    """A copy of the page for htmldate's search of all of it, without what dates other things
+    than the article: readers' ``comments``, its nav, footer and aside elements (the dates of
+    other pages' teasers, of an archive list), the addresses links lead to (a link's date is
+    its page's) and those of its style sheets, scripts and icons, which carry cache-busting
+    versions ("print.css?v=2022-06-15"). Inline scripts stay (data the search may read), and
+    so does the page's own address in its head (a canonical link with the day in it)."""
+    tree = copy_without(root, comments)
+    for element in list(tree.iter(*CHROME_TAGS, "link", "script", "a")):
+        if element.tag == "a":
+            element.attrib.pop("href", None)
+        elif element.getparent() is not None and _dates_something_else(element):
+            element.drop_tree()
+    return tree
+
+
+def _dates_something_else(element: HtmlElement) -> bool:
+    """Chrome, a script file or a file a <link> loads (not a script's data, not a page)."""
+    if element.tag == "script":
+        return element.get("src") is not None
+    if element.tag == "link":
+        return bool(rel_words(element) & _ASSET_RELS)
+    return True
 
 
 # A <link> to a file the page loads, not to a page.
