@@ -239,8 +239,8 @@ def _extract(
     if published is None:
         # htmldate takes a reader's comment's date as readily as the article's (measured,
         # with the addresses below: 3 more dates right, 2 lost, one a forum's post marked up
-        # as a comment, one a comment's on the post's day; 8 pages lose a comment's or a
-        # linked page's date)
+        # as a comment, one a comment's on the post's day; 7 pages lose a comment's or a
+        # linked page's date, one takes its own instead of a linked page's)
         comments = comment_sections(names)
         quick = copy_without(root, comments) if comments else root
         found = date_from_page(quick, zone, extensive=False) or date_from_url(url, zone)
