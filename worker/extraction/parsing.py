@@ -429,19 +429,24 @@ def texts_containing(root: HtmlElement, needle: str) -> list[HtmlElement]:
 
 def comment_sections(names: dict[HtmlElement, frozenset[str]]) -> list[HtmlElement]:
     """The outermost elements of the page's ``named_elements`` named as readers' comments or
-    their list (<div id="comments">, <li class="comment">), but not one that holds an <h1>: a
-    "post has-comments" element is the article."""
+    their list (<div id="comments">, <li class="comment">), but not one that holds an <h1> (a
+    "post has-comments" element is the article) nor the page's body or main element."""
     named = [
         element
         for element, words in names.items()
-        if words & COMMENT_WORDS and next(element.iter("h1"), None) is None
+        if words & COMMENT_WORDS
+        and element.tag not in _PAGE_WRAPPERS
+        and next(element.iter("h1"), None) is None
     ]
     inside = set(named)
     return [element for element in named if not any(a in inside for a in element.iterancestors())]
 
 
+_PAGE_WRAPPERS = frozenset({"html", "body", "main"})
+
+
 def copy_without(root: HtmlElement, parts: list[HtmlElement]) -> HtmlElement:
-    """A copy of the page without ``parts`` (elements of ``root`` that hold no one another)."""
+    """A copy of the page without ``parts``, elements of ``root`` none of which holds another."""
     tree = copy.deepcopy(root)
     if parts:
         own, copied = root.getroottree(), tree.getroottree()
