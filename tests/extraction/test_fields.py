@@ -1205,6 +1205,20 @@ def test_the_byline_and_date_beside_the_headline_in_the_page_header_are_the_arti
     assert article.provenance["published_at"] == "markup"
 
 
+def test_the_h2_under_a_strapline_in_the_page_header_is_the_headline() -> None:
+    """<h1> a strapline, <h2> the headline, the title both: the byline beside them is read."""
+    html = page(
+        "<title>Council passes the budget after a long debate - Budget vote</title>",
+        "<header><h1 class='strapline'>Budget vote</h1>"
+        "<h2 class='title'>Council passes the budget after a long debate</h2>"
+        "<ul class='author'><li>Jane Doe</li></ul>"
+        f"</header><article><div class='content'>{TEXT}</div></article>",
+    )
+    article = extract_article(html, "https://news.example/a")
+    assert article.title == "Council passes the budget after a long debate"
+    assert (article.authors, article.provenance["authors"]) == (["Jane Doe"], "markup")
+
+
 def test_a_logo_h1_in_the_page_header_is_not_the_headline() -> None:
     """The logo's <h1> names the site, which a title may start with too."""
     html = rosa_page(

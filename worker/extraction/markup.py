@@ -96,6 +96,8 @@ _CARD_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _HEADS_TEXT_WITHIN = 30
 # ... and a paragraph of text is this long (a teaser line or a caption is shorter)
 _TEXT_PARAGRAPH_CHARS = 100
+# An <h2> in the page's header as long as this is a headline; a shorter one, a site's slogan.
+_HEADER_H2_WORDS = 4
 
 
 class _Page:
@@ -205,15 +207,28 @@ class _Page:
         return (inside[0] if inside else heads[0]), False
 
     def _headline_in_page_header(self) -> HtmlElement | None:
-        """An <h1> in a page-level <header> that starts the <title> and makes at least half
-        of it: the article's headline on a page without <article>. A logo's <h1> there names
-        the site, a shorter part of the title."""
+        """The article's headline when no <h1> stands outside chrome, in a page-level
+        <header>: an <h1> that starts the <title> and makes at least half of it (a logo's <h1>
+        names the site, a shorter part of the title); else a named <h2> of four words or more
+        that starts it, under an <h1> that is a strapline ("<h1 class=strapline>Strava-Update
+        </h1><h2 class=title>Strava-Karten ab sofort mit mehr Infos</h2>", the title both)."""
         title = " ".join((self.title or "").split()).casefold()
         for head in elements(self.root, "h1"):
             if not in_page_header(head):
                 continue
             text = tag_text(head).casefold()
             if text and title.startswith(text) and 2 * len(text) >= len(title):
+                return head
+        for head in elements(self.root, "h2"):
+            # named: the page's order, from which bylines are ranked, counts those only
+            if head not in self.order or not in_page_header(head):
+                continue
+            text = tag_text(head).casefold()
+            if (
+                len(text.split()) >= _HEADER_H2_WORDS
+                and title.startswith(text)
+                and not _links_home(head, self.url)
+            ):
                 return head
         return None
 
