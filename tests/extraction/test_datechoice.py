@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from worker.extraction.datechoice import choose_date
+from worker.extraction.datechoice import choose_date, structured_day_first
 from worker.extraction.hints import Hint, Source
 
 
@@ -86,6 +86,22 @@ def test_day_first_applies_to_printed_dates_not_to_what_the_cms_writes() -> None
     assert printed == (datetime(2020, 10, 2, tzinfo=UTC), "markup")
     written = choose_date(hints(("meta", "11/01/2023 12:43:42")), None, True)
     assert written == (datetime(2023, 11, 1, 12, 43, 42, tzinfo=UTC), "meta")
+
+
+def test_a_cms_writes_the_day_first_when_the_pages_unambiguous_dates_say_so() -> None:
+    """ "10/05/2022 05:22 pm" beside a modification time of "2022/05/10 17:36": 10 May."""
+    stated = hints(("meta", "10/05/2022 05:22 pm"), ("json-ld", "2022/05/10 17:36:11"))
+    assert structured_day_first(stated)
+    chosen = choose_date(stated[:1], None, True, structured_dmy=True)
+    assert chosen == (datetime(2022, 5, 10, 17, 22, tzinfo=UTC), "meta")
+
+
+def test_a_cms_writes_the_us_order_unless_the_page_says_otherwise() -> None:
+    """ "11/01/2023" printed as "01.11.2023" is 1 November; with no other date, the US order
+    stays; an ambiguous printed date is no evidence."""
+    assert not structured_day_first(hints(("meta", "11/01/2023 12:43"), ("markup", "01.11.2023")))
+    assert not structured_day_first(hints(("meta", "11/01/2023 12:43")))
+    assert not structured_day_first(hints(("meta", "11/01/2023"), ("markup", "11/01/2023")))
 
 
 def test_a_time_printed_without_a_label_tells_the_offset_but_is_no_candidate() -> None:

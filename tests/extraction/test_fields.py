@@ -1142,6 +1142,19 @@ def test_a_date_in_a_style_sheets_or_scripts_address_is_not_the_articles() -> No
     assert published is not None and published.date().isoformat() == "2021-10-29"
 
 
+def test_meta_dates_written_day_first_are_read_so_when_the_page_shows_it() -> None:
+    """A CMS that writes "10/05/2022" for 10 May, as its modification time "2022/05/10"
+    shows: read the US way, publication would be 5 October, after the modification."""
+    html = page(
+        '<meta property="article:published_time" content="10/05/2022 05:22 pm">'
+        '<meta property="article:modified_time" content="2022/05/10 17:36:11">',
+        f"<article><h1>Budget</h1>{TEXT}</article>",
+    )
+    article = extract_article(html, "https://news.example/budget")
+    assert article.published_at == datetime(2022, 5, 10, 17, 22, tzinfo=UTC)
+    assert article.updated_at == datetime(2022, 5, 10, 17, 36, 11, tzinfo=UTC)
+
+
 def test_a_comment_forms_name_field_is_no_byline_and_a_header_info_link_is() -> None:
     html = page(
         "<title>Budget</title>",

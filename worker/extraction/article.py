@@ -31,7 +31,7 @@ from worker.extraction.authors import (
 )
 from worker.extraction.body import Block, extract_blocks, image_box_texts, join
 from worker.extraction.cleanup import Context, clean_blocks
-from worker.extraction.datechoice import choose_date
+from worker.extraction.datechoice import choose_date, structured_day_first
 from worker.extraction.datelines import dateline_agencies
 from worker.extraction.dates import (
     date_from_page,
@@ -86,7 +86,7 @@ from worker.extraction.urls import (
 
 # Bump whenever the output for the same page changes; stored beside raw pages so that stored
 # articles can be re-extracted when it moves.
-EXTRACTOR_VERSION = "23"
+EXTRACTOR_VERSION = "24"
 
 # Below this the page is a stub, a gallery or a teaser, not an article: about three sentences.
 # The shortest real article in the zyte-dev corpus has 369 characters.
@@ -235,7 +235,10 @@ def _extract(
     stated_language = hints.get("language", ("json-ld", "markup", "meta"))
     lang_value, lang_source = choose(stated_language, body, language)
     dmy = day_first(lang_value, [h.value for h in stated_language])
-    published = choose_date(hints.get("published"), zone, dmy, hints.get("clock"))
+    structured_dmy = structured_day_first(hints.get("published") + hints.get("updated"))
+    published = choose_date(
+        hints.get("published"), zone, dmy, hints.get("clock"), structured_dmy=structured_dmy
+    )
     if published is None:
         # htmldate's searches take any date on the page: not a reader's comment's (its quick
         # search reads their <time>s), and its search of all the page not one in the chrome (a
@@ -254,7 +257,7 @@ def _extract(
             searched = in_page_order(searched, page_lines, day_first=dmy)
             found = searched if states_the_day(searched, page_lines) else None
         published = (found, "heuristic") if found else None
-    updated = choose_date(hints.get("updated"), zone, dmy)
+    updated = choose_date(hints.get("updated"), zone, dmy, structured_dmy=structured_dmy)
     if updated and published and updated[0] < published[0]:
         updated = None  # a modification before publication is a template placeholder
     authors = _pick_authors(hints, outlets)

@@ -10,6 +10,10 @@ two corrections drawn from the page's own evidence:
   first such time in page order decides (a teaser further down may share a round minute). Dates
   with a time that no label names count too ("Jane Doe 3/5/2022 22:41"), for this only. The
   moment itself, and so what storage keeps in UTC, does not change.
+- **A CMS that writes the day first.** Meta tags and JSON-LD mostly write "11/01/2023" in the
+  US order whatever the page's language (1 November on a Swiss page that prints "01.11.2023"),
+  but some write the page's order ("10/05/2022 05:22 pm" for 10 May beside a modification time
+  of "2022/05/10 17:36"). The page's other dates, those that read one way only, tell which.
 - **A stale structured date.** When the date printed nearest the headline disagrees with the
   trusted candidate and another kind of structured data (meta tags against JSON-LD) agrees with
   the printed one, two sources outvote one: the agreeing structured candidate wins.
@@ -18,7 +22,7 @@ two corrections drawn from the page's own evidence:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import date, datetime, timedelta, timezone, tzinfo
 
 from worker.extraction.dates import parse_date
 from worker.extraction.hints import Hint, Source
@@ -33,17 +37,23 @@ _UTC = timedelta(0)
 
 
 def choose_date(
-    hints: list[Hint], zone: tzinfo | None, dmy: bool, clocks: list[Hint] | None = None
+    hints: list[Hint],
+    zone: tzinfo | None,
+    dmy: bool,
+    clocks: list[Hint] | None = None,
+    *,
+    structured_dmy: bool = False,
 ) -> Candidate | None:
     """The time a page states for a field, with its source; None if no candidate parses.
 
     ``zone``: the outlet's, for times printed without one. ``dmy``: the page's language writes
     "02/10/2020" for 2 October (see ``dates.day_first``); it applies to printed dates only, as
-    CMSs write meta tags and JSON-LD in the US (invariant) order whatever the language.
+    CMSs write meta tags and JSON-LD in the US (invariant) order whatever the language, unless
+    ``structured_dmy`` (see ``structured_day_first``).
     ``clocks``: dates with a time printed near the article that no label names ("February 24,
     2020 | 9:25pm"); never a candidate themselves, they only tell a UTC moment's local offset.
     """
-    candidates = _parsed(hints, zone, dmy)
+    candidates = _parsed(hints, zone, dmy, structured_dmy)
     first = next(candidates, None)
     if first is None or (first[1] not in _STRUCTURED and first[0].utcoffset() != _UTC):
         return first  # nothing to correct
@@ -56,15 +66,41 @@ def choose_date(
             break
     local = _in_local_offset(first, rest)
     if local is None and first[0].utcoffset() == _UTC and clocks:
-        local = _in_local_offset(first, list(_parsed(clocks, zone, dmy)))
+        local = _in_local_offset(first, list(_parsed(clocks, zone, dmy, structured_dmy)))
     return local or _outvoted(first, rest) or first
 
 
-def _parsed(hints: list[Hint], zone: tzinfo | None, dmy: bool) -> Iterator[Candidate]:
+def _parsed(
+    hints: list[Hint], zone: tzinfo | None, dmy: bool, structured_dmy: bool
+) -> Iterator[Candidate]:
     for hint in hints:
-        value = parse_date(hint.value, zone, day_first=dmy and hint.source not in _STRUCTURED)
+        day_first = structured_dmy if hint.source in _STRUCTURED else dmy
+        value = parse_date(hint.value, zone, day_first=day_first)
         if value is not None:
             yield value, hint.source
+
+
+def structured_day_first(hints: list[Hint]) -> bool:
+    """Whether this page's meta tags and JSON-LD write "10/05/2022" for 10 May: when more of
+    the page's dates that read one way only (of any field and source) fall on the day-first
+    reading's day of its ambiguous structured dates than on the US reading's. A CMS writes all
+    its dates alike."""
+    readings: list[tuple[datetime, datetime]] = []  # (US, day first) of the ambiguous ones
+    days: set[date] = set()
+    for hint in hints:
+        month_first = parse_date(hint.value, day_first=False)
+        day_first = parse_date(hint.value, day_first=True)
+        if month_first is None or day_first is None:
+            continue
+        if month_first == day_first:
+            days.add(month_first.date())
+        elif hint.source in _STRUCTURED:
+            readings.append((month_first, day_first))
+    votes = sum(
+        (day_first.date() in days) - (month_first.date() in days)
+        for month_first, day_first in readings
+    )
+    return votes > 0
 
 
 def _in_local_offset(first: Candidate, rest: list[Candidate]) -> Candidate | None:
