@@ -797,6 +797,24 @@ def test_bylines_and_dates_of_cards_headed_by_a_link_elsewhere_are_not_the_artic
     assert article.published_at.date().isoformat() == "2021-04-06"
 
 
+def test_a_date_in_a_list_item_linking_to_another_page_is_that_pages() -> None:
+    """The article's date above its headline; below the text, "More press releases" lists
+    other pages, each date before its linked title."""
+    item = (
+        "<li><time datetime='2022-08-10 11:05'>10.08.2022 11:05</time>"
+        "<a href='/news/how-much-house-can-i-afford'><strong>How much house can I still "
+        "afford?</strong></a></li>"
+    )
+    html = page(
+        "<title>Council passes the budget</title>",
+        "<div class='banner'><time datetime='2022-12-12 12:22'>12.12.2022 12:22</time></div>"
+        f"<div class='news'><h1>Council passes the budget</h1>{TEXT}</div>"
+        f"<h4>More press releases</h4><ul>{item * 3}</ul>",
+    )
+    article = extract_article(html, "https://news.example/a")
+    assert article.published_at == datetime(2022, 12, 12, 12, 22, tzinfo=UTC)
+
+
 # A related article's box: its linked title and its teaser text.
 RELATED = (
     "<div class='related'><h2><a href='/other-story'>Council debates the road plan</a></h2>"

@@ -90,6 +90,9 @@ _PARAGRAPHS_AFTER = etree.XPath("following::*[position() <= $within][self::p]")
 # name's link's third ancestor.
 _CARD_LEVELS = 3
 _CARD_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+# A link to another page with this many words names it by its title (a teaser's), not by a
+# category or a tag ("News", "Weitere Meldungen").
+_TITLE_WORDS = 3
 # A headline that the article's text follows this closely (elements between them: the byline,
 # the date, a picture and its caption) heads the article: 30 keeps every headline of
 # trafilatura-eval that tops a paragraph of text, and no site or section name there but two.
@@ -178,7 +181,7 @@ class _Page:
         if heading is None:
             return False
         title = tag_text(heading)
-        if len(title.split()) < 3 or len(tag_text(element)) > len(title) + 20:
+        if len(title.split()) < _TITLE_WORDS or len(tag_text(element)) > len(title) + 20:
             return False
         return link_elsewhere(heading, self.url) is not None
 
@@ -527,13 +530,27 @@ _BARE_TIME = re.compile(r"\d{1,2}[:.h]\d{2}(?:\s*(?:uhr|h|am|pm|a\.m\.|p\.m\.))?
 
 
 def _dated_elsewhere(page: _Page, tag: HtmlElement) -> bool:
-    """A date in chrome, in a teaser or in a comment: another page's, the site's or a
-    reader's."""
+    """A date in chrome, in a teaser, a list of links to other pages or a comment: another
+    page's, the site's or a reader's."""
     return (
         page.in_chrome(tag)
         or _links_elsewhere(tag, page.url)
         or page.in_teaser(tag)
         or _in_comments(page, tag)
+        or _in_listed_link(page, tag)
+    )
+
+
+def _in_listed_link(page: _Page, tag: HtmlElement) -> bool:
+    """In a list item that links to another page by its title: "<li><time>10.08.2022</time>
+    <a href="/other"><strong>Wieviel Haus kann ich mir leisten?</strong></a></li>" under
+    "More press releases" is that page's date, whichever side of the title it stands."""
+    item = next(tag.iterancestors("li"), None)
+    if item is None or item in page.around_headline:
+        return False
+    return any(
+        len(tag_text(link).split()) >= _TITLE_WORDS and _links_elsewhere(link, page.url)
+        for link in item.iter("a")
     )
 
 
