@@ -10,6 +10,7 @@ import pytest
 from worker.errors import ExtractionError
 from worker.extraction.dates import (
     date_from_url,
+    date_opening,
     day_first,
     in_page_order,
     load_zone,
@@ -115,6 +116,26 @@ def test_a_slashed_date_is_read_in_the_pages_order() -> None:
     # d.m.Y is day first in any case, and 13/04 has only one reading
     assert parse_date("02.10.2020", now=NOW) == datetime(2020, 10, 2, tzinfo=UTC)
     assert parse_date("13/04/2021", now=NOW) == datetime(2021, 4, 13, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("29.11.2022 – Mehrfach und vehement hatte die Branche", datetime(2022, 11, 29)),
+        ("1. Februar 2022 , Daniel Dillenburg", datetime(2022, 2, 1)),
+        ("Bern, 17.08.2007 - Rede von Moritz Leuenberger", datetime(2007, 8, 17)),
+        ("Dienstag, 29.11.2022 14:05 Uhr", datetime(2022, 11, 29, 14, 5)),
+        ("February 3, 2022 by Jane Doe", datetime(2022, 2, 3)),
+        ("Am 22. Oktober 2019 erscheint die Platinum Edition", None),
+        ("12 people died on 3 May 2022", None),
+        ("Stand: 29.11.2022", None),
+    ],
+)
+def test_a_date_that_opens_a_line(line: str, expected: datetime | None) -> None:
+    """A dateline's date opens its line, after a place or a weekday at most; a date further
+    in tells of something else."""
+    found = date_opening(line, day_first=True)
+    assert found == (expected.replace(tzinfo=UTC) if expected else None)
 
 
 def test_future_dates_within_two_days_are_kept() -> None:

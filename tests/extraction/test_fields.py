@@ -1173,6 +1173,24 @@ def test_meta_dates_written_day_first_are_read_so_when_the_page_shows_it() -> No
     assert article.updated_at == datetime(2022, 5, 10, 17, 36, 11, tzinfo=UTC)
 
 
+def test_a_press_release_is_dated_by_the_date_that_opens_its_text() -> None:
+    """Nothing labels or marks up a date; the text after the lead opens with one, and the
+    text itself names other days ("from 1.9.2022")."""
+    html = page(
+        "<title>Council passes the budget</title>",
+        "<div class='news'><h1>Council passes the budget</h1>"
+        "<p class='lead'>The council approved next year's budget after a long debate.</p>"
+        "<p>29.11.2022 – The city council approved the new budget on Monday after a long "
+        "debate about road repairs, school funding and the library's costs.</p>"
+        "<p>The new bus routes start from 1.9.2022, paid for by a one-off transfer from the "
+        "reserve, while property taxes stay flat for another year.</p></div>"
+        "<div class='more'><a href='/archive/2021/budget'>Last year's budget</a> 3.12.2021</div>",
+    )
+    article = extract_article(html, "https://news.example/a")
+    assert article.published_at == datetime(2022, 11, 29, tzinfo=UTC)
+    assert article.provenance["published_at"] == "heuristic"
+
+
 def test_a_comment_forms_name_field_is_no_byline_and_a_header_info_link_is() -> None:
     html = page(
         "<title>Budget</title>",

@@ -86,7 +86,7 @@ from worker.extraction.urls import (
 
 # Bump whenever the output for the same page changes; stored beside raw pages so that stored
 # articles can be re-extracted when it moves.
-EXTRACTOR_VERSION = "25"
+EXTRACTOR_VERSION = "26"
 
 # Below this the page is a stub, a gallery or a teaser, not an article: about three sentences.
 # The shortest real article in the zyte-dev corpus has 369 characters.
@@ -229,7 +229,8 @@ def _extract(
     page_lines = visible_lines(root)
     headline = title[0] if title else None
     paragraph_texts = [block.text for block in paragraphs]
-    for lines in textual.article_lines(page_lines, headline, paragraph_texts):
+    line_groups, closing_lines = textual.article_lines(page_lines, headline, paragraph_texts)
+    for lines in [*line_groups, closing_lines]:
         hints.merge(textual.collect(lines, headline))
 
     stated_language = hints.get("language", ("json-ld", "markup", "meta"))
@@ -239,6 +240,11 @@ def _extract(
     published = choose_date(
         hints.get("published"), zone, dmy, hints.get("clock"), structured_dmy=structured_dmy
     )
+    if published is None:
+        # Before htmldate's guesses: the date that opens the dateline or the text. Measured:
+        # 5 dates more right, none lost, 9 more with the time of day printed beside them.
+        opened = textual.opening_date(line_groups, paragraph_texts, zone, day_first=dmy)
+        published = (opened, "heuristic") if opened else None
     if published is None:
         # htmldate's searches take any date on the page: not a reader's comment's (its quick
         # search reads their <time>s), and its search of all the page not one in the chrome (a

@@ -197,6 +197,23 @@ def _parse_free(text: str, day_first: bool) -> datetime | None:
     return _dateutil(_clean_span(span))
 
 
+# A place or a weekday before a dateline's date: "Bern, 17.08.2007 - ", "Dienstag, 29.11.2022".
+_PLACE_LEAD = re.compile(r"[^\W\d_][\w.'’-]*(?: [\w.'’-]+){0,2},\s+")
+
+
+def date_opening(
+    line: str, zone: tzinfo | None = None, *, day_first: bool = False
+) -> datetime | None:
+    """The date that opens ``line``, after a place or a weekday and a comma at most; None when
+    the line starts otherwise ("Am 22. Oktober 2019 erscheint ..." tells of another day)."""
+    text = " ".join(line.split())[:80]
+    text = _FOREIGN_MONTH.sub(lambda m: _FOREIGN_TO_ENGLISH[m.group(1).lower()], text)
+    match = _DATE.match(text)
+    if match is None and (lead := _PLACE_LEAD.match(text)) is not None:
+        match = _DATE.match(text, lead.end())
+    return parse_date(match.group(0), zone, day_first=day_first) if match else None
+
+
 def _after(span: str, count: int) -> str:
     """What follows the first ``count`` numbers of a span (the time part)."""
     parts = re.split(r"(\d+)", span, maxsplit=count)

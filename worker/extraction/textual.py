@@ -9,8 +9,10 @@ them, and reading further would pick up the bylines of teasers for other article
 from __future__ import annotations
 
 import re
+from datetime import datetime, tzinfo
 
 from worker.extraction.authors import personal_shape
+from worker.extraction.dates import date_opening
 from worker.extraction.hints import Hints
 from worker.extraction.textkeys import loose_key
 
@@ -57,6 +59,8 @@ _MORE_THAN_HEADLINE = 20
 _CLOCK_TIME = re.compile(r"\b\d{1,2}:\d{2}(?!\d)|\b\d{1,2}\.\d{2}\s?(?:uhr|h)\b", re.IGNORECASE)
 # Lines between the body's first two paragraphs that may be its byline.
 _IN_LEAD_GAP = 3
+# The body's paragraphs whose opening date may be the article's: a lead, then the text.
+_OPENING_PARAGRAPHS = 2
 # Lines after the body that may still credit its author.
 _AFTER_BODY = 2
 _COMMENTS = re.compile(r"comment|kommentar|comentario|reacties|reactions|antwort", re.IGNORECASE)
@@ -97,12 +101,15 @@ def find_line(lines: list[str], text: str, start: int = 0) -> int | None:
     return None
 
 
-def article_lines(lines: list[str], title: str | None, paragraphs: list[str]) -> list[list[str]]:
+def article_lines(
+    lines: list[str], title: str | None, paragraphs: list[str]
+) -> tuple[list[list[str]], list[str]]:
     """The groups of visible lines where pages print the article's byline and dateline: around
     the headline and down to the body's first paragraph, the headline's own line when it goes on
     past the headline, a short first paragraph, the few the body skips between its lead and its
-    text, and those right after its last paragraph. Each anchor is looked for after the one
-    before it, so every line is keyed once at most."""
+    text; then, apart, those right after its last paragraph (where a reader's comment may
+    follow). Each anchor is looked for after the one before it, so every line is keyed once at
+    most."""
     top = find_line(lines, title) if title else None
     first = find_line(lines, paragraphs[0], top or 0) if paragraphs else None
     groups = [_header_lines(lines, top, first)]
@@ -113,14 +120,29 @@ def article_lines(lines: list[str], title: str | None, paragraphs: list[str]) ->
     if first is None and top:
         first = find_line(lines, paragraphs[0])  # the text starts above the headline
     if first is None:
-        return groups
+        return groups, []
     second = find_line(lines, paragraphs[1], first + 1) if len(paragraphs) > 1 else None
     if second is not None:
         groups.append(lines[first + 1 : min(second, first + 1 + _IN_LEAD_GAP)])
     end = first if len(paragraphs) == 1 else find_line(lines, paragraphs[-1], second or first)
-    if end is not None:
-        groups.append(_closing_lines(lines[end + 1 : end + 1 + _AFTER_BODY]))
-    return groups
+    if end is None:
+        return groups, []
+    return groups, _closing_lines(lines[end + 1 : end + 1 + _AFTER_BODY])
+
+
+def opening_date(
+    groups: list[list[str]], paragraphs: list[str], zone: tzinfo | None, *, day_first: bool
+) -> datetime | None:
+    """The first date that opens a line above the text where the article is dated
+    (``groups``, the first of ``article_lines``) or one of the body's first two paragraphs:
+    "1. Februar 2022, Daniel Dillenburg" under the headline, "29.11.2022 – Mehrfach und
+    vehement ..." opening a press release's text after its lead. For pages that label no date
+    and mark none up."""
+    for lines in [*groups, paragraphs[:_OPENING_PARAGRAPHS]]:
+        for line in lines:
+            if (found := date_opening(line, zone, day_first=day_first)) is not None:
+                return found
+    return None
 
 
 def _header_lines(lines: list[str], top: int | None, body: int | None) -> list[str]:

@@ -35,7 +35,7 @@ SAMPLE_PAGES = (
     "<nav><a href='/'>Home</a></nav><article><h1>Council passes budget</h1>"
     f"{_PARAGRAPHS}</article><footer>(c) Example</footer></body></html>",
     "<html lang='es'><head><title>Presupuesto</title></head><body><article><h1>Presupuesto</h1>"
-    f"<p>Madrid, 3 de mayo de 2022</p>{_PARAGRAPHS}</article></body></html>",
+    f"<p>En Madrid el 3 de mayo de 2022</p>{_PARAGRAPHS}</article></body></html>",
     "<html><body><div><span>Short</span></div></body></html>",
 )
 
