@@ -124,6 +124,7 @@ def test_a_slashed_date_is_read_in_the_pages_order() -> None:
         ("29.11.2022 – Mehrfach und vehement hatte die Branche", datetime(2022, 11, 29)),
         ("1. Februar 2022 , Daniel Dillenburg", datetime(2022, 2, 1)),
         ("Bern, 17.08.2007 - Rede von Moritz Leuenberger", datetime(2007, 8, 17)),
+        ("(21. November 2022) Energieverbraucher erhalten", datetime(2022, 11, 21)),
         ("Dienstag, 29.11.2022 14:05 Uhr", datetime(2022, 11, 29, 14, 5)),
         ("February 3, 2022 by Jane Doe", datetime(2022, 2, 3)),
         ("Am 22. Oktober 2019 erscheint die Platinum Edition", None),

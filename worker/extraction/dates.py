@@ -204,11 +204,12 @@ _PLACE_LEAD = re.compile(r"[^\W\d_][\w.'’-]*(?: [\w.'’-]+){0,2},\s+")
 def date_opening(
     line: str, zone: tzinfo | None = None, *, day_first: bool = False
 ) -> datetime | None:
-    """The date that opens ``line``, after a place or a weekday and a comma at most; None when
-    the line starts otherwise ("Am 22. Oktober 2019 erscheint ..." tells of another day)."""
+    """The date that opens ``line``, in parentheses ("(21. November 2022) Energieverbraucher
+    ...") or after a place or a weekday and a comma at most; None when the line starts
+    otherwise ("Am 22. Oktober 2019 erscheint ..." tells of another day)."""
     text = " ".join(line.split())[:80]
     text = _FOREIGN_MONTH.sub(lambda m: _FOREIGN_TO_ENGLISH[m.group(1).lower()], text)
-    match = _DATE.match(text)
+    match = _DATE.match(text, 1 if text.startswith("(") else 0)
     if match is None and (lead := _PLACE_LEAD.match(text)) is not None:
         match = _DATE.match(text, lead.end())
     return parse_date(match.group(0), zone, day_first=day_first) if match else None
