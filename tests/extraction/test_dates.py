@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from worker.errors import ExtractionError
 from worker.extraction.dates import (
+    date_from_page,
     date_from_url,
     date_opening,
     day_first,
@@ -150,6 +151,18 @@ def test_a_first_of_the_month_at_midnight_must_be_stated_on_the_page() -> None:
     assert states_the_day(new_year, ["Posted 01.01.2016", "Happy new year"])
     assert states_the_day(datetime(2016, 3, 5, tzinfo=UTC), [])  # any other day passes
     assert states_the_day(datetime(2016, 3, 1, 9, 30, tzinfo=UTC), [])  # a time was found
+
+
+def test_htmldates_find_keeps_the_offset_the_page_states() -> None:
+    """A time htmldate finds with its offset is that moment, not the same clock time in UTC
+    (or in the outlet's zone)."""
+    html = (
+        '<html><head><meta property="og:updated_time" content="2022-12-16T17:30:38+0100">'
+        "</head><body><p>Text</p></body></html>"
+    )
+    found = date_from_page(html, extensive=False)
+    assert found == datetime(2022, 12, 16, 16, 30, 38, tzinfo=UTC)
+    assert found is not None and found.utcoffset() == timedelta(hours=1)
 
 
 def test_date_from_url() -> None:

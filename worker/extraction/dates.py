@@ -279,7 +279,9 @@ def date_from_page(
     Given the parsed tree, htmldate searches a copy of it rather than parsing the page again.
 
     A fallback for pages where structured data, markup and bylines gave nothing; the URL is
-    kept out (``url=""``) so that a date the page prints always wins over the address.
+    kept out (``url=""``) so that a date the page prints always wins over the address. Its
+    time comes with the offset the page states ("%z"): without it, "17:30:38+0100" was read
+    as 17:30 in UTC or in the outlet's zone, and an hour off.
     """
     try:
         with warnings.catch_warnings():
@@ -289,7 +291,7 @@ def date_from_page(
                 url="",
                 original_date=True,
                 extensive_search=extensive,
-                outputformat="%Y-%m-%dT%H:%M:%S",
+                outputformat="%Y-%m-%dT%H:%M:%S%z",
             )
     except Exception:  # htmldate internals; a missing date is not an extraction failure
         return None
