@@ -458,6 +458,21 @@ def test_a_label_before_the_printed_headline_is_not_part_of_it() -> None:
     assert title == "Government curbs bioenergy, industry protests"
 
 
+def test_the_kicker_of_the_printed_headline_beside_a_breadcrumbs_h1_is_no_part_of_it() -> None:
+    """The <h1> is a breadcrumb's last crumb repeating the title; the headline readers see is
+    an <h2> that marks its kicker."""
+    html = page(
+        '<meta property="og:title" content="Covid-19: Can the outbreak still be contained?">',
+        "<ol class='crumbs'><li><a href='/'>Home</a></li><li><a href='/health'>Health</a></li>"
+        "<li><h1>Covid-19: Can the outbreak still be contained?</h1></li></ol>"
+        "<article><header><h2><span class='content__kicker'>Covid-19</span> "
+        "<span class='content__title'>Can the outbreak still be contained?</span></h2>"
+        f"</header>{TEXT}</article>",
+    )
+    title = extract_article(html, "https://science.example/a").title
+    assert title == "Can the outbreak still be contained?"
+
+
 def test_a_label_the_title_element_separates_is_no_part_of_the_printed_headline() -> None:
     html = page(
         "<title>Initiative EnergieEffizienz - kostenloser Stromcheck | Bauen</title>",

@@ -312,10 +312,16 @@ def _titles(page: _Page, hints: Hints) -> None:
             and not _links_home(page.headline, page.url)
         ):
             hints.add("text_headline", headline, "markup")
-        for part in page.headline.iterdescendants():
+        hints.add("lead_label", _leading_label(page.headline), "markup")
+    # Kickers the headline marks, and those of another heading outside chrome and teasers:
+    # an <h2> "<span class=kicker>Covid-19</span> <span>Lässt sich ...</span>" is the printed
+    # headline where the <h1> is a breadcrumb's last crumb repeating the title.
+    for heading in page.root.iter(*_CARD_HEADINGS):
+        if heading is not page.headline and (in_chrome(heading) or page.in_teaser(heading)):
+            continue
+        for part in heading.iterdescendants():
             if page.words.get(part, _NO_WORDS) & KICKER_WORDS:
                 hints.add("kicker", tag_text(part, _MAX_LABEL_CHARS * 2), "markup")
-        hints.add("lead_label", _leading_label(page.headline), "markup")
     if page.title is not None:
         hints.add("title", page.title, "markup")
 
