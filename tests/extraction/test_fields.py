@@ -473,6 +473,18 @@ def test_the_kicker_of_the_printed_headline_beside_a_breadcrumbs_h1_is_no_part_o
     assert title == "Can the outbreak still be contained?"
 
 
+def test_a_label_that_ends_in_its_own_separator_is_no_part_of_the_headline() -> None:
+    """The label's colon is inside its element (a screen reader's), the <title> the headline."""
+    html = page(
+        "<title>Vaccination stays open everywhere until the end of February</title>",
+        "<article><h1><span>Press release of the Health Department <span class='sr-only'>:"
+        "</span></span>Vaccination stays open everywhere until the end of February</h1>"
+        f"{TEXT}</article>",
+    )
+    title = extract_article(html, "https://canton.example/news?id=1").title
+    assert title == "Vaccination stays open everywhere until the end of February"
+
+
 def test_a_label_the_title_element_separates_is_no_part_of_the_printed_headline() -> None:
     html = page(
         "<title>Initiative EnergieEffizienz - kostenloser Stromcheck | Bauen</title>",

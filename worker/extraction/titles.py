@@ -22,6 +22,7 @@ _SEPARATOR = re.compile(r"\s+[-|–—·•»›:/]{1,2}\s+|\s*[|│]\s*")
 _DANGLING = re.compile(r"^(?:[-|–—·•»›/]{1,2}\s+)+|(?:\s+[-|–—·•/]{1,2})+$")
 # After a label: "Label: Headline", "Label - Headline", "Label | Headline"
 _LABEL_SEPARATOR = re.compile(r"\s*[-|–—·•»›:/]{1,2}\s+")
+_LABEL_ENDS = tuple("-|–—·•»›:/")
 # A short parenthesis after a headline, before the site's segment: an id, an issue number
 _ASIDE = re.compile(r"^\s*\([^()]{1,30}\)(?=\s)")
 # "Kicker: Headline": a label before the headline, joined by a colon
@@ -229,7 +230,8 @@ def without_kicker(title: str, kicker: str, *, separated: bool = False) -> str |
     if not kicker or not title.casefold().startswith(kicker.casefold()):
         return None
     rest = title[len(kicker) :]
-    if separated and not _LABEL_SEPARATOR.match(rest):
+    # the label's own separator ("<span>Medienmitteilung der Direktion :</span>Impfen ...")
+    if separated and not (kicker.endswith(_LABEL_ENDS) or _LABEL_SEPARATOR.match(rest)):
         return None
     headline = rest.lstrip(" :|-–—·•»›/")
     if len(headline) < 10 or headline == rest:
