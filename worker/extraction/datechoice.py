@@ -21,6 +21,7 @@ two corrections drawn from the page's own evidence:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone, tzinfo
 
@@ -34,6 +35,8 @@ _PRINTED: frozenset[Source] = frozenset({"markup", "heuristic"})
 _MAX_OFFSET = timedelta(hours=14)
 _QUARTER_HOUR = 900
 _UTC = timedelta(0)
+# A date with two readings: "10/05/2022" (d.m.Y and ISO dates have one).
+_SLASHED = re.compile(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b")
 
 
 def choose_date(
@@ -85,6 +88,8 @@ def structured_day_first(hints: list[Hint]) -> bool:
     the page's dates that read one way only (of any field and source) fall on the day-first
     reading's day of its ambiguous structured dates than on the US reading's. A CMS writes all
     its dates alike."""
+    if not any(h.source in _STRUCTURED and _SLASHED.search(h.value) for h in hints):
+        return False  # nothing to tell apart (most pages: ISO dates)
     readings: list[tuple[datetime, datetime]] = []  # (US, day first) of the ambiguous ones
     days: set[date] = set()
     for hint in hints:

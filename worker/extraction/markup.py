@@ -317,11 +317,15 @@ def _titles(page: _Page, hints: Hints) -> None:
     # an <h2> "<span class=kicker>Covid-19</span> <span>Lässt sich ...</span>" is the printed
     # headline where the <h1> is a breadcrumb's last crumb repeating the title.
     for heading in page.root.iter(*_CARD_HEADINGS):
-        if heading is not page.headline and (in_chrome(heading) or page.in_teaser(heading)):
+        parts = [
+            p for p in heading.iterdescendants() if page.words.get(p, _NO_WORDS) & KICKER_WORDS
+        ]
+        if not parts or (
+            heading is not page.headline and (in_chrome(heading) or page.in_teaser(heading))
+        ):
             continue
-        for part in heading.iterdescendants():
-            if page.words.get(part, _NO_WORDS) & KICKER_WORDS:
-                hints.add("kicker", tag_text(part, _MAX_LABEL_CHARS * 2), "markup")
+        for part in parts:
+            hints.add("kicker", tag_text(part, _MAX_LABEL_CHARS * 2), "markup")
     if page.title is not None:
         hints.add("title", page.title, "markup")
 
