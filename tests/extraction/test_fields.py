@@ -1077,6 +1077,30 @@ def test_a_comment_or_a_share_text_below_the_article_names_no_author(after_text:
     assert extract_article(html, "https://news.example/a").authors == []
 
 
+@pytest.mark.parametrize(
+    ("closing", "authors"),
+    [
+        ("<p><b><i>Adi Tzlil</i></b></p>", ["Adi Tzlil"]),  # the name that signs the text off
+        ("<p class='clearfix'>\n <strong>Adi Tzlil</strong>\n</p>", ["Adi Tzlil"]),
+        ("<p>Adi Tzlil</p>", []),  # a plain line: a caption's, a teaser's
+        ("<p><strong><a href='/kontakt'>Adi Tzlil</a></strong></p>", []),  # a contact
+        # a teaser list's title
+        ("<p><strong>Weitere Artikel</strong></p><ul><li><a href='/b'>Zoo opens</a></li></ul>", []),
+    ],
+)
+def test_a_name_in_bold_closing_the_texts_box_signs_the_article(
+    closing: str, authors: list[str]
+) -> None:
+    headline = "Council passes the budget"
+    html = page(
+        f"<title>{headline}</title>",
+        f"<h1>{headline}</h1><div class='text'>{TEXT}{closing}</div><footer>Impressum</footer>",
+    )
+    article = extract_article(html, "https://news.example/a")
+    assert article.authors == authors
+    assert "Adi Tzlil" not in article.body
+
+
 def test_a_byline_below_the_headline_is_read_however_far_the_text_starts_below() -> None:
     """A page may put a gallery and its captions between the byline and the text."""
     gallery = "".join(

@@ -86,7 +86,7 @@ from worker.extraction.urls import (
 
 # Bump whenever the output for the same page changes; stored beside raw pages so that stored
 # articles can be re-extracted when it moves.
-EXTRACTOR_VERSION = "30"
+EXTRACTOR_VERSION = "31"
 
 # Below this the page is a stub, a gallery or a teaser, not an article: about three sentences.
 # The shortest real article in the zyte-dev corpus has 369 characters.
@@ -232,6 +232,9 @@ def _extract(
     line_groups, closing_lines = textual.article_lines(page_lines, headline, paragraph_texts)
     for lines in [*line_groups, closing_lines]:
         hints.merge(textual.collect(lines, headline))
+    # the name that signs the text off (measured: 2 authors more right, nothing else changes)
+    if closing_lines and (signed := markup.signature(root, closing_lines[0])):
+        hints.add("authors", signed, "heuristic")
 
     stated_language = hints.get("language", ("json-ld", "markup", "meta"))
     lang_value, lang_source = choose(stated_language, body, language)

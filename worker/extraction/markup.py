@@ -17,7 +17,7 @@ from typing import cast
 from lxml import etree
 from lxml.html import HtmlElement
 
-from worker.extraction.authors import clean_authors
+from worker.extraction.authors import clean_authors, personal_shape
 from worker.extraction.hints import Hints
 from worker.extraction.parsing import (
     COMMENT_WORDS,
@@ -99,6 +99,9 @@ _TITLE_WORDS = 3
 _HEADS_TEXT_WITHIN = 30
 # ... and a paragraph of text is this long (a teaser line or a caption is shorter)
 _TEXT_PARAGRAPH_CHARS = 100
+# The paragraph that signs an article off holds its name and nothing but emphasis around it.
+_EMPHASIS = frozenset({"strong", "b", "em", "i"})
+_SIGNED_PARAGRAPH = etree.XPath("//p[normalize-space() = $line]")
 # An <h2> in the page's header as long as this is a headline; a shorter one, a site's slogan.
 _HEADER_H2_WORDS = 4
 
@@ -496,6 +499,26 @@ def _in_comments(page: _Page, tag: HtmlElement) -> bool:
         if class_words(parent) & COMMENT_WORDS:
             return True
     return False
+
+
+def signature(root: HtmlElement, line: str) -> str | None:
+    """The name that signs the article off on the line after its text, set apart in bold or
+    italics as the last paragraph of the text's box (``<p>...</p><p><b><i>Jane Doe</i></b></p>
+    </div>``): regional papers and magazines credit their author there and nowhere else. A
+    plain line or a heading there is a teaser list's title ("Weitere Artikel", "Related
+    Topics"), as is a paragraph that a list follows; a link is a contact's."""
+    if not personal_shape(line):
+        return None
+    for paragraph in cast(list[HtmlElement], _SIGNED_PARAGRAPH(root, line=line)):
+        inner = list(paragraph.iterdescendants())
+        loose_text = (paragraph.text or "").strip() or any(
+            (child.tail or "").strip() for child in paragraph
+        )
+        closes_text = paragraph.getnext() is None and paragraph.getprevious() is not None
+        emphasised = inner and all(child.tag in _EMPHASIS for child in inner)
+        if emphasised and not loose_text and closes_text:
+            return line
+    return None
 
 
 def _in_form(tag: HtmlElement) -> bool:
