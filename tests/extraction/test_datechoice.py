@@ -57,6 +57,28 @@ def test_a_printed_time_that_is_not_the_same_minute_is_another_moment() -> None:
         assert chosen[0].date().isoformat() == "2022-05-04"
 
 
+def test_a_utc_time_that_starts_the_printed_day_somewhere_east_is_that_days_midnight() -> None:
+    """A CMS storing "5. November 2021" as midnight in Berlin writes 23:00 UTC the day
+    before: the moment stays, the day shown is the page's. A time that starts no printed day
+    (a minute past, some seconds past, the printed day itself) tells nothing."""
+    stated = hints(("meta", "2021-11-04T23:00Z"), ("markup", "5. November 2021"))
+    chosen = choose_date(stated, None, True)
+    assert chosen is not None
+    moment, source = chosen
+    assert (moment, source) == (datetime(2021, 11, 4, 23, 0, tzinfo=UTC), "meta")
+    assert moment.utcoffset() == timedelta(hours=1)
+    assert moment.date().isoformat() == "2021-11-05"
+    for structured, printed in [
+        ("2021-11-04T23:00:30Z", "5. November 2021"),
+        ("2021-11-04T23:07:00Z", "5. November 2021"),
+        ("2021-11-04T23:00:00Z", "4. November 2021"),
+        ("2021-11-03T23:00:00Z", "5. November 2021"),  # a day and more apart
+    ]:
+        chosen = choose_date(hints(("meta", structured), ("markup", printed)), None, True)
+        assert chosen is not None
+        assert chosen[0].utcoffset() == timedelta(0)
+
+
 def test_a_stale_json_ld_date_is_outvoted_by_meta_and_the_printed_date() -> None:
     chosen = choose_date(
         hints(

@@ -8,7 +8,9 @@ two corrections drawn from the page's own evidence:
   printed time is the same minute a whole number of quarter hours away (at most 14 hours), it is
   the same moment; it is kept in that offset, so its local day is the one the page shows. The
   first such time in page order decides (a teaser further down may share a round minute). Dates
-  with a time that no label names count too ("Jane Doe 3/5/2022 22:41"), for this only. The
+  with a time that no label names count too ("Jane Doe 3/5/2022 22:41"), for this only. A
+  printed date without a time tells the offset when the UTC time starts that day somewhere
+  east of UTC ("2021-11-04T23:00Z" beside "5. November 2021": midnight in Berlin). The
   moment itself, and so what storage keeps in UTC, does not change.
 - **A CMS that writes the day first.** Meta tags and JSON-LD mostly write "11/01/2023" in the
   US order whatever the page's language (1 November on a Swiss page that prints "01.11.2023"),
@@ -122,6 +124,8 @@ def _in_local_offset(first: Candidate, rest: list[Candidate]) -> Candidate | Non
         if value_source not in _PRINTED or value.utcoffset() != _UTC:
             continue  # a zone was stated or configured: a different moment, not a local reading
         if (value.hour, value.minute) == (0, 0):
+            if (local := _local_midnight(moment, value)) is not None:
+                return local, source
             continue  # a date without a time
         shift = value.replace(second=0, microsecond=0, tzinfo=None) - minute.replace(tzinfo=None)
         if not shift:
@@ -129,6 +133,18 @@ def _in_local_offset(first: Candidate, rest: list[Candidate]) -> Candidate | Non
         if abs(shift) <= _MAX_OFFSET and shift.total_seconds() % _QUARTER_HOUR == 0:
             return moment.astimezone(timezone(shift)), source
     return None
+
+
+def _local_midnight(moment: datetime, printed: datetime) -> datetime | None:
+    """``moment`` as the start of the day that the page prints (``printed``, a date without a
+    time), when that day starts in a zone ahead of UTC at ``moment``: a CMS that stores "5
+    November" as midnight in Berlin writes "2021-11-04T23:00Z" in its meta tags."""
+    shift = printed.replace(tzinfo=None) - moment.replace(tzinfo=None)
+    if moment.second or not timedelta(0) < shift <= _MAX_OFFSET:
+        return None
+    if shift.total_seconds() % _QUARTER_HOUR:
+        return None
+    return moment.astimezone(timezone(shift))
 
 
 def _outvoted(first: Candidate, rest: list[Candidate]) -> Candidate | None:
