@@ -103,6 +103,22 @@ def test_the_printed_date_alone_does_not_outvote_structured_data() -> None:
         assert chosen[0].date().isoformat() == "2021-11-19"
 
 
+def test_a_printed_date_and_time_wins_over_structured_data_giving_another_day_only() -> None:
+    """A daily's meta tags give the print edition's day; the page prints when it went
+    online. Structured data with a time, or a printed date without one, keeps its say."""
+    chosen = choose_date(
+        hints(("meta", "2020-04-30"), ("markup", "29.04.2020, 12:01 Uhr")), None, True
+    )
+    assert chosen == (datetime(2020, 4, 29, 12, 1, tzinfo=UTC), "markup")
+    for stated in (
+        hints(("meta", "2020-04-30T06:00:00+02:00"), ("markup", "29.04.2020, 12:01 Uhr")),
+        hints(("meta", "2020-04-30"), ("markup", "29.04.2020")),
+    ):
+        chosen = choose_date(stated, None, True)
+        assert chosen is not None
+        assert (chosen[0].date().isoformat(), chosen[1]) == ("2020-04-30", "meta")
+
+
 def test_day_first_applies_to_printed_dates_not_to_what_the_cms_writes() -> None:
     printed = choose_date(hints(("markup", "02/10/2020")), None, True)
     assert printed == (datetime(2020, 10, 2, tzinfo=UTC), "markup")

@@ -18,7 +18,9 @@ two corrections drawn from the page's own evidence:
   of "2022/05/10 17:36"). The page's other dates, those that read one way only, tell which.
 - **A stale structured date.** When the date printed nearest the headline disagrees with the
   trusted candidate and another kind of structured data (meta tags against JSON-LD) agrees with
-  the printed one, two sources outvote one: the agreeing structured candidate wins.
+  the printed one, two sources outvote one: the agreeing structured candidate wins. When the
+  trusted candidate states no time of day and the printed date has one, the printed date wins
+  alone: it says more (a daily's meta tags giving the print edition's day).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ _QUARTER_HOUR = 900
 _UTC = timedelta(0)
 # A date with two readings: "10/05/2022" (d.m.Y and ISO dates have one).
 _SLASHED = re.compile(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b")
+_TIME_OF_DAY = re.compile(r"\d:\d\d")
 
 
 def choose_date(
@@ -59,30 +62,38 @@ def choose_date(
     2020 | 9:25pm"); never a candidate themselves, they only tell a UTC moment's local offset.
     """
     candidates = _parsed(hints, zone, dmy, structured_dmy)
-    first = next(candidates, None)
-    if first is None or (first[1] not in _STRUCTURED and first[0].utcoffset() != _UTC):
+    head = next(candidates, None)
+    if head is None:
+        return None
+    first, first_has_time = head
+    if first[1] not in _STRUCTURED and first[0].utcoffset() != _UTC:
         return first  # nothing to correct
     # Structured candidates come before printed ones (SOURCE_ORDER): the vote needs them and
     # the first printed one; a time in UTC needs every printed one. The rest stay unparsed.
     rest: list[Candidate] = []
-    for candidate in candidates:
+    for candidate, _ in candidates:
         rest.append(candidate)
         if candidate[1] in _PRINTED and first[0].utcoffset() != _UTC:
             break
     local = _in_local_offset(first, rest)
     if local is None and first[0].utcoffset() == _UTC and clocks:
-        local = _in_local_offset(first, list(_parsed(clocks, zone, dmy, structured_dmy)))
-    return local or _outvoted(first, rest) or first
+        clock_times = [clock for clock, _ in _parsed(clocks, zone, dmy, structured_dmy)]
+        local = _in_local_offset(first, clock_times)
+    chosen = local or _outvoted(first, rest)
+    if chosen is None and not first_has_time:
+        chosen = _printed_to_the_minute(first, rest)
+    return chosen or first
 
 
 def _parsed(
     hints: list[Hint], zone: tzinfo | None, dmy: bool, structured_dmy: bool
-) -> Iterator[Candidate]:
+) -> Iterator[tuple[Candidate, bool]]:
+    """The hints that parse, each with whether it states a time of day."""
     for hint in hints:
         day_first = structured_dmy if hint.source in _STRUCTURED else dmy
         value = parse_date(hint.value, zone, day_first=day_first)
         if value is not None:
-            yield value, hint.source
+            yield (value, hint.source), _TIME_OF_DAY.search(hint.value) is not None
 
 
 def structured_day_first(hints: list[Hint]) -> bool:
@@ -145,6 +156,19 @@ def _local_midnight(moment: datetime, printed: datetime) -> datetime | None:
     if shift.total_seconds() % _QUARTER_HOUR:
         return None
     return moment.astimezone(timezone(shift))
+
+
+def _printed_to_the_minute(first: Candidate, rest: list[Candidate]) -> Candidate | None:
+    """The date and time printed nearest the headline when ``first``, structured data, states
+    another day and no time: a daily's meta tags giving the print edition's day
+    ("2020-04-30") under an article printed "29.04.2020, 12:01 Uhr". The printed time says
+    more, and it is what readers see."""
+    if first[1] not in _STRUCTURED:
+        return None
+    printed = next((c for c in rest if c[1] in _PRINTED), None)
+    if printed is None or printed[0].date() == first[0].date():
+        return None
+    return printed if (printed[0].hour, printed[0].minute) != (0, 0) else None
 
 
 def _outvoted(first: Candidate, rest: list[Candidate]) -> Candidate | None:
