@@ -38,6 +38,8 @@ from worker.extraction.authors import (
         ("Von Max Mustermann und Erika Musterfrau", ["Max Mustermann", "Erika Musterfrau"]),
         ("Zeige alle Beiträge von Cem Basman", ["Cem Basman"]),
         ("Erstellt von Andri Bryner", ["Andri Bryner"]),
+        ("Text & Fotos: Ivan Valetny", ["Ivan Valetny"]),
+        ("Text + Bild: Ivan Valetny", ["Ivan Valetny"]),
         ("Jane Doe, @janedoe", ["Jane Doe"]),
         ("| Autor: gnaddrig", ["gnaddrig"]),
         ("Deutsche Welle (www.dw.com)", ["Deutsche Welle"]),

@@ -940,6 +940,8 @@ def under_the_headline(line: str) -> ExtractedArticle:
         ("", "<div>Blog Beitrag von Adi Tzlil</div>", ""),
         ("", "<div>Eine Kolumne von Adi Tzlil</div>", ""),
         ("", "", "<div>Autoren Adi Tzlil</div>"),
+        ("", "<div>Text &amp; Fotos: Adi Tzlil</div>", ""),  # a credit for words and pictures
+        ("", "<div>Text und Bilder: Adi Tzlil</div>", ""),
     ],
 )
 def test_a_byline_around_the_headline_or_right_after_the_text(

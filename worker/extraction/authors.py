@@ -26,13 +26,14 @@ LEAD_IN_WORDS = frozenset(
         "all", "posts", "articles", "stories", "show", "more", "post", "author", "authors",
         "autor", "autorin", "autoren", "auteur", "reporter", "zeige", "alle", "beiträge",
         "artikel", "eingestellt", "erstellt", "geschrieben", "verfasst", "veröffentlicht",
-        "interview", "foto", "fotos", "photo", "photos", "and", "und", "mit", "with", "im",
+        "interview", "foto", "fotos", "photo", "photos", "bild", "bilder", "and", "und", "mit",
+        "with", "im",
         "gespräch", "bericht", "kommentar", "ein", "eine", "beitrag", "gastbeitrag", "blog",
         "gespeichert", "submitted", "publiziert", "thread", "starter", "themenstarter",
         "pressemitteilung", "pressemeldung", "presseinformation", "alles", "mehr", "kolumne",
     }
 )  # fmt: skip
-_LEAD_WORD = re.compile(r"^\s*([\w\u00c0-\u024f]+)\s*[:\-–]?\s*")
+_LEAD_WORD = re.compile(r"^\s*(?:[&+]\s*)?([\w\u00c0-\u024f]+)\s*[:\-–]?\s*")
 # Where a byline stops being names: a label, a date, a separator.
 _CUT = re.compile(
     r"\s(?:\||•|·|—|–|-)\s|\b(?:published|updated|posted|last updated|modified|on|am|um"
