@@ -27,9 +27,8 @@ LEAD_IN_WORDS = frozenset(
         "autor", "autorin", "autoren", "auteur", "reporter", "zeige", "alle", "beiträge",
         "artikel", "eingestellt", "erstellt", "geschrieben", "verfasst", "veröffentlicht",
         "interview", "foto", "fotos", "photo", "photos", "bild", "bilder", "and", "und", "mit",
-        "with", "im",
-        "gespräch", "bericht", "kommentar", "ein", "eine", "beitrag", "gastbeitrag", "blog",
-        "gespeichert", "submitted", "publiziert", "thread", "starter", "themenstarter",
+        "with", "im", "gespräch", "bericht", "kommentar", "ein", "eine", "beitrag", "gastbeitrag",
+        "blog", "gespeichert", "submitted", "publiziert", "thread", "starter", "themenstarter",
         "pressemitteilung", "pressemeldung", "presseinformation", "alles", "mehr", "kolumne",
     }
 )  # fmt: skip

@@ -515,7 +515,7 @@ def signature(root: HtmlElement, line: str) -> str | None:
             (child.tail or "").strip() for child in paragraph
         )
         closes_text = paragraph.getnext() is None and paragraph.getprevious() is not None
-        emphasised = inner and all(child.tag in _EMPHASIS for child in inner)
+        emphasised = bool(inner) and all(child.tag in _EMPHASIS for child in inner)
         if emphasised and not loose_text and closes_text:
             return line
     return None

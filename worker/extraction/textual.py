@@ -25,7 +25,8 @@ _MAX_LINE_CHARS = 200
 
 BYLINE = re.compile(
     r"^(?:(?:written|posted|reported|submitted|words|story|text)\s+by|by|von|par|por|door"
-    r"|text(?:\s*(?:&|und|and|\+)\s*(?:fotos?|bilder?|photos?))?(?=\s*:)|text\s+von|autoren|thread\s+starter|themenstarter"
+    r"|text(?:\s*(?:&|und|and|\+)\s*(?:fotos?|bilder?|photos?))?(?=\s*:)"  # "Text & Fotos:"
+    r"|text\s+von|autoren|thread\s+starter|themenstarter"
     r"|(?:geschrieben|erstellt|gespeichert|verfasst|eingestellt|publiziert|veröffentlicht)\s+von"
     r"|(?:eine?\s+|blog\s*)?(?:artikel|beitrag|gastbeitrag|bericht|kommentar|kolumne)\s+von)"
     r"\s*:?\s+\S",
