@@ -84,6 +84,29 @@ class TestJsonLd:
         assert values(hints, "authors") == ["Jane Doe", "John Roe", "Max Mustermann"]
         assert values(hints, "outlet_author") == ["Example News"]
 
+    @pytest.mark.parametrize(
+        ("shown", "bio", "author"),
+        [
+            ("Stefanus", "Stefanus Stahl - Maschinenbauer und Abenteurer.", "Stefanus Stahl"),
+            ("jdoe", "Jdoe Reviews bikes for us.", "jdoe"),  # a sentence's start, no surname
+            ("Jane", "Jane Doe is our science editor.", "Jane Doe"),
+            ("Jane", "Max Roe - science editor.", "Jane"),  # somebody else's name
+        ],
+    )
+    def test_a_first_name_alone_is_the_full_name_its_biography_opens_with(
+        self, shown: str, bio: str, author: str
+    ) -> None:
+        """Yoast shows a person's display name, often a first name; the bio spells it out."""
+        html = ld(
+            {
+                "@graph": [
+                    {"@type": "Article", "headline": "h", "author": {"@id": "#p"}},
+                    {"@type": "Person", "@id": "#p", "name": shown, "description": bio},
+                ]
+            }
+        )
+        assert values(jsonld.collect(parse_html(html), URL), "authors") == [author]
+
     def test_image_object_lists_and_breadcrumb_section(self) -> None:
         html = ld(
             {

@@ -241,7 +241,29 @@ def _authors(graph: _Graph, value: Any) -> Iterator[tuple[str, bool]]:
         if not name:
             continue
         is_org = isinstance(item, dict) and not (types_of(item) & PERSON_TYPES)
+        if isinstance(item, dict) and not is_org and " " not in name:
+            name = _full_name_in_bio(name, _text(item.get("description"))) or name
         yield name, is_org and bool(types_of(item))
+
+
+def _full_name_in_bio(name: str, bio: str | None) -> str | None:
+    """The full name a person's biography opens with when the CMS shows a first name or a
+    user name alone: Yoast's "Stefanus" with the description "Stefanus Stahl - Maschinenbauer,
+    Abenteurer ...". The surname must end at a separator or a verb of being, so that the
+    start of a sentence ("Stefanus Reviews bikes") is not read as one."""
+    if not bio:
+        return None
+    match = _BIO_NAME.match(bio)
+    if match is None or match["first"].casefold() != name.casefold():
+        return None
+    return f"{match['first']} {match['rest']}"
+
+
+_BIO_NAME = re.compile(
+    r"(?P<first>[^\W\d_][\w.-]*)\s+(?P<rest>[A-ZÀ-Ý][^\W\d_'’-]*(?:[-'’][^\W\d_]+)?"
+    r"(?:\s+[A-ZÀ-Ý][^\W\d_'’-]*(?:[-'’][^\W\d_]+)?)?)"
+    r"\s*(?:[-–—,|(:]|\b(?:is|was|ist|war|est)\b)"
+)
 
 
 def _url(graph: _Graph, value: Any) -> str | None:
