@@ -53,6 +53,14 @@ def test_relative_links_resolve_against_the_document() -> None:
     assert resolve("story", "https://ex.com/news/") == "https://ex.com/news/story"
 
 
+@pytest.mark.parametrize("link", ["/news;", "news;", "//ex.com/news;"])
+def test_a_trailing_semicolon_is_part_of_the_path_it_ends(link: str) -> None:
+    """Python's urljoin drops it (empty parameters); the absolute link keeps it."""
+    resolved = resolve(link, "https://ex.com/feed.xml")
+    assert resolved == "https://ex.com/news;"
+    assert frontier_key(resolved) == frontier_key("https://ex.com/news;")
+
+
 def test_same_site_ignores_www_and_mobile_hosts() -> None:
     assert same_site("https://www.ex.com/a", "https://m.ex.com/b")
     assert not same_site("https://ex.com/a", "https://other.com/a")

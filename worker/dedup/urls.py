@@ -45,6 +45,11 @@ def resolve(link: str, base: str) -> str:
             raise UnusableURL(f"{scheme} links are never fetched")
     absolute = urljoin(base, link)
     parts = urlsplit(absolute)
+    if urlsplit(link).path.endswith(";") and not parts.path.endswith(";"):
+        # urljoin reads ";..." after the last segment as parameters and drops them when empty:
+        # "/news;" would be fetched, and keyed, as "/news"
+        parts = parts._replace(path=parts.path + ";")
+        absolute = urlunsplit(parts)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UnusableURL(f"not an http(s) URL: {link[:200]!r}")
     if any(ch.isspace() for ch in absolute) or len(absolute) > 2048:
