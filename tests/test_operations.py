@@ -13,6 +13,7 @@ from sqlalchemy import func, select, text, update
 from tests.localweb.server import LocalSite, Response
 from tests.localweb.wire import DRILLS, Page, local_story, page_html, wire_web
 from tests.localweb.wire import TWO_OUTLETS as PAGES
+from worker.dedup.content import FINGERPRINT_VERSION
 from worker.pipeline import crawl_inline, prune_raw_pages, tick
 from worker.pipeline.backfill import count_missing, dated_until, plan_backfill, record_backfill
 from worker.pipeline.crawl import process_inline
@@ -75,6 +76,26 @@ def test_a_rerun_of_failed_urls_stores_them_once_the_outlet_recovers(
         assert _count(runtime, Article) == 5, "and stores nothing twice"
         with runtime.sessions() as session:
             assert failure_groups(session, datetime.now(UTC) - timedelta(hours=1)) == []
+
+
+def test_a_refetched_article_hashed_by_an_older_release_is_no_edit(
+    database_url: str, runtime_factory: RuntimeFactory, tmp_path: Path
+) -> None:
+    """A new normalisation behind ``content_hash`` must not turn every article fetched again
+    into an edit with a stored earlier version: the stored body is hashed again to compare."""
+    with wire_web(tmp_path, pages=PAGES[:2]) as web:
+        runtime = runtime_factory(database_url, sources_file=web.sources_file)
+        _crawl(runtime)
+        with runtime.sessions.begin() as session:
+            session.execute(update(Article).values(content_hash="0" * 64, fingerprint_version=1))
+        stored = select_urls(runtime, UrlSelection(states=["stored"]))
+        mark_for_rerun(runtime, stored)
+        process_inline(runtime, stored)
+        assert states_of(runtime, stored) == {"stored": 2}
+        assert _count(runtime, ArticleVersion) == 0
+        with runtime.sessions() as session:
+            rows = session.execute(select(Article.content_hash, Article.fingerprint_version))
+            assert {(h == "0" * 64, v) for h, v in rows} == {(False, FINGERPRINT_VERSION)}
 
 
 def test_selection_by_url_ignores_tracking_parameters_and_refuses_unknown_states(

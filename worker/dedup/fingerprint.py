@@ -30,7 +30,8 @@ from worker.dedup.content import normalize_text
 
 # 2: the index also holds each article's MinHash signature (``story_signatures``).
 # 3: shingle hashes mixed from word hashes; MinHash by multiply-shift (``worker.dedup.minhash``).
-STORY_FINGERPRINT_VERSION = 3
+# 4: invisible characters (soft hyphens, zero-width spaces) dropped (``fold_typography``).
+STORY_FINGERPRINT_VERSION = 4
 WORD_SHINGLE = 5
 CHAR_SHINGLE = 4
 LEAD_PARAGRAPHS = 8

@@ -17,7 +17,7 @@ from typing import TypeVar, overload
 
 from lxml.html import HtmlElement
 
-from worker.dedup.content import fold_typography
+from worker.dedup.content import INVISIBLE, fold_typography
 from worker.errors import ExtractionError, NewsworkerError, NotAnArticle
 from worker.extraction import jsonld, listing, markup, meta, rules, textual
 from worker.extraction.authors import (
@@ -337,9 +337,7 @@ def _name(text: str) -> str:
     return _composed(text.translate(_INVISIBLE))
 
 
-# Zero-width joiners and non-joiners stay: emoji sequences and Indic and Persian scripts
-# need them.
-_INVISIBLE = dict.fromkeys(map(ord, "\xad\u200b\u2060\ufeff"))
+_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE))
 
 
 def _value(pair: tuple[T, Source] | None) -> T | None:
@@ -584,7 +582,7 @@ def _as_printed(title: str, headings: list[str]) -> str | None:
     if folded != title:
         return None  # the title has the printed typography already
     for heading in headings:
-        shown = " ".join(heading.split())
+        shown = " ".join(heading.translate(_INVISIBLE).split())  # not for its soft hyphens
         if shown != title and fold_typography(shown) == folded:
             return shown
     return None

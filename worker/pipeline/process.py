@@ -372,7 +372,7 @@ def store(
                 existing = repository.find_article_by_canonical(session, canonical)
                 assert existing is not None  # this page, stored meanwhile by another fetch
         if is_canonical_page or existing.url == page.final_url:
-            edited = existing.content_hash != values["content_hash"]
+            edited = _stored_hash(existing) != values["content_hash"]
             if edited and not reextracted:
                 stories.save_version(session, existing, replaced_at=now)
             repository.update_article(session, existing, values)
@@ -385,6 +385,14 @@ def store(
             )  # fmt: skip
             return UrlOutcome(url_id, "stored", None, existing.id)
         return _duplicate(session, url_id, page, existing.id, "canonical", canonical)
+
+
+def _stored_hash(article: Article) -> str:
+    """The stored body's content hash as this release computes it: a row hashed under an
+    earlier ``FINGERPRINT_VERSION`` is not an edit for that alone (it would keep a version)."""
+    if article.fingerprint_version == FINGERPRINT_VERSION:
+        return article.content_hash
+    return content_hash(article.body)
 
 
 def _another_article(
