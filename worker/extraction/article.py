@@ -582,7 +582,8 @@ def _as_printed(title: str, headings: list[str]) -> str | None:
     if folded != title:
         return None  # the title has the printed typography already
     for heading in headings:
-        shown = " ".join(heading.translate(_INVISIBLE).split())  # not for its soft hyphens
+        # a heading that differs only by its soft hyphens shows no other typography
+        shown = " ".join(heading.translate(_INVISIBLE).split())
         if shown != title and fold_typography(shown) == folded:
             return shown
     return None
