@@ -690,6 +690,32 @@ def test_ruby_readings_are_not_part_of_the_headline() -> None:
     assert article.title == "子どもへの体罰を禁止する法律ができる"
 
 
+def test_a_card_a_link_opens_on_hover_is_no_part_of_the_sentence() -> None:
+    """A politician's card and a glossary's definition, hidden until the pointer rests on the
+    link before them; a tooltip that is the printed text itself, or is the link, stays."""
+    card = (
+        "<span class='rollover-people'><a href='/people/jane-roe'>Jane Roe</a>"
+        "<span class='rollover-people-block'><img src='/roe.jpg'><a href='/people/jane-roe'>"
+        "Jane Q. Roe</a><a href='/other'>Senate passes the budget | Roe speaks</a></span></span>"
+    )
+    term = (
+        "<span class='glossary'><strong><a href='/glossary/quorum'>quorum</a></strong>"
+        "<i class='caret'></i><span class='tooltip'>The least number of members needed.</span>"
+        "</span>"
+    )
+    html = page(
+        "<title>Budget</title>",
+        f"<article><h1>Budget</h1><p>Senator {card} said the {term} was present at "
+        "<span class='tooltip' data-tip='Eastern time'>9:00 (ET)</span> and that "
+        f"<a class='tooltip-link' href='/glossary/bill'>the bill</a> would pass.</p>{TEXT}"
+        "</article>",
+    )
+    body = extract_article(html, "https://news.example/a").body
+    assert body.startswith(
+        "Senator Jane Roe said the quorum was present at 9:00 (ET) and that the bill would pass."
+    ), body
+
+
 def test_a_byline_in_the_articles_own_footer_is_read_and_one_in_the_page_footer_is_not() -> None:
     own = page(
         "<title>Budget</title>",

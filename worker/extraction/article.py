@@ -48,6 +48,7 @@ from worker.extraction.parsing import (
     comment_sections,
     copy_for_date_search,
     copy_without,
+    drop_hover_cards,
     drop_ruby_readings,
     drop_unrendered,
     heading_texts,
@@ -86,7 +87,7 @@ from worker.extraction.urls import (
 
 # Bump whenever the output for the same page changes; stored beside raw pages so that stored
 # articles can be re-extracted when it moves.
-EXTRACTOR_VERSION = "35"
+EXTRACTOR_VERSION = "36"
 
 # Below this the page is a stub, a gallery or a teaser, not an article: about three sentences.
 # The shortest real article in the zyte-dev corpus has 369 characters.
@@ -179,6 +180,8 @@ def _extract(
     selected = rules.body_blocks(root, outlet_rules)  # before the page is reshaped below
     unwrap_layout_tables(root)  # the generic extractor reads the page as changed here
     names = named_elements(root)
+    if drop_hover_cards(root, names):
+        names = named_elements(root)
     hints = rules.collect(root, outlet_rules)
     hints.merge(jsonld.collect(root, url))
     hints.merge(meta.collect(root))
