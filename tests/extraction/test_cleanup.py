@@ -89,6 +89,22 @@ def test_trailing_about_and_teaser_sections_are_cut() -> None:
     assert clean_blocks(blocks, CONTEXT) == blocks[:2]
 
 
+def test_shortcodes_a_disabled_plugin_prints_go_and_their_text_stays() -> None:
+    blocks = [
+        Block(SENTENCE),
+        Block("[sourcecode language=\u201cbash\u201c]#!/bin/bash", "code"),
+        Block("exit 0[/sourcecode]", "code"),
+        Block("[button link=\u201dhttps://bikes.example/r/\u201d type=\u201dbig\u201d][/button]"),
+        Block("A footnote [1] and a [sic] stay, as does [b]bold[/b] text."),
+    ]
+    assert [b.text for b in clean_blocks(blocks, CONTEXT)] == [
+        SENTENCE,
+        "#!/bin/bash",
+        "exit 0",
+        "A footnote [1] and a [sic] stay, as does [b]bold[/b] text.",
+    ]
+
+
 def test_about_box_heading_cuts_the_rest() -> None:
     blocks = [Block(SENTENCE), Block(SENTENCE.replace("Tuesday", "Monday"))]
     tail = [

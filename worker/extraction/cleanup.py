@@ -161,6 +161,7 @@ def _key(text: str) -> str:
 
 def clean_blocks(blocks: list[Block], context: Context) -> list[Block]:
     """The article's own paragraphs, in order."""
+    blocks = _without_shortcodes(blocks)
     blocks = _cut_trailer(blocks, context.outlet_names)
     blocks = _drop_marked_teasers(blocks)
     count = len(blocks)
@@ -173,6 +174,30 @@ def clean_blocks(blocks: list[Block], context: Context) -> list[Block]:
     ]
     kept = _dedupe(kept)
     return _trim_edges(kept)
+
+
+def _without_shortcodes(blocks: list[Block]) -> list[Block]:
+    """The blocks without the WordPress shortcodes a disabled plugin leaves printed as text
+    ('[button link="/subscribe" type="big"]', '[sourcecode language="bash"]' ... '[/sourcecode]'):
+    an opening one with attributes, and the closing ones of the names so opened; the text
+    between them stays. A block left empty goes."""
+    names = {name for block in blocks for name in _SHORTCODE.findall(block.text)}
+    if not names:
+        return blocks
+    closing = re.compile(r"\[/(?:" + "|".join(map(re.escape, sorted(names))) + r")\]")
+    kept = []
+    for block in blocks:
+        text = closing.sub("", _SHORTCODE.sub("", block.text)).strip()
+        if text:
+            kept.append(block if text == block.text else Block(text, block.kind))
+    return kept
+
+
+# An opening shortcode: a lower-case name and at least one attribute in any quotes, which
+# editors' word processors curl
+_SHORTCODE = re.compile(
+    r"\[([a-z][a-z0-9_-]*)(?:\s+[a-z_-]+=[\"'\u201c\u201d\u201e\u2032\u2033][^\]\n]*)+\]"
+)
 
 
 def is_chrome_line(block: Block, context: Context, *, edge: bool = False) -> bool:
