@@ -69,6 +69,9 @@ _PHRASES = (
     r"|weiterlesen|mehr zum thema|lesen sie auch|auch interessant|das könnte sie auch interessieren"
     r"|anzeige|werbung|teilen|kommentare|lire aussi|à lire aussi|publicité|partager"
     r"|leer más|lea también|publicidad|comentarios|compartir|leggi anche|pubblicità"
+    r"|no comments|keine kommentare|teilen mit|wird geladen|bewerten|schon gelesen"
+    r"|weitere themen|inhaltsverzeichnis|table of contents|czytaj (?:też|także)"
+    r"|zobacz (?:też|także)|dowiedz się więcej"
 )
 BOILERPLATE_LINE = re.compile(rf"^\W*(?:{_PHRASES})\W*$", re.IGNORECASE)
 TEASER_PREFIX = re.compile(
