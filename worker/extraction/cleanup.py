@@ -92,7 +92,11 @@ TRAILER_HEADING = re.compile(
 TEASER_MARKER = re.compile(rf"^\W*(?:{_PHRASES}|check also|read more|related)\W*$", re.IGNORECASE)
 _CREDIT_START = re.compile(
     r"^\W*(?:photos?|images?|pictures?|fotos?|bild(?:er)?|credits?|photograph|illustration"
-    r"|graphic|source|quelle|file photo|video)(?:\s+(?:credit|by|courtesy))?\s*[:/©|]",
+    r"|graphic|source|quelle|file photo|video"
+    # German compounds: the cover, post or symbol picture, picture credits and sources
+    r"|(?:titel|beitrags|aufmacher|header|symbol|vorschau|artikel|teaser)bild"
+    r"|bildnachweise?|bildquellen?|bildrechte|fotonachweise?|foto ?credits?)"
+    r"(?:\s+(?:credit|by|courtesy))?\s*(?:[:/©|]|via\b)",
     re.IGNORECASE,
 )
 _CREDIT_END = re.compile(
