@@ -71,13 +71,15 @@ _PHRASES = (
     r"|leer más|lea también|publicidad|comentarios|compartir|leggi anche|pubblicità"
     r"|no comments|keine kommentare|teilen mit|wird geladen|bewerten|schon gelesen"
     r"|weitere themen|inhaltsverzeichnis|table of contents|czytaj (?:też|także)"
+    r"|auch lesen|zum weiterlesen|(?:le|te) puede interesar|vea también|ver también"
     r"|zobacz (?:też|także)|dowiedz się więcej"
 )
 BOILERPLATE_LINE = re.compile(rf"^\W*(?:{_PHRASES})\W*$", re.IGNORECASE)
 TEASER_PREFIX = re.compile(
     r"^\W*(?:read more|read also|also read|related|see also|see more|more|watch|listen"
     r"|recommended|don'?t miss|lesen sie auch|mehr zum thema|lire aussi|à lire aussi"
-    r"|lea también|leggi anche)\s*[:»>|-]",
+    r"|lea también|leggi anche|auch lesen|(?:le|te) puede interesar|le[ae] (?:aquí|también)"
+    r"|vea también|ver también|czytaj (?:też|także)|zobacz (?:też|także))\s*[:»>|-]",
     re.IGNORECASE,
 )
 TRAILER_HEADING = re.compile(
