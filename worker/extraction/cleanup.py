@@ -128,15 +128,19 @@ _BREADCRUMB = re.compile(
 )
 _TRAIL_SEPARATORS = re.compile(r"\s(?:»|›|>|→)\s")
 _PLUG = re.compile(
-    r"\b(?:subscribe|subscribing|newsletters?|inbox|download (?:our|the) app|abonnieren"
+    r"\b(?:subscribe|subscribing|newsletters?|inbox|download (?:our|the)(?: [\w.-]+){0,2} apps?"
+    r"|abonnieren|anmelden"
     r"|abonnez|abonniere)\b",
     re.IGNORECASE,
 )
 _PLUG_ADDRESS = re.compile(
-    r"\b(?:our|your|you|free|now|today|here|unsere?n?|ihr|vous|notre)\b", re.I
+    r"\b(?:our|your|you|free|now|today|here|the latest|unsere?n?|ihr|jetzt|kostenlos\w*"
+    r"|vous|notre)\b",
+    re.I,
 )
 _FOLLOW = re.compile(
-    r"\bfollow (?:us|him|her|them|[\w.]+) on (?:twitter|facebook|instagram|linkedin|x)\b"
+    r"\bfollow (?:us|him|her|them|[\w.]+(?: [\w.]+){0,3}) on (?:twitter|facebook|instagram"
+    r"|linkedin|x)\b"
     r"|\blike us on facebook\b",
     re.IGNORECASE,
 )
