@@ -95,6 +95,20 @@ def test_captions_in_image_boxes_are_not_body_text() -> None:
     assert FILLER.strip() in texts
 
 
+def test_a_box_opening_with_indented_data_is_measured_by_all_its_text() -> None:
+    """A CMS's ad settings, printed as indented JSON in a <pre> at the top of the article's
+    box named "show-first-image": their runs of spaces counted as text made the box look
+    short, so the whole article was taken for its image's caption."""
+    settings = "[" + ",".join(['                { "name": "Ad", "insertPoint": "3" }'] * 6) + "]"
+    html = page(
+        f'<div class="content show-first-image"><pre>{settings}</pre><img src="/a.jpg">'
+        f"<p>{FILLER}</p><p>{FILLER.replace('Tuesday', 'Monday')}</p></div>"
+    )
+    captions = image_box_texts(parse_html(html))
+    texts = [block.text for block in extract_blocks(html, "https://example.com/a", captions)]
+    assert FILLER.strip() in texts
+
+
 def test_a_long_text_beside_an_image_stays() -> None:
     long_text = FILLER * 4
     html = page(

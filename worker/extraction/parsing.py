@@ -294,11 +294,16 @@ def tag_text(tag: HtmlElement, limit: int = 2000, skip: Collection[HtmlElement] 
     parts: list[str] = []
     size = 0
     for text in _visible_texts(tag, skip):
-        parts.append(text)
-        size += len(text.strip()) + 1  # what is left once whitespace is collapsed
-        if size > limit:
-            break
-    return " ".join(" ".join(parts).split())[:limit]
+        words = text.split()
+        if words:
+            # collapsed before it is counted: a text node of JSON or code indented with runs
+            # of spaces would otherwise stop the reading long before ``limit`` characters
+            part = " ".join(words)
+            parts.append(part)
+            size += len(part) + 1
+            if size > limit:
+                break
+    return " ".join(parts)[:limit]
 
 
 def visible_text(tag: HtmlElement) -> str:
