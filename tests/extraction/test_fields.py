@@ -299,6 +299,29 @@ def test_the_h1_a_meta_title_adds_words_to_is_the_headline(
     assert headline_within(title, headings, headings) == headline
 
 
+@pytest.mark.parametrize(
+    ("printed", "title"),
+    [
+        ("Council passes the budget: taxes flat", "Council passes the budget: taxes flat"),
+        ("Council passes the budget in Springfield", "Council passes the budget in Springfield"),
+        # a site's name or a date and categories glued to the headline are no part of it
+        ("Council passes the budget | CITYBLOG.NET", "Council passes the budget"),
+        ("Council passes the budget 02.02.2022 • Presse", "Council passes the budget"),
+    ],
+)
+def test_the_headline_printed_in_full_above_the_text_beats_its_short_meta_title(
+    printed: str, title: str
+) -> None:
+    """The <title> and og:title agree on the short form; the <h1> above the text goes on."""
+    html = page(
+        "<title>Council passes the budget | City News</title>"
+        '<meta property="og:title" content="Council passes the budget | City News">'
+        '<meta property="og:site_name" content="City News">',
+        f"<article><h1>{printed}</h1>{TEXT}</article>",
+    )
+    assert extract_article(html, "https://news.example/a").title == title
+
+
 def test_a_titles_segment_the_description_states_whole_is_the_headline() -> None:
     html = page(
         "<title>Fan Club Regensburg - Council passes the budget - Press - News</title>"

@@ -87,7 +87,7 @@ from worker.extraction.urls import (
 
 # Bump whenever the output for the same page changes; stored beside raw pages so that stored
 # articles can be re-extracted when it moves.
-EXTRACTOR_VERSION = "42"
+EXTRACTOR_VERSION = "43"
 
 # Below this the page is a stub, a gallery or a teaser, not an article: about three sentences.
 # The shortest real article in the zyte-dev corpus has 369 characters.
@@ -564,7 +564,9 @@ def _pick_title(
             rest = without_kicker(headline, label, separated=True)
             headline = rest if rest and (rest[0].isalnum() or rest[0] in _QUOTES) else headline
         printed = clean_title(headline, names)
-        if printed is not None and _worded_otherwise(printed, best[0]):
+        if printed is not None and (
+            _worded_otherwise(printed, best[0]) or _continued(printed, best[0])
+        ):
             return printed, "markup"
     stem = best[0].rstrip(".…").strip()
     for other in cleaned[1:]:
@@ -590,6 +592,19 @@ def _as_printed(title: str, headings: list[str]) -> str | None:
         if shown != title and fold_typography(shown) == folded:
             return shown
     return None
+
+
+def _continued(headline: str, title: str) -> bool:
+    """``headline`` is ``title`` and more words after it: the page prints its headline in full
+    ("Saftiger Zitronenkuchen vom Blech: einfach köstlich!") where the meta tags shortened it
+    for search results."""
+    rest = headline[len(title) :] if headline.startswith(title) else ""
+    return _CONTINUATION.match(rest) is not None
+
+
+# Words after a colon, a dash or a space, none of them a figure (a date glued to the headline)
+# and no separator that sets off a site's name or a list of categories ("| Blog", "• Presse")
+_CONTINUATION = re.compile(r"(?::| [–—-])? +[^\W\d][^|•»·\d]*$")
 
 
 def _worded_otherwise(headline: str, title: str) -> bool:
