@@ -129,8 +129,7 @@ _BREADCRUMB = re.compile(
 _TRAIL_SEPARATORS = re.compile(r"\s(?:»|›|>|→)\s")
 _PLUG = re.compile(
     r"\b(?:subscribe|subscribing|newsletters?|inbox|download (?:our|the)(?: [\w.-]+){0,2} apps?"
-    r"|abonnieren|anmelden"
-    r"|abonnez|abonniere)\b",
+    r"|abonnieren|abonniere|abonnez|anmelden)\b",
     re.IGNORECASE,
 )
 _PLUG_ADDRESS = re.compile(
