@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
-from typing import TypeVar, overload
+from typing import NamedTuple, TypeVar, overload
 
 from lxml.html import HtmlElement
 
@@ -66,6 +66,7 @@ from worker.extraction.paywall import (
     truncation_notice,
 )
 from worker.extraction.rules import Rules
+from worker.extraction.structure import restore_structure
 from worker.extraction.tags import clean_tags
 from worker.extraction.textkeys import loose_key
 from worker.extraction.titles import (
@@ -87,7 +88,7 @@ from worker.extraction.urls import (
 
 # Bump whenever the output for the same page changes; stored beside raw pages so that stored
 # articles can be re-extracted when it moves.
-EXTRACTOR_VERSION = "43"
+EXTRACTOR_VERSION = "44"
 
 # Below this the page is a stub, a gallery or a teaser, not an article: about three sentences.
 # The shortest real article in the zyte-dev corpus has 369 characters.
@@ -376,23 +377,24 @@ def _article_body(
     # trafilatura's fast mode skips comparing its result with its fallback extractors
     # (readability, jusText); they only help where it finds no body (measured: eval F1 0.923 ->
     # 0.924, zyte-dev unchanged, 1.45x -> 1.2x trafilatura's time).
-    paragraphs = _body(root, url, teasers, captions, context, precision=True, fast=True)
-    if _size(paragraphs) < MIN_BODY_CHARS:
-        paragraphs = _body(root, url, teasers, captions, context, precision=True)
-    if _size(paragraphs) < RETRY_BELOW_CHARS and not _most_of_page(paragraphs, root):
+    found = _body(root, url, teasers, context, captions=captions, precision=True, fast=True)
+    if _size(found.paragraphs) < MIN_BODY_CHARS:
+        found = _body(root, url, teasers, context, captions=captions, precision=True)
+    if _size(found.paragraphs) < RETRY_BELOW_CHARS and not _most_of_page(found.paragraphs, root):
         # precision mode sometimes keeps only a fragment; balanced mode then finds the rest
         try:
-            retry = _body(root, url, teasers, captions, context, precision=False)
+            retry = _body(root, url, teasers, context, captions=captions, precision=False)
         except NotAnArticle:
             # a list article ("90 costume ideas") whose items link to the site's own pages
             # reads as a listing in balanced mode; the page that declares itself an article
             # keeps the body precision mode found
-            if not declared or _size(paragraphs) < minimum:
+            if not declared or _size(found.paragraphs) < minimum:
                 raise
-            retry = []
-        short = _size(paragraphs) < MIN_BODY_CHARS
-        if _size(retry) > (_size(paragraphs) if short else RETRY_RATIO * _size(paragraphs)):
-            paragraphs = retry
+            retry = _Body([], [])
+        kept = _size(found.paragraphs)
+        if _size(retry.paragraphs) > (kept if kept < MIN_BODY_CHARS else RETRY_RATIO * kept):
+            found = retry
+    paragraphs = found.paragraphs
     structured = _structured_body(hints, context)
     if structured and _same_text(structured, paragraphs):
         # trafilatura's own fallback read the same articleBody; keep its paragraph breaks
@@ -400,7 +402,7 @@ def _article_body(
     if _size(paragraphs) >= MIN_BODY_CHARS or (
         _size(paragraphs) >= minimum and not _cut_short(paragraphs)
     ):
-        return paragraphs, "heuristic"
+        return _restored(root, found, teasers, context), "heuristic"
     if _size(structured) >= minimum:  # never cut short: see _structured_body
         return structured, "json-ld"
     raise NotAnArticle(
@@ -418,18 +420,44 @@ def _most_of_page(paragraphs: list[Block], root: HtmlElement) -> bool:
     return size >= MIN_BODY_CHARS and RETRY_RATIO * size > text_size_outside_chrome(root)
 
 
+def _restored(root: HtmlElement, found: _Body, teasers: list[str], context: Context) -> list[Block]:
+    """The body with the headings and lists trafilatura left out between its paragraphs put
+    back (see ``restore_structure``), cleaned like the rest; as found if they make it read
+    as a listing."""
+    restored = restore_structure(root, found.extracted)
+    if restored is found.extracted:
+        return found.paragraphs
+    try:
+        return _own_paragraphs(restored, teasers, context)
+    except NotAnArticle:
+        return found.paragraphs
+
+
+class _Body(NamedTuple):
+    """What one trafilatura mode found: its blocks as extracted, and the article's own
+    paragraphs among them, cleaned."""
+
+    extracted: list[Block]
+    paragraphs: list[Block]
+
+
 def _body(
     root: HtmlElement,
     url: str,
     teasers: list[str],
-    captions: set[str],
     context: Context,
     *,
+    captions: set[str],
     precision: bool,
     fast: bool = False,
-) -> list[Block]:
-    """Cleaned body blocks from one trafilatura mode; NotAnArticle for a listing."""
+) -> _Body:
+    """The body blocks of one trafilatura mode; NotAnArticle for a listing."""
     blocks = extract_blocks(root, url, captions, favor_precision=precision, fast=fast)
+    return _Body(blocks, _own_paragraphs(blocks, teasers, context))
+
+
+def _own_paragraphs(blocks: list[Block], teasers: list[str], context: Context) -> list[Block]:
+    """The blocks without the teasers of other pages, cleaned; NotAnArticle for a listing."""
     own, teaser_blocks = listing.split_teasers(blocks, teasers)
     if listing.looks_like_listing(own, teaser_blocks):
         raise NotAnArticle(f"listing page: {len(teaser_blocks)} teasers in the main content")

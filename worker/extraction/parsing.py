@@ -53,6 +53,8 @@ BLOCK_TAGS = frozenset(
         "table", "td", "th", "tr", "ul",
     }
 )  # fmt: skip
+# Elements inside a paragraph whose text is not the paragraph's: captions, buttons, menus.
+NOT_PARAGRAPH_TEXT = INVISIBLE_TAGS | {"figure", "figcaption", "button", "form", "nav", "aside"}
 # Page regions that hold site chrome rather than the article.
 CHROME_TAGS = frozenset({"nav", "footer", "aside"})
 # Class and id words of readers' comments and their list
@@ -331,6 +333,32 @@ def _visible_texts(tag: HtmlElement, skip: Collection[HtmlElement] = ()) -> Iter
             parents.pop()
             if parents and node.tail and parents[-1] not in INVISIBLE_TAGS:
                 yield node.tail
+
+
+def element_lines(
+    element: HtmlElement, skip_tags: Collection[str] = NOT_PARAGRAPH_TEXT
+) -> list[str]:
+    """Text of a paragraph-like element, one line per <br>-separated part, whitespace
+    collapsed; the elements named in ``skip_tags`` below it left out."""
+    parts: list[str] = []
+    _line_parts(element, parts, skip_tags, 0)
+    return [" ".join(line.split()) for line in "".join(parts).split("\n") if line.strip()]
+
+
+def _line_parts(
+    element: HtmlElement, parts: list[str], skip_tags: Collection[str], depth: int
+) -> None:
+    parts.append(element.text or "")
+    for child in element:
+        name = child.tag
+        if name == "br":
+            parts.append("\n")
+        elif isinstance(name, str) and name not in skip_tags and depth < _MAX_LINE_DEPTH:
+            _line_parts(child, parts, skip_tags, depth + 1)
+        parts.append(child.tail or "")
+
+
+_MAX_LINE_DEPTH = 60
 
 
 def all_text(tag: HtmlElement) -> str:

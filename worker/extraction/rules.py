@@ -20,7 +20,7 @@ from lxml.html import HtmlElement
 
 from worker.extraction.body import Block
 from worker.extraction.hints import Hints
-from worker.extraction.parsing import INVISIBLE_TAGS, tag_text, visible_text
+from worker.extraction.parsing import NOT_PARAGRAPH_TEXT, element_lines, tag_text, visible_text
 
 FIELDS = ("body", "title", "byline", "date")
 # Elements whose text is one paragraph of a rule-selected body.
@@ -28,7 +28,6 @@ _PARAGRAPH_TAGS = {
     "p": "p", "h1": "head", "h2": "head", "h3": "head", "h4": "head", "h5": "head",
     "h6": "head", "li": "item", "blockquote": "quote", "pre": "code",
 }  # fmt: skip
-_SKIP_TAGS = INVISIBLE_TAGS | {"figure", "figcaption", "button", "form", "nav", "aside"}
 _MAX_DEPTH = 60
 _BLOCK_TAGS = (*_PARAGRAPH_TAGS, "div", "table", "td")
 
@@ -121,12 +120,12 @@ def _blocks(element: HtmlElement, depth: int) -> Iterator[Block]:
             pass
         elif name == "br":
             yield from _loose(loose)
-        elif name in _SKIP_TAGS:
+        elif name in NOT_PARAGRAPH_TEXT:
             pass
         elif name in _PARAGRAPH_TAGS:
             yield from _loose(loose)
             kind = _PARAGRAPH_TAGS[name]
-            for line in _lines(child):
+            for line in element_lines(child):
                 yield Block(line, kind)
         elif _has_blocks(child) and depth < _MAX_DEPTH:
             yield from _loose(loose)
@@ -140,25 +139,6 @@ def _blocks(element: HtmlElement, depth: int) -> Iterator[Block]:
 def _has_blocks(element: HtmlElement) -> bool:
     """A paragraph, a line break or a box below the element (itself not counted)."""
     return any(node is not element for node in element.iter("br", *_BLOCK_TAGS))
-
-
-def _lines(element: HtmlElement) -> list[str]:
-    """Text of a paragraph element, one line per <br>-separated part; captions, buttons and
-    other skipped elements below it left out."""
-    parts: list[str] = []
-    _line_parts(element, parts, 0)
-    return [" ".join(line.split()) for line in "".join(parts).split("\n") if line.strip()]
-
-
-def _line_parts(element: HtmlElement, parts: list[str], depth: int) -> None:
-    parts.append(element.text or "")
-    for child in element:
-        name = child.tag
-        if name == "br":
-            parts.append("\n")
-        elif isinstance(name, str) and name not in _SKIP_TAGS and depth < _MAX_DEPTH:
-            _line_parts(child, parts, depth + 1)
-        parts.append(child.tail or "")
 
 
 def _loose(parts: list[str]) -> Iterator[Block]:
