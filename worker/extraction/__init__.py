@@ -9,9 +9,9 @@ trafilatura read), ``jsonld``/``meta``/``markup``/``textual`` (candidate values 
 source), ``dates`` and ``datechoice``, ``authors``, ``titles``, ``language`` (cleaning and
 choosing), ``body`` (trafilatura -> blocks), ``cleanup`` (generic boilerplate rules),
 ``listing`` (teasers and listing pages), ``structure`` (headings and lists trafilatura left
-out), ``layout`` (layout tables), ``rules`` (the outlet's CSS
-selectors), ``tags``, ``paywall``, ``textkeys`` (the one loose comparison of short texts),
-``article`` (one choice per field).
+out), ``lead`` (the standfirst above the text), ``layout`` (layout tables), ``rules`` (the
+outlet's CSS selectors), ``tags``, ``paywall``, ``textkeys`` (the one loose comparison of short
+texts), ``article`` (one choice per field).
 
 Decisions, measured on ../shared/corpus (see its README for the metrics):
 
@@ -21,7 +21,8 @@ Decisions, measured on ../shared/corpus (see its README for the metrics):
   under 1500 characters and balanced mode finds twice as much; the subheadings and lists
   between its paragraphs put back where it kept ``<p>`` elements only (``structure``: 18
   bodies, trafilatura-eval +6 snippets found, 4 fewer leaked); then the clean-up pass, teaser
-  removal, and a subscribers-only notice cut with what follows it.
+  removal, and a subscribers-only notice cut with what follows it; then the lead printed above
+  the text that the description repeats (``lead``), where the body lacks it.
   zyte-dev F1 0.984 against 0.965 for trafilatura; trafilatura-eval F1 0.924 against 0.922
   (``python -m benchmarks.extraction``).
 - JSON-LD ``articleBody`` is only used when the markup yields no body (or the same text): on

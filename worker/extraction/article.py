@@ -44,6 +44,7 @@ from worker.extraction.dates import (
 from worker.extraction.hints import SOURCE_ORDER, Hint, Hints, Source
 from worker.extraction.language import choose
 from worker.extraction.layout import unwrap_layout_tables
+from worker.extraction.lead import printed_lead
 from worker.extraction.parsing import (
     comment_sections,
     copy_for_date_search,
@@ -88,7 +89,7 @@ from worker.extraction.urls import (
 
 # Bump whenever the output for the same page changes; stored beside raw pages so that stored
 # articles can be re-extracted when it moves.
-EXTRACTOR_VERSION = "44"
+EXTRACTOR_VERSION = "45"
 
 # Below this the page is a stub, a gallery or a teaser, not an article: about three sentences.
 # The shortest real article in the zyte-dev corpus has 369 characters.
@@ -229,9 +230,9 @@ def _extract(
         paragraphs = paragraphs[: notice_box_start(body_texts, cut)]
         if not _only_in_chrome(root, notice):  # a footer's newsletter pitch is no paywall
             hints.add("free", "false", "heuristic")
-    body = join(paragraphs)
     page_lines = visible_lines(root)
     headline = title[0] if title else None
+    # the text as extracted: a lead printed above it stands among the lines read for a byline
     paragraph_texts = [block.text for block in paragraphs]
     line_groups, closing_lines = textual.article_lines(page_lines, headline, paragraph_texts)
     for lines in [*line_groups, closing_lines]:
@@ -239,6 +240,11 @@ def _extract(
     # the name that signs the text off (measured: 2 authors more right, nothing else changes)
     if closing_lines and (signed := markup.signature(root, closing_lines[0])):
         hints.add("authors", signed, "heuristic")
+    if body_source == "heuristic":
+        descriptions = [h.value for h in hints.get("description")]
+        if lead := printed_lead(root, descriptions, headline, paragraphs):
+            paragraphs = [lead, *paragraphs]
+    body = join(paragraphs)
 
     stated_language = hints.get("language", ("json-ld", "markup", "meta"))
     lang_value, lang_source = choose(stated_language, body, language)
