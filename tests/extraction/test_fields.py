@@ -1152,6 +1152,33 @@ def test_a_name_in_bold_closing_the_texts_box_signs_the_article(
     assert "Adi Tzlil" not in article.body
 
 
+@pytest.mark.parametrize(
+    ("line", "authors"),
+    [
+        ("<p>von Adi Tzlil</p>", ["Adi Tzlil"]),  # a film's maker under its title, mid-page
+        ("<p>Von Adi Tzlil und Jan Lukas Roe</p>", ["Adi Tzlil", "Jan Lukas Roe"]),
+        ("<p>By teaching Mercurial's annotate</p>", []),  # a line "by" opens, no name
+    ],
+)
+def test_a_byline_inside_the_text_names_the_author_when_nothing_else_does(
+    line: str, authors: list[str]
+) -> None:
+    headline = "Council passes the budget"
+    more = (
+        "<p>The library will open on Sundays from March, a change that readers had asked for "
+        "in a petition signed by more than four thousand residents of the town last year.</p>"
+        "<p>The mayor said the two new bus routes would start in the autumn, once the council "
+        "has hired the drivers and bought three electric buses with money from the region.</p>"
+    )
+    html = page(
+        f"<title>{headline}</title>",
+        f"<h1>{headline}</h1><div class='text'>{TEXT}<h2>The library</h2>{line}{more}</div>",
+    )
+    article = extract_article(html, "https://news.example/a")
+    assert article.authors == authors
+    assert "Tzlil" not in article.body
+
+
 def test_a_byline_below_the_headline_is_read_however_far_the_text_starts_below() -> None:
     """A page may put a gallery and its captions between the byline and the text."""
     gallery = "".join(

@@ -30,7 +30,7 @@ from worker.extraction.authors import (
     spelled_out,
 )
 from worker.extraction.body import Block, extract_blocks, image_box_texts, join
-from worker.extraction.cleanup import Context, clean_blocks
+from worker.extraction.cleanup import Context, clean_blocks, is_byline
 from worker.extraction.datechoice import choose_date, structured_day_first
 from worker.extraction.datelines import dateline_agencies
 from worker.extraction.dates import (
@@ -89,7 +89,7 @@ from worker.extraction.urls import (
 
 # Bump whenever the output for the same page changes; stored beside raw pages so that stored
 # articles can be re-extracted when it moves.
-EXTRACTOR_VERSION = "45"
+EXTRACTOR_VERSION = "46"
 
 # Below this the page is a stub, a gallery or a teaser, not an article: about three sentences.
 # The shortest real article in the zyte-dev corpus has 369 characters.
@@ -280,6 +280,8 @@ def _extract(
     if updated and published and updated[0] < published[0]:
         updated = None  # a modification before publication is a template placeholder
     authors = _pick_authors(hints, outlets)
+    if authors is None:  # a byline set inside the text, which the clean-up took out of it
+        authors = _byline_in_text(hints, outlets)
     if authors is None:  # wire copy that credits its agency in the dateline alone
         agencies = next(filter(None, map(dateline_agencies, paragraph_texts[:2])), None)
         authors = (agencies, "heuristic") if agencies else None
@@ -408,7 +410,12 @@ def _article_body(
     if _size(paragraphs) >= MIN_BODY_CHARS or (
         _size(paragraphs) >= minimum and not _cut_short(paragraphs)
     ):
-        return _restored(root, found, teasers, context), "heuristic"
+        paragraphs = _restored(root, found, teasers, context)
+        texts = {block.text for block in paragraphs}
+        for block in found.extracted:
+            if block.text not in texts and is_byline(block.text):
+                hints.add("body_byline", block.text, "heuristic")
+        return paragraphs, "heuristic"
     if _size(structured) >= minimum:  # never cut short: see _structured_body
         return structured, "json-ld"
     raise NotAnArticle(
@@ -679,6 +686,18 @@ def _pick_authors(hints: Hints, outlets: list[str]) -> tuple[list[str], Source] 
         if names and fallback is None:
             fallback = (names, source)
     return fallback
+
+
+def _byline_in_text(hints: Hints, outlets: list[str]) -> tuple[list[str], Source] | None:
+    """The people the first byline-shaped line inside the extracted text names ("von Klaus
+    Stanjek" under a film's title, mid-page), where nothing else names an author: only
+    persons' names, as "von"/"by" also open lines that name none ("By teaching Mercurial's
+    annotate, ...")."""
+    for hint in hints.get("body_byline"):
+        named = people([hint.value], exclude=tuple(outlets))
+        if named and all(personal_shape(name) for name in named):
+            return named, "heuristic"
+    return None
 
 
 def _no_person(names: list[str]) -> bool:

@@ -221,7 +221,7 @@ def is_chrome_line(block: Block, context: Context, *, edge: bool = False) -> boo
         return True
     if size <= 250 and (TEASER_PREFIX.match(text) or _BRACKET_TAG.search(text)):
         return True
-    if _is_byline(text) or _is_dateline(text, edge=edge):
+    if is_byline(text) or _is_dateline(text, edge=edge):
         return True
     if _is_caption(text):
         return True
@@ -240,7 +240,8 @@ def is_chrome_line(block: Block, context: Context, *, edge: bool = False) -> boo
     return _repeats_page_metadata(text, context, edge=edge)
 
 
-def _is_byline(text: str) -> bool:
+def is_byline(text: str) -> bool:
+    """A line of its own that credits the text's author ("By Jane Doe", "von Klaus Stanjek")."""
     if len(text) > 100 or not BYLINE.match(text):
         return False
     if _SENTENCE_END.search(text) and not re.search(r"\b[A-Z]\.$|\)$", text):
