@@ -24,6 +24,8 @@ CONTEXT = Context(
     [
         "By Yonhap",
         "By Jane Doe and John Roe, Staff Writers",
+        "Erstellt von kidogo",
+        "von tennisnet.com",
         "Published : Apr 6, 2021 - 09:18       Updated : Apr 6, 2021 - 09:18",
         "Updated at 1:23 p.m.",
         "(AFP-Yonhap)",
@@ -84,6 +86,9 @@ def test_chrome_lines(line: str) -> None:
     [
         SENTENCE,
         "By Monday, the talks had stalled.",
+        "by teaching its annotate feature to skip revisions. The project",
+        "Von dieser Testpflicht gibt es allerdings Ausnahmen",
+        "von da an wie oben",
         "The US currently has some 28,500 troops in South Korea.",
         "Pyongyang has turned a deaf ear to US overtures for engagement. (Yonhap)",
         "Muslim Times(Web Desk) -South Korea says its alliance remains robust.",

@@ -242,7 +242,13 @@ def is_chrome_line(block: Block, context: Context, *, edge: bool = False) -> boo
 
 def is_byline(text: str) -> bool:
     """A line of its own that credits the text's author ("By Jane Doe", "von Klaus Stanjek")."""
-    if len(text) > 100 or not BYLINE.match(text):
+    byline = BYLINE.match(text)
+    if len(text) > 100 or byline is None:
+        return False
+    rest = text[byline.end() - 1 :]
+    if ":" not in byline[0] and rest[0].islower() and len(rest.split()) > 1:
+        # "By teaching the class ...", "Von dieser Pflicht gibt es ...": a sentence opens so;
+        # a user name or a site's address is one word ("Erstellt von kidogo")
         return False
     if _SENTENCE_END.search(text) and not re.search(r"\b[A-Z]\.$|\)$", text):
         return False  # "By Monday, the talks had stalled." is a sentence
