@@ -739,6 +739,32 @@ def test_a_card_a_link_opens_on_hover_is_no_part_of_the_sentence() -> None:
     ), body
 
 
+def test_subheadings_with_a_table_of_contents_plugins_anchors_stay_in_the_body() -> None:
+    """Easy Table of Contents puts an empty <span> on each side of a heading's text; a page
+    has headings without them too (so that the body is not paragraphs only)."""
+
+    def heading(text: str, anchor: str) -> str:
+        return (
+            f"<h2><span class='ez-toc-section' id='{anchor}'></span>{text}"
+            "<span class='ez-toc-section-end'></span></h2>"
+        )
+
+    more = (
+        "<p>The library will open on Sundays from March, a change that readers had asked for "
+        "in a petition signed by more than four thousand residents of the town last year.</p>"
+    )
+    html = page(
+        "<title>Budget</title>",
+        f"<article><h1>Budget</h1><div class='entry-content'>{TEXT}"
+        f"{heading('The library', 'The_library')}{more}"
+        f"{heading('The buses', 'The_buses')}{TEXT.replace('city', 'town')}"
+        f"<h2>The costs</h2>{TEXT.replace('city', 'county')}</div></article>",
+    )
+    body = extract_article(html, "https://news.example/a").body.split("\n\n")
+    assert body[2:5] == ["The library", more[3:-4], "The buses"], body
+    assert "The costs" in body
+
+
 def test_a_byline_in_the_articles_own_footer_is_read_and_one_in_the_page_footer_is_not() -> None:
     own = page(
         "<title>Budget</title>",
