@@ -765,6 +765,17 @@ def test_subheadings_with_a_table_of_contents_plugins_anchors_stay_in_the_body()
     assert "The costs" in body
 
 
+def test_a_paragraph_that_is_a_named_anchor_is_text_not_a_link() -> None:
+    """A transcript marks each question as a link target, <a name> without an href."""
+    question = "One question listeners ask most often now: what does the professor say to that?"
+    html = page(
+        "<title>Budget</title>",
+        f"<article><h1>Budget</h1><div class='text'>{TEXT}<p><a name='q7'>{question}</a></p>"
+        f"{TEXT.replace('city', 'county')}</div></article>",
+    )
+    assert question in extract_article(html, "https://news.example/a").body.split("\n\n")
+
+
 def test_a_byline_in_the_articles_own_footer_is_read_and_one_in_the_page_footer_is_not() -> None:
     own = page(
         "<title>Budget</title>",

@@ -49,7 +49,6 @@ from worker.extraction.parsing import (
     comment_sections,
     copy_for_date_search,
     copy_without,
-    drop_empty_heading_anchors,
     drop_hover_cards,
     drop_ruby_readings,
     drop_unrendered,
@@ -57,6 +56,7 @@ from worker.extraction.parsing import (
     in_chrome,
     named_elements,
     parse_html,
+    strip_anchors,
     text_size_outside_chrome,
     texts_containing,
     visible_lines,
@@ -90,7 +90,7 @@ from worker.extraction.urls import (
 
 # Bump whenever the output for the same page changes; stored beside raw pages so that stored
 # articles can be re-extracted when it moves.
-EXTRACTOR_VERSION = "48"
+EXTRACTOR_VERSION = "49"
 
 # Below this the page is a stub, a gallery or a teaser, not an article: about three sentences.
 # The shortest real article in the zyte-dev corpus has 369 characters.
@@ -182,7 +182,7 @@ def _extract(
     rules.drop_elements(root, outlet_rules)
     selected = rules.body_blocks(root, outlet_rules)  # before the page is reshaped below
     unwrap_layout_tables(root)  # the generic extractor reads the page as changed here
-    drop_empty_heading_anchors(root)
+    strip_anchors(root)
     names = named_elements(root)
     if drop_hover_cards(root, names):
         names = named_elements(root)

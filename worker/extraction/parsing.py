@@ -566,17 +566,25 @@ def drop_ruby_readings(root: HtmlElement) -> None:
             ruby.drop_tag()
 
 
-def drop_empty_heading_anchors(root: HtmlElement) -> None:
-    """Remove the empty <span>s of subheadings: the anchors a table-of-contents plugin puts
-    around every heading's text (WordPress' Easy Table of Contents: <h2><span
-    class="ez-toc-section" id="..."></span>Heading<span class="ez-toc-section-end"></span>
-    </h2>). They hold nothing to read, and trafilatura's precision mode drops a heading whose
-    text stands after one (measured: 3 corpus pages lose all their subheadings, and nothing else
-    changes when they go)."""
+def strip_anchors(root: HtmlElement) -> None:
+    """Neutralise in-page link targets, which a reader never sees, where trafilatura's
+    precision mode would drop the text around them:
+
+    - the empty <span>s in subheadings that a table-of-contents plugin puts around each
+      heading's text (WordPress' Easy Table of Contents: <h2><span class="ez-toc-section"
+      id="..."></span>Heading<span class="ez-toc-section-end"></span></h2>): a heading whose
+      text stands after one is dropped (3 corpus pages lost all their subheadings);
+    - named anchors (<a name="q7">Question?</a>, no href), whose text it counts as a link's: a
+      paragraph or heading made of one reads as a link (ndr.de's podcast transcript lost its
+      questions) — unwrapped, their text stays.
+    """
     for heading in list(root.iter(*_SUBHEADINGS)):
         for span in heading.findall("span"):
             if len(span) == 0 and not (span.text or "").strip():
                 span.drop_tree()  # its tail, the heading's text, stays
+    for anchor in list(root.iter("a")):
+        if anchor.get("href") is None and anchor.get("name") is not None:
+            anchor.drop_tag()
 
 
 _SUBHEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
