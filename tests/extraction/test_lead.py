@@ -22,11 +22,12 @@ LEAD = (
 URL = "https://post.example/harbour"
 
 
-def page(*, description: str, header: str = "", text: str = "") -> str:
+def page(*, description: str, header: str = "", text: str = "", og: str = "") -> str:
     paragraphs = text or "".join(f"<p>{paragraph}</p>" for paragraph in PARAGRAPHS)
+    og_tag = f'<meta property="og:description" content="{og}">' if og else ""
     return (
         "<html><head><title>Harbour wall to be rebuilt | Town Post</title>"
-        f'<meta name="description" content="{description}"></head><body>'
+        f'<meta name="description" content="{description}">{og_tag}</head><body>'
         '<nav><a href="/">Home</a></nav><article><header class="article-header">'
         f'<h1>Harbour wall to be rebuilt</h1>{header}<p class="byline">By Jane Doe</p></header>'
         f'<div class="article-body">{paragraphs}</div></article>'
@@ -64,6 +65,20 @@ def test_a_description_quoting_a_pull_quote_below_the_first_paragraph_adds_nothi
     html = page(description=quote, text=text)
 
     assert quote not in extract_article(html, URL).body
+
+
+def test_a_description_quoting_the_text_gives_way_to_one_repeating_the_lead() -> None:
+    quote = (
+        "A pull quote the page sets in a box below the first paragraph, the harbour master said."
+    )
+    text = (
+        f"<p>{PARAGRAPHS[0]}</p><figure class='wp-block-pullquote'><blockquote><p>{quote}</p>"
+        "</blockquote></figure>" + "".join(f"<p>{paragraph}</p>" for paragraph in PARAGRAPHS[1:])
+    )
+    # og:description is read first
+    html = page(description=LEAD, og=quote, header=f"<p class='lead'>{LEAD}</p>", text=text)
+
+    assert paragraphs(extract_article(html, URL).body)[:2] == [LEAD, PARAGRAPHS[0]]
 
 
 def test_a_description_that_glues_the_headline_to_the_lead_adds_nothing() -> None:

@@ -90,7 +90,7 @@ from worker.extraction.urls import (
 
 # Bump whenever the output for the same page changes; stored beside raw pages so that stored
 # articles can be re-extracted when it moves.
-EXTRACTOR_VERSION = "49"
+EXTRACTOR_VERSION = "50"
 
 # Below this the page is a stub, a gallery or a teaser, not an article: about three sentences.
 # The shortest real article in the zyte-dev corpus has 369 characters.
@@ -244,7 +244,7 @@ def _extract(
         hints.add("authors", signed, "heuristic")
     if body_source == "heuristic":
         descriptions = [h.value for h in hints.get("description")]
-        if lead := printed_lead(root, descriptions, headline, paragraphs):
+        if lead := printed_lead(root, descriptions, headline, paragraphs, page_lines):
             paragraphs = [lead, *paragraphs]
     body = join(paragraphs)
 

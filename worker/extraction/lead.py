@@ -22,34 +22,56 @@ _MIN_DESCRIPTION_CHARS = 60
 _NEEDLE_CHARS = 40
 _KEY_CHARS = 60
 _MAX_LEAD_CHARS = 1000
+# The body's paragraphs a description may repeat as they stand (the body then has its lead).
+_OPENING_PARAGRAPHS = 3
 _LEAD_TAGS = frozenset({"p", "div", "h2", "h3", "h4", "h5", "h6", "li"})
 # Containers a text's block is never looked for beyond: the lead is an element of its own.
 _CONTAINERS = frozenset({"header", "section", "article", "main", "body", "html"})
 
 
 def printed_lead(
-    root: HtmlElement, descriptions: list[str], headline: str | None, body: list[Block]
+    root: HtmlElement,
+    descriptions: list[str],
+    headline: str | None,
+    body: list[Block],
+    page_lines: list[str],
 ) -> Block | None:
     """The lead the page prints above ``body`` and the body does not hold, if a description
     gives it away; a description that starts with the ``headline`` (the title glued to the
-    text) gives nothing."""
+    text) gives nothing. ``page_lines``, the page's ``visible_lines``, spare the search of the
+    tree on pages that do not print the description."""
     if not body:
         return None
-    text = loose_key(" ".join(block.text for block in body))
     headline_key = loose_key(headline or "")[:_NEEDLE_CHARS]
+    shown: str | None = None
+    opening: str | None = None
+    whole: str | None = None
     for description in dict.fromkeys(" ".join(d.split()) for d in descriptions):
         key = loose_key(description)[:_KEY_CHARS]
-        if len(description) < _MIN_DESCRIPTION_CHARS or key in text:
+        needle = description[:_NEEDLE_CHARS]
+        if len(description) < _MIN_DESCRIPTION_CHARS or (
+            headline_key and key.startswith(headline_key)
+        ):
             continue
-        if headline_key and key.startswith(headline_key):
+        if shown is None:
+            shown = "\n".join(page_lines)
+        if needle not in shown:
             continue
-        for element in texts_containing(root, description[:_NEEDLE_CHARS]):
+        if opening is None:  # the body's first paragraphs first: a whole body's key is slow
+            opening = loose_key(" ".join(p.text for p in body[:_OPENING_PARAGRAPHS]))
+        if key in opening:
+            continue
+        for element in texts_containing(root, needle):
             block = _block(element)
             if block is None or in_chrome(block, include_self=True):
                 continue
             lead = tag_text(block, _MAX_LEAD_CHARS + 1)
             if len(lead) <= _MAX_LEAD_CHARS and loose_key(lead).startswith(key):
-                return None if _below(block, root, body[0].text) else Block(lead)
+                if whole is None:
+                    whole = loose_key(" ".join(paragraph.text for paragraph in body))
+                if key in whole or _below(block, root, body[0].text):
+                    break  # it repeats a part of the text: the next description may not
+                return Block(lead)
     return None
 
 
