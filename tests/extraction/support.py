@@ -33,3 +33,16 @@ GERMAN_PARAGRAPHS = "".join(
         "verlangte eine Prüfung der Hafenarbeiten, bevor neues Geld ausgegeben wird.",
     )
 )
+
+
+# Four paragraphs of an English local story: body text for test pages built around them.
+HARBOUR_PARAGRAPHS = [
+    "The council agreed on Tuesday to rebuild the old harbour wall, which storms damaged twice "
+    "in the last decade, at a cost of four million euros.",
+    "Work will start in spring and should take two years, during which the ferry will use a "
+    "temporary pier north of the town.",
+    "Residents asked for the footpath along the wall to stay open on weekends, and the council "
+    "promised to consider it.",
+    "The harbour master said the new wall would also allow larger fishing boats to moor safely "
+    "in winter.",
+]

@@ -30,6 +30,17 @@ TEXT = (
 )
 
 
+# Two more paragraphs of the budget story, for text that goes on after a heading.
+LIBRARY = (
+    "<p>The library will open on Sundays from March, a change that readers had asked for "
+    "in a petition signed by more than four thousand residents of the town last year.</p>"
+)
+BUSES = (
+    "<p>The mayor said the two new bus routes would start in the autumn, once the council "
+    "has hired the drivers and bought three electric buses with money from the region.</p>"
+)
+
+
 def page(head: str, body: str) -> str:
     return f'<html lang="en"><head>{head}</head><body>{body}</body></html>'
 
@@ -749,19 +760,15 @@ def test_subheadings_with_a_table_of_contents_plugins_anchors_stay_in_the_body()
             "<span class='ez-toc-section-end'></span></h2>"
         )
 
-    more = (
-        "<p>The library will open on Sundays from March, a change that readers had asked for "
-        "in a petition signed by more than four thousand residents of the town last year.</p>"
-    )
     html = page(
         "<title>Budget</title>",
         f"<article><h1>Budget</h1><div class='entry-content'>{TEXT}"
-        f"{heading('The library', 'The_library')}{more}"
+        f"{heading('The library', 'The_library')}{LIBRARY}"
         f"{heading('The buses', 'The_buses')}{TEXT.replace('city', 'town')}"
         f"<h2>The costs</h2>{TEXT.replace('city', 'county')}</div></article>",
     )
     body = extract_article(html, "https://news.example/a").body.split("\n\n")
-    assert body[2:5] == ["The library", more[3:-4], "The buses"], body
+    assert body[2:5] == ["The library", LIBRARY[3:-4], "The buses"], body
     assert "The costs" in body
 
 
@@ -1202,15 +1209,10 @@ def test_a_byline_inside_the_text_names_the_author_when_nothing_else_does(
     line: str, authors: list[str]
 ) -> None:
     headline = "Council passes the budget"
-    more = (
-        "<p>The library will open on Sundays from March, a change that readers had asked for "
-        "in a petition signed by more than four thousand residents of the town last year.</p>"
-        "<p>The mayor said the two new bus routes would start in the autumn, once the council "
-        "has hired the drivers and bought three electric buses with money from the region.</p>"
-    )
     html = page(
         f"<title>{headline}</title>",
-        f"<h1>{headline}</h1><div class='text'>{TEXT}<h2>The library</h2>{line}{more}</div>",
+        f"<h1>{headline}</h1><div class='text'>{TEXT}<h2>The library</h2>{line}{LIBRARY}"
+        f"{BUSES}</div>",
     )
     article = extract_article(html, "https://news.example/a")
     assert article.authors == authors

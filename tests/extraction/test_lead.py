@@ -3,18 +3,10 @@ description gives it away; nothing else the description repeats does."""
 
 from __future__ import annotations
 
+from tests.extraction.support import HARBOUR_PARAGRAPHS
 from worker.extraction import extract_article
 
-PARAGRAPHS = [
-    "The council agreed on Tuesday to rebuild the old harbour wall, which storms damaged twice "
-    "in the last decade, at a cost of four million euros.",
-    "Work will start in spring and should take two years, during which the ferry will use a "
-    "temporary pier north of the town.",
-    "Residents asked for the footpath along the wall to stay open on weekends, and the council "
-    "promised to consider it.",
-    "The harbour master said the new wall would also allow larger fishing boats to moor safely "
-    "in winter.",
-]
+PARAGRAPHS = HARBOUR_PARAGRAPHS
 LEAD = (
     "Four million euros for a wall that storms broke twice: the town finally decides, and the "
     "ferry moves for two years."
@@ -39,6 +31,14 @@ def paragraphs(body: str) -> list[str]:
     return body.split("\n\n")
 
 
+QUOTE = "A pull quote the page sets in a box below the first paragraph, the harbour master said."
+# The text with that quote in a WordPress pull-quote block after its first paragraph.
+WITH_PULL_QUOTE = (
+    f"<p>{PARAGRAPHS[0]}</p><figure class='wp-block-pullquote'><blockquote><p>{QUOTE}</p>"
+    "</blockquote></figure>" + "".join(f"<p>{paragraph}</p>" for paragraph in PARAGRAPHS[1:])
+)
+
+
 def test_the_lead_in_the_header_opens_the_body_and_the_byline_is_still_read() -> None:
     html = page(description=LEAD, header=f'<p class="article-header__lead">{LEAD}</p>')
 
@@ -55,28 +55,16 @@ def test_a_lead_the_text_already_opens_with_is_not_repeated() -> None:
 
 
 def test_a_description_quoting_a_pull_quote_below_the_first_paragraph_adds_nothing() -> None:
-    quote = (
-        "A pull quote the page sets in a box below the first paragraph, the harbour master said."
-    )
-    text = (
-        f"<p>{PARAGRAPHS[0]}</p><figure class='wp-block-pullquote'><blockquote><p>{quote}</p>"
-        "</blockquote></figure>" + "".join(f"<p>{paragraph}</p>" for paragraph in PARAGRAPHS[1:])
-    )
-    html = page(description=quote, text=text)
+    html = page(description=QUOTE, text=WITH_PULL_QUOTE)
 
-    assert quote not in extract_article(html, URL).body
+    assert QUOTE not in extract_article(html, URL).body
 
 
 def test_a_description_quoting_the_text_gives_way_to_one_repeating_the_lead() -> None:
-    quote = (
-        "A pull quote the page sets in a box below the first paragraph, the harbour master said."
-    )
-    text = (
-        f"<p>{PARAGRAPHS[0]}</p><figure class='wp-block-pullquote'><blockquote><p>{quote}</p>"
-        "</blockquote></figure>" + "".join(f"<p>{paragraph}</p>" for paragraph in PARAGRAPHS[1:])
-    )
     # og:description is read first
-    html = page(description=LEAD, og=quote, header=f"<p class='lead'>{LEAD}</p>", text=text)
+    html = page(
+        description=LEAD, og=QUOTE, header=f"<p class='lead'>{LEAD}</p>", text=WITH_PULL_QUOTE
+    )
 
     assert paragraphs(extract_article(html, URL).body)[:2] == [LEAD, PARAGRAPHS[0]]
 

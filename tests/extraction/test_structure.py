@@ -4,21 +4,13 @@ page's <p> elements only."""
 
 from __future__ import annotations
 
+from tests.extraction.support import HARBOUR_PARAGRAPHS
 from worker.extraction import extract_article
 from worker.extraction.body import Block
 from worker.extraction.parsing import parse_html
 from worker.extraction.structure import restore_structure
 
-PARAGRAPHS = [
-    "The council agreed on Tuesday to rebuild the old harbour wall, which storms damaged twice "
-    "in the last decade, at a cost of four million euros.",
-    "Work will start in spring and should take two years, during which the ferry will use a "
-    "temporary pier north of the town.",
-    "Residents asked for the footpath along the wall to stay open on weekends, and the council "
-    "promised to consider it.",
-    "The harbour master said the new wall would also allow larger fishing boats to moor safely "
-    "in winter.",
-]
+PARAGRAPHS = HARBOUR_PARAGRAPHS
 URL = "https://post.example/harbour"
 
 

@@ -413,10 +413,7 @@ def _article_body(
         _size(paragraphs) >= minimum and not _cut_short(paragraphs)
     ):
         paragraphs = _restored(root, found, teasers, context)
-        texts = {block.text for block in paragraphs}
-        for block in found.extracted:
-            if block.text not in texts and is_byline(block.text):
-                hints.add("body_byline", block.text, "heuristic")
+        _note_bylines_taken_out(found.extracted, paragraphs, hints)
         return paragraphs, "heuristic"
     if _size(structured) >= minimum:  # never cut short: see _structured_body
         return structured, "json-ld"
@@ -446,6 +443,15 @@ def _restored(root: HtmlElement, found: _Body, teasers: list[str], context: Cont
         return _own_paragraphs(restored, teasers, context)
     except NotAnArticle:
         return found.paragraphs
+
+
+def _note_bylines_taken_out(extracted: list[Block], kept: list[Block], hints: Hints) -> None:
+    """Record as "body_byline" the extracted lines the clean-up took out as bylines: where
+    nothing else names an author, the first naming persons is the byline (``_byline_in_text``)."""
+    texts = {block.text for block in kept}
+    for block in extracted:
+        if block.text not in texts and is_byline(block.text):
+            hints.add("body_byline", block.text, "heuristic")
 
 
 class _Body(NamedTuple):
@@ -693,8 +699,8 @@ def _pick_authors(hints: Hints, outlets: list[str]) -> tuple[list[str], Source] 
 def _byline_in_text(hints: Hints, outlets: list[str]) -> tuple[list[str], Source] | None:
     """The people the first byline-shaped line inside the extracted text names ("von Klaus
     Stanjek" under a film's title, mid-page), where nothing else names an author: only
-    persons' names, as "von"/"by" also open lines that name none ("By teaching Mercurial's
-    annotate, ...")."""
+    persons' names, as "von"/"by" also open lines that name none ("Von Atemschutzmaske über
+    Exit-Strategie bis Zoonose", a glossary's range)."""
     for hint in hints.get("body_byline"):
         named = people([hint.value], exclude=tuple(outlets))
         if named and all(personal_shape(name) for name in named):

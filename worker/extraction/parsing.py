@@ -573,7 +573,7 @@ def strip_anchors(root: HtmlElement) -> None:
     - the empty <span>s in subheadings that a table-of-contents plugin puts around each
       heading's text (WordPress' Easy Table of Contents: <h2><span class="ez-toc-section"
       id="..."></span>Heading<span class="ez-toc-section-end"></span></h2>): a heading whose
-      text stands after one is dropped (3 corpus pages lost all their subheadings);
+      text stands after one is dropped (3 corpus pages lost their subheadings);
     - named anchors (<a name="q7">Question?</a>, no href), whose text it counts as a link's: a
       paragraph or heading made of one reads as a link (ndr.de's podcast transcript lost its
       questions) — unwrapped, their text stays.
