@@ -23,8 +23,8 @@ Decisions, measured on ../shared/corpus (see its README for the metrics):
   bodies, trafilatura-eval +6 snippets found, 4 fewer leaked); then the clean-up pass, teaser
   removal, and a subscribers-only notice cut with what follows it; then the lead printed above
   the text that the description repeats (``lead``), where the body lacks it.
-  zyte-dev F1 0.984 against 0.965 for trafilatura; trafilatura-eval F1 0.924 against 0.922
-  (``python -m benchmarks.extraction``).
+  zyte-dev F1 0.982 against 0.965 for trafilatura; trafilatura-eval F1 0.943 against 0.923
+  (``python -m benchmarks.extraction``, extractor version 50).
 - JSON-LD ``articleBody`` is only used when the markup yields no body (or the same text): on
   zyte-dev it is often truncated or lacks paragraph breaks.
 - NotAnArticle: under ``MIN_BODY_CHARS`` (250, about three sentences) after clean-up, or a main

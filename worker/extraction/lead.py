@@ -12,7 +12,13 @@ from __future__ import annotations
 from lxml.html import HtmlElement
 
 from worker.extraction.body import Block
-from worker.extraction.parsing import INVISIBLE_TAGS, in_chrome, tag_text, texts_containing
+from worker.extraction.parsing import (
+    INVISIBLE_TAGS,
+    SUBHEADINGS,
+    in_chrome,
+    tag_text,
+    texts_containing,
+)
 from worker.extraction.textkeys import loose_key
 
 # A shorter description is a tagline or a list of keywords, not a lead.
@@ -24,7 +30,7 @@ _KEY_CHARS = 60
 _MAX_LEAD_CHARS = 1000
 # The body's paragraphs a description may repeat as they stand (the body then has its lead).
 _OPENING_PARAGRAPHS = 3
-_LEAD_TAGS = frozenset({"p", "div", "h2", "h3", "h4", "h5", "h6", "li"})
+_LEAD_TAGS = SUBHEADINGS | {"p", "div", "li"}
 # Containers a text's block is never looked for beyond: the lead is an element of its own.
 _CONTAINERS = frozenset({"header", "section", "article", "main", "body", "html"})
 

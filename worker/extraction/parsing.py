@@ -55,6 +55,8 @@ BLOCK_TAGS = frozenset(
 )  # fmt: skip
 # Elements inside a paragraph whose text is not the paragraph's: captions, buttons, menus.
 NOT_PARAGRAPH_TEXT = INVISIBLE_TAGS | {"figure", "figcaption", "button", "form", "nav", "aside"}
+# The headings an article's text may hold (its <h1> is its headline).
+SUBHEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 # Page regions that hold site chrome rather than the article.
 CHROME_TAGS = frozenset({"nav", "footer", "aside"})
 # Class and id words of readers' comments and their list
@@ -578,16 +580,13 @@ def strip_anchors(root: HtmlElement) -> None:
       paragraph or heading made of one reads as a link (ndr.de's podcast transcript lost its
       questions) — unwrapped, their text stays.
     """
-    for heading in list(root.iter(*_SUBHEADINGS)):
+    for heading in list(root.iter(*SUBHEADINGS)):
         for span in heading.findall("span"):
             if len(span) == 0 and not (span.text or "").strip():
                 span.drop_tree()  # its tail, the heading's text, stays
     for anchor in list(root.iter("a")):
         if anchor.get("href") is None and anchor.get("name") is not None:
             anchor.drop_tag()
-
-
-_SUBHEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 
 
 def drop_hover_cards(root: HtmlElement, names: dict[HtmlElement, frozenset[str]]) -> bool:

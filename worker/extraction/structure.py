@@ -12,9 +12,8 @@ from __future__ import annotations
 from lxml.html import HtmlElement
 
 from worker.extraction.body import Block
-from worker.extraction.parsing import NOT_PARAGRAPH_TEXT, element_lines, tag_text
+from worker.extraction.parsing import NOT_PARAGRAPH_TEXT, SUBHEADINGS, element_lines, tag_text
 
-_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 _LISTS = frozenset({"ul", "ol"})
 # A list item's text without the list nested in it: that list's items follow as their own.
 _ITEM_SKIP = NOT_PARAGRAPH_TEXT | _LISTS
@@ -76,7 +75,7 @@ def _put_back_between(
         if child in kept:
             after.setdefault(anchor, []).extend(headings)
             headings, anchor = [], kept[child]
-        elif child.tag in _HEADINGS and not _mostly_links(child):
+        elif child.tag in SUBHEADINGS and not _mostly_links(child):
             headings.extend(Block(line, "head") for line in element_lines(child))
         elif child.tag in _LISTS and not _mostly_links(child) and not _holds_kept(child, kept):
             items = [
