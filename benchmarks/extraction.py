@@ -186,6 +186,21 @@ def ratio(part: int, whole: int) -> float:
     return part / whole if whole else 0.0
 
 
+def eval_scores(tally: Tally) -> tuple[float, float, float]:
+    """Precision, recall and F1 of the trafilatura-eval snippets: found against leaked, found
+    against missed."""
+    precision = ratio(tally.found, tally.found + tally.leaked)
+    recall = ratio(tally.found, tally.found + tally.missed)
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def match_rate(tally: Tally, field: str) -> float:
+    """The share of pages annotated with ``field`` where the extractor's value matches."""
+    matches = tally.matches[field]
+    return ratio(sum(matches), len(matches))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--corpora", type=Path, default=DEFAULT_CORPORA)
@@ -221,12 +236,10 @@ def main() -> None:
     base_median = statistics.median(tallies["trafilatura (default)"].times)
     for name, tally in tallies.items():
         zp, zr, zf = summary(tally.zyte) if tally.zyte else (0.0, 0.0, 0.0)
-        ep = ratio(tally.found, tally.found + tally.leaked)
-        er = ratio(tally.found, tally.found + tally.missed)
-        ef = 2 * ep * er / (ep + er) if ep + er else 0.0
+        ep, er, ef = eval_scores(tally)
         rates = [
-            f"{ratio(sum(m), len(m)):6.3f}" if name in HAS_METADATA or key == "title" else "     -"
-            for key, m in tally.matches.items()
+            f"{match_rate(tally, key):6.3f}" if name in HAS_METADATA or key == "title" else "     -"
+            for key in tally.matches
         ]
         median = statistics.median(tally.times)
         p95 = statistics.quantiles(tally.times, n=20)[-1]

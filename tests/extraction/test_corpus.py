@@ -1,91 +1,79 @@
-"""Real pages from ../shared/corpus: body quality against plain trafilatura, and robustness.
+"""The extraction targets on the real pages of ../shared/corpus, measured as
+``benchmarks/extraction.py`` measures them (without the times).
 
-Skipped when the corpora are not checked out beside the repository.
+All 1,081 pages, each through our extractor and both trafilatura settings (about a minute and a
+half): a change that cuts body text, lets chrome in or loses metadata fails here rather than in
+the next benchmark run. The first 150 trafilatura-eval pages alone would not do: on them
+trafilatura's F1 is above ours (0.934 against 0.928), on all 990 it is well below. The body
+floors are the issue's targets; the metadata floors sit six to nine pages below today's figures
+(in the comments), which miss the targets. Any exception other than ``ExtractionError`` fails
+too. Skipped when the corpora are not checked out beside the repository.
 """
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import pytest
-import trafilatura
 
-from benchmarks.extraction import read_html
-from benchmarks.metrics import page_scores, summary
+from benchmarks.extraction import (
+    Tally,
+    eval_scores,
+    load_pages,
+    match_rate,
+    newsworker,
+    score,
+    trafilatura_with,
+)
+from benchmarks.metrics import summary
 from tests.extraction.support import shared_dir
-from worker.errors import ExtractionError, NotAnArticle
-from worker.extraction import ExtractedArticle, extract_article
 
-
-def f1(scores: list[tuple[float, float]]) -> float:
-    return summary(scores)[2]
-
-
-def our_body(html: str, url: str) -> str:
-    try:
-        return extract_article(html, url).body
-    except NotAnArticle:
-        return ""
-
-
-def test_zyte_dev_at_least_as_good_as_trafilatura() -> None:
-    root = shared_dir("corpus", "zyte-dev")
-    truth = json.loads((root / "ground-truth.json").read_text(encoding="utf-8"))
-    ours, baseline = [], []
-    for sha, page in truth.items():
-        html = read_html(root / "html" / f"{sha}.html.gz")
-        ours.append(page_scores(page["articleBody"], our_body(html, page["url"])))
-        plain = trafilatura.extract(html, url=page["url"]) or ""
-        baseline.append(page_scores(page["articleBody"], plain))
-    assert f1(ours) >= f1(baseline)
-    assert f1(ours) >= 0.97
+OURS = "newsworker"
+COMPARED = {
+    OURS: newsworker,
+    "trafilatura (default)": trafilatura_with(),
+    "trafilatura (favor_precision)": trafilatura_with(favor_precision=True),
+}
 
 
 @pytest.fixture(scope="module")
-def eval_sample() -> list[tuple[dict[str, object], ExtractedArticle | None]]:
-    """The first 150 trafilatura-eval pages with their annotations and our extraction."""
-    root = shared_dir("corpus", "trafilatura-eval")
-    annotations = json.loads((root / "annotations.json").read_text(encoding="utf-8"))
-    results: list[tuple[dict[str, object], ExtractedArticle | None]] = []
-    for url, note in list(annotations.items())[:150]:
-        html = read_html(root / "html" / note["file"])
-        try:
-            results.append((note, extract_article(html, url)))
-        except ExtractionError:  # NotAnArticle included; any other exception fails the test
-            results.append((note, None))
+def tallies() -> dict[str, Tally]:
+    """Each extractor's scores on every page of both corpora."""
+    results = {name: Tally() for name in COMPARED}
+    for page in load_pages(shared_dir("corpus"), limit=None):
+        for name, extract in COMPARED.items():
+            score(results[name], page, extract(page.html, page.url))
+    assert results[OURS].zyte, "no zyte-dev page read"
     return results
 
 
-def _clean(text: object) -> str:
-    return " ".join(str(text or "").split())
+def test_zyte_dev_body_meets_the_targets(tallies: dict[str, Tally]) -> None:
+    """F1 at least 0.975 with precision at least 0.97, above trafilatura's best setting
+    (today: 0.980 / 0.984 / 0.982 against 0.975)."""
+    precision, _, f1 = summary(tallies[OURS].zyte)
+    assert precision >= 0.97
+    assert f1 >= 0.975
+    for name in COMPARED.keys() - {OURS}:
+        assert f1 > summary(tallies[name].zyte)[2], name
 
 
-def test_trafilatura_eval_snippets(eval_sample: list[tuple[dict[str, object], Any]]) -> None:
-    found = missed = leaked = 0
-    for note, article in eval_sample:
-        body = _clean(article.body) if article else ""
-        for snippet in note.get("with", []):  # type: ignore[attr-defined]
-            if _clean(snippet) in body:
-                found += 1
-            else:
-                missed += 1
-        leaked += sum(_clean(s) in body for s in note.get("without", []))  # type: ignore[attr-defined]
-    precision, recall = found / (found + leaked), found / (found + missed)
-    assert 2 * precision * recall / (precision + recall) >= 0.88
+def test_trafilatura_eval_body_beats_trafilatura(tallies: dict[str, Tally]) -> None:
+    """Snippets found against missed and leaked: above trafilatura on the same pages (today
+    0.943 against 0.923)."""
+    f1 = eval_scores(tallies[OURS])[2]
+    assert f1 >= 0.93
+    for name in COMPARED.keys() - {OURS}:
+        assert f1 > eval_scores(tallies[name])[2], name
 
 
-@pytest.mark.parametrize(("field", "minimum"), [("title", 0.65), ("author", 0.55)])
-def test_trafilatura_eval_metadata(
-    eval_sample: list[tuple[dict[str, object], Any]], field: str, minimum: float
-) -> None:
-    right = total = 0
-    for note, article in eval_sample:
-        expected = note.get(field)
-        if not expected or not isinstance(expected, str) or article is None:
-            continue
-        value = article.title if field == "title" else "; ".join(article.authors)
-        total += 1
-        right += _clean(value) == _clean(expected)
-    assert total > 20
-    assert right / total >= minimum
+@pytest.mark.parametrize(
+    ("field", "minimum"),
+    # today: title 736 of 845 (0.871), author 378 of 538 (0.703), date 656 of 728 (0.901)
+    [("title", 0.86), ("author", 0.69), ("date", 0.89)],
+)
+def test_trafilatura_eval_metadata(tallies: dict[str, Tally], field: str, minimum: float) -> None:
+    """Exact matches of the annotated title, authors (as a set of names) and date, above
+    trafilatura's own metadata."""
+    assert len(tallies[OURS].matches[field]) > 20
+    rate = match_rate(tallies[OURS], field)
+    assert rate >= minimum
+    for name in COMPARED.keys() - {OURS}:
+        assert rate > match_rate(tallies[name], field), name
