@@ -52,6 +52,12 @@ CONTEXT = Context(
         "Czytaj też: Wyścig zbrojeń ruszył z kopyta",
         "Zum Weiterlesen:",
         "Czytaj też:",
+        "Das Thema könnte dich auch interessieren:",
+        "Diese Artikel könnten euch auch interessieren:",
+        "Top-Themen bei FIT FOR FUN",
+        "Weitere aktuelle Themen aus der Arbeitswelt",
+        "Lesen Sie auch die folgenden Beiträge:",
+        "Zum Newsletter anmelden",
         "Weitere Themen",
         "Inhaltsverzeichnis",
         "Keine Kommentare",
@@ -97,6 +103,7 @@ def test_chrome_lines(line: str) -> None:
         "Was sich für Autofahrer ändert",
         "Symbolbilder via Agenturen zeigen oft etwas anderes als die Nachricht.",
         "Zum Weiterlesen: Claudia Duwe, Der Zukunft wieder vertrauen, Patmos Verlag",
+        "Lesen Sie dazu auch die Pressemitteilungen:",
         "If you just want Disney+, you can sign up for a free 7-day trial.",
         "Über den Bewerbungslink im Newsletter gelangen Sie zum Fragebogen.",
         "Released in 1999, the album sold two million copies.",
@@ -154,6 +161,18 @@ def test_teasers_after_a_marker_are_dropped_but_the_article_continues() -> None:
     assert clean_blocks(blocks, CONTEXT) == [blocks[0], blocks[4]]
 
 
+def test_a_newsletter_plug_goes_alone() -> None:
+    """Unlike a "Read also", a plug announces no teasers: the ruling's headings after it stay."""
+    blocks = [
+        Block(SENTENCE),
+        Block("Newsletter abonnieren"),
+        Block("Urteil", "head"),
+        Block("Im Namen des Volkes"),
+        Block(SENTENCE.replace("Tuesday", "Friday")),
+    ]
+    assert clean_blocks(blocks, CONTEXT) == [blocks[0], *blocks[2:]]
+
+
 def test_company_boilerplate_at_the_end_is_cut() -> None:
     context = Context(outlet_names=["Ascom"])
     blocks = [Block(SENTENCE), Block(SENTENCE.replace("Tuesday", "Friday"))]
@@ -174,3 +193,16 @@ def test_only_consecutive_repeats_are_dropped() -> None:
 def test_label_fragments_at_the_edges_are_trimmed() -> None:
     blocks = [Block("World"), Block(SENTENCE), Block("Tags", "head")]
     assert clean_blocks(blocks, Context()) == [Block(SENTENCE)]
+
+
+@pytest.mark.parametrize(
+    "farewell", ["x Franzi", "XX, Die Redaktion", "xoxo Jane", "Love, Jane", "Liebe Grüße, Anna"]
+)
+def test_a_bloggers_farewell_closing_the_text_stays(farewell: str) -> None:
+    blocks = [Block(SENTENCE), Block(farewell)]
+    assert clean_blocks(blocks, Context()) == blocks
+
+
+@pytest.mark.parametrize("label", ["X Factor", "Deine Meinung", "Love Island", "Cheers"])
+def test_labels_that_look_like_a_farewell_are_trimmed(label: str) -> None:
+    assert clean_blocks([Block(SENTENCE), Block(label)], Context()) == [Block(SENTENCE)]

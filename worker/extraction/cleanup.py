@@ -66,15 +66,21 @@ _PHRASES = (
     r"|share(?: this)?(?: article| story| post| page)?|share on \w+|follow us|tags?|filed under"
     r"|topics|print|e-?mail|skip to (?:main )?content|loading|photo gallery|gallery"
     r"|next article|previous article|next|previous|prev|watch|listen|video|audio"
-    r"|weiterlesen|mehr zum thema|lesen sie auch|auch interessant|das könnte sie auch interessieren"
+    r"|weiterlesen|mehr zum thema|lesen sie auch(?: die folgenden (?:beiträge|artikel))?"
+    r"|auch interessant|(?:das(?: thema)?|diese (?:artikel|beiträge|themen)) könnten?"
+    r" (?:sie|dich|euch) (?:auch|ebenfalls) interessieren|top-themen(?: (?:bei|von) [\w .&'-]+)?"
     r"|anzeige|werbung|teilen|kommentare|lire aussi|à lire aussi|publicité|partager"
     r"|leer más|lea también|publicidad|comentarios|compartir|leggi anche|pubblicità"
     r"|no comments|keine kommentare|teilen mit|wird geladen|bewerten|schon gelesen"
-    r"|weitere themen|inhaltsverzeichnis|table of contents|czytaj (?:też|także)"
+    r"|weitere (?:aktuelle )?themen(?: (?:aus|zu|bei|von) [\w .&'-]+)?|inhaltsverzeichnis"
+    r"|table of contents|czytaj (?:też|także)"
     r"|auch lesen|zum weiterlesen|(?:le|te) puede interesar|vea también|ver también"
     r"|zobacz (?:też|także)|dowiedz się więcej"
 )
-BOILERPLATE_LINE = re.compile(rf"^\W*(?:{_PHRASES})\W*$", re.IGNORECASE)
+# Lines that are chrome but, unlike _PHRASES, announce no teasers: what follows them stays
+# ("Newsletter abonnieren" mid-page, then a court ruling's heading lines).
+_PLUGS = r"(?:zum )?newsletter (?:anmelden|abonnieren)"
+BOILERPLATE_LINE = re.compile(rf"^\W*(?:{_PHRASES}|{_PLUGS})\W*$", re.IGNORECASE)
 TEASER_PREFIX = re.compile(
     r"^\W*(?:read more|read also|also read|related|see also|see more|more|watch|listen"
     r"|recommended|don'?t miss|lesen sie auch|mehr zum thema|lire aussi|à lire aussi"
@@ -355,12 +361,24 @@ def _is_fragment(block: Block) -> bool:
 
 
 def _trim_edges(blocks: list[Block]) -> list[Block]:
-    """Drop label-like fragments and dangling headings at the start and the end."""
+    """Drop label-like fragments and dangling headings at the start and the end, but not the
+    writer's farewell that closes the text (``SIGN_OFF``)."""
     start, end = 0, len(blocks)
     while start < end and _is_fragment(blocks[start]) and blocks[start].kind != "item":
         start += 1
     while end > start and (blocks[end - 1].kind == "head" or _is_fragment(blocks[end - 1])):
-        if blocks[end - 1].kind == "item":
+        if blocks[end - 1].kind == "item" or SIGN_OFF.match(blocks[end - 1].text):
             break
         end -= 1
     return blocks[start:end]
+
+
+# A blogger's farewell, short like a label: kisses before a name ("x Franzi", "XX, Die
+# Redaktion", "xoxo Jane"; a single capital X is a name's: "X Factor"), or a greeting with its
+# comma ("Love, Jane", "Liebe Grüße, Anna"). Not a possessive ("Eure Anna"): "Deine Meinung"
+# and "Dein Warenkorb" are chrome's labels.
+SIGN_OFF = re.compile(
+    r"^(?:(?:(?-i:x)|x{2,3}|xo(?:xo)?)\b,?|(?:love|cheers|hugs|bises|besos|abrazos|saludos|baci"
+    r"|liebe grüße|viele grüße|lg),)\s*[^\W\d_]",
+    re.IGNORECASE,
+)
