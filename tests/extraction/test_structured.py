@@ -56,6 +56,14 @@ class TestJsonLd:
         assert values(hints, "site_name") == ["Example News"]
         assert {hint.source for name in hints.fields for hint in hints.get(name)} == {"json-ld"}
 
+    @pytest.mark.parametrize(
+        "section",
+        [["Legal", "National"], "Legal,National", "Legal, National", ["Legal, National"]],
+    )
+    def test_a_list_of_sections_joined_or_not_is_one_section_each(self, section: Any) -> None:
+        html = ld({"@type": "NewsArticle", "headline": "Court rules", "articleSection": section})
+        assert values(jsonld.collect(parse_html(html), URL), "section") == ["Legal", "National"]
+
     def test_list_of_objects_picks_the_article_for_this_page(self) -> None:
         html = ld(
             [

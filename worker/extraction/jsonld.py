@@ -177,9 +177,8 @@ def _read_article(graph: _Graph, node: dict[str, Any], publisher: str | None, hi
     for key in ("datePublished", "dateCreated", "uploadDate"):
         hints.add("published", _text(node.get(key)), "json-ld")
     hints.add("updated", _text(node.get("dateModified")), "json-ld")
-    section = node.get("articleSection")
-    for value in section if isinstance(section, list) else [section]:
-        hints.add("section", _text(value), "json-ld")
+    for section in _sections(node.get("articleSection")):
+        hints.add("section", section, "json-ld")
     hints.add("description", _text(node.get("description")), "json-ld")
     for key in ("image", "thumbnailUrl"):
         hints.add("image", _url(graph, node.get(key)), "json-ld")
@@ -288,6 +287,16 @@ def _language(graph: _Graph, value: Any) -> str | None:
     if isinstance(value, dict):
         return _text(value.get("alternateName")) or _text(value.get("name"))
     return _text(value)
+
+
+def _sections(value: Any) -> list[str]:
+    """The sections an ``articleSection`` names, first first: a list, or a string that joins
+    one with commas ("Articles,Highlight,Legal,National", "Region, News, Wirtschaft": plugins
+    that serialise a post's categories so), each a section of its own as a list's items are.
+    A name with a comma of its own ("Arts, Culture") is cut too: rarer than the joined list."""
+    items = value if isinstance(value, list) else [value]
+    texts = [text for item in items if (text := _text(item))]
+    return [part.strip() for text in texts for part in text.split(",") if part.strip()]
 
 
 def _breadcrumb_section(graph: _Graph, article: dict[str, Any] | None, url: str) -> list[str]:
