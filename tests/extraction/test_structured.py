@@ -139,6 +139,18 @@ class TestJsonLd:
         assert values(hints, "image") == ["/img/1.jpg"]
         assert values(hints, "section") == ["World"]
 
+    def test_entities_escaped_twice_are_decoded(self) -> None:
+        html = ld(
+            {
+                "@type": "NewsArticle",
+                "headline": "Tom &amp;amp; Jerry",
+                "description": "Alfa Romeo will enth&amp;uuml;llen &lt;b&gt;bald&lt;/b&gt;",
+            }
+        )
+        hints = jsonld.collect(parse_html(html), URL)
+        assert values(hints, "title") == ["Tom & Jerry"]
+        assert values(hints, "description") == ["Alfa Romeo will enthüllen bald"]
+
     def test_broken_blocks_are_skipped(self) -> None:
         html = (
             '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Ok",}'
@@ -204,6 +216,24 @@ class TestMeta:
         assert values(hints, "authors") == ["Jane Doe"]
         assert values(hints, "published") == ["2017-06-07T11:19:22+02:00"]
         assert values(hints, "updated") == ["2020-06-05T23:21:19+02:00"]
+
+    def test_text_is_read_without_the_markup_a_cms_escaped_into_it(self) -> None:
+        """A rich-text field written into the tag escaped once too often: its entities, its
+        paragraph and italics tags and its own "Read more" link do not reach the reader; a
+        title in angle brackets and an address's "&" stay."""
+        html = """<html><head>
+        <meta name="description" content="&lt;p&gt;Der neue &amp;bdquo;H&auml;rting&amp;rdquo;
+        ist da.&amp;nbsp;&lt;i&gt;Eine Rezension.&lt;/i&gt; &lt;a class=&quot;more-link&quot;
+        href=&quot;/r.html&quot;&gt;Weiterlesen&lt;/a&gt;">
+        <meta property="og:title" content="Visitors watch &lt;The Palace Tale&gt;">
+        <meta property="article:tag" content="Science &amp;amp; Health">
+        <meta property="og:image" content="https://cdn.example.com/i.jpg?w=1&amp;amp;h=2">
+        </head><body></body></html>"""
+        hints = meta.collect(parse_html(html))
+        assert values(hints, "description") == ["Der neue „Härting” ist da. Eine Rezension."]
+        assert values(hints, "title") == ["Visitors watch <The Palace Tale>"]
+        assert values(hints, "tags") == ["Science & Health"]
+        assert values(hints, "image") == ["https://cdn.example.com/i.jpg?w=1&amp;h=2"]
 
 
 class TestMarkup:

@@ -6,8 +6,9 @@ output for the same page changes).
 
 Modules, one job each: ``parsing`` (untrusted text -> the one lxml tree every collector and
 trafilatura read), ``jsonld``/``meta``/``markup``/``textual`` (candidate values with their
-source), ``dates`` and ``datechoice``, ``authors``, ``titles``, ``language`` (cleaning and
-choosing), ``body`` (trafilatura -> blocks), ``cleanup`` (generic boilerplate rules),
+source), ``plaintext`` (a stated value without the entities and tags a CMS escaped into it),
+``dates`` and ``datechoice``, ``authors``, ``titles``, ``language`` (cleaning and choosing),
+``body`` (trafilatura -> blocks), ``cleanup`` (generic boilerplate rules),
 ``listing`` (teasers and listing pages), ``structure`` (headings and lists trafilatura left
 out), ``lead`` (the standfirst above the text), ``layout`` (layout tables), ``rules`` (the
 outlet's CSS selectors), ``tags``, ``paywall``, ``textkeys`` (the one loose comparison of short

@@ -8,7 +8,6 @@ module flattens all of that and reads the one node that describes the article.
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from collections import deque
@@ -20,6 +19,7 @@ from lxml.html import HtmlElement
 
 from worker.extraction.hints import Hints
 from worker.extraction.parsing import all_text, elements
+from worker.extraction.plaintext import as_read, decoded
 from worker.extraction.textkeys import loose_key
 from worker.extraction.urls import same_page
 
@@ -179,7 +179,8 @@ def _read_article(graph: _Graph, node: dict[str, Any], publisher: str | None, hi
     hints.add("updated", _text(node.get("dateModified")), "json-ld")
     for section in _sections(node.get("articleSection")):
         hints.add("section", section, "json-ld")
-    hints.add("description", _text(node.get("description")), "json-ld")
+    if description := _text(node.get("description")):  # rich text, escaped into it at times
+        hints.add("description", as_read(description), "json-ld")
     for key in ("image", "thumbnailUrl"):
         hints.add("image", _url(graph, node.get(key)), "json-ld")
     hints.add("language", _language(graph, node.get("inLanguage")), "json-ld")
@@ -205,11 +206,12 @@ def _flag(value: Any) -> str | None:
 
 
 def _text(value: Any) -> str | None:
-    """A string value; CMSs sometimes leave entities and tags in JSON-LD, so both are undone."""
+    """A string value; CMSs sometimes leave entities and tags in JSON-LD, so both are undone
+    (entities escaped twice too: "enth&amp;uuml;llen")."""
     if isinstance(value, list) and value:
         value = value[0]
     if isinstance(value, str):
-        return html.unescape(_TAG.sub(" ", value)) if "<" in value or "&" in value else value
+        return decoded(_TAG.sub(" ", value)) if "<" in value or "&" in value else value
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
     return None

@@ -13,6 +13,7 @@ from lxml.html import HtmlElement
 
 from worker.extraction.hints import Hints
 from worker.extraction.parsing import elements, in_nested_item, rel_words
+from worker.extraction.plaintext import as_read
 
 FIELD_KEYS: dict[str, tuple[str, ...]] = {
     "title": (
@@ -62,6 +63,10 @@ FIELD_KEYS: dict[str, tuple[str, ...]] = {
     "type": ("og:type",),
 }  # fmt: skip
 
+# Fields whose values are prose or names, read as a reader would see them (see plaintext);
+# not addresses, dates or codes, whose "&" and "<" are their own.
+_TEXT_FIELDS = frozenset({"title", "authors", "description", "section", "site_name", "tags"})
+
 # Labels Yoast and others pair with twitter:dataN to show the author, in the languages Yoast
 # writes them in (the site's language: "Verfasst von" on German sites)
 _AUTHOR_LABELS = frozenset({
@@ -99,7 +104,7 @@ def collect(root: HtmlElement) -> Hints:
             for value in values.get(key, []):
                 if field == "authors" and value.lower().startswith(("http://", "https://")):
                     continue  # article:author is often a profile URL, not a name
-                hints.add(field, value, "meta")
+                hints.add(field, as_read(value) if field in _TEXT_FIELDS else value, "meta")
     for index in range(1, 5):
         labels = values.get(f"twitter:label{index}", [])
         if labels and labels[0].strip().lower() in _AUTHOR_LABELS:

@@ -1,0 +1,48 @@
+"""Text that a page states in a meta tag or in JSON-LD, as a reader would see it.
+
+CMSs write such values from their rich-text fields and escape them once too often: a
+description whose source reads ``&amp;bdquo;Härting&amp;rdquo;`` or ``&lt;p&gt;Die Situation
+...`` holds "&bdquo;" and "<p>" once parsed, and a theme's excerpt can end in its own "Read
+more" link. On the 1,081 corpus pages, 14 descriptions kept such entities or tags.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+# A character reference: named ("&nbsp;"), decimal ("&#8217;") or hexadecimal ("&#x2019;").
+_REFERENCE = re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});")
+# Tags of rich text only: a value may put a title in angle brackets ("<The Palace Tale>").
+_RICH_TEXT_TAG = re.compile(
+    r"</?(?:a|abbr|b|br|cite|div|em|font|h[1-6]|i|li|ol|p|small|span|strong|sub|sup|u|ul)"
+    r"(?:\s[^<>]*)?/?>",
+    re.IGNORECASE,
+)
+# A theme's link to the article at the end of its excerpt, with the link's text.
+_READ_MORE_LINK = re.compile(
+    r"<a\s[^<>]*>\s*(?:read more|read on|more|continue reading|weiterlesen|mehr|mehr lesen"
+    r"|lire la suite|lire plus|leer más|seguir leyendo|leggi tutto|czytaj dalej)\W*</a>\W*$",
+    re.IGNORECASE,
+)
+# References decoded at most this often: a value escaped twice needs one pass more than once.
+_MAX_DECODES = 3
+
+
+def as_read(value: str) -> str:
+    """``value`` with the character references left in it decoded and its rich-text tags
+    removed (a line break's or a paragraph's tag becomes a space, a closing "Read more" link
+    goes with its text); unchanged if it holds neither."""
+    value = decoded(value)
+    if "<" in value:
+        value = _RICH_TEXT_TAG.sub(" ", _READ_MORE_LINK.sub("", value))
+    return value
+
+
+def decoded(value: str) -> str:
+    """``value`` with the character references left in it decoded, however often escaped."""
+    for _ in range(_MAX_DECODES):
+        if "&" not in value or not _REFERENCE.search(value):
+            break
+        value = html.unescape(value)
+    return value
