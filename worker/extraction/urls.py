@@ -96,10 +96,15 @@ def names_a_stock_image(url: str) -> bool:
         return False
     name = path.rsplit("/", 1)[-1]
     words = set(_WORD_BREAK.split(name))
-    return bool(_STOCK_WORDS & words) or name.endswith(".ico") or "/blavatar/" in path
+    if _STOCK_WORDS & words or name.endswith(".ico") or "/blavatar/" in path:
+        return True
+    return any(_LOGO_WORD.fullmatch(word) for word in words)
 
 
 _WORD_BREAK = re.compile(r"[^a-z0-9]+")
 _STOCK_WORDS = frozenset(
     {"logo", "icon", "favicon", "blank", "placeholder", "spacer", "transparent", "blavatar"}
 )
+# A logo or icon named in one word: "googlelogo", "nmblogo", "institutionlogo29539", "icon2";
+# not a profession in "-ólogo" ("psicologo-roma.jpg").
+_LOGO_WORD = re.compile(r"[a-z]*(?<!o)logo\d*|(?:logo|icon)\d+")
