@@ -204,6 +204,16 @@ def test_the_lead_image_is_the_next_candidate_after_a_placeholder() -> None:
     assert article.image_url == "https://news.example/media/council-vote.jpg"
 
 
+def test_a_caption_stated_as_the_image_is_no_address_and_spaces_are_encoded() -> None:
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Budget",'
+        ' "image": "The council chamber during the vote"}</script>'
+        '<meta property="og:image" content="/media/Council vote 2.jpg">'
+    )
+    article = budget_story(head)
+    assert article.image_url == "https://news.example/media/Council%20vote%202.jpg"
+
+
 def test_a_cms_marker_and_a_headline_repeated_as_a_keyword_are_no_tags() -> None:
     headline = "Council passes the budget"
     stated = ["@post-id:1913719", "Council passes the budget, budget, Penny"]

@@ -90,7 +90,7 @@ from worker.extraction.urls import (
 
 # Bump whenever the output for the same page changes; stored beside raw pages so that stored
 # articles can be re-extracted when it moves.
-EXTRACTOR_VERSION = "54"
+EXTRACTOR_VERSION = "55"
 
 # Below this the page is a stub, a gallery or a teaser, not an article: about three sentences.
 # The shortest real article in the zyte-dev corpus has 369 characters.
@@ -803,10 +803,17 @@ def _canonical(value: str, url: str) -> str | None:
 
 
 def _lead_image(value: str, url: str) -> str | None:
-    """The image's absolute address, unless it is the site's logo, icon or placeholder: a
-    lead image shows the article."""
-    image = absolute(value, url)
-    return None if image is None or names_a_stock_image(image) else image
+    """The image's absolute address, spaces percent-encoded, unless it is the site's logo,
+    icon or placeholder (a lead image shows the article) or the value is no address at all (a
+    caption where JSON-LD wants the image's URL: "Airline fleet parked at the taxiway")."""
+    stated = value.strip()
+    if " " in stated and "/" not in stated and not _IMAGE_FILE.search(stated):
+        return None  # words without a path or a picture's file name
+    image = absolute(stated, url)
+    return None if image is None or names_a_stock_image(image) else image.replace(" ", "%20")
+
+
+_IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)$", re.IGNORECASE)
 
 
 def _clean_description(value: str, headline: str | None, outlets: list[str]) -> str | None:
