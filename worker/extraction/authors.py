@@ -32,7 +32,10 @@ LEAD_IN_WORDS = frozenset(
         "pressemitteilung", "pressemeldung", "presseinformation", "alles", "mehr", "kolumne",
     }
 )  # fmt: skip
-_LEAD_WORD = re.compile(r"^\s*(?:[&+]\s*)?([\w\u00c0-\u024f]+)\s*[:\-–]?\s*")
+# A German label may name both genders: "Autor/in:", "Autor*innen", "Redakteur:in".
+_LEAD_WORD = re.compile(
+    r"^\s*(?:[&+]\s*)?([\w\u00c0-\u024f]+)(?:[/*:_](?i:in|innen)\b)?\s*[:\-–]?\s*"
+)
 # Where a byline stops being names: a label, a date, a separator.
 _CUT = re.compile(
     r"\s(?:\||•|·|—|–|-)\s|\b(?:published|updated|posted|last updated|modified|on|am|um"
