@@ -71,7 +71,7 @@ _PHRASES = (
     r" (?:sie|dich|euch) (?:auch|ebenfalls) interessieren|top-themen(?: (?:bei|von) [\w .&'-]+)?"
     r"|anzeige|werbung|teilen|kommentare|lire aussi|à lire aussi|publicité|partager"
     r"|leer más|lea también|publicidad|comentarios|compartir|leggi anche|pubblicità"
-    r"|no comments|keine kommentare|teilen mit|wird geladen|bewerten|schon gelesen"
+    r"|no comments|keine kommentare|teilen (?:mit|auf)|wird geladen|bewerten|schon gelesen"
     r"|weitere (?:aktuelle )?themen(?: (?:aus|zu|bei|von) [\w .&'-]+)?|inhaltsverzeichnis"
     r"|table of contents|czytaj (?:też|także)"
     r"|auch lesen|zum weiterlesen|(?:le|te) puede interesar|vea también|ver también"
@@ -79,7 +79,11 @@ _PHRASES = (
 )
 # Lines that are chrome but, unlike _PHRASES, announce no teasers: what follows them stays
 # ("Newsletter abonnieren" mid-page, then a court ruling's heading lines).
-_PLUGS = r"(?:zum )?newsletter (?:anmelden|abonnieren)"
+_PLUGS = (
+    r"(?:zum )?newsletter (?:anmelden|abonnieren)"
+    # an advertising disclosure: "Anzeige, enthält Affiliate Links", "Enthält Affiliate-Links"
+    r"|(?:(?:anzeige|werbung)\W+)?(?:enthält |contains )?affiliate[ -]?links?"
+)
 BOILERPLATE_LINE = re.compile(rf"^\W*(?:{_PHRASES}|{_PLUGS})\W*$", re.IGNORECASE)
 TEASER_PREFIX = re.compile(
     r"^\W*(?:read more|read also|also read|related|see also|see more|more|watch|listen"
@@ -103,7 +107,7 @@ _CREDIT_START = re.compile(
     r"|graphic|source|quelle|file photo|video"
     # German compounds: the cover, post or symbol picture, picture credits and sources
     r"|(?:titel|beitrags|aufmacher|header|symbol|vorschau|artikel|teaser)bild"
-    r"|bildnachweise?|bildquellen?|bildrechte|fotonachweise?|foto ?credits?)"
+    r"|bildnachweise?|bildquellen?|bildrechte|fotonachweise?|(?:foto|photo|bild) ?credits?)"
     r"(?:\s+(?:credit|by|courtesy))?\s*(?:[:/©|]|via\b)",
     re.IGNORECASE,
 )
