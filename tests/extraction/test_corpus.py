@@ -4,7 +4,8 @@
 All 1,081 pages, each through our extractor and both trafilatura settings (about a minute and a
 half): a change that cuts body text, lets chrome in or loses metadata fails here rather than in
 the next benchmark run. The first 150 trafilatura-eval pages alone would not do: on them
-trafilatura's F1 is above ours (0.934 against 0.928), on all 990 it is well below. The body
+trafilatura's F1 was above ours when this test was widened (0.934 against 0.928), on all 990
+it is well below. The body
 floors are the issue's targets; the metadata floors sit six to nine pages below today's figures
 (in the comments), which miss the targets. Any exception other than ``ExtractionError`` fails
 too. Skipped when the corpora are not checked out beside the repository.
@@ -57,7 +58,7 @@ def test_zyte_dev_body_meets_the_targets(tallies: dict[str, Tally]) -> None:
 
 def test_trafilatura_eval_body_beats_trafilatura(tallies: dict[str, Tally]) -> None:
     """Snippets found against missed and leaked: above trafilatura on the same pages (today
-    0.943 against 0.923)."""
+    0.945 against 0.923)."""
     f1 = eval_scores(tallies[OURS])[2]
     assert f1 >= 0.93
     for name in COMPARED.keys() - {OURS}:

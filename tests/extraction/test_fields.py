@@ -187,6 +187,7 @@ def test_a_site_named_home_is_named_by_the_next_source() -> None:
         ("https://example.de/de/institutionlogo29539", True),
         ("https://example.com/5ec3a9944d452c08_Icon2.png", True),
         ("https://example.it/uploads/psicologo-roma.jpg", False),
+        ("https://example.it/uploads/catalogo-2020.jpg", False),
         ("https://example.com/sites/default/files/2019-11/council-vote.jpg", False),
         ("https://example.com/storage/image/2280168_default_1tGuSk.jpg", False),
     ],

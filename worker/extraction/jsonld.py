@@ -292,7 +292,7 @@ def _language(graph: _Graph, value: Any) -> str | None:
 
 
 def _sections(value: Any) -> list[str]:
-    """The sections an ``articleSection`` names, first first: a list, or a string that joins
+    """The sections an ``articleSection`` names, in its order: a list, or a string that joins
     one with commas ("Articles,Highlight,Legal,National", "Region, News, Wirtschaft": plugins
     that serialise a post's categories so), each a section of its own as a list's items are.
     A name with a comma of its own ("Arts, Culture") is cut too: rarer than the joined list."""

@@ -25,7 +25,7 @@ _READ_MORE_LINK = re.compile(
     r"|lire la suite|lire plus|leer más|seguir leyendo|leggi tutto|czytaj dalej)\W*</a>\W*$",
     re.IGNORECASE,
 )
-# References decoded at most this often: a value escaped twice needs one pass more than once.
+# Decoding passes at most: a value escaped twice needs two; the bound keeps hostile input cheap.
 _MAX_DECODES = 3
 
 
@@ -40,7 +40,8 @@ def as_read(value: str) -> str:
 
 
 def decoded(value: str) -> str:
-    """``value`` with the character references left in it decoded, however often escaped."""
+    """``value`` with the character references left in it decoded, escaped up to three
+    times."""
     for _ in range(_MAX_DECODES):
         if "&" not in value or not _REFERENCE.search(value):
             break

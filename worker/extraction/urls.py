@@ -106,5 +106,6 @@ _STOCK_WORDS = frozenset(
     {"logo", "icon", "favicon", "blank", "placeholder", "spacer", "transparent", "blavatar"}
 )
 # A logo or icon named in one word: "googlelogo", "nmblogo", "institutionlogo29539", "icon2";
-# not a profession in "-ólogo" ("psicologo-roma.jpg").
-_LOGO_WORD = re.compile(r"[a-z]*(?<!o)logo\d*|(?:logo|icon)\d+")
+# not an Italian or Spanish word in "-alogo", "-ilogo", "-ologo" ("catalogo", "epilogo",
+# "psicologo-roma.jpg").
+_LOGO_WORD = re.compile(r"[a-z]*(?<![aio])logo\d*|(?:logo|icon)\d+")
