@@ -10,9 +10,10 @@ source), ``plaintext`` (a stated value without the entities and tags a CMS escap
 ``dates`` and ``datechoice``, ``authors``, ``titles``, ``language`` (cleaning and choosing),
 ``body`` (trafilatura -> blocks), ``cleanup`` (generic boilerplate rules),
 ``listing`` (teasers and listing pages), ``structure`` (headings and lists trafilatura left
-out), ``lead`` (the standfirst above the text), ``layout`` (layout tables), ``rules`` (the
-outlet's CSS selectors), ``tags``, ``paywall``, ``textkeys`` (the one loose comparison of short
-texts), ``article`` (one choice per field).
+out), ``faq`` (a stated FAQ's questions above their answers), ``lead`` (the standfirst above
+the text), ``layout`` (layout tables), ``rules`` (the outlet's CSS selectors), ``tags``,
+``paywall``, ``textkeys`` (the one loose comparison of short texts), ``article`` (one choice
+per field).
 
 Decisions, measured on ../shared/corpus (see its README for the metrics):
 

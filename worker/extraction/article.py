@@ -41,6 +41,7 @@ from worker.extraction.dates import (
     load_zone,
     states_the_day,
 )
+from worker.extraction.faq import with_questions
 from worker.extraction.hints import SOURCE_ORDER, Hint, Hints, Source
 from worker.extraction.language import choose
 from worker.extraction.layout import unwrap_layout_tables
@@ -90,7 +91,7 @@ from worker.extraction.urls import (
 
 # Bump whenever the output for the same page changes; stored beside raw pages so that stored
 # articles can be re-extracted when it moves.
-EXTRACTOR_VERSION = "57"
+EXTRACTOR_VERSION = "58"
 
 # Below this the page is a stub, a gallery or a teaser, not an article: about three sentences.
 # The shortest real article in the zyte-dev corpus has 369 characters.
@@ -414,7 +415,7 @@ def _article_body(
     ):
         paragraphs = _restored(root, found, teasers, context)
         _note_bylines_taken_out(found.extracted, paragraphs, hints)
-        return paragraphs, "heuristic"
+        return with_questions(paragraphs, [h.value for h in hints.get("faq")]), "heuristic"
     if _size(structured) >= minimum:  # never cut short: see _structured_body
         return structured, "json-ld"
     raise NotAnArticle(

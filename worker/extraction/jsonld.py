@@ -161,7 +161,33 @@ def collect(root: HtmlElement, url: str) -> Hints:
         hints.add("canonical", _url(graph, page.get("url")), "json-ld")
     for crumb in _breadcrumb_section(graph, article, url):
         hints.add("section", crumb, "json-ld")
+    for question, answer in _faq(graph):
+        hints.add("faq", f"{question}\n{answer}", "json-ld", keep_lines=True)
     return hints
+
+
+def _faq(graph: _Graph) -> Iterator[tuple[str, str]]:
+    """The questions of the page's ``FAQPage`` nodes with the opening of their accepted answers
+    (whitespace collapsed), in order; not a ``QAPage``'s, whose question is the headline."""
+    for node, _ in graph.nodes:
+        if "faqpage" not in types_of(node):
+            continue
+        entities = graph.resolve(node.get("mainEntity"))
+        for entity in entities if isinstance(entities, list) else [entities]:
+            question = graph.resolve(entity)
+            if not isinstance(question, dict):
+                continue
+            answer = graph.resolve(question.get("acceptedAnswer"))
+            if isinstance(answer, list):
+                answer = graph.resolve(answer[0]) if answer else None
+            name = _text(question.get("name"))
+            text = _text(answer.get("text")) if isinstance(answer, dict) else None
+            if name and text:
+                yield " ".join(name.split()), " ".join(text.split())[:_FAQ_ANSWER_CHARS]
+
+
+# Enough of an answer to find the paragraph it opens.
+_FAQ_ANSWER_CHARS = 200
 
 
 def _read_article(graph: _Graph, node: dict[str, Any], publisher: str | None, hints: Hints) -> None:
