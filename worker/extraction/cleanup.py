@@ -166,6 +166,25 @@ _SOCIAL_WORDS = frozenset(
 _COUNTER = re.compile(
     r"^\W*(?:image|photo|slide|bild|foto)?\s*\d+\s*(?:/|of|von|de|sur)\s*\d+\W*$", re.I
 )
+# A reading-time label ("Lesezeit: 2 Minuten", "Estimated reading time: 6 minutes", "5 min
+# read") and a count of the page's ratings or views ("330 Bewertungen").
+_READING_TIME = re.compile(
+    r"^\W*(?:(?:(?:estimated )?reading time|read time|lesezeit|lesedauer|temps de lecture"
+    r"|tiempo de lectura|tempo de leitura|tempo di lettura|czas czytania|leestijd)\W*"
+    r"(?:ca\.?\s*)?\d+(?:\s*[-–]\s*\d+)?\s*min\w*|\d+\s*min\w*\.?\s+(?:read|lesezeit|lesen"
+    r"|de lecture|de lectura|de leitura|di lettura))\W*$",
+    re.IGNORECASE,
+)
+_REACTIONS = re.compile(
+    r"^\W*\d[\d.,]*\s+(?:bewertungen|ratings|reviews|votes|stimmen|aufrufe|views|likes)\W*$",
+    re.IGNORECASE,
+)
+# A weekday and a clock time alone ("Di, 10:19 Uhr"): a dateline that names no date.
+_WEEKDAY_TIME = re.compile(
+    r"^(?:mo|di|mi|do|fr|sa|so|mon|tue|wed|thu|fri|sat|sun)\.?,?\s+\d{1,2}[:.]\d{2}"
+    r"(?:\s*(?:uhr|h|am|pm))?$",
+    re.IGNORECASE,
+)
 _END_MARKS = re.compile(r"^\W*(?:-?30-|###|\*\*\*|end|ends|fin|ende|\(end\))\W*$", re.IGNORECASE)
 _SELF_DESCRIPTION = re.compile(
     r"^(?:about\s+)?(?:the\s+)?([\w&.' -]{2,40}?)(?:\s*\([^)]*\))?\s+(?:is|ist|est|es)\s+"
@@ -247,6 +266,8 @@ def is_chrome_line(block: Block, context: Context, *, edge: bool = False) -> boo
         return True
     if _COUNTER.match(text) or _END_MARKS.match(text):
         return True
+    if size <= 60 and (_READING_TIME.match(text) or _REACTIONS.match(text)):
+        return True
     return _repeats_page_metadata(text, context, edge=edge)
 
 
@@ -272,7 +293,7 @@ def _is_dateline(text: str, *, edge: bool) -> bool:
     if labelled and (_TIME.search(text) or parse_date(text) is not None):
         return True
     if edge and len(text.split()) <= 8 and not text.rstrip().endswith("."):
-        return parse_date(text) is not None
+        return parse_date(text) is not None or bool(_WEEKDAY_TIME.match(text.strip()))
     return False
 
 
