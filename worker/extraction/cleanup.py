@@ -83,6 +83,11 @@ _PLUGS = (
     r"(?:zum )?newsletter (?:anmelden|abonnieren)"
     # an advertising disclosure: "Anzeige, enthält Affiliate Links", "Enthält Affiliate-Links"
     r"|(?:(?:anzeige|werbung)\W+)?(?:enthält |contains )?affiliate[ -]?links?"
+    # a feedback widget's question: "Was this article helpful?", "Gefällt dir dieser Beitrag?"
+    r"|was this (?:article|post|page) (?:helpful|useful)|did you find this (?:article|post)"
+    r" (?:helpful|useful)|(?:war|ist) (?:dieser|der) (?:artikel|beitrag) hilfreich"
+    r"|fand(?:est du|en sie|et ihr) (?:den|diesen) (?:artikel|beitrag) hilfreich"
+    r"|gefällt (?:dir|ihnen|euch) (?:dieser|der) (?:artikel|beitrag)"
 )
 BOILERPLATE_LINE = re.compile(rf"^\W*(?:{_PHRASES}|{_PLUGS})\W*$", re.IGNORECASE)
 TEASER_PREFIX = re.compile(
@@ -106,7 +111,7 @@ _CREDIT_START = re.compile(
     r"^\W*(?:photos?|images?|pictures?|fotos?|bild(?:er)?|credits?|photograph|illustration"
     r"|graphic|source|quelle|file photo|video"
     # German compounds: the cover, post or symbol picture, picture credits and sources
-    r"|(?:titel|beitrags|aufmacher|header|symbol|vorschau|artikel|teaser)bild"
+    r"|(?:titel|beitrags|aufmacher|header|symbol|vorschau|artikel|teaser)bild|symbol(?:foto|grafik)"
     r"|bildnachweise?|bildquellen?|bildrechte|fotonachweise?|(?:foto|photo|bild) ?credits?)"
     r"(?:\s+(?:credit|by|courtesy))?\s*(?:[:/©|]|via\b)",
     re.IGNORECASE,
@@ -150,7 +155,10 @@ _PLUG_ADDRESS = re.compile(
 _FOLLOW = re.compile(
     r"\bfollow (?:us|him|her|them|[\w.]+(?: [\w.]+){0,3}) on (?:twitter|facebook|instagram"
     r"|linkedin|x)\b"
-    r"|\blike us on facebook\b",
+    r"|\blike us on facebook\b"
+    # German, French, Spanish: "Folgen Sie uns auf Twitter", "Liken Sie uns auf Facebook"
+    r"|\b(?:folg(?:en sie|e|t) uns|liken? sie uns|suivez-nous|síguenos) (?:auf|sur|en)"
+    r" (?:twitter|facebook|instagram|linkedin|x)\b",
     re.IGNORECASE,
 )
 _BRACKET_TAG = re.compile(r"\[(?:[A-Z][A-Z ]{2,20})\]\s*\|?\s*$")

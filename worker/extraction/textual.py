@@ -62,8 +62,16 @@ _CLOCK_TIME = re.compile(r"\b\d{1,2}:\d{2}(?!\d)|\b\d{1,2}\.\d{2}\s?(?:uhr|h)\b"
 _IN_LEAD_GAP = 3
 # The body's paragraphs whose opening date may be the article's: a lead, then the text.
 _OPENING_PARAGRAPHS = 2
-# Lines after the body that may still credit its author.
+# Lines after the body that may still credit its author, not counting up to _MAX_CREDITS
+# picture or source credits (a copyright sign, a "Quelle:" or "Foto:" label) between them.
 _AFTER_BODY = 2
+_MAX_CREDITS = 2
+_CREDIT = re.compile(
+    r"©|\(c\)|^\W*(?:quelle|source|fotos?|photos?|bild|symbol\w*|credits?|bildnachweis)\s*:",
+    re.IGNORECASE,
+)
+# A paragraph the text extractor cut into at most this many pieces is still found.
+_CUT_PIECES = 3
 _COMMENTS = re.compile(r"comment|kommentar|comentario|reacties|reactions|antwort", re.IGNORECASE)
 # A label alone on its line, its value on the next: <h5>Autor:</h5>Peter Maahn, or a "By"
 # without a colon (a widget's "Autor" heading without one is not read).
@@ -125,10 +133,10 @@ def article_lines(
     second = find_line(lines, paragraphs[1], first + 1) if len(paragraphs) > 1 else None
     if second is not None:
         groups.append(lines[first + 1 : min(second, first + 1 + _IN_LEAD_GAP)])
-    end = first if len(paragraphs) == 1 else find_line(lines, paragraphs[-1], second or first)
+    end = first if len(paragraphs) == 1 else _last_line(lines, paragraphs, second or first)
     if end is None:
         return groups, []
-    return groups, _closing_lines(lines[end + 1 : end + 1 + _AFTER_BODY])
+    return groups, _closing_lines(lines[end + 1 : end + 1 + _AFTER_BODY + _MAX_CREDITS])
 
 
 def opening_date(
@@ -162,14 +170,36 @@ def _header_lines(lines: list[str], top: int | None, body: int | None) -> list[s
     return above + between
 
 
+def _last_line(lines: list[str], paragraphs: list[str], start: int) -> int | None:
+    """The line where the body ends: the one its last paragraph begins, or, where that
+    paragraph is the end of a line the text extractor cut into pieces ("Der", "Kläger", "sei
+    in einem Alter ..." around a glossary link), the line that begins one of the few before it
+    and holds the rest."""
+    for back in range(1, min(_CUT_PIECES, len(paragraphs)) + 1):
+        found = find_line(lines, paragraphs[-back], start)
+        if found is not None:
+            line = loose_key(lines[found])
+            pieces = paragraphs[len(paragraphs) - back + 1 :]
+            return found if all(loose_key(piece) in line for piece in pieces) else None
+    return None
+
+
 def _closing_lines(after: list[str]) -> list[str]:
     """The lines right after the body that may credit the text ("Text: Jane Doe", "Von R. R.
-    am 07.08.2013"), up to a comments heading: further down come readers and teasers."""
+    am 07.08.2013"), up to a comments heading: further down come readers and teasers. The
+    picture and source credits the clean-up took out of the text's end ("Symbolgrafik: ©
+    ...") do not count."""
     closing: list[str] = []
+    credits = 0
     for line in after:
         if _COMMENTS.search(line):
             break  # "Commentaires", then "par JPA le 7 mai": a reader, not the author
+        if credits < _MAX_CREDITS and _CREDIT.search(line):
+            credits += 1
+            continue
         closing.append(line)
+        if len(closing) == _AFTER_BODY:
+            break
     return closing
 
 
