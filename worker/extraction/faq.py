@@ -23,6 +23,8 @@ _MIN_ANSWER_KEY_CHARS = 20
 def with_questions(blocks: list[Block], faq: list[str]) -> list[Block]:
     """``blocks`` with the questions of ``faq`` (each "question\\nanswer", as jsonld states
     them) that they lack put back as headings."""
+    if not faq:
+        return blocks
     keys = [loose_key(block.text) for block in blocks]
     present = set(keys)
     questions: dict[int, str] = {}

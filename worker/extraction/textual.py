@@ -94,20 +94,32 @@ UPDATED_LABEL = re.compile(
 )
 
 
-def find_line(lines: list[str], text: str, start: int = 0) -> int | None:
-    """Index of the first line from ``start`` that begins like ``text`` (loosely compared)."""
-    probe = loose_key(text)[:60]
+def find_line(
+    lines: list[str], text: str, start: int = 0, heads: list[str | None] | None = None
+) -> int | None:
+    """Index of the first line from ``start`` that begins like ``text`` (loosely compared).
+    ``heads``, as long as ``lines``, keeps the keys of the lines' starts between calls."""
+    probe = loose_key(text)[:_PROBE_CHARS]
     size = len(probe)
     if size < 8:
         return None
     for index in range(start, len(lines)):
-        line = lines[index]
-        head = loose_key(line[: 2 * size])  # a page has hundreds of lines: key only their start
+        head = heads[index] if heads is not None else None
+        if head is None:
+            # a page has hundreds of lines: key only their start (a key's start is the key of
+            # the line's start, so one key serves every probe)
+            head = loose_key(lines[index][: 2 * _PROBE_CHARS])
+            if heads is not None:
+                heads[index] = head
         if len(head) < size:
-            head = loose_key(line)
+            head = loose_key(lines[index])
         if head[:size] == probe:
             return index
     return None
+
+
+# The characters of a text's key that find its line.
+_PROBE_CHARS = 60
 
 
 def article_lines(
@@ -119,21 +131,22 @@ def article_lines(
     text; then, apart, those right after its last paragraph (where a reader's comment may
     follow). Each anchor is looked for after the one before it, so every line is keyed once at
     most."""
-    top = find_line(lines, title) if title else None
-    first = find_line(lines, paragraphs[0], top or 0) if paragraphs else None
+    heads: list[str | None] = [None] * len(lines)
+    top = find_line(lines, title, 0, heads) if title else None
+    first = find_line(lines, paragraphs[0], top or 0, heads) if paragraphs else None
     groups = [_header_lines(lines, top, first)]
     if top is not None and title and len(lines[top]) > len(title) + _MORE_THAN_HEADLINE:
         groups.append([lines[top]])  # "<headline> wurde am 19. Mai 2010 gepostet": one line
     if first is not None and len(lines[first]) <= _SHORT_LINE:
         groups.append([lines[first]])  # a byline the text extractor took for the first paragraph
     if first is None and top:
-        first = find_line(lines, paragraphs[0])  # the text starts above the headline
+        first = find_line(lines, paragraphs[0], 0, heads)  # the text starts above the headline
     if first is None:
         return groups, []
-    second = find_line(lines, paragraphs[1], first + 1) if len(paragraphs) > 1 else None
+    second = find_line(lines, paragraphs[1], first + 1, heads) if len(paragraphs) > 1 else None
     if second is not None:
         groups.append(lines[first + 1 : min(second, first + 1 + _IN_LEAD_GAP)])
-    end = first if len(paragraphs) == 1 else _last_line(lines, paragraphs, second or first)
+    end = first if len(paragraphs) == 1 else _last_line(lines, paragraphs, second or first, heads)
     if end is None:
         return groups, []
     return groups, _closing_lines(lines[end + 1 : end + 1 + _AFTER_BODY + _MAX_CREDITS])
@@ -170,13 +183,15 @@ def _header_lines(lines: list[str], top: int | None, body: int | None) -> list[s
     return above + between
 
 
-def _last_line(lines: list[str], paragraphs: list[str], start: int) -> int | None:
+def _last_line(
+    lines: list[str], paragraphs: list[str], start: int, heads: list[str | None]
+) -> int | None:
     """The line where the body ends: the one its last paragraph begins, or, where that
     paragraph is the end of a line the text extractor cut into pieces ("Der", "Kläger", "sei
     in einem Alter ..." around a glossary link), the line that begins one of the few before it
     and holds the rest."""
     for back in range(1, min(_CUT_PIECES, len(paragraphs)) + 1):
-        found = find_line(lines, paragraphs[-back], start)
+        found = find_line(lines, paragraphs[-back], start, heads)
         if found is not None:
             line = loose_key(lines[found])
             pieces = paragraphs[len(paragraphs) - back + 1 :]
