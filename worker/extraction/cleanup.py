@@ -361,7 +361,7 @@ def _ends_with_credit(text: str) -> bool:
 def _repeats_page_metadata(text: str, context: Context, *, edge: bool) -> bool:
     if len(text) > context.longest_key_line:
         # a paragraph this long cannot repeat a title or a label: not keyed (keying every
-        # line was a quarter of the clean-up's time); still chrome if it holds no word
+        # line was a third of the clean-up's time); still chrome if it holds no word
         return _WORD.search(text) is None
     key = _key(text)
     if not key:
