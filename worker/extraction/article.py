@@ -348,7 +348,8 @@ def _name(text: str) -> str:
     """A person's name composed and without the invisible characters that only hint at line
     breaks (soft hyphens: "Mat\xadthi\xadas Lauerer", zero-width spaces, word joiners): a name
     is matched and deduplicated across sources and outlets. Titles and bodies keep them as
-    printed (the corpora's annotations do too)."""
+    printed: the corpora's annotations are split on them (removing them from bodies finds 7
+    snippets more on 4 pages and 6 fewer on 3), and ``content_hash`` folds them."""
     return _composed(text.translate(_INVISIBLE))
 
 
