@@ -268,7 +268,6 @@ def is_chrome_line(block: Block, context: Context, *, edge: bool = False) -> boo
     """True when one line is boilerplate rather than article text."""
     text = block.text
     size = len(text)
-    words = text.split(None, 12)  # 13 pieces: more words than a share bar has
     if size <= 80 and BOILERPLATE_LINE.match(text):
         return True
     if size <= 250 and (TEASER_PREFIX.match(text) or _BRACKET_TAG.search(text)):
@@ -281,6 +280,7 @@ def is_chrome_line(block: Block, context: Context, *, edge: bool = False) -> boo
         return True
     if size <= 150 and len(_TRAIL_SEPARATORS.findall(text)) >= 2:
         return True
+    words = text.split(None, 12)  # 13 pieces: more words than a share bar has
     if len(words) <= 12 and all(w.strip("|·•:()[]").lower() in _SOCIAL_WORDS for w in words):
         return True
     if size <= 250 and _is_plug(text):

@@ -94,9 +94,7 @@ UPDATED_LABEL = re.compile(
 )
 
 
-def find_line(
-    lines: list[str], text: str, start: int = 0, heads: list[str | None] | None = None
-) -> int | None:
+def find_line(lines: list[str], text: str, start: int, heads: list[str | None]) -> int | None:
     """Index of the first line from ``start`` that begins like ``text`` (loosely compared).
     ``heads``, as long as ``lines``, keeps the keys of the lines' starts between calls."""
     probe = loose_key(text)[:_PROBE_CHARS]
@@ -104,13 +102,11 @@ def find_line(
     if size < 8:
         return None
     for index in range(start, len(lines)):
-        head = heads[index] if heads is not None else None
+        head = heads[index]
         if head is None:
             # a page has hundreds of lines: key only their start (a key's start is the key of
             # the line's start, so one key serves every probe)
-            head = loose_key(lines[index][: 2 * _PROBE_CHARS])
-            if heads is not None:
-                heads[index] = head
+            head = heads[index] = loose_key(lines[index][: 2 * _PROBE_CHARS])
         if len(head) < size:
             head = loose_key(lines[index])
         if head[:size] == probe:
