@@ -30,6 +30,7 @@ LEAD_IN_WORDS = frozenset(
         "with", "im", "gespräch", "bericht", "kommentar", "ein", "eine", "beitrag", "gastbeitrag",
         "blog", "gespeichert", "submitted", "publiziert", "thread", "starter", "themenstarter",
         "pressemitteilung", "pressemeldung", "presseinformation", "alles", "mehr", "kolumne",
+        "article",
     }
 )  # fmt: skip
 # A German label may name both genders: "Autor/in:", "Autor*innen", "Redakteur:in".
@@ -88,10 +89,12 @@ CREDENTIALS = frozenset(
     {"phd", "md", "mba", "mph", "ms", "msc", "ma", "bsc", "rd", "rdn", "rn", "dphil", "mphil",
      "llm"}
 )  # fmt: skip
-# Values that are placeholders, labels or days, not names ("Datum", "Donnerstag").
+# Values that are placeholders, labels or days, not names ("Datum", "Donnerstag"), and the
+# article a desk's name leaves once its job words go ("The Editors", "Die Redaktion").
 NON_NAMES = frozenset(
     {"anonymous", "unknown", "none", "null", "n/a", "admin", "administrator", "guest", "user",
      "no", "date", "datum", "date de publication", "fecha",
+     "the", "der", "die", "das", "le", "la", "les", "el", "los", "las", "il", "lo", "het",
      "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
      "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag",
      "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
