@@ -16,6 +16,10 @@ from worker.extraction.urls import host_label
 
 MAX_NAME_CHARS = 60
 MAX_NAME_WORDS = 6
+# An organisation's name, taken whole, is longer ("Eidgenössisches Departement für Wirtschaft,
+# Bildung und Forschung WBF")
+_MAX_ORGANISATION_CHARS = 100
+_MAX_ORGANISATION_WORDS = 10
 
 # Words that introduce a byline ("View all posts by", "Post author: By", "Zeige alle Beiträge
 # von", "Eingestellt von"); stripped from the start of a byline, in any order.
@@ -42,7 +46,8 @@ _CUT = re.compile(
     r"\s(?:\||•|·|—|–|-)\s|\b(?:published|updated|posted|last updated|modified|on|am|um"
     r"|veröffentlicht|publiziert|aktualisiert|erstellt|geändert|publié|publicado|actualizado"
     r"|pubblicato|aggiornato|alle artikel|alle beiträge|all posts|all articles|all stories"
-    r"|kontakt|contact|follow|folgen|illustrations?|illustrationen|fotos?|photos?|bilder)\b"
+    r"|kontakt|contact|follow|folgen|illustrations?|illustrationen|fotos?|photos?|bilder"
+    r"|share|teilen|artikel empfehlen)\b"
     r"|\s(?-i:le|el|il|op|den)\s+(?=\d)"  # "Par Jane Doe le 7 mai", "Por Jane Doe el 7 de mayo"
     r"|\s(?-i:under)\s"  # "Posted by Jane Doe under News": WordPress's category
     r"|\b\d{1,2}[:/.]\d{1,2}|\b(?:19|20)\d{2}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
@@ -93,7 +98,8 @@ CREDENTIALS = frozenset(
 # article a desk's name leaves once its job words go ("The Editors", "Die Redaktion").
 NON_NAMES = frozenset(
     {"anonymous", "unknown", "none", "null", "n/a", "admin", "administrator", "guest", "user",
-     "no", "date", "datum", "date de publication", "fecha",
+     "no", "date", "datum", "date de publication", "fecha", "publisher", "anonym", "anonyme",
+     "anónimo", "anonimo",
      "the", "der", "die", "das", "le", "la", "les", "el", "los", "las", "il", "lo", "het",
      "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
      "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag",
@@ -119,13 +125,43 @@ def clean_authors(raw: str, *, exclude: tuple[str, ...] = ()) -> list[str]:
         text = text[: cut.start()]
     if any(_same(text, other) for other in exclude):
         return []  # "Jobs & Hire" is the outlet, not "Jobs" and "Hire"
+    text, addressed = _without_address(text)
+    parts = _SPLIT.split(text)
+    whole = (addressed or bool(_INSTITUTION.search(text))) and not any(map(personal_shape, parts))
+    if whole:
+        parts = [text]  # one organisation: "Bundesministerium für Wirtschaft und Klimaschutz"
     names: list[str] = []
-    for index, part in enumerate(_SPLIT.split(text)):
+    for index, part in enumerate(parts):
         # the first part's lead-in went with the whole byline's ("By Von Trier")
-        name = _clean_name(_strip_lead_in(part) if index else part, exclude)
+        part = _strip_lead_in(part) if index else part
+        name = _clean_name(part, exclude, organisation=whole)
         if name and not any(_same(name, other) for other in exclude):
             names.append(name)
     return dedupe(names)
+
+
+def _without_address(text: str) -> tuple[str, bool]:
+    """A byline signed with a postal address ("Kirche und Leben, Münster, Germany",
+    "GIROMATCH, Frankfurt a. M., Germany") without its city and country, and whether it was
+    one: those are places, not authors."""
+    parts = [part.strip() for part in text.split(",")]
+    if len(parts) < 2 or parts[-1].casefold().rstrip(".") not in _COUNTRIES:
+        return text, False
+    return ", ".join(parts[:-2] if len(parts) > 2 else parts[:-1]), True
+
+
+# Countries as bylines' addresses end with them, in English and in their own languages.
+_COUNTRIES = frozenset(
+    {"germany", "deutschland", "austria", "österreich", "switzerland", "schweiz", "suisse",
+     "svizzera", "france", "italy", "italia", "spain", "españa", "portugal", "netherlands",
+     "nederland", "belgium", "belgique", "belgië", "luxembourg", "poland", "polska", "sweden",
+     "sverige", "norway", "norge", "denmark", "danmark", "finland", "suomi", "ireland", "uk",
+     "united kingdom", "usa", "u.s.a", "united states", "canada", "australia", "india",
+     "brazil", "brasil", "mexico", "méxico", "argentina", "chile", "colombia", "japan", "china"}
+)  # fmt: skip
+# The preposition of an institution's name ("Ministry of Health and Social Care", "Institut
+# für Umwelt und Energie"): an "and" inside it joins no names.
+_INSTITUTION = re.compile(r"\s(?:für|of|for|pour)\s", re.IGNORECASE)
 
 
 def _gives_own_address(raw: str, outlets: tuple[str, ...]) -> bool:
@@ -277,7 +313,9 @@ def dedupe(names: list[str]) -> list[str]:
     return result
 
 
-def _clean_name(part: str, outlets: tuple[str, ...] = ()) -> str | None:
+def _clean_name(
+    part: str, outlets: tuple[str, ...] = (), *, organisation: bool = False
+) -> str | None:
     part = _TRAILER.sub("", part)
     part = part.strip(" \t,:;-–—|•·'\"“”")
     words = part.split()
@@ -288,19 +326,31 @@ def _clean_name(part: str, outlets: tuple[str, ...] = ()) -> str | None:
         words.pop()
     while len(words) > 2 and _bare(words[-1]) in CREDENTIALS:
         words.pop()  # "Jane Doe MPH", but "Jack Ma" is a name
+    roles = 0
     while words and _role(words[0], before_name=len(words) > 1):
         words.pop(0)
+        roles += 1
+    if roles and words and words[0] in _PREPOSITIONS:
+        return None  # "Contributors to Wikimedia projects": a crowd, not a name
+    half = len(words) // 2
+    if half >= 2 and words[:half] == words[half:]:  # not initials ("R. R.")
+        words = words[:half]  # "Kristen Falc'hon Kristen Falc'hon": a screen reader's copy
     if words and words[-1].endswith(".") and not _ABBREVIATION.fullmatch(words[-1]):
         words[-1] = words[-1].rstrip(".")  # a sentence's full stop, not "Jr." or "Joe S."
         words = [word for word in words if word]
-    if not words or len(words) > MAX_NAME_WORDS:
+    max_words, max_chars = (
+        (_MAX_ORGANISATION_WORDS, _MAX_ORGANISATION_CHARS)
+        if organisation
+        else (MAX_NAME_WORDS, MAX_NAME_CHARS)
+    )
+    if not words or len(words) > max_words:
         return None
     if len(words) == 1 and words[0].lower() in LEAD_IN_WORDS:
         return None  # "Von" with no name after it
     if len(words) < size and _outlet_words(words, outlets):
         return None  # "Courier Staff Writers": a desk of the outlet, not a person
     name = " ".join(words)
-    if len(name) > MAX_NAME_CHARS or name.lower() in NON_NAMES:
+    if len(name) > max_chars or name.lower() in NON_NAMES:
         return None
     if "://" in name or "www." in name.lower():
         return None
@@ -311,6 +361,9 @@ def _clean_name(part: str, outlets: tuple[str, ...] = ()) -> str | None:
     if name.isupper() and len(words) > 1:
         name = name.title()  # "JANE DOE" -> "Jane Doe"; "AFP" stays
     return name
+
+
+_PREPOSITIONS = frozenset({"to", "of", "for", "at", "from", "zu", "für", "de", "du"})
 
 
 def _role(word: str, *, before_name: bool) -> bool:
