@@ -80,6 +80,8 @@ from worker.extraction.authors import (
         ("Datum", []),
         ("Staff", []),
         ("publisher", []),
+        ("autor: Pixabay, Twitter", []),
+        ("Фото из Инстаграма Лукаша Подольски", []),
         ("anónimo", []),
         ("Kristen Falc'hon Kristen Falc'hon", ["Kristen Falc'hon"]),
         ("R. R.", ["R. R."]),

@@ -47,7 +47,7 @@ _CUT = re.compile(
     r"|veröffentlicht|publiziert|aktualisiert|erstellt|geändert|publié|publicado|actualizado"
     r"|pubblicato|aggiornato|alle artikel|alle beiträge|all posts|all articles|all stories"
     r"|kontakt|contact|follow|folgen|illustrations?|illustrationen|fotos?|photos?|bilder"
-    r"|share|teilen|artikel empfehlen)\b"
+    r"|share|teilen|artikel empfehlen|фото)\b"
     r"|\s(?-i:le|el|il|op|den)\s+(?=\d)"  # "Par Jane Doe le 7 mai", "Por Jane Doe el 7 de mayo"
     r"|\s(?-i:under)\s"  # "Posted by Jane Doe under News": WordPress's category
     r"|\b\d{1,2}[:/.]\d{1,2}|\b(?:19|20)\d{2}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
@@ -100,6 +100,9 @@ NON_NAMES = frozenset(
     {"anonymous", "unknown", "none", "null", "n/a", "admin", "administrator", "guest", "user",
      "no", "date", "datum", "date de publication", "fecha", "publisher", "anonym", "anonyme",
      "anónimo", "anonimo",
+     # where pictures come from, in a caption's credit ("Londyn / autor: Pixabay, Twitter")
+     "pixabay", "unsplash", "pexels", "shutterstock", "istock", "getty images", "adobe stock",
+     "flickr", "wikimedia commons", "twitter", "instagram", "facebook", "youtube",
      "the", "der", "die", "das", "le", "la", "les", "el", "los", "las", "il", "lo", "het",
      "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
      "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag",
