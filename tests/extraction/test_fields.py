@@ -383,6 +383,27 @@ def test_a_titles_segment_shown_beside_the_blogs_name_in_the_h1_is_the_headline(
     assert extract_article(html, "https://booknews.example/p/1").title == headline
 
 
+@pytest.mark.parametrize(
+    ("h1", "headline"),
+    [
+        # the section's name in the <h1>, which no title repeats: the <h2> is the headline
+        ("Neuigkeiten", "Das Ministerium für Club-Kultur informiert"),
+        # a headline of its own in the <h1>, beside a subtitle the <title> holds
+        ("Stadtrat beschließt den Haushalt", "Stadtrat beschließt den Haushalt"),
+    ],
+)
+def test_a_section_label_in_the_h1_gives_way_to_the_titles_headline_shown_below_it(
+    h1: str, headline: str
+) -> None:
+    html = page(
+        "<title>Das Ministerium für Club-Kultur informiert | Die PARTEI Lübeck</title>",
+        f"<div id='main'><h1>{h1}</h1><div class='newsentry'>"
+        f"<h2 class='newsheading'>Das Ministerium für Club-Kultur informiert</h2>"
+        f"<div class='newstext'>{TEXT}</div></div></div>",
+    )
+    assert extract_article(html, "https://partei.example/2012/05/31/x/").title == headline
+
+
 def test_the_title_element_goes_before_the_first_of_several_h1_it_does_not_repeat() -> None:
     html = page(
         "<title>CDPATH replacements - anarcat</title>",

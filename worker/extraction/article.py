@@ -76,6 +76,7 @@ from worker.extraction.titles import (
     clean_title,
     has_extra_segment,
     headline_beside,
+    headline_under_label,
     headline_within,
     names_an_outlet,
     normalise_name,
@@ -91,7 +92,7 @@ from worker.extraction.urls import (
 
 # Bump whenever the output for the same page changes; stored beside raw pages so that stored
 # articles can be re-extracted when it moves.
-EXTRACTOR_VERSION = "63"
+EXTRACTOR_VERSION = "64"
 
 # Below this the page is a stub, a gallery or a teaser, not an article: about three sentences.
 # The shortest real article in the zyte-dev corpus has 369 characters.
@@ -221,7 +222,9 @@ def _extract(
         )
         if shown is None and title[1] == "markup":
             titles = [h.value for h in hints.get("title")]
-            shown = headline_beside(title[0], titles, texts, outlets)
+            shown = headline_beside(title[0], titles, texts, outlets) or headline_under_label(
+                title[0], titles, texts
+            )
         title = (shown, title[1]) if shown else title
 
     paragraphs, body_source = _article_body(root, names, url, hints, outlets, title, selected)

@@ -200,6 +200,27 @@ def headline_beside(
     return None
 
 
+def headline_under_label(best: str, titles: list[str], headings: list[str]) -> str | None:
+    """The segment of a <title> that the page shows as a heading, three words or more, when
+    ``best`` (the page's <h1>) is a short label that no title repeats: a theme's <h1> naming
+    the section ("Neuigkeiten") over the post's <h2> ("Das Ministerium für Club-Kultur
+    informiert…"), which <title> gives beside the site's name."""
+    key = loose_key(best)
+    if _long_enough(best) or not key:
+        return None
+    shown = {loose_key(heading) for heading in headings}
+    for title in titles:
+        if loose_key(title) == key:
+            continue  # the <h1> itself
+        if key in loose_key(title):
+            return None
+        parts = [part.strip() for part in _SEPARATOR.split(" ".join(title.split()))]
+        found = [part for part in parts if _long_enough(part) and loose_key(part) in shown]
+        if len(parts) >= 2 and len(found) == 1:
+            return found[0]
+    return None
+
+
 def headline_within(title: str, headings: list[str], headlines: list[str]) -> str | None:
     """The page's one <h1> (``headlines``, ``_long_enough``) that ``title`` holds with
     words added, when the title itself is no heading: "Receita de Sequilho com Chocolate
