@@ -107,6 +107,7 @@ def test_notices_are_found_only_after_the_text() -> None:
     [
         ("Budget", None),  # the headline again
         ("Example Times", None),  # the site's name
+        ("Budget - Example Times", None),  # the headline with the site's name, as <title> has it
         ("The council approved the budget.", "The council approved the budget."),
     ],
 )

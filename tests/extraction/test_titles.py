@@ -27,6 +27,10 @@ NAMES = ["The Korea Herald", "Muslim Times", "koreaherald"]
         # a slogan after the outlet's name
         ("Christmas Gift Guide | Muslim Times | Jetzt entdecken!", "Christmas Gift Guide"),
         ("Budget passes │ Muslim Times", "Budget passes"),  # a box-drawing bar
+        # the outlet's name and what it is
+        ("Magic Cleaning | Muslim Times ♥ Magazine", "Magic Cleaning"),
+        ("Magic Cleaning | Muslim Times Newsletter", "Magic Cleaning"),
+        ("Magic Cleaning | Muslim Times Kollektion", "Magic Cleaning | Muslim Times Kollektion"),
         # a broken template runs the site's name into the headline
         ("Truckwash A31Muslim Times | Muslim Times", "Truckwash A31"),
         ("Truckwash A31Branchenbuch Nord | Branchenbuch Nord", "Truckwash A31 | Branchenbuch Nord"),

@@ -81,6 +81,7 @@ from worker.extraction.titles import (
     names_an_outlet,
     normalise_name,
     shown_segment,
+    strip_outlet,
     without_kicker,
 )
 from worker.extraction.urls import (
@@ -92,7 +93,7 @@ from worker.extraction.urls import (
 
 # Bump whenever the output for the same page changes; stored beside raw pages so that stored
 # articles can be re-extracted when it moves.
-EXTRACTOR_VERSION = "64"
+EXTRACTOR_VERSION = "65"
 
 # Below this the page is a stub, a gallery or a teaser, not an article: about three sentences.
 # The shortest real article in the zyte-dev corpus has 369 characters.
@@ -822,12 +823,14 @@ _IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)$", re.IGNORECASE)
 
 
 def _clean_description(value: str, headline: str | None, outlets: list[str]) -> str | None:
-    """The summary, unless it only repeats the headline or names the site ("watson - das
-    newsportal"): CMSs fill the field with either when the editor wrote none."""
+    """The summary, unless it only repeats the headline (with the site's name or not) or names
+    the site ("watson - das newsportal"): CMSs fill the field with either when the editor
+    wrote none."""
     value = " ".join(value.split())
     if not any(c.isalpha() for c in value):
         return None
-    if headline and value.casefold() == " ".join(headline.split()).casefold():
+    shown = " ".join(headline.split()).casefold() if headline else None
+    if shown in (value.casefold(), strip_outlet(value, outlets).casefold()):
         return None
     return None if names_an_outlet(value, outlets) else value[:2000]
 

@@ -61,7 +61,16 @@ def _is_outlet(segment: str, names: list[str], *, loosely: bool = True) -> bool:
             shorter, longer = sorted((key, other), key=len)
             if len(shorter) >= 0.6 * len(longer):
                 return True
+            # the name and what it is: "sheego ♥ Magazin", "Teufel Blog"
+            if key.startswith(other) and key[len(other) :] in _PUBLICATION_WORDS:
+                return True
     return False
+
+
+_PUBLICATION_WORDS = frozenset(
+    {"magazin", "magazine", "mag", "blog", "news", "online", "zeitung", "journal", "tv",
+     "radio", "podcast", "newsletter", "revue", "review", "wiki", "forum", "shop"}
+)  # fmt: skip
 
 
 def strip_outlet(title: str, names: list[str]) -> str:
