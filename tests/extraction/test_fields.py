@@ -230,6 +230,10 @@ def test_a_cms_marker_and_a_headline_repeated_as_a_keyword_are_no_tags() -> None
         ("{$category}", None),  # a template's unfilled placeholder
         ("Startseite", None),  # the home page is no section
         ("Example Times", None),  # the outlet itself
+        ("Uncategorized", None),  # WordPress's default category: no category
+        ("Allgemein", None),
+        ("articles", None),  # a content type, which every post is
+        ("Politik", "Politik"),
     ],
 )
 def test_a_section_is_the_label_itself(stated: str, section: str | None) -> None:

@@ -93,7 +93,7 @@ from worker.extraction.urls import (
 
 # Bump whenever the output for the same page changes; stored beside raw pages so that stored
 # articles can be re-extracted when it moves.
-EXTRACTOR_VERSION = "65"
+EXTRACTOR_VERSION = "66"
 
 # Below this the page is a stub, a gallery or a teaser, not an article: about three sentences.
 # The shortest real article in the zyte-dev corpus has 369 characters.
@@ -786,14 +786,23 @@ def _clean_label(value: str) -> str | None:
 
 def _clean_section(value: str, outlets: list[str]) -> str | None:
     """A section label without the label of the label ("Kategorien: Rezepte"); not the home
-    page ("Startseite"), the outlet itself ("gizmodo.com") or a template's unfilled
-    placeholder ("{$category}")."""
+    page ("Startseite"), a bucket that holds every post ("Uncategorized", "articles"), the
+    outlet itself ("gizmodo.com") or a template's unfilled placeholder ("{$category}")."""
     label = _clean_label(_SECTION_LABEL.sub("", value).strip(" ,;"))
-    if label is None or "{" in label or label.casefold() in markup.HOME_WORDS:
+    if label is None or "{" in label:
+        return None
+    if label.casefold() in markup.HOME_WORDS or label.casefold() in _BUCKETS:
         return None
     return None if names_an_outlet(label, outlets) else label
 
 
+# Names of what every post is or goes under when it has no category: WordPress's default
+# category ("Uncategorized", "Allgemein") and content types ("post", "articles", "Beitrag").
+_BUCKETS = frozenset(
+    {"uncategorized", "uncategorised", "unkategorisiert", "allgemein", "non classé",
+     "sin categoría", "senza categoria", "post", "posts", "article", "articles", "artikel",
+     "beitrag", "beiträge", "all", "alle"}
+)  # fmt: skip
 _SECTION_LABEL = re.compile(
     r"^\s*(?:kategorien|kategorie|categories|category|rubriken|rubrik|filed under|posted in"
     r"|eingeordnet unter|veröffentlicht unter)\s*:?(?:\s+|$)",
