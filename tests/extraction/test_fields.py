@@ -234,6 +234,8 @@ def test_a_cms_marker_and_a_headline_repeated_as_a_keyword_are_no_tags() -> None
         ("Allgemein", None),
         ("articles", None),  # a content type, which every post is
         ("Politik", "Politik"),
+        ("Nachrichten Februar 2022", None),  # a month of the archive
+        ("Fashion Trends 2019", "Fashion Trends 2019"),
     ],
 )
 def test_a_section_is_the_label_itself(stated: str, section: str | None) -> None:

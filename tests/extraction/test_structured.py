@@ -277,14 +277,15 @@ class TestMarkup:
         assert values(markup.collect(parse_html(no_headline), URL), "section") == []
 
     def test_a_breadcrumb_names_the_section_not_its_tools_nor_the_page_itself(self) -> None:
-        """The trail's last link to another page: not the print and mail tools in its bar,
-        not a "Back" link to a crumb already there, not the page's own crumb (a relative
-        link); a "has-breadcrumbs" class on the page's <body> is no trail."""
+        """The trail's last link to another page of the site: not the print, mail and share
+        tools in its bar, not a "Back" link to a crumb already there, not the page's own crumb
+        (a relative link); a "has-breadcrumbs" class on the page's <body> is no trail."""
         html = """<html><body class="has-breadcrumbs"><a href="/about">About</a>
         <div class="breadcrumb"><a href="/">Home</a> › <a href="/world/">World</a>
           › <a href="/world/2021/04/06/story.html">Story label</a>
           <a href="javascript:window.print()">Print</a> <a href="mailto:?body=x">Mail</a>
-          <a href="/world/">‹ Back</a></div>
+          <a href="/world/">‹ Back</a>
+          <a href="https://twitter.com/intent/tweet?url=x">tweeten</a></div>
         <h1>Story</h1><p><a href="/imprint">Imprint</a></p></body></html>"""
         assert values(markup.collect(parse_html(html), URL), "section") == ["World"]
 

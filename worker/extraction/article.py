@@ -93,7 +93,7 @@ from worker.extraction.urls import (
 
 # Bump whenever the output for the same page changes; stored beside raw pages so that stored
 # articles can be re-extracted when it moves.
-EXTRACTOR_VERSION = "66"
+EXTRACTOR_VERSION = "67"
 
 # Below this the page is a stub, a gallery or a teaser, not an article: about three sentences.
 # The shortest real article in the zyte-dev corpus has 369 characters.
@@ -793,6 +793,8 @@ def _clean_section(value: str, outlets: list[str]) -> str | None:
         return None
     if label.casefold() in markup.HOME_WORDS or label.casefold() in _BUCKETS:
         return None
+    if _MONTH_ARCHIVE.search(label):
+        return None  # a breadcrumb's month of the archive ("Nachrichten Februar 2022")
     return None if names_an_outlet(label, outlets) else label
 
 
@@ -803,6 +805,16 @@ _BUCKETS = frozenset(
      "sin categoría", "senza categoria", "post", "posts", "article", "articles", "artikel",
      "beitrag", "beiträge", "all", "alle"}
 )  # fmt: skip
+# A month and its year, in English, German, French, Spanish, Italian and Dutch
+_MONTH_ARCHIVE = re.compile(
+    r"\b(?:january|february|march|april|may|june|july|august|september|october|november"
+    r"|december|januar|jänner|februar|märz|mai|juni|juli|oktober|dezember|janvier|février"
+    r"|mars|avril|juin|juillet|août|septembre|octobre|novembre|décembre|enero|febrero|marzo"
+    r"|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre|gennaio|febbraio"
+    r"|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre|januari|februari|maart|mei"
+    r"|augustus)\s+(?:19|20)\d{2}\b",
+    re.IGNORECASE,
+)
 _SECTION_LABEL = re.compile(
     r"^\s*(?:kategorien|kategorie|categories|category|rubriken|rubrik|filed under|posted in"
     r"|eingeordnet unter|veröffentlicht unter)\s*:?(?:\s+|$)",

@@ -32,7 +32,7 @@ from worker.extraction.parsing import (
     rel_words,
     tag_text,
 )
-from worker.extraction.urls import absolute, page_key, same_page
+from worker.extraction.urls import absolute, host_label, page_key, same_page
 
 AUTHOR_WORDS = frozenset(
     {"author", "authors", "byline", "bylines", "writer", "creator", "byl", "authorname",
@@ -639,17 +639,20 @@ _PAGE_CONTAINERS = frozenset({"html", "body", "main", "article"})
 
 
 def _crumbs(trail: HtmlElement, url: str) -> list[str]:
-    """The texts of a breadcrumb trail's links to other pages: not the tools sharing its bar
-    (print, mail, "back to top": javascript:, mailto:, #), not the article itself (relative
+    """The texts of a breadcrumb trail's links to other pages of the site: not the tools
+    sharing its bar (print, mail, "back to top": javascript:, mailto:, #; "tweeten": another
+    site), not the article itself (relative
     links resolved first; its crumb names the page, not its section). A page linked twice
     counts where it comes last, under its first text: the trail after a menu that also links
     to it, a "‹ Back" link after the crumb it goes back to."""
     own = page_key(url)
+    site = host_label(url)
     texts: dict[str, str] = {}
     for link in trail.iter("a"):
         target = absolute(link.get("href"), url)
         key = page_key(target) if target is not None else own
-        if link is trail or key == own:
+        elsewhere = bool(site) and target is not None and host_label(target) != site
+        if link is trail or key == own or elsewhere:
             continue
         texts[key] = texts.pop(key, "") or tag_text(link, 100)
     return list(texts.values())
