@@ -58,6 +58,11 @@ def test_tags_are_split_deduplicated_and_cleaned() -> None:
         "Economy",
         "inflation",
     ]
+    assert clean_tags(["Kultur»", "#Brexit", "»Wir sind das Volk«"]) == [
+        "Kultur",
+        "Brexit",
+        "Wir sind das Volk",
+    ]
 
 
 def test_json_ld_keywords_win_over_meta_keywords() -> None:

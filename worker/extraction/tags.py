@@ -31,7 +31,7 @@ def clean_tags(values: list[str], headline: str | None = None) -> list[str]:
         seen.add(" ".join(headline.split()).casefold())
     for value in values:
         for tag in split_tags(value):
-            tag = " ".join(tag.split()).strip(" #\"'")
+            tag = " ".join(tag.split()).strip(" #\"'»«›‹•·")  # "Kultur»": a link's arrow
             key = tag.casefold()
             if not tag or key in seen or len(tag) > MAX_TAG_CHARS or _INTERNAL.match(tag):
                 continue
