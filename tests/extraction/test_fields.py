@@ -113,6 +113,9 @@ def test_notices_are_found_only_after_the_text() -> None:
         ("Budget", None),  # the headline again
         ("Example Times", None),  # the site's name
         ("Budget - Example Times", None),  # the headline with the site's name, as <title> has it
+        ("Home", None),  # the home page's label
+        ("{{ seomatic.helper.extractTextFromField(entry.teaser) }}", None),  # a template's
+        ("{$plugin.tx_news.opengraph.description}", None),  # unfilled placeholder
         ("The council approved the budget.", "The council approved the budget."),
     ],
 )

@@ -93,7 +93,7 @@ from worker.extraction.urls import (
 
 # Bump whenever the output for the same page changes; stored beside raw pages so that stored
 # articles can be re-extracted when it moves.
-EXTRACTOR_VERSION = "68"
+EXTRACTOR_VERSION = "69"
 
 # Below this the page is a stub, a gallery or a teaser, not an article: about three sentences.
 # The shortest real article in the zyte-dev corpus has 369 characters.
@@ -848,7 +848,7 @@ def _clean_description(value: str, headline: str | None, outlets: list[str]) -> 
     the site ("watson - das newsportal"): CMSs fill the field with either when the editor
     wrote none."""
     value = " ".join(value.split())
-    if not any(c.isalpha() for c in value):
+    if not any(c.isalpha() for c in value) or value.casefold() in markup.HOME_WORDS:
         return None
     shown = " ".join(headline.split()).casefold() if headline else None
     if shown in (value.casefold(), strip_outlet(value, outlets).casefold()):

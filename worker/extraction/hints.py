@@ -7,6 +7,7 @@ the source next to the value is what lets every output field carry its provenanc
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Literal
@@ -18,6 +19,10 @@ Source = Literal["rules", "json-ld", "meta", "markup", "heuristic", "config", "d
 SOURCE_ORDER: tuple[Source, ...] = (
     "rules", "json-ld", "meta", "markup", "heuristic", "config", "detected"
 )  # fmt: skip
+
+
+# Template syntax of Twig, Jinja, Liquid, Smarty and TYPO3 Fluid left unrendered
+_PLACEHOLDER = re.compile(r"\{\{.*\}\}|\{%.*%\}|\{\$[\w.\[\]'\"-]+\}", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -35,14 +40,16 @@ class Hints:
     fields: dict[str, list[Hint]] = field(default_factory=lambda: defaultdict(list))
 
     def add(self, name: str, value: object, source: Source, *, keep_lines: bool = False) -> None:
-        """Record a candidate; non-strings and blank strings are ignored.
+        """Record a candidate; non-strings, blank strings and a template's unfilled
+        placeholder ("{{ seomatic.helper.extractTextFromField(entry.teaser) }}",
+        "{$plugin.tx_news.opengraph.site_name}") are ignored.
 
         Whitespace is collapsed unless ``keep_lines`` (a body whose line breaks carry meaning).
         """
         if not isinstance(value, str):
             return
         text = value.strip() if keep_lines else " ".join(value.split())
-        if text:
+        if text and not ("{" in text and _PLACEHOLDER.fullmatch(text)):
             self.fields[name].append(Hint(text, source))
 
     def get(self, name: str, order: tuple[Source, ...] = SOURCE_ORDER) -> list[Hint]:
