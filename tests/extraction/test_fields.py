@@ -199,6 +199,16 @@ def test_a_site_named_home_is_named_by_the_next_source() -> None:
         ("https://example.it/uploads/catalogo-2020.jpg", False),
         ("https://example.com/sites/default/files/2019-11/council-vote.jpg", False),
         ("https://example.com/storage/image/2280168_default_1tGuSk.jpg", False),
+        # the picture a site shares when an article has none
+        ("https://example.com/img/pages/article/opengraph_default.jpg", True),
+        ("https://example.de/SharedDocs/OG-Image.jpg?__blob=cover&v=5", True),
+        ("https://example.de/Verschiedenes/twitter-standard.jpg", True),
+        ("https://example.de/templates/img/fb.jpg", True),
+        ("https://example.de/images/default-presse-opener.jpg", True),
+        ("https://example.de/core/files/fallback/big/1365597833-AGC2.jpg", True),
+        ("https://example.com/2021/social-media-study.jpg", False),
+        ("https://example.com/2021/teaser-budget-2021.jpg", False),
+        ("https://example.com/2021/image.jpg", False),
     ],
 )
 def test_a_sites_logo_icon_or_placeholder_is_no_lead_image(image: str, stock: bool) -> None:

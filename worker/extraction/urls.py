@@ -89,7 +89,9 @@ def host_label(url: str) -> str:
 def names_a_stock_image(url: str) -> bool:
     """The address of a site-wide picture rather than an article's: a logo, an icon, a blank
     or placeholder image (WordPress.com's "s0.wp.com/i/blank.jpg", a theme's
-    "social_placeholder.png", a site icon under "/blavatar/"), told by its file name."""
+    "social_placeholder.png", a site icon under "/blavatar/"), the picture a site shares when
+    an article has none ("opengraph_default.jpg", "OG-Image.jpg", "twitter-standard.jpg",
+    "default-presse-opener.jpg", "/fallback/"), told by its file name."""
     try:
         path = unquote(urlsplit(url).path).lower()
     except ValueError:
@@ -98,6 +100,10 @@ def names_a_stock_image(url: str) -> bool:
     words = set(_WORD_BREAK.split(name))
     if _STOCK_WORDS & words or name.endswith(".ico") or "/blavatar/" in path:
         return True
+    if ("default" in words and words & _SHARE_WORDS) or "/fallback/" in path:
+        return True
+    if words & _SHARE_WORDS and words <= _SHARE_WORDS | _GENERIC_WORDS:
+        return True
     return any(_LOGO_WORD.fullmatch(word) for word in words)
 
 
@@ -105,6 +111,14 @@ _WORD_BREAK = re.compile(r"[^a-z0-9]+")
 _STOCK_WORDS = frozenset(
     {"logo", "icon", "favicon", "blank", "placeholder", "spacer", "transparent", "blavatar"}
 )
+# What a site's default picture for shared links is named after
+_SHARE_WORDS = frozenset(
+    {"og", "opengraph", "share", "sharing", "social", "twitter", "facebook", "fb", "user",
+     "opener", "teaser"}
+)  # fmt: skip
+_GENERIC_WORDS = frozenset(
+    {"", "image", "img", "default", "standard", "jpg", "jpeg", "png", "webp", "gif"}
+)  # fmt: skip
 # A logo or icon named in one word: "googlelogo", "nmblogo", "institutionlogo29539", "icon2";
 # not an Italian or Spanish word in "-alogo", "-ilogo", "-ologo" ("catalogo", "epilogo",
 # "psicologo-roma.jpg").
