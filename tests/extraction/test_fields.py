@@ -209,6 +209,7 @@ def test_a_site_named_home_is_named_by_the_next_source() -> None:
         ("https://example.com/2021/social-media-study.jpg", False),
         ("https://example.com/2021/teaser-budget-2021.jpg", False),
         ("https://example.com/2021/image.jpg", False),
+        ("https://example.com/2021/05/budget/teaser.jpg", False),
     ],
 )
 def test_a_sites_logo_icon_or_placeholder_is_no_lead_image(image: str, stock: bool) -> None:

@@ -343,3 +343,19 @@ class TestMarkup:
         </body></html>"""
         hints = markup.collect(parse_html(html), URL)
         assert values(hints, "published") == ["21.01.2009, 10:02"]
+
+
+@pytest.mark.parametrize(
+    ("stated", "kept"),
+    [
+        ("{{ seomatic.helper.extractTextFromField(entry.teaser) }}", False),
+        ("{$plugin.tx_news.opengraph.site_name}", False),
+        ("{% block description %}{% endblock %}", False),
+        ("Budget {{ vote }} passes {{ today }}", True),  # text around the braces
+        ("Budget {{ passes }}", True),
+    ],
+)
+def test_a_templates_unfilled_placeholder_is_no_candidate(stated: str, kept: bool) -> None:
+    hints = Hints()
+    hints.add("description", stated, "meta")
+    assert values(hints, "description") == ([stated] if kept else [])

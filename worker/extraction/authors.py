@@ -94,8 +94,7 @@ CREDENTIALS = frozenset(
     {"phd", "md", "mba", "mph", "ms", "msc", "ma", "bsc", "rd", "rdn", "rn", "dphil", "mphil",
      "llm"}
 )  # fmt: skip
-# Values that are placeholders, labels or days, not names ("Datum", "Donnerstag"), and the
-# article a desk's name leaves once its job words go ("The Editors", "Die Redaktion").
+# Values that are placeholders, labels or days, not names ("Datum", "Donnerstag").
 NON_NAMES = frozenset(
     {"anonymous", "unknown", "none", "null", "n/a", "admin", "administrator", "guest", "user",
      "no", "date", "datum", "date de publication", "fecha", "publisher", "anonym", "anonyme",
@@ -103,6 +102,7 @@ NON_NAMES = frozenset(
      # where pictures come from, in a caption's credit ("Londyn / autor: Pixabay, Twitter")
      "pixabay", "unsplash", "pexels", "shutterstock", "istock", "getty images", "adobe stock",
      "flickr", "wikimedia commons", "twitter", "instagram", "facebook", "youtube",
+     # the article a desk's name leaves once its job words go ("The Editors", "Die Redaktion")
      "the", "der", "die", "das", "le", "la", "les", "el", "los", "las", "il", "lo", "het",
      "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
      "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag",

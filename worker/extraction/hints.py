@@ -21,8 +21,9 @@ SOURCE_ORDER: tuple[Source, ...] = (
 )  # fmt: skip
 
 
-# Template syntax of Twig, Jinja, Liquid, Smarty and TYPO3 Fluid left unrendered
-_PLACEHOLDER = re.compile(r"\{\{.*\}\}|\{%.*%\}|\{\$[\w.\[\]'\"-]+\}", re.DOTALL)
+# Template syntax of Twig, Jinja, Liquid, Smarty and TYPO3 Fluid left unrendered, and
+# nothing else
+_PLACEHOLDER = re.compile(r"(?:\{\{[^{}]*\}\}|\{%[^{}]*%\}|\{\$[\w.\[\]'\"-]+\}|\s)+")
 
 
 @dataclass(frozen=True)

@@ -100,7 +100,7 @@ def names_a_stock_image(url: str) -> bool:
     words = set(_WORD_BREAK.split(name))
     if _STOCK_WORDS & words or name.endswith(".ico") or "/blavatar/" in path:
         return True
-    if ("default" in words and words & _SHARE_WORDS) or "/fallback/" in path:
+    if ("default" in words and words & (_SHARE_WORDS | _DEFAULT_WORDS)) or "/fallback/" in path:
         return True
     if words & _SHARE_WORDS and words <= _SHARE_WORDS | _GENERIC_WORDS:
         return True
@@ -113,9 +113,10 @@ _STOCK_WORDS = frozenset(
 )
 # What a site's default picture for shared links is named after
 _SHARE_WORDS = frozenset(
-    {"og", "opengraph", "share", "sharing", "social", "twitter", "facebook", "fb", "user",
-     "opener", "teaser"}
+    {"og", "opengraph", "share", "sharing", "social", "twitter", "facebook", "fb"}
 )  # fmt: skip
+# and a default's, beside "default" only ("teaser.jpg" may be an article's own)
+_DEFAULT_WORDS = frozenset({"user", "opener", "teaser"})
 _GENERIC_WORDS = frozenset(
     {"", "image", "img", "default", "standard", "jpg", "jpeg", "png", "webp", "gif"}
 )  # fmt: skip
