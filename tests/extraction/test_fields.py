@@ -184,6 +184,11 @@ def test_a_site_named_home_is_named_by_the_next_source() -> None:
     assert article.site_name == "Example Times"
 
 
+def test_a_site_named_by_its_social_handle_is_named_without_the_at_sign() -> None:
+    article = budget_story('<meta property="og:site_name" content="@exampletimes">')
+    assert article.site_name == "exampletimes"
+
+
 @pytest.mark.parametrize(
     ("image", "stock"),
     [

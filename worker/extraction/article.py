@@ -93,7 +93,7 @@ from worker.extraction.urls import (
 
 # Bump whenever the output for the same page changes; stored beside raw pages so that stored
 # articles can be re-extracted when it moves.
-EXTRACTOR_VERSION = "70"
+EXTRACTOR_VERSION = "71"
 
 # Below this the page is a stub, a gallery or a teaser, not an article: about three sentences.
 # The shortest real article in the zyte-dev corpus has 369 characters.
@@ -777,11 +777,15 @@ def _only_in_chrome(root: HtmlElement, text: str) -> bool:
 
 
 def _clean_label(value: str) -> str | None:
-    """A short label such as a section or site name; not a URL, not a sentence."""
+    """A short label such as a section or site name; not a URL, not a sentence; a social
+    network's handle as the name it stands for ("@politifact" in og:site_name)."""
     value = " ".join(value.split()).strip(" |/>»-–")
     if not value or len(value) > 80 or "://" in value or not any(c.isalpha() for c in value):
         return None
-    return value
+    return value[1:] if _HANDLE.fullmatch(value) else value
+
+
+_HANDLE = re.compile(r"@\w+")
 
 
 def _clean_section(value: str, outlets: list[str]) -> str | None:
