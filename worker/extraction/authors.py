@@ -163,8 +163,9 @@ _COUNTRIES = frozenset(
      "brazil", "brasil", "mexico", "méxico", "argentina", "chile", "colombia", "japan", "china"}
 )  # fmt: skip
 # The preposition of an institution's name ("Ministry of Health and Social Care", "Institut
-# für Umwelt und Energie"): an "and" inside it joins no names.
-_INSTITUTION = re.compile(r"\s(?:für|of|for|pour)\s", re.IGNORECASE)
+# für Umwelt und Energie"): an "and" inside it joins no names. Not "for", which names a
+# person's employer as often ("Jane Doe for CNN").
+_INSTITUTION = re.compile(r"\s(?:für|of|pour)\s", re.IGNORECASE)
 
 
 def _gives_own_address(raw: str, outlets: tuple[str, ...]) -> bool:
