@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from worker.extraction.datelines import AGENCIES
 from worker.extraction.textkeys import loose_key
 from worker.extraction.urls import host_label
 
@@ -34,7 +35,7 @@ LEAD_IN_WORDS = frozenset(
         "with", "im", "gespräch", "bericht", "kommentar", "ein", "eine", "beitrag", "gastbeitrag",
         "blog", "gespeichert", "submitted", "publiziert", "thread", "starter", "themenstarter",
         "pressemitteilung", "pressemeldung", "presseinformation", "alles", "mehr", "kolumne",
-        "article",
+        "article", "corresponding",
     }
 )  # fmt: skip
 # A German label may name both genders: "Autor/in:", "Autor*innen", "Redakteur:in".
@@ -326,8 +327,13 @@ def _clean_name(
     size = len(words)
     if len(words) == 1 and _bare(words[0]) in CREDENTIALS:
         return None  # the "PhD" of "Grant Tinsley, PhD"
-    while words and _bare(words[-1]) in JOB_WORDS:
-        words.pop()
+    named = words
+    while named and _bare(named[-1]) in JOB_WORDS:
+        named = named[:-1]
+    # "Reuters Staff", "BBC News", "heise online": the agency or brand; but "Rasender
+    # Reporter", "Jörg Staff", "Support Team" are a name whose last word is a job's word
+    if len(named) != 1 or len(words) == 1 or not _plain_word(named[0]):
+        words = named
     while len(words) > 2 and _bare(words[-1]) in CREDENTIALS:
         words.pop()  # "Jane Doe MPH", but "Jack Ma" is a name
     roles = 0
@@ -365,6 +371,18 @@ def _clean_name(
     if name.isupper() and len(words) > 1:
         name = name.title()  # "JANE DOE" -> "Jane Doe"; "AFP" stays
     return name
+
+
+def _plain_word(word: str) -> bool:
+    """A capitalised word of letters that is no news agency ("Jörg", "Support", not
+    "Reuters", "BBC", "PhillyVoice" or "heise")."""
+    return (
+        word[:1].isupper()
+        and word[1:].islower()
+        and word.isalpha()
+        and word.casefold() not in AGENCIES
+        and word.casefold() not in NON_NAMES
+    )
 
 
 _PREPOSITIONS = frozenset({"to", "of", "for", "at", "from", "zu", "für", "de", "du"})
