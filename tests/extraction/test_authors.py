@@ -138,6 +138,7 @@ def test_clean_authors(byline: str, names: list[str]) -> None:
         ("LN", "LN - Lübecker Nachrichten", []),  # a part of the name behind a separator
         ("JF", "Junge Freiheit", []),  # the initials
         ("Jobs & Hire", "Jobs & Hire", []),  # the whole name, before it is split
+        ("Courier Staff Writers", "The Millbrook Courier", []),  # the outlet's desk
         ("Steve Peoples, AP", "Associated Press", ["Steve Peoples"]),
         ("AP", "Korea Herald", ["AP"]),
         ("Jane Doe", "Jane Doe Weekly", ["Jane Doe"]),  # a blog named after its author

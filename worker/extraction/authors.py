@@ -330,9 +330,15 @@ def _clean_name(
     named = words
     while named and _bare(named[-1]) in JOB_WORDS:
         named = named[:-1]
-    # "Reuters Staff", "BBC News", "heise online": the agency or brand; but "Rasender
-    # Reporter", "Jörg Staff", "Support Team" are a name whose last word is a job's word
-    if len(named) != 1 or len(words) == 1 or not _plain_word(named[0]):
+    # "Reuters Staff", "BBC News", "heise online": the agency or brand, "Courier Staff" the
+    # outlet's desk; but "Rasender Reporter", "Jörg Staff", "Support Team" are a name whose
+    # last word is a job's word
+    if (
+        len(named) != 1
+        or len(words) == 1
+        or not _plain_word(named[0])
+        or _outlet_words(named, outlets)
+    ):
         words = named
     while len(words) > 2 and _bare(words[-1]) in CREDENTIALS:
         words.pop()  # "Jane Doe MPH", but "Jack Ma" is a name
