@@ -95,6 +95,10 @@ _PLUGS = (
     r" (?:helpful|useful)|(?:war|ist) (?:dieser|der) (?:artikel|beitrag) hilfreich"
     r"|fand(?:est du|en sie|et ihr) (?:den|diesen) (?:artikel|beitrag) hilfreich"
     r"|gefällt (?:dir|ihnen|euch) (?:dieser|der) (?:artikel|beitrag)"
+    # a newsletter box's title and pitch: "PC Gamer Newsletter", "Sign up for the X newsletter"
+    r"|(?-i:[A-Z][\w.&'’-]*(?: [A-Z][\w.&'’-]*){0,3} Newsletter)"
+    r"|sign up (?:for|to) (?:the |our )?(?:[\w.&'’-]+ ){0,4}newsletter"
+    r"|kommentare lesen und schreiben(?:\W+hier klicken)?"
 )
 BOILERPLATE_LINE = re.compile(rf"^\W*(?:{_PHRASES}|{_PLUGS})\W*$", re.IGNORECASE)
 TEASER_PREFIX = re.compile(
