@@ -39,6 +39,7 @@ from worker.extraction.dates import (
     day_first,
     in_page_order,
     load_zone,
+    names_a_month,
     states_the_day,
 )
 from worker.extraction.faq import with_questions
@@ -797,7 +798,7 @@ def _clean_section(value: str, outlets: list[str]) -> str | None:
         return None
     if label.casefold() in markup.HOME_WORDS or label.casefold() in _BUCKETS:
         return None
-    if _MONTH_ARCHIVE.search(label):
+    if names_a_month(label):
         return None  # a breadcrumb's month of the archive ("Nachrichten Februar 2022")
     return None if names_an_outlet(label, outlets) else label
 
@@ -809,16 +810,6 @@ _BUCKETS = frozenset(
      "sin categoría", "senza categoria", "post", "posts", "article", "articles", "artikel",
      "beitrag", "beiträge", "all", "alle"}
 )  # fmt: skip
-# A month and its year, in English, German, French, Spanish, Italian and Dutch
-_MONTH_ARCHIVE = re.compile(
-    r"\b(?:january|february|march|april|may|june|july|august|september|october|november"
-    r"|december|januar|jänner|februar|märz|mai|juni|juli|oktober|dezember|janvier|février"
-    r"|mars|avril|juin|juillet|août|septembre|octobre|novembre|décembre|enero|febrero|marzo"
-    r"|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre|gennaio|febbraio"
-    r"|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre|januari|februari|maart|mei"
-    r"|augustus)\s+(?:19|20)\d{2}\b",
-    re.IGNORECASE,
-)
 _SECTION_LABEL = re.compile(
     r"^\s*(?:kategorien|kategorie|categories|category|rubriken|rubrik|filed under|posted in"
     r"|eingeordnet unter|veröffentlicht unter)\s*:?(?:\s+|$)",

@@ -45,6 +45,12 @@ _FOREIGN_MONTH = re.compile(
     re.IGNORECASE,
 )
 _FOREIGN_TO_ENGLISH = {w: month for month, words in _MONTH_WORDS.items() for w in words}
+_MONTH_AND_YEAR = re.compile(
+    r"(?<!\w)(?:"
+    + "|".join(sorted({*map(str.lower, _MONTH_WORDS), *_FOREIGN_TO_ENGLISH}, key=len, reverse=True))
+    + r")\.?\s+(?:19|20)\d{2}\b",
+    re.IGNORECASE,
+)
 
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
@@ -257,6 +263,12 @@ def _dateutil(span: str) -> datetime | None:
 
 
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:/|-|\.|$)")
+
+
+def names_a_month(text: str) -> bool:
+    """Whether ``text`` names a month of a year in any language read here ("Dezember 2021",
+    "Nachrichten Februar 2022"): a breadcrumb's crumb of the archive, not a section."""
+    return _MONTH_AND_YEAR.search(text) is not None
 
 
 def date_from_url(url: str, zone: tzinfo | None = None) -> datetime | None:
