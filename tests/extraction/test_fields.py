@@ -131,6 +131,25 @@ def test_a_description_says_more_than_the_headline_or_the_site(
 
 
 @pytest.mark.parametrize(
+    ("stated", "site_name"),
+    [
+        ("Harbour Times | News from the bay, every day", "Harbour Times"),
+        ("Stories from the bay - HarbourTimes.example", "HarbourTimes.example"),
+        ("Bay News - The paper of the harbour", "Bay News - The paper of the harbour"),
+        ("Harbour Times - Harbour Times Online", "Harbour Times - Harbour Times Online"),
+    ],
+    ids=["name-first", "name-last", "no-segment-names-the-host", "both-name-it"],
+)
+def test_a_site_name_loses_the_tagline_beside_it(stated: str, site_name: str) -> None:
+    """The segment that names the page's host is the site's name; the slogan beside it goes.
+    With no such segment, or two, the name stays whole."""
+    head = f'<meta property="og:site_name" content="{stated}">'
+    body = f"<article><h1>Budget</h1>{TEXT}</article>"
+    article = extract_article(page(head, body), "https://www.harbourtimes.example/budget")
+    assert article.site_name == site_name
+
+
+@pytest.mark.parametrize(
     ("canonical", "url", "refused"),
     [
         ("https://news.example/", "https://news.example/2024/budget", True),

@@ -79,6 +79,7 @@ from worker.extraction.titles import (
     headline_beside,
     headline_under_label,
     headline_within,
+    name_without_tagline,
     names_an_outlet,
     normalise_name,
     shown_segment,
@@ -94,7 +95,7 @@ from worker.extraction.urls import (
 
 # Bump whenever the output for the same page changes; stored beside raw pages so that stored
 # articles can be re-extracted when it moves.
-EXTRACTOR_VERSION = "73"
+EXTRACTOR_VERSION = "74"
 
 # Below this the page is a stub, a gallery or a teaser, not an article: about three sentences.
 # The shortest real article in the zyte-dev corpus has 369 characters.
@@ -196,11 +197,12 @@ def _extract(
     hints.merge(markup.collect(root, url, names))
 
     site_hints = _site_names(hints)
-    site_name = _pick(site_hints, _clean_label)
+    host = host_label(url)
+    site_name = _pick(site_hints, lambda v: _clean_site_name(v, host))
     if site_name is None and outlet_name:
         site_name = (outlet_name.strip(), "config")
     outlets = [h.value for h in site_hints]
-    outlets += [name for name in (outlet_name, host_label(url)) if name]
+    outlets += [name for name in (outlet_name, host) if name]
     hints.drop("section", _headlines(hints, outlets))
     kickers = [h.value for h in hints.get("kicker")]
     title = _pick_title(
@@ -787,6 +789,12 @@ def _clean_label(value: str) -> str | None:
 
 
 _HANDLE = re.compile(r"@\w+")
+
+
+def _clean_site_name(value: str, host: str) -> str | None:
+    """A site name as a label, without the slogan stated beside it (``name_without_tagline``)."""
+    label = _clean_label(value)
+    return None if label is None else name_without_tagline(label, host)
 
 
 def _clean_section(value: str, outlets: list[str]) -> str | None:

@@ -96,6 +96,18 @@ def strip_outlet(title: str, names: list[str]) -> str:
     return title
 
 
+def name_without_tagline(site_name: str, host: str) -> str:
+    """A site name without the slogan or description stated beside it ("Katzen Forum - Das
+    große Katzenforum", "News zu VR, AR und KI | MIXED.de"): of its segments, the one that
+    names the page's ``host`` (``host_label``), when exactly one does; else the name whole
+    ("DHB - Deutscher Handball Bund" on dhb.de keeps both: both name it)."""
+    parts = [part.strip() for part in _SEPARATOR.split(site_name)]
+    if len(parts) < 2 or not host:
+        return site_name
+    named = [part for part in parts if _is_outlet(part, [host])]
+    return named[0] if len(named) == 1 else site_name
+
+
 def _outlet_segment(title: str, parts: list[str], names: list[str], *, loosely: bool) -> str | None:
     """``title`` without its last, first or last but one segment, the first of these that
     names the outlet; None when none does."""
