@@ -262,8 +262,38 @@ def test_a_caption_stated_as_the_image_is_no_address_and_spaces_are_encoded() ->
 def test_a_cms_marker_and_a_headline_repeated_as_a_keyword_are_no_tags() -> None:
     headline = "Council passes the budget"
     stated = ["@post-id:1913719", "Council passes the budget, budget, Penny"]
-    assert clean_tags(stated, headline) == ["budget", "Penny"]
-    assert clean_tags(["Penny", "gift"], "Penny") == ["Penny", "gift"]  # a wiki's subject
+    assert clean_tags(stated, [headline]) == ["budget", "Penny"]
+    assert clean_tags(["Penny", "gift"], ["Penny"]) == ["Penny", "gift"]  # a wiki's subject
+
+
+def test_a_tag_link_is_one_tag_however_many_commas_it_holds() -> None:
+    assert clean_tags(["Wahl 2024, Ergebnisse"], split=False) == ["Wahl 2024, Ergebnisse"]
+    # a teaser marked as a tag link: a sentence, not a tag, not cut into clauses that look like
+    # tags ("Akku leer? 8 Tipps", "wie du deine soziale Batterie wieder aufladen kannst")
+    teaser = "Weiterlesen über Akku leer? 8 Tipps, wie du deine soziale Batterie aufladen kannst"
+    assert clean_tags([teaser], split=False) == []
+
+
+@pytest.mark.parametrize(
+    "keywords",
+    [
+        # the description stated again as keywords: its clauses are no tags
+        "In a long debate, the council approved the budget, which keeps taxes flat, ...",
+        # the page's social title, with the site's name
+        "Council approves the budget - Example Times",
+    ],
+    ids=["description", "title-with-site-name"],
+)
+def test_keywords_that_repeat_the_description_or_a_title_are_no_tags(keywords: str) -> None:
+    head = (
+        "<title>Council approves the budget - Example Times</title>"
+        '<meta property="og:site_name" content="Example Times">'
+        '<meta name="description" content="In a long debate, the council approved the budget,'
+        ' which keeps taxes flat, ...">'
+        f'<meta name="keywords" content="{keywords}">'
+        '<meta property="article:tag" content="budget">'
+    )
+    assert budget_story(head).tags == ["budget"]
 
 
 @pytest.mark.parametrize(

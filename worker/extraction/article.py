@@ -95,7 +95,7 @@ from worker.extraction.urls import (
 
 # Bump whenever the output for the same page changes; stored beside raw pages so that stored
 # articles can be re-extracted when it moves.
-EXTRACTOR_VERSION = "74"
+EXTRACTOR_VERSION = "75"
 
 # Below this the page is a stub, a gallery or a teaser, not an article: about three sentences.
 # The shortest real article in the zyte-dev corpus has 369 characters.
@@ -301,7 +301,7 @@ def _extract(
         hints.get("description"), lambda v: _clean_description(v, headline, outlets)
     )
     image = _pick(hints.get("image"), lambda v: _lead_image(v, url))
-    tags = _pick_tags(hints, headline)
+    tags = _pick_tags(hints, headline, outlets, _value(description))
     paywall = _paywall(hints, root, page_lines, paragraphs[-1].text)
 
     chosen: dict[str, tuple[object, Source] | None] = {
@@ -749,10 +749,21 @@ def _with_coauthors(named: list[str], hints: Hints, exclude: tuple[str, ...]) ->
     return named
 
 
-def _pick_tags(hints: Hints, headline: str | None) -> tuple[list[str], Source] | None:
-    """The tags of the most trusted source that states any."""
+def _pick_tags(
+    hints: Hints, headline: str | None, outlets: list[str], description: str | None
+) -> tuple[list[str], Source] | None:
+    """The tags of the most trusted source that states any; not the page's headline, titles
+    (with the site's name or without: "11 things we learned ... - CNN") or description
+    stated again as keywords."""
+    titles = [h.value for h in hints.get("title")]
+    repeats = [
+        *(text for text in (headline, description) if text),
+        *titles,
+        *(strip_outlet(title, outlets) for title in titles),
+    ]
     for source in SOURCE_ORDER:
-        tags = clean_tags([h.value for h in hints.get("tags") if h.source == source], headline)
+        stated = [h.value for h in hints.get("tags") if h.source == source]
+        tags = clean_tags(stated, repeats, split=source != "markup")
         if tags:
             return tags, source
     return None

@@ -2,12 +2,14 @@
 
 ``keywords`` and ``news_keywords`` are comma-separated strings, ``article:tag`` is one tag per
 meta tag, JSON-LD ``keywords`` is either. Some CMSs put internal markers there ("tag:foo",
-"_system", "@post-id:1913719") or whole sentences, or repeat the headline; those are not tags.
+"_system", "@post-id:1913719") or whole sentences, or repeat the headline, a title or the
+description; those are not tags.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 MAX_TAGS = 30
 MAX_TAG_CHARS = 60
@@ -21,16 +23,24 @@ def split_tags(value: str) -> list[str]:
     return [part for part in _SEPARATORS.split(value) if part]
 
 
-def clean_tags(values: list[str], headline: str | None = None) -> list[str]:
-    """Tags in page order, first spelling kept, without duplicates, markers, sentences or the
-    ``headline`` itself when it is a sentence (a one- or two-word headline, "Penny" on a wiki,
-    is what the page is about: its tag too)."""
+def clean_tags(values: list[str], repeats: Iterable[str] = (), *, split: bool = True) -> list[str]:
+    """Tags in page order, first spelling kept, without duplicates, markers, sentences or a
+    value that ``repeats`` one of the page's other texts (its headline, another title, its
+    description: a CMS that fills the keywords with them) when that text is a sentence (a one-
+    or two-word headline, "Penny" on a wiki, is what the page is about: its tag too).
+
+    ``split``: each value is a list ("a, b; c"); not a tag link's text, which is one tag
+    however many commas it holds."""
     tags: list[str] = []
-    seen: set[str] = set()
-    if headline and len(headline.split()) >= _SENTENCE_WORDS:
-        seen.add(" ".join(headline.split()).casefold())
+    seen = {
+        key
+        for text in repeats
+        if len((key := " ".join(text.split()).casefold()).split()) >= _SENTENCE_WORDS
+    }
     for value in values:
-        for tag in split_tags(value):
+        if " ".join(value.split()).casefold() in seen:
+            continue  # the description stated again as keywords, commas and all
+        for tag in split_tags(value) if split else [value]:
             tag = " ".join(tag.split()).strip(" #\"'»«›‹•·")  # "Kultur»": a link's arrow
             key = tag.casefold()
             if not tag or key in seen or len(tag) > MAX_TAG_CHARS or _INTERNAL.match(tag):
