@@ -235,6 +235,23 @@ class TestMeta:
         assert values(hints, "tags") == ["Science & Health"]
         assert values(hints, "image") == ["https://cdn.example.com/i.jpg?w=1&amp;h=2"]
 
+    @pytest.mark.parametrize(
+        ("stated", "as_read"),
+        [
+            ("Die Firma kennen,...Read More", "Die Firma kennen,..."),
+            ("Die Natur erwacht … Weiterlesen »", "Die Natur erwacht …"),
+            ("Why we read more books in winter", "Why we read more books in winter"),
+        ],
+        ids=["dots", "ellipsis-and-arrow", "no-ellipsis"],
+    )
+    def test_an_excerpts_read_more_label_after_its_ellipsis_goes(
+        self, stated: str, as_read: str
+    ) -> None:
+        """A theme that drops its "Read more" link's tag from the excerpt leaves the label
+        after the ellipsis; without an ellipsis the words are the text's own."""
+        html = f'<html><head><meta name="description" content="{stated}"></head></html>'
+        assert values(meta.collect(parse_html(html)), "description") == [as_read]
+
 
 class TestMarkup:
     def test_byline_dates_and_section_near_the_headline(self) -> None:

@@ -19,12 +19,15 @@ _RICH_TEXT_TAG = re.compile(
     r"(?:\s[^<>]*)?/?>",
     re.IGNORECASE,
 )
-# A theme's link to the article at the end of its excerpt, with the link's text.
-_READ_MORE_LINK = re.compile(
-    r"<a\s[^<>]*>\s*(?:read more|read on|more|continue reading|weiterlesen|mehr|mehr lesen"
-    r"|lire la suite|lire plus|leer más|seguir leyendo|leggi tutto|czytaj dalej)\W*</a>\W*$",
-    re.IGNORECASE,
+_READ_MORE = (
+    r"(?:read more|read on|more|continue reading|weiterlesen|mehr|mehr lesen|lire la suite"
+    r"|lire plus|leer más|seguir leyendo|leggi tutto|czytaj dalej)"
 )
+# A theme's link to the article at the end of its excerpt, with the link's text.
+_READ_MORE_LINK = re.compile(rf"<a\s[^<>]*>\s*{_READ_MORE}\W*</a>\W*$", re.IGNORECASE)
+# The same link's text left after the excerpt's ellipsis once a theme dropped its tag
+# ("die Firma bereits kennen,...Read More"); the ellipsis stays.
+_READ_MORE_TEXT = re.compile(rf"(\.\.\.|…)\s*{_READ_MORE}\W*$", re.IGNORECASE)
 # Decoding passes at most: a value escaped twice needs two; the bound keeps hostile input cheap.
 _MAX_DECODES = 3
 
@@ -32,11 +35,12 @@ _MAX_DECODES = 3
 def as_read(value: str) -> str:
     """``value`` with the character references left in it decoded and its rich-text tags
     removed (a line break's or a paragraph's tag becomes a space, a closing "Read more" link
-    goes with its text); unchanged if it holds neither."""
+    goes with its text, and so does the link's text alone after an ellipsis); unchanged if it
+    holds none of these."""
     value = decoded(value)
     if "<" in value:
         value = _RICH_TEXT_TAG.sub(" ", _READ_MORE_LINK.sub("", value))
-    return value
+    return _READ_MORE_TEXT.sub(r"\1", value)
 
 
 def decoded(value: str) -> str:
