@@ -237,6 +237,29 @@ def test_unreachable_robots_txt_means_retry_later_not_fetch(
     assert site.get_hits["/a"] == 0
 
 
+@pytest.mark.parametrize("declared", [None, "utf-8"])
+def test_a_mostly_ascii_utf8_page_with_a_stray_latin1_byte_stays_utf8(declared: str | None) -> None:
+    """Detection reads a German page, mostly ASCII, with one Latin-1 byte in a script comment
+    as windows-1252, which turns every umlaut into two characters ("SchÃ¤fer"); a browser shows
+    the page as UTF-8 with one replacement character, and so does decoding."""
+    page = (
+        b'<html><head><meta charset="utf-8"><script>/* M\xe4scot */</script></head><body>'
+        + "<p>Der Schäfer zählt seine Schafe, weiß und schwarz, jeden Abend auf der Weide.</p>"
+        "</body></html>".encode()
+    )
+    text, encoding = decode_html(page, declared)
+    assert encoding == "utf-8"
+    assert "Der Schäfer zählt seine Schafe, weiß und schwarz" in text
+    assert "M\ufffdscot" in text
+
+
+def test_a_legacy_page_is_not_read_as_utf8() -> None:
+    """A windows-1252 page decodes as itself: its accented letters are no UTF-8."""
+    page = "<p>Le café de la gare a rouvert après des années, à la joie des habitués.</p>"
+    text, _ = decode_html(page.encode("cp1252"), "utf-8")
+    assert "café de la gare a rouvert après" in text
+
+
 @pytest.mark.parametrize("declared", [None, "utf-8", "iso-8859-1"])
 def test_mixed_encodings_keep_the_majority_encoding(declared: str | None) -> None:
     """A UTF-8 page with one stray cp1252 byte stays UTF-8 (one replacement character), even
