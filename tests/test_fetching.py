@@ -253,6 +253,19 @@ def test_a_mostly_ascii_utf8_page_with_a_stray_latin1_byte_stays_utf8(declared: 
     assert "M\ufffdscot" in text
 
 
+@pytest.mark.parametrize("declared", ["iso-8859-1", "windows-1252"])
+def test_a_utf8_page_under_a_latin1_header_is_read_as_utf8(declared: str) -> None:
+    """A server's default charset header on a UTF-8 page: windows-1252 decodes any bytes, so
+    it would turn every umlaut into two characters; the bytes are valid UTF-8."""
+    page = (
+        '<html><head><meta charset="utf-8"></head><body><p>Der Schäfer zählt seine Schafe, '
+        "weiß und schwarz.</p></body></html>"
+    ).encode()
+    text, encoding = decode_html(page, declared)
+    assert encoding == "utf-8"
+    assert "Der Schäfer zählt seine Schafe, weiß und schwarz." in text
+
+
 def test_a_legacy_page_is_not_read_as_utf8() -> None:
     """A windows-1252 page decodes as itself: its accented letters are no UTF-8."""
     page = "<p>Le café de la gare a rouvert après des années, à la joie des habitués.</p>"

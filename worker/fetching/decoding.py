@@ -5,6 +5,11 @@ cleanly), the document's own ``<meta charset>``, strict UTF-8 (bytes that decode
 always are), UTF-8 with a few stray bytes (what a browser shows for a page declared UTF-8),
 then detection by charset-normalizer. The last resort is UTF-8 with replacement characters: a
 page is never refused for its encoding.
+
+A single-byte label (Latin-1, windows-1252, ...) decodes any bytes "cleanly", so it is no
+evidence against bytes that are valid UTF-8 with non-ASCII characters in them: text in a
+single-byte encoding almost never is, while a server's default "charset=iso-8859-1" header
+often labels a UTF-8 page. Such bytes are UTF-8.
 """
 
 from __future__ import annotations
@@ -32,7 +37,12 @@ def decode_html(content: bytes, declared: str | None = None) -> tuple[str, str]:
     for bom, name in _BOMS:
         if content.startswith(bom):
             return content.decode(name, errors="replace"), name
-    for candidate in (declared, _meta_charset(content), "utf-8"):
+    labels = (declared, _meta_charset(content))
+    if not content.isascii() and any(map(_single_byte, labels)):
+        decoded = _try_decode(content, "utf-8")
+        if decoded is not None:
+            return decoded
+    for candidate in (*labels, "utf-8"):
         decoded = _try_decode(content, candidate)
         if decoded is not None:
             return decoded
@@ -59,6 +69,18 @@ def _mostly_utf8(content: bytes) -> str | None:
     invalid = text.count("\ufffd")
     valid = len(text) - len(text.encode("ascii", errors="ignore")) - invalid
     return text if valid >= 2 * invalid else None
+
+
+def _single_byte(label: str | None) -> bool:
+    """A label of a single-byte encoding, in which any bytes decode."""
+    try:
+        name = codecs.lookup(label.strip().lower()).name if label else ""
+    except LookupError:
+        return False
+    return _SINGLE_BYTE.match(name) is not None
+
+
+_SINGLE_BYTE = re.compile(r"(cp125\d|iso8859-\d+|mac-|koi8-|tis-620|cp437|cp850)")
 
 
 def _meta_charset(content: bytes) -> str | None:
