@@ -194,6 +194,15 @@ def test_a_home_page_or_section_is_no_canonical_for_an_article(
     assert listing_for_another(canonical, url) is refused
 
 
+def test_an_image_address_escaped_twice_has_its_ampersands_back() -> None:
+    head = (
+        '<meta property="og:image" content="/i/budget.jpg?fit=1200%2C800&amp;amp;ssl=1&amp;copy=2">'
+    )
+    assert budget_story(head).image_url == (
+        "https://news.example/i/budget.jpg?fit=1200%2C800&ssl=1&copy=2"
+    )
+
+
 def test_a_site_named_home_is_named_by_the_next_source() -> None:
     head = (
         '<script type="application/ld+json">{"@type": "WebSite", "name": "Home"}</script>'
