@@ -40,3 +40,13 @@ def test_no_closing_lines_where_the_last_paragraph_is_not_in_the_page() -> None:
     lines = [HEADLINE, FIRST, PIECES[0] + " Stelle an.", "Von Jane Doe", BYLINE]
     _, closing = textual.article_lines(lines, HEADLINE, [FIRST, *PIECES])
     assert closing == []
+
+
+def test_a_date_label_alone_on_its_line_labels_the_next_line() -> None:
+    """<label>Letzte Änderung:</label><div>14.01.2022 um 09:25</div>: the label and its value
+    are two lines; every published or updated label is read with the line after it."""
+    hints = textual.collect(
+        ["Erschienen:", "03.01.2022", "Letzte Änderung:", "14.01.2022 um 09:25"], HEADLINE
+    )
+    assert [hint.value.strip() for hint in hints.get("published")] == ["03.01.2022"]
+    assert [hint.value.strip() for hint in hints.get("updated")] == ["14.01.2022 um 09:25"]

@@ -73,25 +73,26 @@ _CREDIT = re.compile(
 # A paragraph the text extractor cut into at most this many pieces is still found.
 _CUT_PIECES = 3
 _COMMENTS = re.compile(r"comment|kommentar|comentario|reacties|reactions|antwort", re.IGNORECASE)
-# A label alone on its line, its value on the next: <h5>Autor:</h5>Peter Maahn, or a "By"
-# without a colon (a widget's "Autor" heading without one is not read).
+_PUBLISHED_WORDS = (
+    r"first\s+published|published|posted|released|created|erstellt|veröffentlicht"
+    r"|erschienen|publié|publicado|pubblicato|gepubliceerd|verschenen|date|datum|fecha"
+)
+_UPDATED_WORDS = (
+    r"last\s+updated|updated|last\s+modified|modified|aktualisiert|geändert|letzte\s+änderung"
+    r"|mis\s+à\s+jour|actualizado|aggiornato|bijgewerkt"
+)
+# A label alone on its line, its value on the next: <h5>Autor:</h5>Peter Maahn, <label>Letzte
+# Änderung:</label><div>14.01.2022</div>, or a "By" without a colon (a widget's "Autor"
+# heading without one is not read).
 LABEL_ONLY = re.compile(
-    r"(?:autor|autorin|autoren|author|authors|auteur|verfasser|redaktion|text|von|by|datum"
-    r"|date|published|veröffentlicht|updated|aktualisiert)\s*:|by|von|par|por",
+    r"(?:autor|autorin|autoren|author|authors|auteur|verfasser|redaktion|text|von|by"
+    rf"|{_PUBLISHED_WORDS}|{_UPDATED_WORDS})\s*:|by|von|par|por",
     re.IGNORECASE,
 )
 PUBLISHED_LABEL = re.compile(
-    r"\b(?:first\s+published|published|posted|released|created|erstellt|veröffentlicht"
-    r"|erschienen|publié|publicado|pubblicato|gepubliceerd|verschenen|date|datum|fecha)\b"
-    r"(?:\s+(?:on|at|am|op))?\s*:?",
-    re.IGNORECASE,
+    rf"\b(?:{_PUBLISHED_WORDS})\b(?:\s+(?:on|at|am|op))?\s*:?", re.IGNORECASE
 )
-UPDATED_LABEL = re.compile(
-    r"\b(?:last\s+updated|updated|last\s+modified|modified|aktualisiert|geändert"
-    r"|letzte\s+änderung"
-    r"|mis\s+à\s+jour|actualizado|aggiornato|bijgewerkt)\b(?:\s+(?:on|at|am))?\s*:?",
-    re.IGNORECASE,
-)
+UPDATED_LABEL = re.compile(rf"\b(?:{_UPDATED_WORDS})\b(?:\s+(?:on|at|am))?\s*:?", re.IGNORECASE)
 
 
 def find_line(lines: list[str], text: str, start: int, heads: list[str | None]) -> int | None:
