@@ -318,6 +318,9 @@ def test_keywords_that_repeat_the_description_or_a_title_are_no_tags(keywords: s
         ("Politik", "Politik"),
         ("Nachrichten Februar 2022", None),  # a month of the archive
         ("Fashion Trends 2019", "Fashion Trends 2019"),
+        # several category links read as one text: the first that is a section
+        ("Allgemein , Politik , Inland", "Politik"),
+        ("Food, Wine & Travel", "Food, Wine & Travel"),  # a label's own comma
     ],
 )
 def test_a_section_is_the_label_itself(stated: str, section: str | None) -> None:

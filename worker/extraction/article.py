@@ -95,7 +95,7 @@ from worker.extraction.urls import (
 
 # Bump whenever the output for the same page changes; stored beside raw pages so that stored
 # articles can be re-extracted when it moves.
-EXTRACTOR_VERSION = "80"
+EXTRACTOR_VERSION = "81"
 
 # Below this the page is a stub, a gallery or a teaser, not an article: about three sentences.
 # The shortest real article in the zyte-dev corpus has 369 characters.
@@ -809,6 +809,20 @@ def _clean_site_name(value: str, host: str) -> str | None:
 
 
 def _clean_section(value: str, outlets: list[str]) -> str | None:
+    """The first section a box of category links names ("Allgemein , news": a theme's links
+    with the comma between them), cleaned (see ``_one_section``)."""
+    value = _SECTION_LABEL.sub("", value)
+    return next(
+        filter(None, (_one_section(part, outlets) for part in _LINKS_JOINED.split(value))), None
+    )
+
+
+# The comma between the texts of several links, read as one text: a space before it, which a
+# label's own comma ("Food, Wine & Travel") never has.
+_LINKS_JOINED = re.compile(r"\s+,\s*")
+
+
+def _one_section(value: str, outlets: list[str]) -> str | None:
     """A section label without the label of the label ("Kategorien: Rezepte"); not the home
     page ("Startseite"), a bucket that holds every post ("Uncategorized", "articles"), the
     outlet itself ("gizmodo.com") or a template's unfilled placeholder ("{$category}")."""
