@@ -203,6 +203,22 @@ def test_an_image_address_escaped_twice_has_its_ampersands_back() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("stated", "description"),
+    [
+        ("The council voted on the budget,...Read More", "The council voted on the budget,..."),
+        ("Der Rat stimmte ab … Weiterlesen »", "Der Rat stimmte ab …"),
+        ("Why we read more books in winter", "Why we read more books in winter"),
+    ],
+    ids=["dots", "ellipsis-and-arrow", "no-ellipsis"],
+)
+def test_an_excerpts_read_more_label_after_its_ellipsis_goes(stated: str, description: str) -> None:
+    """A theme that drops its "Read more" link's tag from the excerpt leaves the label after
+    the ellipsis; without an ellipsis the words are the text's own."""
+    article = budget_story(f'<meta name="description" content="{stated}">')
+    assert article.description == description
+
+
 def test_a_site_named_home_is_named_by_the_next_source() -> None:
     head = (
         '<script type="application/ld+json">{"@type": "WebSite", "name": "Home"}</script>'

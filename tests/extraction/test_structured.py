@@ -235,22 +235,10 @@ class TestMeta:
         assert values(hints, "tags") == ["Science & Health"]
         assert values(hints, "image") == ["https://cdn.example.com/i.jpg?w=1&amp;h=2"]
 
-    @pytest.mark.parametrize(
-        ("stated", "as_read"),
-        [
-            ("Die Firma kennen,...Read More", "Die Firma kennen,..."),
-            ("Die Natur erwacht … Weiterlesen »", "Die Natur erwacht …"),
-            ("Why we read more books in winter", "Why we read more books in winter"),
-        ],
-        ids=["dots", "ellipsis-and-arrow", "no-ellipsis"],
-    )
-    def test_an_excerpts_read_more_label_after_its_ellipsis_goes(
-        self, stated: str, as_read: str
-    ) -> None:
-        """A theme that drops its "Read more" link's tag from the excerpt leaves the label
-        after the ellipsis; without an ellipsis the words are the text's own."""
-        html = f'<html><head><meta name="description" content="{stated}"></head></html>'
-        assert values(meta.collect(parse_html(html)), "description") == [as_read]
+    def test_a_title_ending_in_an_ellipsis_and_more_is_read_whole(self) -> None:
+        """Only a description loses a "Read more" label after its ellipsis."""
+        html = '<html><head><meta property="og:title" content="Less…More"></head></html>'
+        assert values(meta.collect(parse_html(html)), "title") == ["Less…More"]
 
 
 class TestMarkup:

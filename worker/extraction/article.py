@@ -69,6 +69,7 @@ from worker.extraction.paywall import (
     notice_index,
     truncation_notice,
 )
+from worker.extraction.plaintext import without_read_more
 from worker.extraction.rules import Rules
 from worker.extraction.structure import restore_structure
 from worker.extraction.tags import clean_tags
@@ -877,8 +878,8 @@ _IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)$", re.IGNORECASE)
 def _clean_description(value: str, headline: str | None, outlets: list[str]) -> str | None:
     """The summary, unless it only repeats the headline (with the site's name or not) or names
     the site ("watson - das newsportal"): CMSs fill the field with either when the editor
-    wrote none."""
-    value = " ".join(value.split())
+    wrote none. An excerpt loses the "Read more" label after its ellipsis."""
+    value = without_read_more(" ".join(value.split()))
     if not any(c.isalpha() for c in value) or value.casefold() in markup.HOME_WORDS:
         return None
     shown = " ".join(headline.split()).casefold() if headline else None

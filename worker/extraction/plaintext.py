@@ -35,12 +35,17 @@ _MAX_DECODES = 3
 def as_read(value: str) -> str:
     """``value`` with the character references left in it decoded and its rich-text tags
     removed (a line break's or a paragraph's tag becomes a space, a closing "Read more" link
-    goes with its text, and so does the link's text alone after an ellipsis); unchanged if it
-    holds none of these."""
+    goes with its text); unchanged if it holds neither."""
     value = decoded(value)
     if "<" in value:
         value = _RICH_TEXT_TAG.sub(" ", _READ_MORE_LINK.sub("", value))
-    return _READ_MORE_TEXT.sub(r"\1", value)
+    return value
+
+
+def without_read_more(excerpt: str) -> str:
+    """An excerpt without the "Read more" label a theme left after its ellipsis. For
+    excerpts only: a headline may end "Less…More"."""
+    return _READ_MORE_TEXT.sub(r"\1", excerpt)
 
 
 def decoded(value: str) -> str:

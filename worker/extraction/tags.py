@@ -9,7 +9,6 @@ description; those are not tags.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 MAX_TAGS = 30
 MAX_TAG_CHARS = 60
@@ -23,7 +22,9 @@ def split_tags(value: str) -> list[str]:
     return [part for part in _SEPARATORS.split(value) if part]
 
 
-def clean_tags(values: list[str], repeats: Iterable[str] = (), *, split: bool = True) -> list[str]:
+def clean_tags(
+    values: list[str], repeats: list[str] | None = None, *, split: bool = True
+) -> list[str]:
     """Tags in page order, first spelling kept, without duplicates, markers, sentences or a
     value that ``repeats`` one of the page's other texts (its headline, another title, its
     description: a CMS that fills the keywords with them) when that text is a sentence (a one-
@@ -34,7 +35,7 @@ def clean_tags(values: list[str], repeats: Iterable[str] = (), *, split: bool = 
     tags: list[str] = []
     seen = {
         key
-        for text in repeats
+        for text in repeats or []
         if len((key := " ".join(text.split()).casefold()).split()) >= _SENTENCE_WORDS
     }
     for value in values:
