@@ -331,6 +331,8 @@ def test_keywords_that_repeat_the_description_or_a_title_are_no_tags(keywords: s
         ("Uncategorized", None),  # WordPress's default category: no category
         ("Allgemein", None),
         ("articles", None),  # a content type, which every post is
+        ("Top Story", None),  # the flag a theme's slider picks its stories by
+        ("Featured , Politik", "Politik"),
         ("Politik", "Politik"),
         ("Nachrichten Februar 2022", None),  # a month of the archive
         ("Fashion Trends 2019", "Fashion Trends 2019"),

@@ -96,7 +96,7 @@ from worker.extraction.urls import (
 
 # Bump whenever the output for the same page changes; stored beside raw pages so that stored
 # articles can be re-extracted when it moves.
-EXTRACTOR_VERSION = "81"
+EXTRACTOR_VERSION = "82"
 
 # Below this the page is a stub, a gallery or a teaser, not an article: about three sentences.
 # The shortest real article in the zyte-dev corpus has 369 characters.
@@ -838,11 +838,15 @@ def _one_section(value: str, outlets: list[str]) -> str | None:
 
 
 # Names of what every post is or goes under when it has no category: WordPress's default
-# category ("Uncategorized", "Allgemein") and content types ("post", "articles", "Beitrag").
+# category ("Uncategorized", "Allgemein"), content types ("post", "articles", "Beitrag"), and
+# the flags a theme's slider or front page picks its stories by ("Featured", "Top Story").
 _BUCKETS = frozenset(
     {"uncategorized", "uncategorised", "unkategorisiert", "allgemein", "non classé",
      "sin categoría", "senza categoria", "post", "posts", "article", "articles", "artikel",
-     "beitrag", "beiträge", "all", "alle"}
+     "beitrag", "beiträge", "all", "alle",
+     "featured", "featured posts", "featured articles", "highlight", "highlights", "slider",
+     "top story", "top stories", "top news", "topthemen", "top-themen", "trending",
+     "editor's picks", "editors picks", "editor's choice"}
 )  # fmt: skip
 _SECTION_LABEL = re.compile(
     r"^\s*(?:kategorien|kategorie|categories|category|rubriken|rubrik|filed under|posted in"
