@@ -122,6 +122,11 @@ from worker.extraction.authors import (
         ("", []),
         ("https://www.facebook.com/janedoe", []),
         ("facebook.com/janedoe", []),
+        # a source's credit: an agency's is a byline, a chart's is none
+        ("Quelle: dpa", ["dpa"]),
+        ("Źródło: Statista.com", []),
+        ("Quelle: Statistisches Bundesamt", []),
+        ("Redakcja", []),  # a desk, in Polish
     ],
 )
 def test_clean_authors(byline: str, names: list[str]) -> None:
@@ -139,6 +144,7 @@ def test_clean_authors(byline: str, names: list[str]) -> None:
         ("JF", "Junge Freiheit", []),  # the initials
         ("Jobs & Hire", "Jobs & Hire", []),  # the whole name, before it is split
         ("Courier Staff Writers", "The Millbrook Courier", []),  # the outlet's desk
+        ("Redakcja Forsal.pl", "Forsal.pl", []),  # the outlet's desk, in Polish
         ("Steve Peoples, AP", "Associated Press", ["Steve Peoples"]),
         ("AP", "Korea Herald", ["AP"]),
         ("Jane Doe", "Jane Doe Weekly", ["Jane Doe"]),  # a blog named after its author

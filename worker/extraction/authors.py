@@ -81,7 +81,8 @@ JOB_WORDS = frozenset(
         "guest", "freelance", "political", "foreign", "national", "international",
         "business", "sports", "science", "health", "technology", "tech", "photographer",
         "online", "digital", "admin", "administrator", "redaktion", "redakteur",
-        "redakteurin", "correspondant", "rédaction", "redacción", "analyst", "producer",
+        "redakteurin", "correspondant", "rédaction", "redacción", "redakcja", "redazione",
+        "redactie", "redakce", "analyst", "producer",
         "intern", "wire", "wires", "agencies", "agency", "services", "service", "report",
         "reports", "author", "by", "our", "anchor", "host", "experte", "expertin",
         "korrespondentin", "kolumnist", "kolumnistin", "reporterin", "autorin",
@@ -110,6 +111,10 @@ NON_NAMES = frozenset(
      "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
      "lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"}
 )  # fmt: skip
+# A source's credit, not a byline: "Quelle: dpa", "Źródło: Statista.com".
+_SOURCE_CREDIT = re.compile(
+    r"\W*(?:quelle|quellen|source|sources|źródło|fuente|fonte|fonti|bron)\s*:", re.IGNORECASE
+)
 # A last word whose full stop belongs to it: an initial ("S.") or a suffix ("Jr.").
 _ABBREVIATION = re.compile(r"(?:[^\W\d_]|jr|sr|jun|sen)\.", re.IGNORECASE)
 
@@ -119,6 +124,11 @@ def clean_authors(raw: str, *, exclude: tuple[str, ...] = ()) -> list[str]:
     and a byline that gives one of them as its address ("Deutsche Welle (www.dw.com)")."""
     if exclude and _gives_own_address(raw, exclude):
         return []
+    if credit := _SOURCE_CREDIT.match(raw):
+        # "Quelle: dpa" is a byline; "Źródło: Statista.com" where a chart comes from
+        raw = raw[credit.end() :]
+        if not _names_an_agency(raw):
+            return []
     text = _PARENS.sub(" ", raw)  # first: "Deutsche Welle (www.dw.com)"
     text = _URL.sub(" ", text)
     text = _EMAIL.sub(" ", text)
@@ -142,6 +152,11 @@ def clean_authors(raw: str, *, exclude: tuple[str, ...] = ()) -> list[str]:
         if name and not any(_same(name, other) for other in exclude):
             names.append(name)
     return dedupe(names)
+
+
+def _names_an_agency(text: str) -> bool:
+    """A news agency among the words ("dpa/lno", "AFP, Reuters")."""
+    return any(word in AGENCIES for word in re.findall(r"\w+", text.casefold()))
 
 
 def _without_address(text: str) -> tuple[str, bool]:
