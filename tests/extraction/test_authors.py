@@ -127,6 +127,10 @@ from worker.extraction.authors import (
         ("Źródło: Statista.com", []),
         ("Quelle: Statistisches Bundesamt", []),
         ("Redakcja", []),  # a desk, in Polish
+        # an institution's name is one organisation, its "for" no employer, its "and" no list
+        ("Department for Education", ["Department for Education"]),
+        ("Ministry of Health and Social Care", ["Ministry of Health and Social Care"]),
+        ("Jane Doe, Institute for Fiscal Studies", ["Jane Doe"]),  # her affiliation
     ],
 )
 def test_clean_authors(byline: str, names: list[str]) -> None:

@@ -141,13 +141,18 @@ def clean_authors(raw: str, *, exclude: tuple[str, ...] = ()) -> list[str]:
         return []  # "Jobs & Hire" is the outlet, not "Jobs" and "Hire"
     text, addressed = _without_address(text)
     parts = _SPLIT.split(text)
-    whole = (addressed or bool(_INSTITUTION.search(text))) and not any(map(personal_shape, parts))
+    persons = [part for part in parts if personal_shape(part)]
+    whole = (_NAMED_INSTITUTION.match(text) is not None and not _ENTRIES.search(text)) or (
+        (addressed or bool(_INSTITUTION.search(text))) and not persons
+    )
     if whole:
         parts = [text]  # one organisation: "Bundesministerium für Wirtschaft und Klimaschutz"
     names: list[str] = []
     for index, part in enumerate(parts):
         # the first part's lead-in went with the whole byline's ("By Von Trier")
         part = _strip_lead_in(part) if index else part
+        if not whole and persons and _NAMED_INSTITUTION.match(part):
+            continue  # "Jane Doe, Institute for Fiscal Studies": her affiliation
         name = _clean_name(part, exclude, organisation=whole)
         if name and not any(_same(name, other) for other in exclude):
             names.append(name)
@@ -182,6 +187,18 @@ _COUNTRIES = frozenset(
 # für Umwelt und Energie"): an "and" inside it joins no names. Not "for", which names a
 # person's employer as often ("Jane Doe for CNN").
 _INSTITUTION = re.compile(r"\s(?:für|of|pour)\s", re.IGNORECASE)
+# What separates a byline's entries, unlike the "and" inside an institution's name.
+_ENTRIES = re.compile(r"[,;|]")
+# A byline that starts as an institution's name does ("Department for Education", "Ministry
+# of Health and Social Care", "Institute for Fiscal Studies"): one organisation, whatever
+# shape its words have, its "for" no employer.
+_NAMED_INSTITUTION = re.compile(
+    r"(?:the\s+)?(?:ministry|department|office|institute|centre|center|council|commission"
+    r"|committee|agency|authority|bureau|foundation|society|association|federation|alliance"
+    r"|coalition|trust|fund|academy|museum|embassy|secretariat|directorate|administration"
+    r"|organisation|organization)\s+(?:for|of|on)\s",
+    re.IGNORECASE,
+)
 
 
 def _gives_own_address(raw: str, outlets: tuple[str, ...]) -> bool:
@@ -336,7 +353,8 @@ def dedupe(names: list[str]) -> list[str]:
 def _clean_name(
     part: str, outlets: tuple[str, ...] = (), *, organisation: bool = False
 ) -> str | None:
-    part = _TRAILER.sub("", part)
+    if not organisation:  # "Jane Doe for CNN"; "Office for National Statistics" stays
+        part = _TRAILER.sub("", part)
     part = part.strip(" \t,:;-–—|•·'\"“”")
     words = part.split()
     size = len(words)
