@@ -131,6 +131,8 @@ from worker.extraction.authors import (
         ("Department for Education", ["Department for Education"]),
         ("Ministry of Health and Social Care", ["Ministry of Health and Social Care"]),
         ("Jane Doe, Institute for Fiscal Studies", ["Jane Doe"]),  # her affiliation
+        ("Department for Education in England", ["Department for Education"]),
+        ("Bundesamt für Strahlenschutz in Salzgitter", ["Bundesamt für Strahlenschutz"]),
     ],
 )
 def test_clean_authors(byline: str, names: list[str]) -> None:

@@ -353,8 +353,11 @@ def dedupe(names: list[str]) -> list[str]:
 def _clean_name(
     part: str, outlets: tuple[str, ...] = (), *, organisation: bool = False
 ) -> str | None:
-    if not organisation:  # "Jane Doe for CNN"; "Office for National Statistics" stays
-        part = _TRAILER.sub("", part)
+    # "Jane Doe for CNN", "Bundesamt für Strahlenschutz in Salzgitter": not the "for" that
+    # belongs to an institution's name ("Office for National Statistics")
+    institution = _NAMED_INSTITUTION.match(part) if organisation else None
+    start = institution.end() if institution else 0
+    part = part[:start] + _TRAILER.sub("", part[start:])
     part = part.strip(" \t,:;-–—|•·'\"“”")
     words = part.split()
     size = len(words)
