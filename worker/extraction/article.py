@@ -204,7 +204,8 @@ def _extract(
         site_name = (outlet_name.strip(), "config")
     outlets = [h.value for h in site_hints]
     outlets += [name for name in (outlet_name, host) if name]
-    hints.drop("section", _headlines(hints, outlets))
+    headlines = _headlines(hints, outlets)
+    hints.drop("section", headlines)
     kickers = [h.value for h in hints.get("kicker")]
     title = _pick_title(
         hints.get("title"),
@@ -302,7 +303,9 @@ def _extract(
         hints.get("description"), lambda v: _clean_description(v, headline, outlets)
     )
     image = _pick(hints.get("image"), lambda v: _lead_image(v, url))
-    tags = _pick_tags(hints, headline, outlets, _value(description))
+    stated_titles = [h.value for h in hints.get("title")]
+    titles = [*([headline] if headline else []), *headlines, *stated_titles]
+    tags = _pick_tags(hints, titles, description)
     paywall = _paywall(hints, root, page_lines, paragraphs[-1].text)
 
     chosen: dict[str, tuple[object, Source] | None] = {
@@ -751,17 +754,12 @@ def _with_coauthors(named: list[str], hints: Hints, exclude: tuple[str, ...]) ->
 
 
 def _pick_tags(
-    hints: Hints, headline: str | None, outlets: list[str], description: str | None
+    hints: Hints, titles: list[str], description: tuple[str, Source] | None
 ) -> tuple[list[str], Source] | None:
-    """The tags of the most trusted source that states any; not the page's headline, titles
-    (with the site's name or without: "11 things we learned ... - CNN") or description
-    stated again as keywords."""
-    titles = [h.value for h in hints.get("title")]
-    repeats = [
-        *(text for text in (headline, description) if text),
-        *titles,
-        *(strip_outlet(title, outlets) for title in titles),
-    ]
+    """The tags of the most trusted source that states any; not the page's headline or titles
+    (``titles``: as stated and without the site's name, "11 things we learned ... - CNN") or
+    its description stated again as keywords."""
+    repeats = [*titles, description[0]] if description else titles
     for source in SOURCE_ORDER:
         stated = [h.value for h in hints.get("tags") if h.source == source]
         tags = clean_tags(stated, repeats, split=source != "markup")
