@@ -38,11 +38,9 @@ def decode_html(content: bytes, declared: str | None = None) -> tuple[str, str]:
         if content.startswith(bom):
             return content.decode(name, errors="replace"), name
     labels = (declared, _meta_charset(content))
-    if not content.isascii() and any(map(_single_byte, labels)):
-        decoded = _try_decode(content, "utf-8")
-        if decoded is not None:
-            return decoded
-    for candidate in (*labels, "utf-8"):
+    # a single-byte label decodes anything: valid UTF-8 is asked first (see the docstring)
+    utf8_first = not content.isascii() and any(map(_single_byte, labels))
+    for candidate in ("utf-8", *labels) if utf8_first else (*labels, "utf-8"):
         decoded = _try_decode(content, candidate)
         if decoded is not None:
             return decoded
