@@ -810,7 +810,6 @@ def _clean_site_name(value: str, host: str) -> str | None:
 def _clean_section(value: str, outlets: list[str]) -> str | None:
     """The first section a box of category links names ("Allgemein , news": a theme's links
     with the comma between them), cleaned (see ``_one_section``)."""
-    value = _SECTION_LABEL.sub("", value)
     return next(
         filter(None, (_one_section(part, outlets) for part in _LINKS_JOINED.split(value))), None
     )
