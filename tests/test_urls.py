@@ -41,7 +41,18 @@ def test_article_key_keeps_words_that_only_start_with_amp() -> None:
 
 
 @pytest.mark.parametrize(
-    "link", ["javascript:alert(1)", "data:text/html,hi", "mailto:a@b.c", "", "   ", "ftp://x/y"]
+    "link",
+    [
+        "javascript:alert(1)",
+        "data:text/html,hi",
+        "mailto:a@b.c",
+        "",
+        "   ",
+        "ftp://x/y",
+        "http://[ccpa-preferences]/x",  # a template's placeholder in brackets: no IPv6 address
+        "https://example.com:99999/a",
+        "https://example.com:port/a",
+    ],
 )
 def test_unusable_links_are_refused(link: str) -> None:
     with pytest.raises(UnusableURL):

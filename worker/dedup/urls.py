@@ -43,8 +43,12 @@ def resolve(link: str, base: str) -> str:
     for scheme in ("javascript:", "data:", "mailto:", "tel:", "about:", "file:", "ftp:"):
         if lowered.startswith(scheme):
             raise UnusableURL(f"{scheme} links are never fetched")
-    absolute = urljoin(base, link)
-    parts = urlsplit(absolute)
+    try:
+        absolute = urljoin(base, link)
+        parts = urlsplit(absolute)
+        parts.port  # noqa: B018  # read to check it: "http://x:port/" raises here
+    except ValueError as exc:  # "http://[not-an-address]/", an out-of-range port
+        raise UnusableURL(f"malformed URL: {link[:200]!r} ({exc})") from exc
     if urlsplit(link).path.endswith(";") and not parts.path.endswith(";"):
         # urljoin reads ";..." after the last segment as parameters and drops them when empty:
         # "/news;" would be fetched, and keyed, as "/news"
