@@ -398,6 +398,28 @@ def test_a_source_throttled_with_retry_after_is_not_polled_before_it(
     assert source.next_poll_at >= before + timedelta(seconds=7200), "not the 15-minute back-off"
 
 
+def test_a_parser_crashing_on_a_document_is_the_sources_error_not_a_failed_task(
+    site: LocalSite,
+    tmp_path: Path,
+    runtime_factory: RuntimeFactory,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    runtime = _runtime(site, tmp_path, runtime_factory, database_url, ["/a"])
+
+    def crash(content: bytes, base_url: str) -> None:
+        raise RecursionError("maximum recursion depth exceeded")  # a hostile document's effect
+
+    monkeypatch.setattr("worker.pipeline.poll.parse_feed", crash)
+    result = poll_source(runtime, _source_id(runtime))
+    assert result.url_ids == []
+    expected = "parser_crashed: feed parser crashed: RecursionError: maximum recursion depth"
+    assert result.error is not None and result.error.startswith(expected)
+    with runtime.sessions() as session:
+        source = session.scalars(select(Source)).one()
+    assert source.failure_count == 1 and source.last_error == result.error
+
+
 def test_a_source_on_a_busy_host_is_postponed_not_failed(
     site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
 ) -> None:

@@ -120,3 +120,17 @@ def test_extraction_rules_are_read_and_bad_selectors_refused() -> None:
         parse_sources({"outlets": {"x": {"name": "X", "extraction": {"drop": ["nav", ">>"]}}}})
     with pytest.raises(ConfigError, match=r"outlet 'x': key 'extraction.bdy'"):
         parse_sources({"outlets": {"x": {"name": "X", "extraction": {"bdy": "p"}}}})
+
+
+def test_listing_sources_and_article_url_rules_are_read_and_bad_rules_refused() -> None:
+    listing = {"kind": "listing", "url": "https://d.example/politics/", "article_urls": r"/\d{6}"}
+    (outlet,) = parse_sources({"outlets": {"x": {"name": "X", "sources": [listing]}}})
+    assert outlet.source_keys() == ["x/listing"]
+    assert outlet.sources[0].article_urls == r"/\d{6}"
+    bad = {**listing, "article_urls": "/news/(\\d+"}
+    with pytest.raises(
+        ConfigError, match=r"outlet 'x': key 'sources\[0\].article_urls': bad regular expression"
+    ):
+        parse_sources({"outlets": {"x": {"name": "X", "sources": [bad]}}})
+    with pytest.raises(ConfigError, match=r"outlet 'x': key 'sources\[0\].kind'"):
+        parse_sources({"outlets": {"x": {"name": "X", "sources": [{**listing, "kind": "page"}]}}})

@@ -223,6 +223,7 @@ def backfill(
             "not read",
             "links in window",
             "outside window",
+            "not articles",
             "already done",
             "to fetch",
         ):
@@ -236,6 +237,7 @@ def backfill(
                     plan.sitemaps_left,
                     len(plan.links),
                     plan.outside_window,
+                    plan.not_articles,
                     len(plan.links) - missing,
                     missing,
                 ),

@@ -1,4 +1,4 @@
-"""The sources file: outlets and the feeds and sitemaps to poll for each.
+"""The sources file: outlets and the feeds, sitemaps and listing pages to poll for each.
 
 Owns parsing and validating ``config/sources.toml``. Syncing it into the database lives in
 ``worker.storage.repository``; polling lives in ``worker.pipeline``.
@@ -6,6 +6,7 @@ Owns parsing and validating ``config/sources.toml``. Syncing it into the databas
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from pathlib import Path
@@ -31,16 +32,48 @@ def parse_duration(text: str) -> int:
     return int(match.group(1)) * _UNIT_SECONDS[match.group(2)]
 
 
+SourceKind = Literal["feed", "sitemap", "listing"]
+
+
+def compile_article_urls(pattern: str) -> re.Pattern[str]:
+    """A source's ``article_urls``: a regular expression searched in each link's URL."""
+    return _compiled_article_urls(pattern)
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled_article_urls(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
 class SourceConfig(BaseModel):
-    """One feed or sitemap of an outlet."""
+    """One feed, sitemap or listing page of an outlet."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    kind: Literal["feed", "sitemap"]
+    kind: SourceKind
     url: str
     every: str = "15m"
     key: str | None = Field(None, description="Stable name; defaults to '<outlet>/<kind>'.")
     enabled: bool = True
+    article_urls: str | None = Field(
+        None,
+        description="Regular expression the URLs of the outlet's articles match (searched); "
+        "links that do not match are not articles. For a listing page it replaces the guess.",
+        max_length=500,
+    )
+
+    @field_validator("article_urls")
+    @classmethod
+    def _article_urls(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not value.strip():
+            raise ValueError("empty regular expression")
+        try:
+            compile_article_urls(value)
+        except re.error as exc:
+            raise ValueError(f"bad regular expression {value!r}: {exc}") from exc
+        return value
 
     @field_validator("url")
     @classmethod

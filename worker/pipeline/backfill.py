@@ -3,7 +3,8 @@
 Child sitemaps are skipped when they cannot hold anything recent enough: their ``lastmod`` is
 older than the start, or their name dates them (``sitemap-2026-10.xml``, ``/2026/10/01/``) to a
 period that ended before it. Links with a date outside the window are left out; links without
-one are kept (the page's own date is only known after fetching it).
+one are kept (the page's own date is only known after fetching it). A source with
+``article_urls`` keeps only the links that match it, as its polls do.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from worker.discovery import parse_sitemap
 from worker.errors import DiscoveryError, FetchError
 from worker.pipeline.decisions import outlet_limits
 from worker.runtime import Runtime
+from worker.sources import compile_article_urls
 from worker.storage import repository
 from worker.storage.models import FINAL_URL_STATES, Source, Url
 
@@ -43,6 +45,7 @@ class BackfillPlan:
     sitemaps_left: int = 0  # not read: the walk's budget was spent
     links: list[str] = field(default_factory=list)  # frontier keys in the window
     outside_window: int = 0
+    not_articles: int = 0  # links that the source's article_urls does not match
     errors: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -77,9 +80,10 @@ def plan_backfill(
         if source.kind != "sitemap":
             raise ValueError(
                 f"source {source_key!r} is a {source.kind}: backfills walk sitemaps, which reach "
-                "back in time; feeds only list their latest items"
+                "back in time; feeds and listing pages only show their latest items"
             )
         root_url = source.url
+        article_urls = compile_article_urls(source.article_urls) if source.article_urls else None
         limits = outlet_limits(source.outlet, runtime.settings)
     plan = BackfillPlan(source_key, since, until)
     queue, seen = [root_url], set()
@@ -112,7 +116,9 @@ def plan_backfill(
                 queue.append(child)
         for link in found.links:
             when = link.published_at
-            if when is not None and (when < since or (until is not None and when >= until)):
+            if article_urls is not None and not article_urls.search(link.url):
+                plan.not_articles += 1
+            elif when is not None and (when < since or (until is not None and when >= until)):
                 plan.outside_window += 1
             else:
                 plan.links.append(frontier_key(link.url))

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import structlog
 
 from worker.dedup.urls import frontier_key
-from worker.discovery import Discovered, parse_feed, parse_sitemap
+from worker.discovery import Discovered, parse_feed, parse_listing, parse_sitemap
 from worker.errors import DiscoveryError, FetchError, NotModified
 from worker.fetching import FetchedPage
 from worker.fetching.hostgate import HostBusy, HostLimits
 from worker.pipeline.decisions import outlet_limits
 from worker.runtime import Runtime
+from worker.sources import compile_article_urls
 from worker.storage import heartbeats, repository
 from worker.storage.models import Source
 
@@ -65,7 +67,8 @@ def sweep_lost_urls(runtime: Runtime, now: datetime | None = None) -> list[int]:
 
 
 def poll_source(runtime: Runtime, source_id: int, now: datetime | None = None) -> PollResult:
-    """Fetch and parse one feed or sitemap, record its links; return the URL ids to fetch.
+    """Fetch and parse one feed, sitemap or listing page, record its links; return the URL ids
+    to fetch.
 
     A failing source never raises: its error is recorded on the row (and backs it off), so one
     broken outlet never stops a tick or a crawl.
@@ -78,16 +81,28 @@ def poll_source(runtime: Runtime, source_id: int, now: datetime | None = None) -
             result.error = f"source {source_id} does not exist"
             return result
         kind, url, etag, last_modified = source.kind, source.url, source.etag, source.last_modified
+        article_urls = source.article_urls
         outlet_key = source.outlet.key
         limits = outlet_limits(source.outlet, runtime.settings)
     bound = log.bind(source=source_id, outlet=outlet_key, url=url)
     try:
         page = runtime.fetcher.get(
-            url, accept="feed", etag=etag, last_modified=last_modified, limits=limits
+            url,
+            accept="html" if kind == "listing" else "feed",
+            etag=etag,
+            last_modified=last_modified,
+            limits=limits,
         )
-        found = _parse(kind, page)
+        pattern = compile_article_urls(article_urls) if article_urls else None
+        found = _parse(kind, page, pattern)
         if found.sitemaps:
             _follow_sitemaps(runtime, found, limits, bound)
+        if pattern is not None and kind != "listing":  # a listing's parser applies it itself
+            matching = [link for link in found.links if pattern.search(link.url)]
+            if len(matching) < len(found.links):
+                bound.info("poll.links_not_articles", links=len(found.links) - len(matching),
+                           article_urls=pattern.pattern)  # fmt: skip
+            found.links = matching
     except HostBusy as exc:
         result.error = f"{exc.reason}: {exc}"
         with runtime.sessions.begin() as session:
@@ -129,10 +144,24 @@ def poll_source(runtime: Runtime, source_id: int, now: datetime | None = None) -
     return result
 
 
-def _parse(kind: str, page: FetchedPage) -> Discovered:
-    if kind == "sitemap":
-        return parse_sitemap(page.content, page.final_url)
-    return parse_feed(page.content, page.final_url)
+def _parse(kind: str, page: FetchedPage, article_urls: re.Pattern[str] | None) -> Discovered:
+    """The document's links; an unexpected crash of a parser on a hostile document is the
+    source's recorded error, like any other unreadable document, not a failed task."""
+    try:
+        if kind == "listing":
+            return parse_listing(
+                page.content, page.final_url, charset=page.charset, article_urls=article_urls
+            )
+        if kind == "sitemap":
+            return parse_sitemap(page.content, page.final_url)
+        return parse_feed(page.content, page.final_url)
+    except DiscoveryError:
+        raise
+    except Exception as exc:
+        log.exception("poll.parser_crashed", url=page.final_url, kind=kind)
+        raise DiscoveryError(
+            f"{kind} parser crashed: {type(exc).__name__}: {exc}", reason="parser_crashed"
+        ) from exc
 
 
 def _follow_sitemaps(
@@ -151,7 +180,7 @@ def _follow_sitemaps(
         budget -= 1
         try:
             page = runtime.fetcher.get(child_url, accept="feed", limits=limits)
-            child = parse_sitemap(page.content, child_url)
+            child = _parse("sitemap", page, None)
         except (FetchError, DiscoveryError) as exc:
             bound.warning(
                 "poll.sitemap_failed", sitemap=child_url, reason=exc.reason, error=str(exc)

@@ -100,14 +100,17 @@ class Source(Base):
     __tablename__ = "sources"
     __table_args__ = (
         UniqueConstraint("outlet_id", "url"),
-        {"comment": "Feeds and sitemaps polled for new article URLs."},
+        {"comment": "Feeds, sitemaps and listing pages polled for new article URLs."},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     outlet_id: Mapped[int] = mapped_column(ForeignKey("outlets.id"), index=True)
     key: Mapped[str] = mapped_column(String(200), unique=True, comment="Stable name for the CLI.")
-    kind: Mapped[str] = mapped_column(String(20), comment="feed | sitemap.")
+    kind: Mapped[str] = mapped_column(String(20), comment="feed | sitemap | listing.")
     url: Mapped[str] = mapped_column(String(2048))
+    article_urls: Mapped[str | None] = mapped_column(
+        String(500), comment="Regular expression the URLs of its articles match, if set."
+    )
     interval_seconds: Mapped[int] = mapped_column(Integer, comment="Polling interval.")
     enabled: Mapped[bool] = mapped_column(
         Boolean, default=True, comment="False once removed from the sources file."

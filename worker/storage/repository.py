@@ -90,6 +90,7 @@ def sync_sources(session: Session, outlets: Iterable[OutletConfig]) -> SyncRepor
             source.key = key
             source.url = source_config.url
             source.kind = source_config.kind
+            source.article_urls = source_config.article_urls
             source.interval_seconds = source_config.interval_seconds
             source.enabled = source_config.enabled
             session.flush()
