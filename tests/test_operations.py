@@ -263,6 +263,25 @@ def test_a_backfill_walks_the_index_back_to_the_date_and_ingests_what_is_missing
             plan_backfill(runtime, "nope", since)
 
 
+def test_a_backfill_keeps_only_the_links_the_sources_article_urls_match(
+    database_url: str, runtime_factory: RuntimeFactory, tmp_path: Path
+) -> None:
+    with LocalSite("archive") as site:
+        site.add("/robots.txt", "User-agent: *\nAllow: /\n")
+        _sitemap(site, "/sitemap.xml", [("/a/1", "2026-10-20"), ("/video/2", "2026-10-20"),
+                                        ("/a/3", None)])  # fmt: skip
+        sources = tmp_path / "sources.toml"
+        sources.write_text(
+            '[outlets.archive]\nname = "The Archive"\n[[outlets.archive.sources]]\n'
+            f'kind = "sitemap"\nurl = "{site.url("/sitemap.xml")}"\narticle_urls = "/a/"\n'
+        )
+        runtime = runtime_factory(database_url, sources_file=sources)
+        sync_from_file(runtime)
+        plan = plan_backfill(runtime, "archive/sitemap", datetime(2026, 10, 1, tzinfo=UTC))
+        assert sorted(plan.links) == [site.url("/a/1"), site.url("/a/3")]
+        assert plan.not_articles == 1
+
+
 def test_dated_sitemap_names() -> None:
     assert dated_until("https://x.example/sitemap-2026-10.xml") == datetime(2026, 11, 1, tzinfo=UTC)
     assert dated_until("https://x.example/2026/02/28/sitemap.xml") == datetime(

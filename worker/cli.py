@@ -314,6 +314,7 @@ def sources(
                     "outlet": s.outlet.key,
                     "kind": s.kind,
                     "url": s.url,
+                    "article_urls": s.article_urls,
                     "every_seconds": s.interval_seconds,
                     "enabled": s.enabled,
                     "last_polled_at": _iso(s.last_polled_at),
