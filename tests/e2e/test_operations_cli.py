@@ -17,6 +17,7 @@ from tests.localweb.wire import page_html, wire_web
 from worker.pipeline import tick
 from worker.runtime import build_runtime
 from worker.settings import Settings
+from worker.storage.migrations import head_revision
 from worker.storage.models import Heartbeat
 
 
@@ -40,7 +41,7 @@ def test_health_says_what_is_wrong_in_one_line(tmp_path: Path) -> None:
         tick(runtime)
         ok = run_cli(["health"], env, tmp_path)
         assert ok.returncode == 0, ok.stdout
-        assert ok.stdout.startswith("ok: database ok (schema 0006); last tick ")
+        assert ok.stdout.startswith(f"ok: database ok (schema {head_revision()}); last tick ")
         assert "no successful poll yet" in ok.stdout and "broker ok" in ok.stdout
         with runtime.sessions.begin() as session:
             session.execute(
