@@ -231,7 +231,7 @@ def test_a_listing_source_is_polled_into_stored_articles(
         fetched = sorted(session.scalars(select(Url.url)))
     assert titles == [f"Story of the day {day}" for day in (15, 16, 17)]
     assert fetched == sorted(site.url(path) for path in stories)
-    assert site.get_hits.get("/world/") is None and site.get_hits.get("/politics/page/2") is None
+    assert site.get_hits["/world/"] == site.get_hits["/politics/page/2"] == 0
 
     second = poll_source(runtime, source.id)
     assert second.url_ids == [], "articles seen before are not fetched again"
