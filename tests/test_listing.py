@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from tests.extraction.support import shared_dir
 from tests.localweb.server import LocalSite, Response
@@ -287,3 +287,19 @@ def test_article_urls_keep_a_sitemaps_articles_and_a_malformed_loc_spoils_nothin
     assert recorded == sorted(
         site.url(path) for path in ("/news/2024/05/17/one", "/news/2024/05/17/two")
     )
+
+
+def test_a_rule_broken_in_the_database_is_the_sources_error_before_any_request(
+    site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
+) -> None:
+    site.add("/politics/", Response("<html><body><main></main></body></html>"))
+    sources = _sources(tmp_path, f'[[outlets.daily.sources]]\nkind = "listing"\n'
+                                 f'url = "{site.url("/politics/")}"\n')  # fmt: skip
+    runtime = runtime_factory(database_url, sources_file=sources)
+    sync_from_file(runtime)
+    with runtime.sessions.begin() as session:
+        session.execute(update(Source).values(article_urls="/news/(\\d+"))  # edited by hand
+    result = poll_source(runtime, _source(runtime).id)
+    assert result.error is not None and result.error.startswith("bad_article_urls: ")
+    assert _source(runtime).failure_count == 1
+    assert site.get_hits["/politics/"] == 0

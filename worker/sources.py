@@ -35,13 +35,9 @@ def parse_duration(text: str) -> int:
 SourceKind = Literal["feed", "sitemap", "listing"]
 
 
+@functools.lru_cache(maxsize=256)
 def compile_article_urls(pattern: str) -> re.Pattern[str]:
     """A source's ``article_urls``: a regular expression searched in each link's URL."""
-    return _compiled_article_urls(pattern)
-
-
-@functools.lru_cache(maxsize=256)
-def _compiled_article_urls(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 

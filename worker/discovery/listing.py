@@ -8,9 +8,10 @@ page, and either its URL is shaped like an article's (a slug of three words or m
 followed by more, a long number, an id parameter) or its text reads like a headline (four
 words or more).
 
-A wrong guess costs one fetch, recorded as skipped (``not_article``) and never fetched again;
-a missed article is lost. So the rule leans to taking, and an outlet whose listing it reads
-wrong states the shape of its article URLs instead (``article_urls`` in the sources file).
+A wrong guess costs one fetch, and the page is never fetched again (skipped as ``not_article``
+when the extractor sees a listing in it); a missed article is lost. So the rule leans to
+taking, and an outlet whose listing it reads wrong states the shape of its article URLs
+instead (``article_urls`` in the sources file).
 """
 
 from __future__ import annotations

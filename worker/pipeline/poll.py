@@ -86,6 +86,7 @@ def poll_source(runtime: Runtime, source_id: int, now: datetime | None = None) -
         limits = outlet_limits(source.outlet, runtime.settings)
     bound = log.bind(source=source_id, outlet=outlet_key, url=url)
     try:
+        pattern = _article_pattern(article_urls)
         page = runtime.fetcher.get(
             url,
             accept="html" if kind == "listing" else "feed",
@@ -93,7 +94,6 @@ def poll_source(runtime: Runtime, source_id: int, now: datetime | None = None) -
             last_modified=last_modified,
             limits=limits,
         )
-        pattern = compile_article_urls(article_urls) if article_urls else None
         found = _parse(kind, page, pattern)
         if found.sitemaps:
             _follow_sitemaps(runtime, found, limits, bound)
@@ -142,6 +142,19 @@ def poll_source(runtime: Runtime, source_id: int, now: datetime | None = None) -
         bound.info("poll.link_refused", link=raw, reason=why)
     bound.info("poll.done", links=result.links, queued=len(result.url_ids))
     return result
+
+
+def _article_pattern(article_urls: str | None) -> re.Pattern[str] | None:
+    """The source's rule, checked when the file was read; a row edited by hand is the
+    source's recorded error, not a failed task."""
+    if not article_urls:
+        return None
+    try:
+        return compile_article_urls(article_urls)
+    except re.error as exc:
+        raise DiscoveryError(
+            f"bad article_urls {article_urls!r}: {exc}", reason="bad_article_urls"
+        ) from exc
 
 
 def _parse(kind: str, page: FetchedPage, article_urls: re.Pattern[str] | None) -> Discovered:
