@@ -19,6 +19,8 @@ RSS = b"""<?xml version="1.0" encoding="UTF-8"?>
 <item><title>Two</title><link>/a/2</link></item>
 <item><title>Bad</title><link>javascript:alert(1)</link></item>
 <item><title>Guid only</title><guid isPermaLink="true">https://news.example/a/3</guid></item>
+<item><title>Placeholder</title><link>http://[ccpa-preferences]/x</link></item>
+<item><title>No link</title><description>A note without a page.</description></item>
 </channel></rss>"""
 
 ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
@@ -54,7 +56,11 @@ def test_rss_links_resolved_and_bad_ones_refused() -> None:
     ]
     assert found.links[0].published_at == datetime(2021, 4, 6, 0, 18, tzinfo=UTC)
     assert found.links[0].title == "One"
-    assert [raw for raw, _ in found.refused] == ["javascript:alert(1)"]
+    assert found.refused == [
+        ("javascript:alert(1)", "javascript: links are never fetched"),
+        ("item 'Placeholder'", "feed item without a usable link"),
+        ("item 'No link'", "feed item without a usable link"),
+    ]
 
 
 def test_atom_alternate_links() -> None:

@@ -26,12 +26,12 @@ def parse_feed(content: bytes, base_url: str) -> Discovered:
             raise DiscoveryError("not an RSS or Atom feed (no channel or feed element)")
     found = Discovered()
     for entry in parsed.entries:
-        found.add(
-            _entry_link(entry),
-            base_url,
-            published_at=_entry_time(entry),
-            title=(entry.get("title") or None),
-        )
+        link = _entry_link(entry)
+        if not link:  # none given, or one feedparser could not resolve and blanked
+            name = entry.get("title") or entry.get("id") or "untitled"
+            found.refused.append((f"item {str(name)[:200]!r}", "feed item without a usable link"))
+            continue
+        found.add(link, base_url, published_at=_entry_time(entry), title=entry.get("title") or None)
     return found
 
 
