@@ -185,10 +185,18 @@ def site() -> Iterator[LocalSite]:
         yield local
 
 
-def _sources(tmp_path: Path, body: str) -> Path:
+def _synced(
+    tmp_path: Path, factory: RuntimeFactory, database_url: str, kind: str, url: str, rule: str = ""
+) -> Runtime:
+    """A runtime whose sources file, synced, holds one source of outlet "daily"."""
     path = tmp_path / "sources.toml"
-    path.write_text(f'[outlets.daily]\nname = "Daily"\ntimezone = "Asia/Seoul"\n{body}')
-    return path
+    path.write_text(
+        f'[outlets.daily]\nname = "Daily"\ntimezone = "Asia/Seoul"\n[[outlets.daily.sources]]\n'
+        f'kind = "{kind}"\nurl = "{url}"\n' + (f'article_urls = "{rule}"\n' if rule else "")
+    )
+    runtime = factory(database_url, sources_file=path)
+    sync_from_file(runtime)
+    return runtime
 
 
 def _source(runtime: Runtime) -> Source:
@@ -215,10 +223,7 @@ def test_a_listing_source_is_polled_into_stored_articles(
     for day, path in zip((15, 16, 17), stories, strict=True):
         words = [f"{p} Day {day}." for p in PARAGRAPHS]
         site.add(path, Response(article_page(site.url(path), f"Story of the day {day}", words)))
-    sources = _sources(tmp_path, f'[[outlets.daily.sources]]\nkind = "listing"\n'
-                                 f'url = "{site.url("/politics/")}"\n')  # fmt: skip
-    runtime = runtime_factory(database_url, sources_file=sources)
-    sync_from_file(runtime)
+    runtime = _synced(tmp_path, runtime_factory, database_url, "listing", site.url("/politics/"))
     source = _source(runtime)
     assert (source.key, source.kind) == ("daily/listing", "listing")
 
@@ -242,10 +247,7 @@ def test_a_listing_that_stops_linking_articles_shows_an_error_on_its_source(
     site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
 ) -> None:
     site.add("/politics/", Response("<html><body><main><a href='/world/'>World</a></main></body>"))
-    sources = _sources(tmp_path, f'[[outlets.daily.sources]]\nkind = "listing"\n'
-                                 f'url = "{site.url("/politics/")}"\n')  # fmt: skip
-    runtime = runtime_factory(database_url, sources_file=sources)
-    sync_from_file(runtime)
+    runtime = _synced(tmp_path, runtime_factory, database_url, "listing", site.url("/politics/"))
     result = poll_source(runtime, _source(runtime).id)
     assert result.error is not None and result.error.startswith("no_article_links: ")
     source = _source(runtime)
@@ -270,13 +272,8 @@ def test_article_urls_keep_a_sitemaps_articles_and_a_malformed_loc_spoils_nothin
             content_type="application/xml",
         ),
     )
-    sources = _sources(
-        tmp_path,
-        f'[[outlets.daily.sources]]\nkind = "sitemap"\nurl = "{site.url("/sitemap.xml")}"\n'
-        'article_urls = "/news/"\n',
-    )
-    runtime = runtime_factory(database_url, sources_file=sources)
-    sync_from_file(runtime)
+    sitemap = site.url("/sitemap.xml")
+    runtime = _synced(tmp_path, runtime_factory, database_url, "sitemap", sitemap, "/news/")
     assert _source(runtime).article_urls == "/news/"
     result = poll_source(runtime, _source(runtime).id)
     assert result.error is None
@@ -293,10 +290,7 @@ def test_a_rule_broken_in_the_database_is_the_sources_error_before_any_request(
     site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
 ) -> None:
     site.add("/politics/", Response("<html><body><main></main></body></html>"))
-    sources = _sources(tmp_path, f'[[outlets.daily.sources]]\nkind = "listing"\n'
-                                 f'url = "{site.url("/politics/")}"\n')  # fmt: skip
-    runtime = runtime_factory(database_url, sources_file=sources)
-    sync_from_file(runtime)
+    runtime = _synced(tmp_path, runtime_factory, database_url, "listing", site.url("/politics/"))
     with runtime.sessions.begin() as session:
         session.execute(update(Source).values(article_urls="/news/(\\d+"))  # edited by hand
     result = poll_source(runtime, _source(runtime).id)

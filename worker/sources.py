@@ -37,8 +37,12 @@ SourceKind = Literal["feed", "sitemap", "listing"]
 
 @functools.lru_cache(maxsize=256)
 def compile_article_urls(pattern: str) -> re.Pattern[str]:
-    """A source's ``article_urls``: a regular expression searched in each link's URL."""
-    return re.compile(pattern)
+    """A source's ``article_urls``: a regular expression searched in each link's URL;
+    ValueError naming the problem when it is none."""
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"bad regular expression {pattern!r}: {exc}") from exc
 
 
 class SourceConfig(BaseModel):
@@ -65,10 +69,7 @@ class SourceConfig(BaseModel):
             return None
         if not value.strip():
             raise ValueError("empty regular expression")
-        try:
-            compile_article_urls(value)
-        except re.error as exc:
-            raise ValueError(f"bad regular expression {value!r}: {exc}") from exc
+        compile_article_urls(value)
         return value
 
     @field_validator("url")

@@ -46,6 +46,13 @@ class Discovered:
         if url:
             self.links.append(DiscoveredLink(url, published_at, title))
 
+    def keep_matching(self, article_urls: re.Pattern[str]) -> int:
+        """Keep the links whose URL the source's ``article_urls`` matches; how many went."""
+        kept = [link for link in self.links if article_urls.search(link.url)]
+        dropped = len(self.links) - len(kept)
+        self.links = kept
+        return dropped
+
     def add_sitemap(self, raw: str | None, base: str, lastmod: datetime | None = None) -> None:
         """Keep ``raw`` as a child sitemap to follow (with its ``lastmod``, for backfills)."""
         url = self._resolve(raw, base)

@@ -23,7 +23,7 @@ from urllib.parse import unquote, urlsplit
 from lxml.html import HtmlElement
 
 from worker.dedup.urls import UnusableURL, frontier_key, resolve, same_site
-from worker.discovery.links import Discovered
+from worker.discovery.links import Discovered, DiscoveredLink
 from worker.errors import DiscoveryError, ExtractionError
 from worker.extraction.parsing import parse_html, tag_text
 from worker.fetching.decoding import decode_html
@@ -104,8 +104,8 @@ def parse_listing(
             if article_urls is not None
             else is_article_link(candidate.url, candidate.text)
         )
-        if matches:
-            found.add(candidate.url, base, title=candidate.text or None)
+        if matches:  # resolved and checked already
+            found.links.append(DiscoveredLink(candidate.url, title=candidate.text or None))
     if not found.links:
         rule = f"article_urls {article_urls.pattern!r}" if article_urls is not None else None
         raise DiscoveryError(

@@ -114,11 +114,11 @@ def plan_backfill(
                 plan.sitemaps_skipped += 1
             else:
                 queue.append(child)
+        if article_urls is not None:
+            plan.not_articles += found.keep_matching(article_urls)
         for link in found.links:
             when = link.published_at
-            if article_urls is not None and not article_urls.search(link.url):
-                plan.not_articles += 1
-            elif when is not None and (when < since or (until is not None and when >= until)):
+            if when is not None and (when < since or (until is not None and when >= until)):
                 plan.outside_window += 1
             else:
                 plan.links.append(frontier_key(link.url))

@@ -97,12 +97,10 @@ def poll_source(runtime: Runtime, source_id: int, now: datetime | None = None) -
         found = _parse(kind, page, pattern)
         if found.sitemaps:
             _follow_sitemaps(runtime, found, limits, bound)
-        if pattern is not None and kind != "listing":  # a listing's parser applies it itself
-            matching = [link for link in found.links if pattern.search(link.url)]
-            if len(matching) < len(found.links):
-                bound.info("poll.links_not_articles", links=len(found.links) - len(matching),
-                           article_urls=pattern.pattern)  # fmt: skip
-            found.links = matching
+        # a listing's parser applies the rule itself, instead of its guess
+        dropped = found.keep_matching(pattern) if pattern and kind != "listing" else 0
+        if dropped:
+            bound.info("poll.links_not_articles", links=dropped, article_urls=article_urls)
     except HostBusy as exc:
         result.error = f"{exc.reason}: {exc}"
         with runtime.sessions.begin() as session:
@@ -151,10 +149,8 @@ def _article_pattern(article_urls: str | None) -> re.Pattern[str] | None:
         return None
     try:
         return compile_article_urls(article_urls)
-    except re.error as exc:
-        raise DiscoveryError(
-            f"bad article_urls {article_urls!r}: {exc}", reason="bad_article_urls"
-        ) from exc
+    except ValueError as exc:
+        raise DiscoveryError(f"article_urls: {exc}", reason="bad_article_urls") from exc
 
 
 def _parse(kind: str, page: FetchedPage, article_urls: re.Pattern[str] | None) -> Discovered:
