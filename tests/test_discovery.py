@@ -67,6 +67,34 @@ def test_atom_alternate_links() -> None:
     assert [link.url for link in parse_feed(ATOM, BASE).links] == ["https://news.example/atom/a"]
 
 
+RDF = b"""<?xml version="1.0"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"
+  xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel rdf:about="https://news.example/"><title>Ex</title><link>https://news.example/</link></channel>
+<item rdf:about="https://news.example/r/1"><title>Caf&amp;eacute; &lt;i&gt;owners&lt;/i&gt;
+  protest</title><link>https://news.example/r/1</link><dc:date>2021-04-06T10:00:00+02:00</dc:date></item>
+</rdf:RDF>"""
+
+ATOM_DATES = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Ex</title><id>urn:x</id><updated>2021-04-09T00:00:00Z</updated>
+<entry><title>Edited</title><id>urn:e</id><updated>2021-04-09T00:00:00Z</updated>
+<link href="https://news.example/atom/edited"/></entry>
+<entry><title>Published</title><id>urn:p</id><published>2021-04-05T06:00:00Z</published>
+<updated>2021-04-08T00:00:00Z</updated><link href="https://news.example/atom/published"/></entry>
+</feed>"""
+
+
+def test_an_items_publication_time_is_kept_apart_from_its_last_change() -> None:
+    rdf = parse_feed(RDF, BASE).links[0]
+    assert rdf.published_at == datetime(2021, 4, 6, 8, 0, tzinfo=UTC), "dc:date dates an item"
+    assert rdf.title == "Café owners protest", "markup and entities go, spaces collapse"
+    edited, published = parse_feed(ATOM_DATES, BASE).links
+    assert edited.published_at is None, "Atom's <updated> is a change, not a publication"
+    assert edited.modified_at == edited.dated == datetime(2021, 4, 9, tzinfo=UTC)
+    assert published.published_at == datetime(2021, 4, 5, 6, 0, tzinfo=UTC)
+    assert published.modified_at == datetime(2021, 4, 8, tzinfo=UTC)
+
+
 def test_google_news_sitemap_with_dates_and_titles() -> None:
     found = parse_sitemap(NEWS_SITEMAP, "https://news.example/news-sitemap.xml")
     assert [link.url for link in found.links] == [
@@ -75,6 +103,9 @@ def test_google_news_sitemap_with_dates_and_titles() -> None:
     ]
     assert found.links[0].published_at == datetime(2018, 6, 14, 17, 2, 11, tzinfo=UTC)
     assert found.links[0].title == "Story"
+    plain = found.links[1]
+    assert plain.published_at is None, "a lastmod is the page's last change"
+    assert plain.modified_at == plain.dated == datetime(2018, 6, 15, tzinfo=UTC)
     assert len(found.refused) == 1
 
 

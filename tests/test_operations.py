@@ -246,12 +246,14 @@ def test_a_backfill_walks_the_index_back_to_the_date_and_ingests_what_is_missing
         assert (plan.sitemaps_read, plan.sitemaps_skipped) == (4, 2)
         assert site.hits["/sitemap-2026-09.xml"] == site.hits["/news-old.xml"] == 0
         assert [url for url, _ in plan.errors] == [site.url("/sitemap-broken.xml")]
-        assert sorted(plan.links) == [site.url(f"/a/{n}") for n in (2, 3, 4, 5)]
+        assert sorted(link.url for link in plan.links) == [
+            site.url(f"/a/{n}") for n in (2, 3, 4, 5)
+        ]
         assert plan.outside_window == 1
         assert count_missing(runtime, plan.links) == 4
 
         until = plan_backfill(runtime, "archive/sitemap", since, datetime(2026, 11, 1, tzinfo=UTC))
-        assert sorted(until.links) == [site.url(f"/a/{n}") for n in (2, 3)]
+        assert sorted(link.url for link in until.links) == [site.url(f"/a/{n}") for n in (2, 3)]
 
         url_ids = record_backfill(runtime, plan)
         process_inline(runtime, url_ids)
@@ -278,7 +280,7 @@ def test_a_backfill_keeps_only_the_links_the_sources_article_urls_match(
         runtime = runtime_factory(database_url, sources_file=sources)
         sync_from_file(runtime)
         plan = plan_backfill(runtime, "archive/sitemap", datetime(2026, 10, 1, tzinfo=UTC))
-        assert sorted(plan.links) == [site.url("/a/1"), site.url("/a/3")]
+        assert sorted(link.url for link in plan.links) == [site.url("/a/1"), site.url("/a/3")]
         assert plan.not_articles == 1
 
 

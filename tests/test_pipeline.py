@@ -534,3 +534,70 @@ def test_waiting_for_a_crawl_waits_for_a_poll_that_commits_between_its_reads(
     report = crawl.wait_for_crawl(runtime, [source_id], started, timeout=1.0, poll_interval=0.05)
     assert len(polled) == 1
     assert (report.discovered, report.pending, report.exit_code) == (1, 1, 2)
+
+
+def test_what_the_feed_announced_is_kept_and_fills_what_the_page_leaves_empty(
+    site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
+) -> None:
+    runtime = _runtime(site, tmp_path, runtime_factory, database_url, [])
+    items = (
+        "<item><title>Allies expand cyber drills</title><link>{}</link>"
+        "<pubDate>Wed, 01 May 2024 00:30:00 GMT</pubDate></item>"
+        "<item><title>Drills set for spring | Daily</title><link>{}</link>"
+        "<pubDate>Thu, 02 May 2024 06:15:00 GMT</pubDate></item>"
+        "<item><title>Gone before it was read</title><link>{}</link></item>"
+    ).format(site.url("/stated"), site.url("/bare"), site.url("/gone"))
+    feed = f'<rss version="2.0"><channel><title>D</title>{items}</channel></rss>'
+    site.add("/feed.xml", Response(feed, content_type="application/rss+xml"))
+    site.add("/stated", article_page(site.url("/stated"), "Allies expand drills", PARAGRAPHS))
+    spring = (
+        "<p>The first of the joint drills will be held in the spring, the defence ministry said "
+        "on Thursday, with teams from both countries meeting at a training centre near the "
+        "capital.</p><p>Private companies that run power grids and hospital networks have been "
+        "invited to send their own security staff, who will defend copies of their systems.</p>"
+    )
+    site.add("/bare", f"<html><body><main><div>{spring}</div></main></body></html>")
+    site.add("/gone", Response("gone", status=410))
+    for url_id in _poll(runtime):
+        process_url(runtime, url_id)
+    with runtime.sessions() as session:
+        urls = {u.url.rsplit("/", 1)[1]: u for u in session.scalars(select(Url))}
+        articles = {a.url.rsplit("/", 1)[1]: a for a in session.scalars(select(Article))}
+    assert urls["bare"].announced_title == "Drills set for spring | Daily"
+    assert urls["bare"].announced_at == datetime(2024, 5, 2, 6, 15, tzinfo=UTC)
+    assert (urls["gone"].state, urls["gone"].announced_title) == (
+        "failed", "Gone before it was read",
+    )  # fmt: skip
+    assert urls["gone"].announced_at is None
+    bare = articles["bare"]
+    assert (bare.title, bare.published_at) == (
+        "Drills set for spring", datetime(2024, 5, 2, 6, 15, tzinfo=UTC),
+    )  # fmt: skip
+    assert bare.provenance["title"] == bare.provenance["published_at"] == "announced"
+    stated = articles["stated"]
+    assert (stated.title, stated.published_at) == (
+        "Allies expand drills", datetime(2024, 4, 30, 23, 0, tzinfo=UTC),
+    ), "the page's own title and time win"  # fmt: skip
+
+
+def test_a_later_source_fills_in_an_announcement_without_changing_the_first(
+    database_url: str, runtime_factory: RuntimeFactory, site: LocalSite, tmp_path: Path
+) -> None:
+    runtime = _runtime(site, tmp_path, runtime_factory, database_url, [])
+    url, source_id = site.url("/a/1"), _source_id(runtime)
+    first = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
+    timeout = timedelta(minutes=30)
+    announcements = [
+        repository.FrontierLink(url),  # a plain sitemap: nothing but the address
+        repository.FrontierLink(url, "Allies expand drills", first),
+        repository.FrontierLink(url, "Allies expand cyber drills (updated)", first + timedelta(1)),
+    ]
+    for announced in announcements:
+        with runtime.sessions.begin() as session:
+            repository.record_links(session, source_id, [announced], first, timeout)
+        with runtime.sessions() as session:
+            row = session.scalars(select(Url)).one()
+            seen = (row.announced_title, row.announced_at)
+        if announced.title is None:
+            assert seen == (None, None)
+    assert seen == ("Allies expand drills", first)

@@ -350,7 +350,10 @@ def failures(
         table.add_column(column, overflow="fold", no_wrap=column in ("last",))
     for group in groups:
         shown = "\n".join(
-            f"{e.url}" + (f" ({e.detail[:100]})" if e.detail else "") for e in group.examples
+            e.url
+            + (f' "{e.title[:80]}"' if e.title else "")
+            + (f" ({e.detail[:100]})" if e.detail else "")
+            for e in group.examples
         )
         table.add_row(
             group.outlet,

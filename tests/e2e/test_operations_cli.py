@@ -80,6 +80,10 @@ def test_failures_rerun_and_status_through_a_real_worker(
         assert [(g["outlet"], g["reason"], g["count"]) for g in failed["groups"]] == [
             ("herald", "http_503", 2)
         ]
+        examples = failed["groups"][0]["examples"]
+        assert sorted(e["title"] for e in examples) == sorted(p.title for p in PAGES[1:3]), (
+            "each failed URL shows the title its feed announced"
+        )
         table = run_cli(["failures"], env, tmp_path).stdout
         assert "http_503" in table and "/news/local-1" in table
 

@@ -25,13 +25,24 @@ def parse_feed(content: bytes, base_url: str) -> Discovered:
         if not parsed.get("version"):
             raise DiscoveryError("not an RSS or Atom feed (no channel or feed element)")
     found = Discovered()
+    # Atom's <updated> is a change; an RSS item's dc:date (which feedparser reads as "updated")
+    # is its publication.
+    atom = str(parsed.get("version") or "").startswith("atom")
     for entry in parsed.entries:
         link = _entry_link(entry)
         if not link:  # none given, or one feedparser could not resolve and blanked
             name = entry.get("title") or entry.get("id") or "untitled"
             found.refused.append((f"item {str(name)[:200]!r}", "feed item without a usable link"))
             continue
-        found.add(link, base_url, published_at=_entry_time(entry), title=entry.get("title") or None)
+        updated = _entry_time(entry, "updated_parsed")
+        published = _entry_time(entry, "published_parsed") or (None if atom else updated)
+        found.add(
+            link,
+            base_url,
+            published_at=published,
+            title=entry.get("title") or None,
+            modified_at=updated,
+        )
     return found
 
 
@@ -48,8 +59,9 @@ def _entry_link(entry: Any) -> str | None:
     return None
 
 
-def _entry_time(entry: Any) -> datetime | None:
-    parsed = entry.get("published_parsed") or entry.get("updated_parsed")
+def _entry_time(entry: Any, key: str) -> datetime | None:
+    # dict.get: feedparser's own get() answers "updated_parsed" with the published time
+    parsed = dict.get(entry, key)
     if not parsed:
         return None
     return datetime.fromtimestamp(timegm(parsed), UTC)

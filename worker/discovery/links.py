@@ -5,23 +5,37 @@ from __future__ import annotations
 import gzip
 import io
 import re
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
+
+import lxml.html
+from lxml import etree
 
 from worker.dedup.urls import UnusableURL, resolve
 from worker.errors import DiscoveryError
 
 MAX_DECOMPRESSED_BYTES = 50_000_000
+MAX_TITLE_CHARS = 500
 _ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class DiscoveredLink:
-    """An article URL (absolute, http(s)) with what the source said about it."""
+    """An article URL (absolute, http(s)) with what the source said about it: its publication
+    time (an RSS ``pubDate``, an Atom ``published``, a news sitemap's ``publication_date``), its
+    last change (a sitemap's ``lastmod``, an Atom ``updated``: a modification, not a
+    publication) and its title."""
 
     url: str
     published_at: datetime | None = None
     title: str | None = None
+    modified_at: datetime | None = None
+
+    @property
+    def dated(self) -> datetime | None:
+        """The best time the source gives, for windows that any of them fits (backfills)."""
+        return self.published_at or self.modified_at
 
 
 @dataclass
@@ -40,11 +54,12 @@ class Discovered:
         *,
         published_at: datetime | None = None,
         title: str | None = None,
+        modified_at: datetime | None = None,
     ) -> None:
         """Keep ``raw`` as an article link if it is fetchable; otherwise remember why not."""
         url = self._resolve(raw, base)
         if url:
-            self.links.append(DiscoveredLink(url, published_at, title))
+            self.links.append(DiscoveredLink(url, published_at, plain_title(title), modified_at))
 
     def keep_matching(self, article_urls: re.Pattern[str]) -> int:
         """Keep the links whose URL the source's ``article_urls`` matches; how many went."""
@@ -69,6 +84,16 @@ class Discovered:
         except UnusableURL as exc:
             self.refused.append((raw[:300], str(exc)))
             return None
+
+
+def plain_title(title: str | None) -> str | None:
+    """A title as text: feeds may carry markup and entities in it ("Caf&eacute; <i>x</i>")."""
+    if not title:
+        return None
+    if "<" in title or "&" in title:
+        with suppress(etree.ParserError, ValueError):  # not markup after all: kept as given
+            title = lxml.html.fragment_fromstring(title, create_parent="div").text_content()
+    return " ".join(title.split())[:MAX_TITLE_CHARS] or None
 
 
 def prepare_xml(content: bytes) -> bytes:

@@ -42,12 +42,12 @@ def parse_sitemap(content: bytes, base_url: str) -> Discovered:
         if not isinstance(url.tag, str) or etree.QName(url).localname != "url":
             continue
         loc = _first_text(url, "loc")
-        news_date = _first_text(url, "publication_date", namespace=_NEWS_NS)
         found.add(
             loc,
             base_url,
-            published_at=_parse_time(news_date or _first_text(url, "lastmod")),
+            published_at=_parse_time(_first_text(url, "publication_date", namespace=_NEWS_NS)),
             title=_first_text(url, "title", namespace=_NEWS_NS),
+            modified_at=_parse_time(_first_text(url, "lastmod")),
         )
     return found
 

@@ -46,6 +46,7 @@ Decisions, measured on ../shared/corpus (see its README for the metrics):
   header counts when the <title> starts with it; a section equal to a title candidate of
   three words or more is dropped (0.789 -> 0.805).
 - Metadata: JSON-LD, then meta tags, then markup, then visible-text bylines/datelines, then
+  what the feed, news sitemap or listing announced (title and publication time only), then
   htmldate and the URL (dates only), then configuration; the source is in ``provenance``.
 - Dates (``datechoice``): a UTC time keeps the offset of the same moment the page prints in
   local time; a structured date that meta tags and the printed date outvote loses; markup dates
@@ -61,6 +62,11 @@ Decisions, measured on ../shared/corpus (see its README for the metrics):
   is unsure.
 """
 
-from worker.extraction.article import EXTRACTOR_VERSION, ExtractedArticle, extract_article
+from worker.extraction.article import (
+    EXTRACTOR_VERSION,
+    Announced,
+    ExtractedArticle,
+    extract_article,
+)
 
-__all__ = ["EXTRACTOR_VERSION", "ExtractedArticle", "extract_article"]
+__all__ = ["EXTRACTOR_VERSION", "Announced", "ExtractedArticle", "extract_article"]

@@ -34,6 +34,7 @@ from worker.extraction.cleanup import Context, clean_blocks, is_byline
 from worker.extraction.datechoice import choose_date, structured_day_first
 from worker.extraction.datelines import dateline_agencies
 from worker.extraction.dates import (
+    EARLIEST,
     date_from_page,
     date_from_url,
     day_first,
@@ -96,7 +97,7 @@ from worker.extraction.urls import (
 
 # Bump whenever the output for the same page changes; stored beside raw pages so that stored
 # articles can be re-extracted when it moves.
-EXTRACTOR_VERSION = "85"
+EXTRACTOR_VERSION = "86"
 
 # Below this the page is a stub, a gallery or a teaser, not an article: about three sentences.
 # The shortest real article in the zyte-dev corpus has 369 characters.
@@ -115,6 +116,15 @@ RETRY_RATIO = 2.0
 TRUNCATED = ("...", "\u2026", "[\u2026]")
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Announced:
+    """What the source that yielded the URL said of it (a feed item, a news sitemap entry, a
+    listing's link): evidence for the fields the page itself leaves empty."""
+
+    title: str | None = None
+    published_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -154,18 +164,22 @@ def extract_article(
     language: str | None = None,
     outlet_name: str | None = None,
     rules: Rules | None = None,
+    announced: Announced | None = None,
 ) -> ExtractedArticle:
     """Extract the article of one page.
 
     ``timezone`` (IANA name) applies to times the page prints without a zone; ``language`` is
     the outlet's configured language, used only when the page states none and detection is
     unsure; ``outlet_name`` helps strip the outlet from titles; ``rules`` are the outlet's CSS
-    selectors from the sources file. Raises ``NotAnArticle`` for pages without an article body
-    and ``ExtractionError`` for anything unreadable.
+    selectors from the sources file; ``announced`` is what the feed, sitemap or listing that
+    yielded the URL said of it, used where the page says nothing. Raises ``NotAnArticle`` for
+    pages without an article body and ``ExtractionError`` for anything unreadable.
     """
     zone = load_zone(timezone)
     try:
-        return _extract(html, url, zone, language, outlet_name, rules or Rules())
+        return _extract(
+            html, url, zone, language, outlet_name, rules or Rules(), announced or Announced()
+        )
     except NewsworkerError:
         raise
     except RecursionError as exc:
@@ -181,6 +195,7 @@ def _extract(
     language: str | None,
     outlet_name: str | None,
     outlet_rules: Rules,
+    announced: Announced,
 ) -> ExtractedArticle:
     root = parse_html(html)
     drop_unrendered(root)
@@ -232,6 +247,8 @@ def _extract(
                 title[0], titles, texts
             )
         title = (shown, title[1]) if shown else title
+    elif announced.title and (cleaned := clean_title(announced.title, outlets)):
+        title = (cleaned, "announced")  # a page without a headline of its own
 
     paragraphs, body_source = _article_body(root, names, url, hints, outlets, title, selected)
     body_texts = [block.text for block in paragraphs]
@@ -270,6 +287,10 @@ def _extract(
         # 6 dates more right, none lost, 10 more with the time of day printed beside them.
         opened = textual.opening_date(line_groups, paragraph_texts, zone, day_first=dmy)
         published = (opened, "heuristic") if opened else None
+    if published is None and announced.published_at and announced.published_at >= EARLIEST:
+        # Before htmldate's guesses: the outlet's own feed or news sitemap dated this URL, to
+        # the second, where htmldate would take a day from anywhere on the page or the URL.
+        published = (announced.published_at, "announced")
     if published is None:
         # htmldate's searches take any date on the page: not a reader's comment's (its quick
         # search reads their <time>s), and its search of all the page not one in the chrome (a

@@ -12,12 +12,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Literal
 
-Source = Literal["rules", "json-ld", "meta", "markup", "heuristic", "config", "detected"]
+Source = Literal[
+    "rules", "json-ld", "meta", "markup", "heuristic", "announced", "config", "detected"
+]
 
 # The order in which sources are trusted when several state the same field. "rules" are the
 # outlet's own CSS selectors from the sources file: an operator's statement beats the page's.
 SOURCE_ORDER: tuple[Source, ...] = (
-    "rules", "json-ld", "meta", "markup", "heuristic", "config", "detected"
+    "rules", "json-ld", "meta", "markup", "heuristic", "announced", "config", "detected"
 )  # fmt: skip
 
 

@@ -17,14 +17,15 @@ from datetime import UTC, datetime, timedelta
 import structlog
 from sqlalchemy import select
 
-from worker.dedup.urls import frontier_key
-from worker.discovery import parse_sitemap
+from worker.discovery import DiscoveredLink, parse_sitemap
 from worker.errors import DiscoveryError, FetchError
 from worker.pipeline.decisions import outlet_limits
+from worker.pipeline.poll import frontier_links
 from worker.runtime import Runtime
 from worker.sources import compile_article_urls
 from worker.storage import repository
 from worker.storage.models import FINAL_URL_STATES, Source, Url
+from worker.storage.repository import FrontierLink
 
 log = structlog.get_logger(__name__)
 
@@ -43,7 +44,7 @@ class BackfillPlan:
     sitemaps_read: int = 0
     sitemaps_skipped: int = 0
     sitemaps_left: int = 0  # not read: the walk's budget was spent
-    links: list[str] = field(default_factory=list)  # frontier keys in the window
+    links: list[FrontierLink] = field(default_factory=list)  # in the window, one per URL
     outside_window: int = 0
     not_articles: int = 0  # links that the source's article_urls does not match
     errors: list[tuple[str, str]] = field(default_factory=list)
@@ -87,6 +88,7 @@ def plan_backfill(
         limits = outlet_limits(source.outlet, runtime.settings)
     plan = BackfillPlan(source_key, since, until)
     queue, seen = [root_url], set()
+    in_window: list[DiscoveredLink] = []
     while queue:
         sitemap_url = queue.pop(0)
         if sitemap_url in seen:
@@ -117,12 +119,12 @@ def plan_backfill(
         if article_urls is not None:
             plan.not_articles += found.keep_matching(article_urls)
         for link in found.links:
-            when = link.published_at
+            when = link.dated
             if when is not None and (when < since or (until is not None and when >= until)):
                 plan.outside_window += 1
             else:
-                plan.links.append(frontier_key(link.url))
-    plan.links = list(dict.fromkeys(plan.links))
+                in_window.append(link)
+    plan.links = frontier_links(in_window)
     return plan
 
 
@@ -133,8 +135,9 @@ def _too_old(sitemap_url: str, lastmod: datetime | None, since: datetime) -> boo
     return covered_until is not None and covered_until <= since
 
 
-def count_missing(runtime: Runtime, keys: list[str]) -> int:
-    """How many of ``keys`` are not in a final state yet (new, or pending)."""
+def count_missing(runtime: Runtime, links: list[FrontierLink]) -> int:
+    """How many of ``links`` are not in a final state yet (new, or pending)."""
+    keys = [link.url for link in links]
     done = 0
     with runtime.sessions() as session:
         for start in range(0, len(keys), 500):

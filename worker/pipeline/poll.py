@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import structlog
 
 from worker.dedup.urls import frontier_key
-from worker.discovery import Discovered, parse_feed, parse_listing, parse_sitemap
+from worker.discovery import (
+    Discovered,
+    DiscoveredLink,
+    parse_feed,
+    parse_listing,
+    parse_sitemap,
+)
 from worker.errors import DiscoveryError, FetchError, NotModified
 from worker.fetching import FetchedPage
 from worker.fetching.hostgate import HostBusy, HostLimits
@@ -18,6 +25,7 @@ from worker.runtime import Runtime
 from worker.sources import compile_article_urls
 from worker.storage import heartbeats, repository
 from worker.storage.models import Source
+from worker.storage.repository import FrontierLink
 
 log = structlog.get_logger(__name__)
 
@@ -126,12 +134,12 @@ def poll_source(runtime: Runtime, source_id: int, now: datetime | None = None) -
         bound.warning("poll.failed", reason=exc.reason, error=str(exc))
         return result
 
-    keys = [frontier_key(link.url) for link in found.links]
-    result.links = len(keys)
+    links = frontier_links(found.links)
+    result.links = len(links)
     result.refused = found.refused
     timeout = timedelta(seconds=runtime.settings.pending_timeout_seconds)
     with runtime.sessions.begin() as session:
-        result.url_ids = repository.record_links(session, source_id, keys, now, timeout)
+        result.url_ids = repository.record_links(session, source_id, links, now, timeout)
         source = session.get_one(Source, source_id)
         repository.record_poll_success(
             session, source, now, page.headers.get("etag"), page.headers.get("last-modified")
@@ -140,6 +148,21 @@ def poll_source(runtime: Runtime, source_id: int, now: datetime | None = None) -
         bound.info("poll.link_refused", link=raw, reason=why)
     bound.info("poll.done", links=result.links, queued=len(result.url_ids))
     return result
+
+
+def frontier_links(links: Iterable[DiscoveredLink]) -> list[FrontierLink]:
+    """One frontier link per cleaned URL, with the first title and publication time any of its
+    links announced (a sitemap may list a URL twice, once with a tracking parameter)."""
+    merged: dict[str, FrontierLink] = {}
+    for link in links:
+        key = frontier_key(link.url)
+        seen = merged.get(key)
+        merged[key] = FrontierLink(
+            key,
+            (seen.title if seen else None) or link.title,
+            (seen.published_at if seen else None) or link.published_at,
+        )
+    return list(merged.values())
 
 
 def _article_pattern(article_urls: str | None) -> re.Pattern[str] | None:

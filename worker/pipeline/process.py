@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,7 +16,7 @@ from worker.dedup.content import FINGERPRINT_VERSION, content_hash
 from worker.dedup.fingerprint import STORY_FINGERPRINT_VERSION
 from worker.dedup.urls import frontier_key
 from worker.errors import ExtractionError, FetchError, TransientFetchError
-from worker.extraction import EXTRACTOR_VERSION, ExtractedArticle, extract_article
+from worker.extraction import EXTRACTOR_VERSION, Announced, ExtractedArticle, extract_article
 from worker.extraction.rules import Rules
 from worker.fetching import FetchedPage, decode_html
 from worker.fetching.hostgate import HostBusy, HostLimits
@@ -64,6 +64,7 @@ class UrlContext:
     language: str | None
     rules: Rules | None
     limits: HostLimits
+    announced: Announced = field(default_factory=Announced)  # nothing: read without a source
 
 
 def process_url(
@@ -121,7 +122,7 @@ def extract(text: str, url: str, context: UrlContext) -> ExtractedArticle:
     try:
         return extract_article(
             text, url, timezone=context.timezone, language=context.language,
-            outlet_name=context.outlet_name, rules=context.rules,
+            outlet_name=context.outlet_name, rules=context.rules, announced=context.announced,
         )  # fmt: skip
     except ExtractionError:
         raise
@@ -141,7 +142,8 @@ def _start_attempt(
             session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
             claim = repository.claim_attempt(session, url_id, now, runtime.settings.max_attempts)
         if claim is not None:
-            return _context_of(claim.url, claim.attempts, claim.outlet, runtime.settings)
+            announced = Announced(claim.announced_title, claim.announced_at)
+            return _context_of(claim.url, claim.attempts, claim.outlet, announced, runtime.settings)
     with runtime.sessions.begin() as session:
         repository.skip_commit_flush(session)  # the claim: one disk flush less per page
         found = _url_with_outlet(session, url_id)
@@ -195,10 +197,13 @@ def context_for(session: Session, url: Url, settings: Settings) -> UrlContext | 
 def _context(url: Url, outlet: Outlet | None, settings: Settings) -> UrlContext | None:
     if outlet is None:
         return None
-    return _context_of(url.url, url.attempts, outlet, settings)
+    announced = Announced(url.announced_title, url.announced_at)
+    return _context_of(url.url, url.attempts, outlet, announced, settings)
 
 
-def _context_of(url: str, attempt: int, outlet: Outlet, settings: Settings) -> UrlContext:
+def _context_of(
+    url: str, attempt: int, outlet: Outlet, announced: Announced, settings: Settings
+) -> UrlContext:
     return UrlContext(
         url=url,
         attempt=attempt,
@@ -209,6 +214,7 @@ def _context_of(url: str, attempt: int, outlet: Outlet, settings: Settings) -> U
         language=outlet.language,
         rules=Rules.from_mapping(outlet.extraction_rules),
         limits=outlet_limits(outlet, settings),
+        announced=announced,
     )
 
 

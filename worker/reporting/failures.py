@@ -20,6 +20,7 @@ class FailedUrl:
     http_status: int | None
     attempts: int
     last_attempt_at: datetime | None
+    title: str | None  # as its feed, sitemap or listing announced it: what the link was
 
 
 @dataclass
@@ -70,7 +71,14 @@ def failure_groups(
     ]
     for group in groups:
         found = session.execute(
-            select(Url.url, Url.detail, Url.http_status, Url.attempts, Url.last_attempt_at)
+            select(
+                Url.url,
+                Url.detail,
+                Url.http_status,
+                Url.attempts,
+                Url.last_attempt_at,
+                Url.announced_title,
+            )
             .join(Source, Source.id == Url.source_id)
             .join(Outlet)
             .where(

@@ -222,6 +222,12 @@ class Url(Base):
     article_id: Mapped[int | None] = mapped_column(
         ForeignKey("articles.id"), index=True, comment="Stored article, or the one duplicated."
     )
+    announced_title: Mapped[str | None] = mapped_column(
+        Text, comment="Title the feed, news sitemap or listing gave it."
+    )
+    announced_at: Mapped[datetime | None] = mapped_column(
+        comment="Publication time the feed or news sitemap gave it (UTC)."
+    )
 
 
 class RawPage(Base):

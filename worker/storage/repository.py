@@ -10,7 +10,7 @@ from __future__ import annotations
 import gzip
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any, cast
 
@@ -158,36 +158,77 @@ def postpone_poll(session: Session, source: Source, until: datetime) -> None:
 # --- the frontier ----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class FrontierLink:
+    """A URL to record (its frontier key) and what its source announced about it."""
+
+    url: str
+    title: str | None = None
+    published_at: datetime | None = None
+
+
 def record_links(
-    session: Session, source_id: int, urls: Sequence[str], now: datetime, pending_timeout: timedelta
+    session: Session,
+    source_id: int,
+    links: Sequence[FrontierLink],
+    now: datetime,
+    pending_timeout: timedelta,
 ) -> list[int]:
-    """Record yielded URLs (frontier keys); return the ids to queue for fetching.
+    """Record yielded URLs; return the ids to queue for fetching.
 
     New URLs and URLs left pending longer than ``pending_timeout`` (a lost task) are returned and
-    marked queued; URLs already in a final state are only marked as seen again.
+    marked queued; URLs already in a final state are only marked as seen again. The first
+    announced title and time of a URL are kept; a later source fills in only what was missing.
     """
-    unique = list(dict.fromkeys(urls))
+    unique: dict[str, FrontierLink] = {}
+    for link in links:
+        unique.setdefault(link.url, link)
     to_queue: list[int] = []
-    for chunk in _chunks(unique):
+    for chunk in _chunks(list(unique.values())):
+        keys = [link.url for link in chunk]
         rows = [
-            {"url": url, "source_id": source_id, "state": "pending", "attempts": 0,
-             "first_seen_at": now, "last_seen_at": now}
-            for url in chunk
+            {"url": link.url, "source_id": source_id, "state": "pending", "attempts": 0,
+             "first_seen_at": now, "last_seen_at": now, "announced_title": link.title,
+             "announced_at": link.published_at}
+            for link in chunk
         ]  # fmt: skip
         session.execute(
             dialect_insert(session, Url).values(rows).on_conflict_do_nothing(index_elements=["url"])
         )
-        session.execute(update(Url).where(Url.url.in_(chunk)).values(last_seen_at=now))
+        session.execute(update(Url).where(Url.url.in_(keys)).values(last_seen_at=now))
+        _fill_announcements(session, [link for link in chunk if link.title or link.published_at])
         stale: ColumnElement[bool] = or_(
             Url.queued_at.is_(None), Url.queued_at < now - pending_timeout
         )
         ids = session.scalars(
-            select(Url.id).where(Url.url.in_(chunk), Url.state == "pending", stale)
+            select(Url.id).where(Url.url.in_(keys), Url.state == "pending", stale)
         ).all()
         if ids:
             session.execute(update(Url).where(Url.id.in_(ids)).values(queued_at=now))
         to_queue.extend(ids)
     return to_queue
+
+
+def _fill_announcements(session: Session, links: Sequence[FrontierLink]) -> None:
+    """Give URLs recorded without a title or time (a plain sitemap's) what these links say."""
+    if not links:
+        return
+    by_url = {link.url: link for link in links}
+    rows = session.execute(
+        select(Url.id, Url.url, Url.announced_title, Url.announced_at).where(
+            Url.url.in_(list(by_url)),
+            or_(Url.announced_title.is_(None), Url.announced_at.is_(None)),
+        )
+    ).all()
+    changes = []
+    for row in rows:
+        link = by_url[row.url]
+        title = row.announced_title or link.title
+        published_at = row.announced_at or link.published_at
+        if (title, published_at) != (row.announced_title, row.announced_at):
+            changes.append({"id": row.id, "announced_title": title, "announced_at": published_at})
+    if changes:
+        session.execute(update(Url), changes)
 
 
 def requeue_lost_urls(
@@ -353,6 +394,8 @@ class Claim:
     url: str
     attempts: int
     outlet: Outlet  # detached: read, never written through
+    announced_title: str | None
+    announced_at: datetime | None
 
 
 def claim_attempt(session: Session, url_id: int, now: datetime, max_attempts: int) -> Claim | None:
@@ -373,7 +416,8 @@ def claim_attempt(session: Session, url_id: int, now: datetime, max_attempts: in
         language=row.language, request_delay_seconds=row.request_delay_seconds,
         max_connections=row.max_connections, extraction_rules=row.extraction_rules,
     )  # fmt: skip
-    return Claim(row.url, row.attempts, outlet)
+    announced_at = row.announced_at.astimezone(UTC) if row.announced_at else None
+    return Claim(row.url, row.attempts, outlet, row.announced_title, announced_at)
 
 
 _CLAIM = text(
@@ -382,7 +426,8 @@ _CLAIM = text(
     "(SELECT set_config('synchronous_commit', 'off', true)) AS no_flush "
     "WHERE urls.id = :url_id AND sources.id = urls.source_id AND urls.attempts < :max "
     "AND urls.state <> ALL(CAST(:final AS varchar[])) "
-    "RETURNING urls.url, urls.attempts, outlets.id AS outlet_id, outlets.key, outlets.name, "
+    "RETURNING urls.url, urls.attempts, urls.announced_title, urls.announced_at, "
+    "outlets.id AS outlet_id, outlets.key, outlets.name, "
     "outlets.timezone, outlets.language, outlets.request_delay_seconds, "
     "outlets.max_connections, outlets.extraction_rules"
 )
