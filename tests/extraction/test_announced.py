@@ -44,6 +44,7 @@ def test_what_the_page_states_wins_over_the_announcement() -> None:
     assert "announced" not in article.provenance.values()
 
 
-def test_a_placeholder_time_in_a_feed_dates_nothing() -> None:
-    epoch = Announced(None, datetime(1970, 1, 1, tzinfo=UTC))
-    assert extract_article(BARE, URL, announced=epoch).published_at is None
+def test_a_placeholder_or_future_time_in_a_feed_dates_nothing() -> None:
+    for placeholder in (datetime(1970, 1, 1, tzinfo=UTC), datetime(2999, 1, 1, tzinfo=UTC)):
+        announced = Announced(None, placeholder)
+        assert extract_article(BARE, URL, announced=announced).published_at is None

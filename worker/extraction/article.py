@@ -34,13 +34,13 @@ from worker.extraction.cleanup import Context, clean_blocks, is_byline
 from worker.extraction.datechoice import choose_date, structured_day_first
 from worker.extraction.datelines import dateline_agencies
 from worker.extraction.dates import (
-    EARLIEST,
     date_from_page,
     date_from_url,
     day_first,
     in_page_order,
     load_zone,
     names_a_month,
+    plausible,
     states_the_day,
 )
 from worker.extraction.faq import with_questions
@@ -287,7 +287,7 @@ def _extract(
         # 6 dates more right, none lost, 10 more with the time of day printed beside them.
         opened = textual.opening_date(line_groups, paragraph_texts, zone, day_first=dmy)
         published = (opened, "heuristic") if opened else None
-    if published is None and announced.published_at and announced.published_at >= EARLIEST:
+    if published is None and announced.published_at and plausible(announced.published_at):
         # Before htmldate's guesses: the outlet's own feed or news sitemap dated this URL, to
         # the second, where htmldate would take a day from anywhere on the page or the URL.
         published = (announced.published_at, "announced")

@@ -157,10 +157,12 @@ def parse_date(
         return None
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         parsed = parsed.replace(tzinfo=zone or UTC)
-    limit = (now or datetime.now(UTC)) + FUTURE_SLACK
-    if not EARLIEST <= parsed <= limit:
-        return None
-    return parsed
+    return parsed if plausible(parsed, now) else None
+
+
+def plausible(moment: datetime, now: datetime | None = None) -> bool:
+    """Not before 1995 nor in the future: anything else is a placeholder or an accident."""
+    return EARLIEST <= moment <= (now or datetime.now(UTC)) + FUTURE_SLACK
 
 
 def _parse_epoch(text: str) -> datetime | None:
