@@ -11,8 +11,10 @@ from sqlalchemy import select
 
 from tests.conftest import truncate_postgres
 from tests.localweb.server import LocalSite, Response
+from worker.extraction import EXTRACTOR_VERSION
 from worker.pipeline import RetryLater, poll_source, process_url, sweep_lost_urls
 from worker.pipeline.decisions import retry_delay
+from worker.reporting.urls import trace_url
 from worker.runtime import Runtime
 from worker.storage import repository
 from worker.storage.models import Article, RawPage, Source, Url
@@ -601,3 +603,48 @@ def test_a_later_source_fills_in_an_announcement_without_changing_the_first(
         if announced.title is None:
             assert seen == (None, None)
     assert seen == ("Allies expand drills", first)
+
+
+def test_a_url_is_traced_by_any_of_its_addresses_to_where_it_ended_and_why(
+    site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
+) -> None:
+    main, amp = site.url("/news/cyber-drills"), site.url("/amp/news/cyber-drills")
+    site.add("/news/cyber-drills", article_page(main, "Allies expand cyber drills", PARAGRAPHS,
+                                                canonical=main))  # fmt: skip
+    site.add("/amp/news/cyber-drills", article_page(amp, "Allies expand cyber drills",
+                                                    [*PARAGRAPHS[:2], AMP_ONLY], canonical=main,
+                                                    amp=True))  # fmt: skip
+    site.add("/gone", Response("gone", status=410))
+    site.add("/moved", Response("", status=301, headers={"Location": "/about"}))
+    site.add("/about", "<html><body><p>About us.</p></body></html>")
+    links = ["/amp/news/cyber-drills?utm_source=rss", "/news/cyber-drills", "/gone", "/moved"]
+    runtime = _runtime(site, tmp_path, runtime_factory, database_url, links)
+    for url_id in _poll(runtime):
+        process_url(runtime, url_id)
+    with runtime.sessions() as session:
+        by_canonical = trace_url(session, main)
+        by_yielded = trace_url(session, f"{amp}?utm_source=rss#top")
+        gone = trace_url(session, site.url("/gone"))
+        moved = trace_url(session, site.url("/about"))
+        assert trace_url(session, site.url("/never-linked")) == []
+        with pytest.raises(ValueError, match="not a URL"):
+            trace_url(session, "javascript:alert(1)")
+    assert [(t.url, t.state, t.reason) for t in by_canonical] == [
+        (amp, "duplicate", "canonical"), (main, "stored", None),
+    ], "the canonical URL leads to every copy of its page"  # fmt: skip
+    assert by_yielded == by_canonical[:1], "tracking parameters and fragments are cleaned off"
+    stored = by_canonical[1]
+    assert stored.article is not None and stored.article == by_canonical[0].article
+    assert (stored.article.title, stored.article.canonical_url) == (
+        "Allies expand cyber drills", main,
+    )  # fmt: skip
+    assert stored.source == "daily/feed" and stored.announced_title == "x"
+    assert stored.raw_page is not None and stored.raw_page.extractor_version == EXTRACTOR_VERSION
+    (failed,) = gone
+    assert (failed.state, failed.reason, failed.http_status, failed.attempts) == (
+        "failed", "http_410", 410, 1,
+    )  # fmt: skip
+    assert failed.article is None and failed.raw_page is None
+    (redirected,) = moved
+    assert (redirected.url, redirected.state) == (site.url("/moved"), "skipped")
+    assert redirected.final_url == site.url("/about")

@@ -1,4 +1,4 @@
-"""Operator commands: rerun, backfill, reprocess (repair), failures and status (the view).
+"""Operator commands: rerun, backfill, reprocess (repair); failures, url and status (the view).
 
 Every command that changes data counts what it will do first and takes ``--dry-run``. Each is
 safe to run twice: the frontier and the article keys make a second run store nothing twice.
@@ -436,3 +436,71 @@ def status(as_json: JsonOpt = False) -> None:
             str(w.concurrency or ""),
         )
     out.print(workers if report.workers else "workers: none seen")
+
+
+@app.command()
+def url(
+    address: Annotated[str, typer.Argument(help="A URL as a source gave it, or as stored.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """One URL's record: its source and what it announced, its state and why, its attempts,
+    the article it became (or repeats) and the kept raw page.
+
+    Found by the URL as yielded (cleaned as the frontier cleans it), the address it redirected
+    to, or its article's canonical URL. Exits 1 when no source ever yielded it."""
+    _setup_logs(False)
+    from worker.reporting.urls import trace_url
+
+    try:
+        with _runtime().sessions() as session:
+            traces = trace_url(session, address)
+    except ValueError as exc:
+        raise _fail(str(exc)) from exc
+    except SQLAlchemyError as exc:
+        raise _fail(_db_problem(exc)) from exc
+    if as_json:
+        sys.stdout.write(json.dumps([asdict(t) for t in traces], default=_iso) + "\n")
+    else:
+        for trace in traces:
+            table = Table(title=f"url {trace.url_id}: {trace.state}", show_header=False)
+            table.add_column("field", style="bold", no_wrap=True)
+            table.add_column("value", overflow="fold")
+            for name, value in _trace_rows(trace):
+                table.add_row(name, value)
+            out.print(table)
+    if not traces:
+        raise _fail(f"no source has yielded {address}", code=1)
+
+
+def _trace_rows(trace: Any) -> Iterator[tuple[str, str]]:
+    """The rows worth reading, in the order of the URL's life; empty ones left out."""
+    attempts = f"{trace.attempts}, last {_short(_iso(trace.last_attempt_at))}"
+    rows: list[tuple[str, object]] = [
+        ("url", trace.url),
+        ("source", f"{trace.source} ({trace.outlet})" if trace.source else "removed"),
+        ("announced", trace.announced_title),
+        ("announced at", _iso(trace.announced_at)),
+        ("seen", f"{_short(_iso(trace.first_seen_at))} .. {_short(_iso(trace.last_seen_at))}"),
+        ("state", trace.state + (f": {trace.reason}" if trace.reason else "")),
+        ("detail", trace.detail),
+        ("attempts", attempts if trace.attempts else "none"),
+        ("http status", trace.http_status),
+        ("final url", trace.final_url if trace.final_url != trace.url else None),
+    ]
+    if trace.article is not None:
+        article = trace.article
+        label = "repeats article" if trace.state == "duplicate" else "article"
+        rows += [
+            (label, f"{article.article_id} in story {article.story_id}: {article.title or ''}"),
+            ("published", _iso(article.published_at)),
+            ("canonical url", article.canonical_url),
+            ("provenance", ", ".join(f"{k}={v}" for k, v in sorted(article.provenance.items()))),
+        ]
+    if trace.raw_page is not None:
+        raw = trace.raw_page
+        fetched = _short(_iso(raw.fetched_at))
+        kept = f"HTTP {raw.http_status}, {raw.size} bytes, fetched {fetched}"
+        rows.append(("raw page", f"{kept}, read by extractor {raw.extractor_version}"))
+    for name, value in rows:
+        if value is not None and value != "":
+            yield name, str(value)

@@ -86,6 +86,15 @@ def test_failures_rerun_and_status_through_a_real_worker(
         )
         table = run_cli(["failures"], env, tmp_path).stdout
         assert "http_503" in table and "/news/local-1" in table
+        address = herald.url(PAGES[1].path)
+        one = run_cli(["url", address], env, tmp_path)
+        assert one.returncode == 0 and "failed: http_503" in one.stdout, one.stdout + one.stderr
+        (traced,) = json.loads(run_cli(["url", address, "--json"], env, tmp_path).stdout)
+        assert (traced["state"], traced["attempts"]) == ("failed", 2)
+        assert traced["source"] == "herald/feed"
+        assert traced["announced_title"] == PAGES[1].title
+        unknown = run_cli(["url", herald.url("/never-linked")], env, tmp_path)
+        assert unknown.returncode == 1 and "no source has yielded" in unknown.stderr
 
         dry = run_cli(["rerun", "--outlet", "herald", "--dry-run"], env, tmp_path)
         assert dry.returncode == 0 and "2 URLs selected (2 failed)" in dry.stdout
