@@ -65,20 +65,22 @@ def trace_url(session: Session, address: str) -> list[UrlTrace]:
     """Every frontier row ``address`` may name: the URL as a source yields it (cleaned as the
     frontier cleans it), the address it redirected to, or the canonical URL of its article.
     Empty when no source ever yielded it; ValueError when it is no fetchable URL."""
+    address = address.strip()
     try:
-        key = frontier_key(resolve(address.strip(), address.strip()))
+        key = frontier_key(resolve(address, address))
     except UnusableURL as exc:
         raise ValueError(f"not a URL the worker could fetch: {exc}") from exc
+    addresses = sorted({key, address})  # as cleaned, and as given
     ids = set(session.scalars(select(Url.id).where(Url.url == key)))
     ids.update(
         session.scalars(
             select(Url.id)
             .join(Article, Article.id == Url.article_id)
-            .where(Article.canonical_url == key)
+            .where(Article.canonical_url.in_(addresses))
         )
     )
     if not ids:  # the address a URL was redirected to: not indexed, so read only as a last resort
-        ids.update(session.scalars(select(Url.id).where(Url.final_url.in_({key, address}))))
+        ids.update(session.scalars(select(Url.id).where(Url.final_url.in_(addresses))))
     rows = session.execute(
         select(Url, Source.key, Outlet.key)
         .outerjoin(Source, Source.id == Url.source_id)
