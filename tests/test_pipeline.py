@@ -591,7 +591,8 @@ def test_a_later_source_fills_in_an_announcement_without_changing_the_first(
     timeout = timedelta(minutes=30)
     announcements = [
         repository.FrontierLink(url),  # a plain sitemap: nothing but the address
-        repository.FrontierLink(url, "Allies expand drills", first),
+        repository.FrontierLink(url, "Allies expand drills"),  # a listing: no time
+        repository.FrontierLink(url, "Allies expand cyber drills", first),  # a feed: the time
         repository.FrontierLink(url, "Allies expand cyber drills (updated)", first + timedelta(1)),
     ]
     for announced in announcements:

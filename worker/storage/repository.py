@@ -14,7 +14,18 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, bindparam, delete, func, or_, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -196,7 +207,7 @@ def record_links(
             dialect_insert(session, Url).values(rows).on_conflict_do_nothing(index_elements=["url"])
         )
         session.execute(update(Url).where(Url.url.in_(keys)).values(last_seen_at=now))
-        _fill_announcements(session, [link for link in chunk if link.title or link.published_at])
+        _fill_announcements(session, chunk)
         stale: ColumnElement[bool] = or_(
             Url.queued_at.is_(None), Url.queued_at < now - pending_timeout
         )
@@ -210,23 +221,31 @@ def record_links(
 
 
 def _fill_announcements(session: Session, links: Sequence[FrontierLink]) -> None:
-    """Give URLs recorded without a title or time (a plain sitemap's) what these links say."""
-    if not links:
-        return
+    """Give URLs recorded without a title or time (a plain sitemap's) what these links say.
+
+    Only the rows that gain something are read: a listing, which never gives a time, does not
+    read its links' rows again at every poll."""
     by_url = {link.url: link for link in links}
+    titled = [link.url for link in links if link.title]
+    timed = [link.url for link in links if link.published_at]
+    if not titled and not timed:
+        return
     rows = session.execute(
         select(Url.id, Url.url, Url.announced_title, Url.announced_at).where(
-            Url.url.in_(list(by_url)),
-            or_(Url.announced_title.is_(None), Url.announced_at.is_(None)),
+            or_(
+                and_(Url.announced_title.is_(None), Url.url.in_(titled)),
+                and_(Url.announced_at.is_(None), Url.url.in_(timed)),
+            )
         )
     ).all()
-    changes = []
-    for row in rows:
-        link = by_url[row.url]
-        title = row.announced_title or link.title
-        published_at = row.announced_at or link.published_at
-        if (title, published_at) != (row.announced_title, row.announced_at):
-            changes.append({"id": row.id, "announced_title": title, "announced_at": published_at})
+    changes = [
+        {
+            "id": row.id,
+            "announced_title": row.announced_title or by_url[row.url].title,
+            "announced_at": row.announced_at or by_url[row.url].published_at,
+        }
+        for row in rows
+    ]
     if changes:
         session.execute(update(Url), changes)
 
