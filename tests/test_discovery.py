@@ -84,6 +84,15 @@ ATOM_DATES = b"""<?xml version="1.0" encoding="utf-8"?>
 </feed>"""
 
 
+def test_control_characters_never_reach_a_title() -> None:
+    feed = (
+        b'<rss version="2.0"><channel><title>t</title><item><title>Drills\x00 begin\x01 '
+        b"&amp;#0;today</title><link>https://news.example/c/1</link></item></channel></rss>"
+    )
+    (link,) = parse_feed(feed, BASE).links
+    assert link.title == "Drills begin \ufffdtoday", "PostgreSQL refuses a NUL in text"
+
+
 def test_an_items_publication_time_is_kept_apart_from_its_last_change() -> None:
     rdf = parse_feed(RDF, BASE).links[0]
     assert rdf.published_at == datetime(2021, 4, 6, 8, 0, tzinfo=UTC), "dc:date dates an item"

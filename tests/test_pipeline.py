@@ -649,3 +649,15 @@ def test_a_url_is_traced_by_any_of_its_addresses_to_where_it_ended_and_why(
     (redirected,) = moved
     assert (redirected.url, redirected.state) == (site.url("/moved"), "skipped")
     assert redirected.final_url == site.url("/about")
+
+
+def test_a_feed_title_with_a_nul_is_recorded_without_it(
+    site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
+) -> None:
+    runtime = _runtime(site, tmp_path, runtime_factory, database_url, [])
+    item = f"<item><title>Drills\x00 begin</title><link>{site.url('/story')}</link></item>"
+    feed = f'<rss version="2.0"><channel><title>D</title>{item}</channel></rss>'
+    site.add("/feed.xml", Response(feed.encode(), content_type="application/rss+xml"))
+    result = poll_source(runtime, _source_id(runtime))
+    assert result.error is None and len(result.url_ids) == 1, "PostgreSQL refuses a NUL in text"
+    assert _url(runtime, result.url_ids[0]).announced_title == "Drills begin"

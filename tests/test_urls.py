@@ -52,6 +52,7 @@ def test_article_key_keeps_words_that_only_start_with_amp() -> None:
         "http://[ccpa-preferences]/x",  # a template's placeholder in brackets: no IPv6 address
         "https://example.com:99999/a",
         "https://example.com:port/a",
+        "https://example.com/a\ud800b",  # a lone surrogate: no UTF-8, so no key and no request
     ],
 )
 def test_unusable_links_are_refused(link: str) -> None:

@@ -58,6 +58,11 @@ def resolve(link: str, base: str) -> str:
         raise UnusableURL(f"not an http(s) URL: {link[:200]!r}")
     if any(ch.isspace() for ch in absolute) or len(absolute) > 2048:
         raise UnusableURL(f"malformed URL: {link[:200]!r}")
+    if not absolute.isascii():
+        try:  # a lone surrogate cannot be encoded, so neither keyed nor requested
+            absolute.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise UnusableURL(f"malformed URL: {link[:200]!r} ({exc.reason})") from exc
     return absolute
 
 

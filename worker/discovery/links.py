@@ -18,6 +18,8 @@ from worker.errors import DiscoveryError
 MAX_DECOMPRESSED_BYTES = 50_000_000
 MAX_TITLE_CHARS = 500
 _ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
+# C0 controls but tab, line feed and carriage return; DEL; lone surrogates (not encodable)
+_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -87,12 +89,16 @@ class Discovered:
 
 
 def plain_title(title: str | None) -> str | None:
-    """A title as text: feeds may carry markup and entities in it ("Caf&eacute; <i>x</i>")."""
+    """A title as text: feeds may carry markup and entities in it ("Caf&eacute; <i>x</i>"), and
+    control characters, which feedparser's lenient parser passes on and PostgreSQL refuses in
+    text (a NUL would fail the whole poll)."""
     if not title:
         return None
+    title = _CONTROL_CHARACTERS.sub("", title[: MAX_TITLE_CHARS * 10])
     if "<" in title or "&" in title:
         with suppress(etree.ParserError, ValueError):  # not markup after all: kept as given
             title = lxml.html.fragment_fromstring(title, create_parent="div").text_content()
+            title = _CONTROL_CHARACTERS.sub("", title)  # "&#0;" decodes to one
     return " ".join(title.split())[:MAX_TITLE_CHARS] or None
 
 
