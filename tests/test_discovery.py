@@ -93,6 +93,36 @@ def test_control_characters_never_reach_a_title() -> None:
     assert link.title == "Drills begin \ufffdtoday", "PostgreSQL refuses a NUL in text"
 
 
+EMOJI_FEED = b"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>t</title>
+<item><title>Smile &#55357;&#56832; at the fair</title><link>https://news.example/e/1</link></item>
+<item><title>Broken &#xD83D; half and &#0;</title><link>https://news.example/e/2</link></item>
+</channel></rss>"""
+
+EMOJI_SITEMAP = b"""<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
+        xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
+<url><loc>https://news.example/e/1</loc><news:news><news:title>Smile &#xD83D;&#xDE00; at the
+fair &#56832;</news:title></news:news></url>
+<url><loc>https://news.example/e/2</loc></url>
+</urlset>"""
+
+
+def test_an_emoji_written_as_two_surrogate_references_loses_no_feed_or_sitemap() -> None:
+    # feedparser raised UnicodeEncodeError on these, lxml decoded them into unreadable text
+    feed = parse_feed(EMOJI_FEED, BASE).links
+    assert [link.title for link in feed] == [
+        "Smile \U0001f600 at the fair",
+        "Broken \ufffd half and \ufffd",
+    ]
+    sitemap = parse_sitemap(EMOJI_SITEMAP, "https://news.example/news-sitemap.xml").links
+    assert [link.url for link in sitemap] == [
+        "https://news.example/e/1",
+        "https://news.example/e/2",
+    ]
+    assert sitemap[0].title == "Smile \U0001f600 at the fair \ufffd"
+
+
 def test_an_items_publication_time_is_kept_apart_from_its_last_change() -> None:
     rdf = parse_feed(RDF, BASE).links[0]
     assert rdf.published_at == datetime(2021, 4, 6, 8, 0, tzinfo=UTC), "dc:date dates an item"

@@ -18,6 +18,7 @@ from worker.errors import DiscoveryError
 MAX_DECOMPRESSED_BYTES = 50_000_000
 MAX_TITLE_CHARS = 500
 _ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
+_CHARACTER_REFERENCE = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
 # C0 controls but tab, line feed and carriage return; DEL; lone surrogates (not encodable)
 _CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
@@ -103,7 +104,8 @@ def plain_title(title: str | None) -> str | None:
 
 
 def prepare_xml(content: bytes) -> bytes:
-    """Gunzip if needed (capped), and refuse entity declarations (billion-laughs bombs)."""
+    """Gunzip if needed (capped), refuse entity declarations (billion-laughs bombs), and repair
+    the character references no parser reads (see ``repair_character_references``)."""
     if content[:2] == b"\x1f\x8b":
         try:
             with gzip.GzipFile(fileobj=io.BytesIO(content)) as unzipped:
@@ -118,4 +120,44 @@ def prepare_xml(content: bytes) -> bytes:
         raise DiscoveryError(
             "XML declares entities (refused: entity expansion)", reason="xml_entities"
         )
-    return content
+    return repair_character_references(content)
+
+
+def repair_character_references(content: bytes) -> bytes:
+    """Numeric character references made readable: a UTF-16 surrogate pair written as two
+    references (how some CMSs write an emoji: "&#55357;&#56832;") becomes the one character it
+    encodes; a lone surrogate, NUL or a number beyond Unicode becomes U+FFFD.
+
+    feedparser raises UnicodeEncodeError on them and lxml decodes them into text it cannot read
+    back: either way one emoji in one title lost the whole feed or sitemap, at every poll."""
+    if b"&#" not in content:
+        return content
+    refs = [
+        (match.start(), match.end(), int(match[1], 16) if match[1] else int(match[2]))
+        for match in _CHARACTER_REFERENCE.finditer(content)
+    ]
+    if not any(_unreadable(code) for _, _, code in refs):
+        return content
+    pieces, last, i = [], 0, 0
+    while i < len(refs):
+        start, end, code = refs[i]
+        if not _unreadable(code):
+            i += 1
+            continue
+        pieces.append(content[last:start])
+        following = refs[i + 1] if i + 1 < len(refs) else None
+        if 0xD800 <= code <= 0xDBFF and following and following[0] == end:
+            low = following[2]
+            if 0xDC00 <= low <= 0xDFFF:
+                code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                end = following[1]
+                i += 1
+        pieces.append(b"&#x%X;" % (code if not _unreadable(code) else 0xFFFD))
+        last = end
+        i += 1
+    pieces.append(content[last:])
+    return b"".join(pieces)
+
+
+def _unreadable(code: int) -> bool:
+    return code == 0 or 0xD800 <= code <= 0xDFFF or code > 0x10FFFF
