@@ -107,6 +107,15 @@ def test_redirects_are_followed_to_the_final_url(site: LocalSite, fetcher: Fetch
     assert page.final_url == site.url("/new")
 
 
+def test_a_redirect_to_an_overlong_url_fails_as_a_bad_url(
+    site: LocalSite, fetcher: Fetcher
+) -> None:
+    site.add("/long", Response(status=301, headers={"Location": "/" + "a" * 2100}))
+    with pytest.raises(PermanentFetchError) as raised:
+        fetcher.get(site.url("/long"))
+    assert raised.value.reason == "bad_url", "no URL column holds it: never fetched, never stored"
+
+
 def test_redirect_loops_and_long_chains_fail(site: LocalSite, fetcher: Fetcher) -> None:
     site.add("/loop-a", Response(status=302, headers={"Location": "/loop-b"}))
     site.add("/loop-b", Response(status=302, headers={"Location": "/loop-a"}))

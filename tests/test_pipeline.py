@@ -661,3 +661,30 @@ def test_a_feed_title_with_a_nul_is_recorded_without_it(
     result = poll_source(runtime, _source_id(runtime))
     assert result.error is None and len(result.url_ids) == 1, "PostgreSQL refuses a NUL in text"
     assert _url(runtime, result.url_ids[0]).announced_title == "Drills begin"
+
+
+def test_values_a_server_chooses_never_outgrow_their_columns(
+    site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
+) -> None:
+    # PostgreSQL refused each of these with an error that failed the whole poll or page
+    runtime = _runtime(site, tmp_path, runtime_factory, database_url, [])
+    overlong = site.url("/news/" + "\u00e9" * 1000)  # fits as given, not percent-encoded
+    items = "".join(
+        f"<item><title>{title}</title><link>{link}</link></item>"
+        for title, link in (("Long", overlong), ("Story", site.url("/story")))
+    )
+    feed = f'<rss version="2.0"><channel><title>D</title>{items}</channel></rss>'
+    site.add("/feed.xml", Response(feed, content_type="application/rss+xml",
+                                   headers={"ETag": f'"{"e" * 600}"'}))  # fmt: skip
+    extra = f'<meta property="og:image" content="https://cdn.example/{"i" * 2100}.jpg"></head>'
+    page = article_page(site.url("/story"), "Allies expand drills", PARAGRAPHS)
+    site.add("/story", page.replace("</head>", extra))
+    result = poll_source(runtime, _source_id(runtime))
+    assert result.error is None and len(result.url_ids) == 1
+    assert [why for _, why in result.refused] == ["longer than 2048 characters once cleaned"]
+    assert process_url(runtime, result.url_ids[0]).state == "stored"
+    with runtime.sessions() as session:
+        source = session.get_one(Source, _source_id(runtime))
+        article = session.scalars(select(Article)).one()
+    assert source.etag is not None and len(source.etag) == 512
+    assert article.image_url is None, "an address no column holds is no lead image"

@@ -88,6 +88,14 @@ def test_canonical_is_trusted_only_on_the_same_site() -> None:
     assert choose_canonical(page, None, "") == page
 
 
+def test_a_canonical_too_long_to_store_is_ignored() -> None:
+    page = "https://ex.com/news/story"
+    # percent-encoding triples each byte of a non-ASCII character in the cleaned URL
+    assert choose_canonical(page, "https://ex.com/" + "\u00e9" * 1000, "") == page
+    overlong = "https://ex.com/" + "\u00e9" * 1000
+    assert choose_canonical(overlong, None, "") == overlong, "kept as fetched, never cut"
+
+
 def test_amp_page_without_canonical_folds_onto_the_regular_page() -> None:
     html = '<!doctype html><html amp lang="en"><head></head>'
     assert choose_canonical("https://ex.com/amp/story", None, html) == "https://ex.com/story"

@@ -246,6 +246,10 @@ def backfill(
         out.print(table)
         for sitemap_url, error in plan.errors:
             out.print(f"[red]sitemap {sitemap_url}:[/] {error}", highlight=False)
+        for link, why in plan.refused[:10]:
+            out.print(f"[yellow]link refused {link}:[/] {why}", highlight=False)
+        if len(plan.refused) > 10:
+            out.print(f"... and {len(plan.refused) - 10} more links refused", highlight=False)
         if dry_run or not missing:
             raise typer.Exit(1 if plan.errors and not plan.links else 0)
         url_ids = record_backfill(runtime, plan)

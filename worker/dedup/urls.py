@@ -24,6 +24,8 @@ from urllib.parse import parse_qsl, unquote_plus, urlencode, urljoin, urlsplit, 
 import courlan
 from courlan.clean import TRACKERS_RE
 
+from worker.storage.models import MAX_URL_CHARS
+
 _AMP_QUERY_KEYS = {"amp", "outputtype", "_amp", "amp_js_v", "usqp"}
 _AMP_QUERY_VALUES = {"amp", "1", "true"}
 # courlan's tracker names, matched as whole words only ("utm_*", "_ga", "ref", not "gameid").
@@ -56,7 +58,7 @@ def resolve(link: str, base: str) -> str:
         absolute = urlunsplit(parts)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UnusableURL(f"not an http(s) URL: {link[:200]!r}")
-    if any(ch.isspace() for ch in absolute) or len(absolute) > 2048:
+    if any(ch.isspace() for ch in absolute) or len(absolute) > MAX_URL_CHARS:
         raise UnusableURL(f"malformed URL: {link[:200]!r}")
     if not absolute.isascii():
         try:  # a lone surrogate cannot be encoded, so neither keyed nor requested

@@ -94,6 +94,7 @@ from worker.extraction.urls import (
     listing_for_another,
     names_a_stock_image,
 )
+from worker.storage.models import MAX_URL_CHARS
 
 # Bump whenever the output for the same page changes; stored beside raw pages so that stored
 # articles can be re-extracted when it moves.
@@ -891,7 +892,9 @@ def _lead_image(value: str, url: str) -> str | None:
     if " " in stated and "/" not in stated and not _IMAGE_FILE.search(stated):
         return None  # words without a path or a picture's file name
     image = absolute(stated, url)
-    return None if image is None or names_a_stock_image(image) else image.replace(" ", "%20")
+    if image is None or names_a_stock_image(image) or len(image) > MAX_URL_CHARS:
+        return None  # an address longer than any URL column holds is no lead image either
+    return image.replace(" ", "%20")
 
 
 _IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)$", re.IGNORECASE)

@@ -22,6 +22,7 @@ from worker.fetching.decompress import ACCEPT_ENCODING, CappedDecoder
 from worker.fetching.hostgate import HostGate, HostLimits, NoGate, host_key
 from worker.fetching.network import AddressPolicy, GuardedBackend, request_deadline
 from worker.settings import Settings
+from worker.storage.models import MAX_URL_CHARS
 
 if TYPE_CHECKING:
     from worker.fetching.robots import RobotsCache
@@ -139,6 +140,11 @@ class Fetcher:
         for _ in range(self.max_redirects + 1):
             if urlsplit(current).scheme.lower() not in ("http", "https"):
                 raise PermanentFetchError(f"not an http(s) URL: {current[:200]}", reason="bad_url")
+            if len(current) > MAX_URL_CHARS:  # a redirect hop: no URL column could hold it
+                raise PermanentFetchError(
+                    f"URL longer than {MAX_URL_CHARS} characters: {current[:200]}...",
+                    reason="bad_url",
+                )
             host_limits = limits
             if accept != "robots" and self.robots is not None:
                 if not self.robots.allowed(current, limits):

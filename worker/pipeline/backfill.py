@@ -47,7 +47,8 @@ class BackfillPlan:
     links: list[FrontierLink] = field(default_factory=list)  # in the window, one per URL
     outside_window: int = 0
     not_articles: int = 0  # links that the source's article_urls does not match
-    errors: list[tuple[str, str]] = field(default_factory=list)
+    errors: list[tuple[str, str]] = field(default_factory=list)  # sitemaps that failed
+    refused: list[tuple[str, str]] = field(default_factory=list)  # links no URL, with why
 
 
 def dated_until(url: str) -> datetime | None:
@@ -111,6 +112,7 @@ def plan_backfill(
                 error=str(exc),
             )
             continue
+        plan.refused.extend(found.refused)
         for child in found.sitemaps:
             if _too_old(child, found.sitemap_lastmod.get(child), since):
                 plan.sitemaps_skipped += 1
@@ -124,7 +126,7 @@ def plan_backfill(
                 plan.outside_window += 1
             else:
                 in_window.append(link)
-    plan.links = frontier_links(in_window)
+    plan.links = frontier_links(in_window, plan.refused)
     return plan
 
 

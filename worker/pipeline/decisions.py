@@ -8,7 +8,7 @@ from worker.dedup.urls import article_key, frontier_key, same_site
 from worker.errors import NewsworkerError
 from worker.fetching.hostgate import HostLimits
 from worker.settings import Settings
-from worker.storage.models import Outlet
+from worker.storage.models import MAX_URL_CHARS, Outlet
 
 MAX_RETRY_DELAY_SECONDS = 3600.0
 
@@ -40,12 +40,14 @@ def choose_canonical(final_url: str, stated: str | None, html_head: str) -> str:
     """
     if stated and same_site(stated, final_url):
         try:
-            return frontier_key(stated)
+            key = frontier_key(stated)
         except ValueError:
-            pass
-    if _AMP_HTML.search(html_head[:4096]):
-        return article_key(final_url)
-    return frontier_key(final_url)
+            key = ""
+        if 0 < len(key) <= MAX_URL_CHARS:
+            return key
+    key = article_key(final_url) if _AMP_HTML.search(html_head[:4096]) else frontier_key(final_url)
+    # the fetched URL fits (the fetcher refuses longer ones); its cleaned form may not
+    return key if len(key) <= MAX_URL_CHARS else final_url
 
 
 def outlet_limits(outlet: Outlet, settings: Settings) -> HostLimits:

@@ -24,7 +24,7 @@ from worker.pipeline.decisions import outlet_limits
 from worker.runtime import Runtime
 from worker.sources import compile_article_urls
 from worker.storage import heartbeats, repository
-from worker.storage.models import Source
+from worker.storage.models import MAX_URL_CHARS, Source
 from worker.storage.repository import FrontierLink
 
 log = structlog.get_logger(__name__)
@@ -134,7 +134,7 @@ def poll_source(runtime: Runtime, source_id: int, now: datetime | None = None) -
         bound.warning("poll.failed", reason=exc.reason, error=str(exc))
         return result
 
-    links = frontier_links(found.links)
+    links = frontier_links(found.links, found.refused)
     result.links = len(links)
     result.refused = found.refused
     timeout = timedelta(seconds=runtime.settings.pending_timeout_seconds)
@@ -150,12 +150,20 @@ def poll_source(runtime: Runtime, source_id: int, now: datetime | None = None) -
     return result
 
 
-def frontier_links(links: Iterable[DiscoveredLink]) -> list[FrontierLink]:
+def frontier_links(
+    links: Iterable[DiscoveredLink], refused: list[tuple[str, str]]
+) -> list[FrontierLink]:
     """One frontier link per cleaned URL, with the first title and publication time any of its
-    links announced (a sitemap may list a URL twice, once with a tracking parameter)."""
+    links announced (a sitemap may list a URL twice, once with a tracking parameter).
+
+    A URL whose cleaned form outgrows the URL columns (percent-encoding triples a non-ASCII
+    character) goes to ``refused``: on PostgreSQL it failed the whole poll."""
     merged: dict[str, FrontierLink] = {}
     for link in links:
         key = frontier_key(link.url)
+        if len(key) > MAX_URL_CHARS:
+            refused.append((link.url[:300], f"longer than {MAX_URL_CHARS} characters once cleaned"))
+            continue
         seen = merged.get(key)
         merged[key] = FrontierLink(
             key,

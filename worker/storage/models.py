@@ -7,7 +7,7 @@ timezone-aware and stored in UTC; every column downstream services read carries 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -39,6 +39,9 @@ NAMING_CONVENTION = {
 
 URL_STATES = ("pending", "stored", "duplicate", "skipped", "failed")
 FINAL_URL_STATES = ("stored", "duplicate", "skipped", "failed")
+# The URL columns' length. A longer URL is refused where it comes in (a link, a redirect, a
+# canonical or image address), never cut: a cut URL is another page.
+MAX_URL_CHARS = 2048
 
 
 def utcnow() -> datetime:
@@ -63,6 +66,19 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class ClippedString(TypeDecorator[str]):
+    """Text a server chooses (an ETag, a Content-Type, a section name) in a bounded column:
+    clipped to the column's length on write. PostgreSQL refuses a longer value with an error
+    that failed the whole poll or page; SQLite stored it whole."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        length = cast(String, self.impl_instance).length
+        return value[:length] if value is not None and length else value
 
 
 class Base(DeclarativeBase):
@@ -107,7 +123,7 @@ class Source(Base):
     outlet_id: Mapped[int] = mapped_column(ForeignKey("outlets.id"), index=True)
     key: Mapped[str] = mapped_column(String(200), unique=True, comment="Stable name for the CLI.")
     kind: Mapped[str] = mapped_column(String(20), comment="feed | sitemap | listing.")
-    url: Mapped[str] = mapped_column(String(2048))
+    url: Mapped[str] = mapped_column(String(MAX_URL_CHARS))
     article_urls: Mapped[str | None] = mapped_column(
         String(500), comment="Regular expression the URLs of its articles match, if set."
     )
@@ -124,9 +140,11 @@ class Source(Base):
     failure_count: Mapped[int] = mapped_column(
         Integer, default=0, comment="Consecutive failed polls."
     )
-    etag: Mapped[str | None] = mapped_column(String(512), comment="ETag for conditional GET.")
+    etag: Mapped[str | None] = mapped_column(
+        ClippedString(512), comment="ETag for conditional GET."
+    )
     last_modified: Mapped[str | None] = mapped_column(
-        String(128), comment="Last-Modified for conditional GET."
+        ClippedString(128), comment="Last-Modified for conditional GET."
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -145,18 +163,22 @@ class Article(Base):
     story_id: Mapped[int] = mapped_column(
         ForeignKey("stories.id"), index=True, comment="The story this copy belongs to."
     )
-    url: Mapped[str] = mapped_column(String(2048), comment="URL the text was fetched from.")
+    url: Mapped[str] = mapped_column(
+        String(MAX_URL_CHARS), comment="URL the text was fetched from."
+    )
     canonical_url: Mapped[str] = mapped_column(
-        String(2048), unique=True, comment="The page's canonical URL (same-site rel=canonical)."
+        String(MAX_URL_CHARS),
+        unique=True,
+        comment="The page's canonical URL (same-site rel=canonical).",
     )
     title: Mapped[str | None] = mapped_column(Text)
     authors: Mapped[list[str]] = mapped_column(JSON, default=list, comment="List of names.")
     published_at: Mapped[datetime | None] = mapped_column(comment="UTC.")
     updated_at: Mapped[datetime | None] = mapped_column(comment="UTC; the page's own update.")
     language: Mapped[str | None] = mapped_column(String(8), comment="ISO 639-1.")
-    section: Mapped[str | None] = mapped_column(String(300))
+    section: Mapped[str | None] = mapped_column(ClippedString(300))
     description: Mapped[str | None] = mapped_column(Text)
-    image_url: Mapped[str | None] = mapped_column(String(2048))
+    image_url: Mapped[str | None] = mapped_column(String(MAX_URL_CHARS))
     body: Mapped[str] = mapped_column(Text, comment="Plain text; paragraphs split by a blank line.")
     content_hash: Mapped[str] = mapped_column(
         String(64), index=True, comment="SHA-256 of the normalised body."
@@ -200,7 +222,9 @@ class Url(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     url: Mapped[str] = mapped_column(
-        String(2048), unique=True, comment="Cleaned URL (tracking parameters, fragment removed)."
+        String(MAX_URL_CHARS),
+        unique=True,
+        comment="Cleaned URL (tracking parameters, fragment removed).",
     )
     source_id: Mapped[int | None] = mapped_column(
         ForeignKey("sources.id"), index=True, comment="The source that first yielded it."
@@ -212,7 +236,7 @@ class Url(Base):
     detail: Mapped[str | None] = mapped_column(Text, comment="Human-readable cause.")
     attempts: Mapped[int] = mapped_column(Integer, default=0, comment="Fetch attempts so far.")
     http_status: Mapped[int | None] = mapped_column(Integer, comment="Last HTTP status.")
-    final_url: Mapped[str | None] = mapped_column(String(2048), comment="After redirects.")
+    final_url: Mapped[str | None] = mapped_column(String(MAX_URL_CHARS), comment="After redirects.")
     first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(
         default=utcnow, comment="Last time a source yielded it."
@@ -239,10 +263,12 @@ class RawPage(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     url_id: Mapped[int] = mapped_column(ForeignKey("urls.id"), unique=True)
-    final_url: Mapped[str] = mapped_column(String(2048))
+    final_url: Mapped[str] = mapped_column(String(MAX_URL_CHARS))
     http_status: Mapped[int] = mapped_column(Integer)
-    content_type: Mapped[str | None] = mapped_column(String(200))
-    encoding: Mapped[str | None] = mapped_column(String(64), comment="Charset used to decode.")
+    content_type: Mapped[str | None] = mapped_column(ClippedString(200))
+    encoding: Mapped[str | None] = mapped_column(
+        ClippedString(64), comment="Charset used to decode."
+    )
     headers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     body_gzip: Mapped[bytes] = mapped_column(LargeBinary, comment="gzip of the raw body bytes.")
     size: Mapped[int] = mapped_column(BigInteger, comment="Uncompressed size in bytes.")
