@@ -364,3 +364,21 @@ def test_a_templates_unfilled_placeholder_is_no_candidate(stated: str, kept: boo
     hints = Hints()
     hints.add("description", stated, "meta")
     assert values(hints, "description") == ([stated] if kept else [])
+
+
+def test_control_characters_escaped_in_json_reach_no_candidate() -> None:
+    # the HTML parser never yields a NUL, but JSON's "\u0000" does, and PostgreSQL refuses it
+    html = ld(
+        {
+            "@type": "NewsArticle",
+            "headline": "Allies\u0000 expand drills",
+            "articleSection": "Wor\u0000ld",
+            "description": "Drills\u0001 expand",
+            "keywords": "cyber\u0000, defence",
+        }
+    )
+    hints = jsonld.collect(parse_html(html), URL)
+    assert values(hints, "title") == ["Allies expand drills"]
+    assert values(hints, "section") == ["World"]
+    assert values(hints, "description") == ["Drills expand"]
+    assert values(hints, "tags") == ["cyber, defence"]

@@ -28,6 +28,10 @@ SOURCE_ORDER: tuple[Source, ...] = (
 _PLACEHOLDER = re.compile(r"(?:\{\{[^{}]*\}\}|\{%[^{}]*%\}|\{\$[\w.\[\]'\"-]+\}|\s)+")
 
 
+# C0 controls but tab and line breaks, and DEL: the HTML parser never yields them, JSON escapes do
+_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 @dataclass(frozen=True)
 class Hint:
     """One raw value for one field, as the page states it."""
@@ -51,6 +55,7 @@ class Hints:
         """
         if not isinstance(value, str):
             return
+        value = _CONTROL_CHARACTERS.sub("", value)  # JSON's "\u0000": PostgreSQL refuses NUL
         text = value.strip() if keep_lines else " ".join(value.split())
         if text and not ("{" in text and _PLACEHOLDER.fullmatch(text)):
             self.fields[name].append(Hint(text, source))
