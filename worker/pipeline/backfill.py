@@ -48,7 +48,7 @@ class BackfillPlan:
     outside_window: int = 0
     not_articles: int = 0  # links that the source's article_urls does not match
     errors: list[tuple[str, str]] = field(default_factory=list)  # sitemaps that failed
-    refused: list[tuple[str, str]] = field(default_factory=list)  # links no URL, with why
+    refused: list[tuple[str, str]] = field(default_factory=list)  # links refused, and why
 
 
 def dated_until(url: str) -> datetime | None:
