@@ -233,7 +233,9 @@ def test_a_backfill_walks_the_index_back_to_the_date_and_ingests_what_is_missing
             "/sitemap-2026-10.xml",
             [("/a/1", "2026-10-02"), ("/a/2", "2026-10-20"), ("/a/3", None)],
         )
-        _sitemap(site, "/sitemap-2026-11.xml", [("/a/4", "2026-11-03"), ("/a/5", "2026-11-19")])
+        overlong = "/a/" + "\u00e9" * 1000  # fits as given, not once percent-encoded
+        november = [("/a/4", "2026-11-03"), ("/a/5", "2026-11-19"), (overlong, "2026-11-19")]
+        _sitemap(site, "/sitemap-2026-11.xml", november)
         sources = tmp_path / "sources.toml"
         sources.write_text(
             '[outlets.archive]\nname = "The Archive"\n[[outlets.archive.sources]]\n'
@@ -250,6 +252,7 @@ def test_a_backfill_walks_the_index_back_to_the_date_and_ingests_what_is_missing
             site.url(f"/a/{n}") for n in (2, 3, 4, 5)
         ]
         assert plan.outside_window == 1
+        assert [why for _, why in plan.refused] == ["longer than 2048 characters once cleaned"]
         assert count_missing(runtime, plan.links) == 4
 
         until = plan_backfill(runtime, "archive/sitemap", since, datetime(2026, 11, 1, tzinfo=UTC))
