@@ -234,7 +234,11 @@ def test_a_backfill_walks_the_index_back_to_the_date_and_ingests_what_is_missing
             [("/a/1", "2026-10-02"), ("/a/2", "2026-10-20"), ("/a/3", None)],
         )
         overlong = "/a/" + "\u00e9" * 1000  # fits as given, not once percent-encoded
-        november = [("/a/4", "2026-11-03"), ("/a/5", "2026-11-19"), (overlong, "2026-11-19")]
+        november: list[tuple[str, str | None]] = [
+            ("/a/4", "2026-11-03"),
+            ("/a/5", "2026-11-19"),
+            (overlong, "2026-11-19"),
+        ]
         _sitemap(site, "/sitemap-2026-11.xml", november)
         sources = tmp_path / "sources.toml"
         sources.write_text(
