@@ -40,6 +40,7 @@ def test_source_keys_default_to_outlet_and_kind_numbered_from_the_second() -> No
     [
         ({"kind": "rss", "url": "https://a.example/f"}, "key 'sources[0].kind'"),
         ({"kind": "feed", "url": "ftp://a.example/f"}, "not an http(s) URL"),
+        ({"kind": "feed", "url": "https://a.example/" + "f" * 2040}, "longer than 2048"),
         ({"kind": "feed", "url": "https://a.example/f", "every": "10x"}, "not a duration"),
         ({"kind": "feed", "url": "https://a.example/f", "every": "5s"}, "shorter than 30s"),
         (

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from worker.errors import ConfigError
 from worker.extraction.rules import compile_selector
+from worker.storage.models import MAX_URL_CHARS
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([smh])\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600}
@@ -77,6 +78,8 @@ class SourceConfig(BaseModel):
     def _http_url(cls, value: str) -> str:
         if not re.match(r"^https?://[^/\s]+", value):
             raise ValueError(f"{value!r} is not an http(s) URL")
+        if len(value.strip()) > MAX_URL_CHARS:  # the sources table's column would refuse it
+            raise ValueError(f"URL longer than {MAX_URL_CHARS} characters")
         return value.strip()
 
     @field_validator("every")
