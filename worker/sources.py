@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from worker.errors import ConfigError
 from worker.extraction.rules import compile_selector
-from worker.storage.models import MAX_URL_CHARS
+from worker.storable import MAX_URL_CHARS
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([smh])\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600}

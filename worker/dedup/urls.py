@@ -24,7 +24,7 @@ from urllib.parse import parse_qsl, unquote_plus, urlencode, urljoin, urlsplit, 
 import courlan
 from courlan.clean import TRACKERS_RE
 
-from worker.storage.models import MAX_URL_CHARS
+from worker.storable import MAX_URL_CHARS
 
 _AMP_QUERY_KEYS = {"amp", "outputtype", "_amp", "amp_js_v", "usqp"}
 _AMP_QUERY_VALUES = {"amp", "1", "true"}

@@ -14,13 +14,12 @@ from lxml import etree
 
 from worker.dedup.urls import UnusableURL, resolve
 from worker.errors import DiscoveryError
+from worker.storable import storable_text
 
 MAX_DECOMPRESSED_BYTES = 50_000_000
 MAX_TITLE_CHARS = 500
 _ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _CHARACTER_REFERENCE = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
-# C0 controls but tab, line feed and carriage return; DEL; lone surrogates (not encodable)
-_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -95,11 +94,11 @@ def plain_title(title: str | None) -> str | None:
     text (a NUL would fail the whole poll)."""
     if not title:
         return None
-    title = _CONTROL_CHARACTERS.sub("", title[: MAX_TITLE_CHARS * 10])
+    title = storable_text(title[: MAX_TITLE_CHARS * 10])
     if "<" in title or "&" in title:
         with suppress(etree.ParserError, ValueError):  # not markup after all: kept as given
             title = lxml.html.fragment_fromstring(title, create_parent="div").text_content()
-            title = _CONTROL_CHARACTERS.sub("", title)  # "&#0;" decodes to one
+            title = storable_text(title)  # "&#0;" decodes to one
     return " ".join(title.split())[:MAX_TITLE_CHARS] or None
 
 

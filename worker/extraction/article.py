@@ -94,7 +94,7 @@ from worker.extraction.urls import (
     listing_for_another,
     names_a_stock_image,
 )
-from worker.storage.models import MAX_URL_CHARS
+from worker.storable import MAX_URL_CHARS
 
 # Bump whenever the output for the same page changes; stored beside raw pages so that stored
 # articles can be re-extracted when it moves.

@@ -22,7 +22,7 @@ from worker.fetching.decompress import ACCEPT_ENCODING, CappedDecoder
 from worker.fetching.hostgate import HostGate, HostLimits, NoGate, host_key
 from worker.fetching.network import AddressPolicy, GuardedBackend, request_deadline
 from worker.settings import Settings
-from worker.storage.models import MAX_URL_CHARS
+from worker.storable import MAX_URL_CHARS
 
 if TYPE_CHECKING:
     from worker.fetching.robots import RobotsCache

@@ -8,7 +8,8 @@ from worker.dedup.urls import article_key, frontier_key, same_site
 from worker.errors import NewsworkerError
 from worker.fetching.hostgate import HostLimits
 from worker.settings import Settings
-from worker.storage.models import MAX_URL_CHARS, Outlet
+from worker.storable import MAX_URL_CHARS
+from worker.storage.models import Outlet
 
 MAX_RETRY_DELAY_SECONDS = 3600.0
 

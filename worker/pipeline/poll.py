@@ -23,8 +23,9 @@ from worker.fetching.hostgate import HostBusy, HostLimits
 from worker.pipeline.decisions import outlet_limits
 from worker.runtime import Runtime
 from worker.sources import compile_article_urls
+from worker.storable import MAX_URL_CHARS
 from worker.storage import heartbeats, repository
-from worker.storage.models import MAX_URL_CHARS, Source
+from worker.storage.models import Source
 from worker.storage.repository import FrontierLink
 
 log = structlog.get_logger(__name__)

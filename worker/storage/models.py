@@ -29,6 +29,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from worker.storable import MAX_URL_CHARS
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -39,9 +41,6 @@ NAMING_CONVENTION = {
 
 URL_STATES = ("pending", "stored", "duplicate", "skipped", "failed")
 FINAL_URL_STATES = ("stored", "duplicate", "skipped", "failed")
-# The URL columns' length. A longer URL is refused where it comes in (a link, a redirect, a
-# canonical or image address), never cut: a cut URL is another page.
-MAX_URL_CHARS = 2048
 
 
 def utcnow() -> datetime:
