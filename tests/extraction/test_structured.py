@@ -367,13 +367,14 @@ def test_a_templates_unfilled_placeholder_is_no_candidate(stated: str, kept: boo
 
 
 def test_control_characters_escaped_in_json_reach_no_candidate() -> None:
-    # the HTML parser never yields a NUL, but JSON's "\u0000" does, and PostgreSQL refuses it
+    # the HTML parser never yields these, but JSON escapes do: PostgreSQL refuses a NUL in text,
+    # and no UTF-8 encodes a lone surrogate
     html = ld(
         {
             "@type": "NewsArticle",
             "headline": "Allies\u0000 expand drills",
             "articleSection": "Wor\u0000ld",
-            "description": "Drills\u0001 expand",
+            "description": "Drills\u0001 expand\ud83d",
             "keywords": "cyber\u0000, defence",
         }
     )

@@ -12,6 +12,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Literal
 
+from worker.storable import storable_text
+
 Source = Literal[
     "rules", "json-ld", "meta", "markup", "heuristic", "announced", "config", "detected"
 ]
@@ -26,10 +28,6 @@ SOURCE_ORDER: tuple[Source, ...] = (
 # Template syntax of Twig, Jinja, Liquid, Smarty and TYPO3 Fluid left unrendered, and
 # nothing else
 _PLACEHOLDER = re.compile(r"(?:\{\{[^{}]*\}\}|\{%[^{}]*%\}|\{\$[\w.\[\]'\"-]+\}|\s)+")
-
-
-# C0 controls but tab and line breaks, and DEL: the HTML parser never yields them, JSON escapes do
-_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -55,7 +53,8 @@ class Hints:
         """
         if not isinstance(value, str):
             return
-        value = _CONTROL_CHARACTERS.sub("", value)  # JSON's "\u0000": PostgreSQL refuses NUL
+        # the HTML parser yields no such character, but JSON's "\u0000" and "\ud83d" do
+        value = storable_text(value)
         text = value.strip() if keep_lines else " ".join(value.split())
         if text and not ("{" in text and _PLACEHOLDER.fullmatch(text)):
             self.fields[name].append(Hint(text, source))
