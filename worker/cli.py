@@ -357,8 +357,10 @@ def extract(
         bool, typer.Option("--jsonl", help="One compact JSON object per line.")
     ] = False,
 ) -> None:
-    """Extract saved HTML files as the worker would: one JSON object per file, every field with
-    its provenance. ``--outlet`` tries an outlet's CSS rules before the worker uses them."""
+    """Extract saved HTML files as the worker would: one JSON object per file.
+
+    Every field comes with its provenance. ``--outlet`` tries an outlet's CSS rules before the
+    worker uses them."""
     _setup_logs(False)
     from worker.errors import ExtractionError
     from worker.extraction import extract_article

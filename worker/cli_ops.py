@@ -447,11 +447,12 @@ def url(
     address: Annotated[str, typer.Argument(help="A URL as a source gave it, or as stored.")],
     as_json: JsonOpt = False,
 ) -> None:
-    """One URL's record: its source and what it announced, its state and why, its attempts,
-    the article it became (or repeats) and the kept raw page.
+    """One URL's record: its source, state and why, attempts, article and kept raw page.
 
-    Found by the URL as yielded (cleaned as the frontier cleans it), the address it redirected
-    to, or its article's canonical URL. Exits 1 when no source ever yielded it."""
+    It shows what the source announced (title, time), the article the URL became or repeats,
+    and the raw page kept for it. Found by the URL as yielded (cleaned as the frontier cleans
+    it), the address it redirected to, or its article's canonical URL. Exits 1 when no source
+    ever yielded it."""
     _setup_logs(False)
     from worker.reporting.urls import trace_url
 
