@@ -359,7 +359,7 @@ def extract(
 ) -> None:
     """Extract saved HTML files as the worker would: one JSON object per file.
 
-    Every field comes with its provenance. ``--outlet`` tries an outlet's CSS rules before the
+    Every field comes with its provenance. --outlet tries an outlet's CSS rules before the
     worker uses them."""
     _setup_logs(False)
     from worker.errors import ExtractionError
@@ -397,7 +397,7 @@ def stories(
     limit: Annotated[int, typer.Option(help="At most this many stories.")] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines for scripts.")] = False,
 ) -> None:
-    """Stories with a copy published since ``--since``, the most copies first, with each copy."""
+    """Stories with a copy published since --since, the most copies first, with each copy."""
     _setup_logs(False)
     from worker.reporting.stories import list_stories
     from worker.timespec import parse_since
@@ -538,7 +538,7 @@ def health() -> None:
 
 @db_app.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
-    """Apply Alembic migrations up to ``revision`` (default: head)."""
+    """Apply Alembic migrations up to REVISION (default: head)."""
     _setup_logs(False)
     from worker.storage.migrations import upgrade
 

@@ -119,6 +119,7 @@ def test_every_command_has_help_with_a_one_line_summary(tmp_path: Path) -> None:
         assert summary and "\n" not in summary, argv
         result = run_cli([*argv, "--help"], service_env(tmp_path), tmp_path)
         assert result.returncode == 0 and "Usage" in result.stdout, argv
+        assert "``" not in result.stdout, argv  # reST quoting is printed as written
 
 
 def test_stories_lists_the_largest_first_and_story_shows_what_copies_share(
