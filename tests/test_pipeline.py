@@ -663,6 +663,27 @@ def test_a_feed_title_with_a_nul_is_recorded_without_it(
     assert _url(runtime, result.url_ids[0]).announced_title == "Drills begin"
 
 
+def test_a_cause_with_unstorable_characters_is_recorded_without_them(
+    site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
+) -> None:
+    # causes are exception messages, which may quote what a server sent
+    runtime = _runtime(site, tmp_path, runtime_factory, database_url, [])
+    item = f"<item><title>Drills</title><link>{site.url('/story')}</link></item>"
+    feed = f'<rss version="2.0"><channel><title>D</title>{item}</channel></rss>'
+    site.add("/feed.xml", Response(feed.encode(), content_type="application/rss+xml"))
+    source_id = _source_id(runtime)
+    (url_id,) = poll_source(runtime, source_id).url_ids
+    cause = "unparsable: \x00\ud83d" + "x" * 3000
+    with runtime.sessions.begin() as session:
+        repository.finish_url(session, url_id, "failed", reason="parse_error", detail=cause)
+        source = session.get_one(Source, source_id)
+        repository.record_poll_failure(session, source, datetime.now(UTC), cause)
+    with runtime.sessions() as session:
+        source = session.get_one(Source, source_id)
+        assert source.last_error == ("unparsable: " + "x" * 3000)[:2000]
+    assert _url(runtime, url_id).detail == ("unparsable: " + "x" * 3000)[:2000]
+
+
 def test_values_a_server_chooses_never_outgrow_their_columns(
     site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
 ) -> None:

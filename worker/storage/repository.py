@@ -30,6 +30,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from worker.sources import OutletConfig
+from worker.storable import storable_text
 from worker.storage.models import FINAL_URL_STATES, Article, Base, Outlet, RawPage, Source, Url
 
 _CHUNK = 500
@@ -148,13 +149,22 @@ def record_poll_success(
         source.last_modified = last_modified
 
 
+def _cause(message: str) -> str:
+    """An error message as a cause column holds it: exception messages may quote what a server
+    sent, NUL and lone surrogates included, which the database refuses."""
+    return storable_text(message)[:_MAX_CAUSE_CHARS]
+
+
+_MAX_CAUSE_CHARS = 2000
+
+
 def record_poll_failure(
     session: Session, source: Source, now: datetime, error: str, retry_after: float | None = None
 ) -> None:
     """Note the error and back off: each consecutive failure doubles the wait (capped at 6 h),
     and never sooner than the server's Retry-After."""
     source.last_polled_at = now
-    source.last_error = error[:2000]
+    source.last_error = _cause(error)
     source.failure_count = (source.failure_count or 0) + 1
     backoff = min(source.interval_seconds * 2 ** (source.failure_count - 1), 6 * 3600)
     backoff = max(backoff, retry_after or 0.0)
@@ -294,7 +304,7 @@ def finish_url(
         "finished_url": url_id,
         "state": state,
         "reason": reason,
-        "detail": detail[:2000] if detail else None,
+        "detail": _cause(detail) if detail else None,
         "article_id": article_id,
         "final_url": final_url,
         "http_status": http_status,
