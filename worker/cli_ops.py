@@ -181,10 +181,11 @@ def _print_sample(runtime: Any, url_ids: list[int], limit: int = 20) -> None:
     with runtime.sessions() as session:
         rows = session.scalars(select(Url).where(Url.id.in_(url_ids[:limit])).order_by(Url.id))
         table = Table(title=f"first {min(limit, len(url_ids))} of {len(url_ids)}")
-        for column in ("state", "reason", "attempts", "url"):
+        for column in ("state", "reason", "attempts", "url", "announced title"):
             table.add_column(column, overflow="fold")
         for row in rows:
-            table.add_row(row.state, row.reason or "", str(row.attempts), row.url)
+            title = row.announced_title or ""
+            table.add_row(row.state, row.reason or "", str(row.attempts), row.url, title)
     out.print(table)
 
 

@@ -98,6 +98,7 @@ def test_failures_rerun_and_status_through_a_real_worker(
 
         dry = run_cli(["rerun", "--outlet", "herald", "--dry-run"], env, tmp_path)
         assert dry.returncode == 0 and "2 URLs selected (2 failed)" in dry.stdout
+        assert "Council business" in dry.stdout, "the sample shows what each URL announced"
         for page in PAGES[1:3]:
             herald.add(page.path, page_html(page, herald))
         log = tmp_path / "worker.log"
