@@ -18,9 +18,11 @@ Columns (metrics of ../shared/corpus/README.md):
   set of names (split on ";", ",", "&", " and ", " und "), dates as days: the day the page
   states (our times keep the page's offset until storage converts them to UTC);
 - median and 95th-percentile milliseconds per page over both corpora, and the ratio of the
-  median to trafilatura (default)'s. Each extractor first reads one page untimed (what it
-  loads on first use is no page's time); then they take turns page by page (the first one
-  rotating), so drift in the machine's speed during the run does not favour any of them.
+  median to trafilatura (default)'s ("time x"), and the median of the ratios page by page
+  ("page x": paired, so less swayed by which pages happen to sit at the median). Each
+  extractor first reads one page untimed (what it loads on first use is no page's time); then
+  they take turns page by page (the first one rotating), so drift in the machine's speed
+  during the run does not favour any of them.
 """
 
 from __future__ import annotations
@@ -215,6 +217,8 @@ def main() -> None:
     for index, page in enumerate(pages):
         # Page by page, each extractor in turn, the first one rotating: a machine that slows
         # down or speeds up during the run (a shared VM does, by 15%) then weighs on all alike.
+        # Each page is read once: a second reading would find its strings in the caches of
+        # htmldate and of both extractors, which no page fetched once does.
         shift = index % len(names)
         for name in names[shift:] + names[:shift]:
             started = time.perf_counter()
@@ -229,11 +233,13 @@ def main() -> None:
     )
     header = (
         f"{'extractor':30} {'zyte P':>7} {'R':>6} {'F1':>6} {'eval P':>7} {'R':>6} {'F1':>6} "
-        f"{'title':>6} {'author':>6} {'date':>6} {'med ms':>7} {'p95 ms':>7} {'time x':>7}"
+        f"{'title':>6} {'author':>6} {'date':>6} {'med ms':>7} {'p95 ms':>7} {'time x':>7} "
+        f"{'page x':>7}"
     )
     print(header)
     print("-" * len(header))
-    base_median = statistics.median(tallies["trafilatura (default)"].times)
+    base_times = tallies["trafilatura (default)"].times
+    base_median = statistics.median(base_times)
     for name, tally in tallies.items():
         zp, zr, zf = summary(tally.zyte) if tally.zyte else (0.0, 0.0, 0.0)
         ep, er, ef = eval_scores(tally)
@@ -243,12 +249,16 @@ def main() -> None:
         ]
         median = statistics.median(tally.times)
         p95 = statistics.quantiles(tally.times, n=20)[-1]
+        paired = statistics.median(t / b for t, b in zip(tally.times, base_times, strict=True))
         print(
             f"{name:30} {zp:7.3f} {zr:6.3f} {zf:6.3f} {ep:7.3f} {er:6.3f} {ef:6.3f} "
             f"{' '.join(rates)} {median * 1000:7.1f} {p95 * 1000:7.1f} "
-            f"{median / base_median:7.2f}"
+            f"{median / base_median:7.2f} {paired:7.2f}"
         )
-    print("time x: median time per page against trafilatura (default), measured in this run")
+    print(
+        "time x: median time per page against trafilatura (default)'s; page x: the median of "
+        "the ratios page by page; both measured in this run"
+    )
 
 
 if __name__ == "__main__":
