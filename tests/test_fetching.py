@@ -13,7 +13,7 @@ from tests.conftest import make_settings
 from tests.localweb.server import LocalSite, Response
 from worker.errors import NotModified, PermanentFetchError, TransientFetchError
 from worker.fetching import Fetcher, build_fetcher, build_http_client, decode_html
-from worker.fetching.client import parse_retry_after
+from worker.fetching.client import MAX_RETRY_AFTER_SECONDS, parse_retry_after
 
 
 @pytest.fixture
@@ -157,6 +157,16 @@ def test_retry_after_in_seconds_and_as_http_date() -> None:
     assert parse_retry_after("soon") is None
 
 
+def test_retry_after_is_bounded_and_only_ascii_digits_are_a_number() -> None:
+    # a server asking for years stopped the host's slot, the URL's retry and the source's
+    # polls for good (and past about 8,000 years, overflowed the datetime arithmetic)
+    now = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+    assert parse_retry_after("999999999999") == MAX_RETRY_AFTER_SECONDS
+    assert parse_retry_after("Fri, 01 Jan 2100 00:00:00 GMT", now) == MAX_RETRY_AFTER_SECONDS
+    assert parse_retry_after("\u00b2") is None, "'²'.isdigit() is true; float('²') raises"
+    assert parse_retry_after("\u09e9") is None
+
+
 @pytest.mark.parametrize(
     ("content", "declared", "expected"),
     [
@@ -188,6 +198,16 @@ def test_decoding_uses_the_best_evidence(
 ) -> None:
     text, _ = decode_html(content, declared)
     assert expected in text
+
+
+@pytest.mark.parametrize("label", ["utf-16", "UTF-16LE", "utf_16be", "utf-32"])
+def test_a_meta_charset_naming_utf16_means_utf8(label: str) -> None:
+    # the HTML standard's reading: markup that names its encoding in ASCII is no UTF-16; an
+    # even number of bytes decoded "cleanly" as UTF-16 into CJK noise
+    page = f'<html><head><meta charset="{label}"></head><body><p>Café crème</p></body></html>'
+    for content in (page.encode(), (page + " ").encode()):
+        text, encoding = decode_html(content)
+        assert "Café crème" in text and encoding == "utf-8", len(content)
 
 
 def test_invalid_bytes_never_crash_decoding() -> None:

@@ -6,6 +6,7 @@ error's reason) and on what it cost (requests made, bytes received, memory held)
 
 from __future__ import annotations
 
+import codecs
 import ipaddress
 import time
 import tracemalloc
@@ -183,3 +184,49 @@ def test_non_http_schemes_are_refused_before_any_request(fetcher: Fetcher) -> No
         with pytest.raises(PermanentFetchError) as raised:
             fetcher.get(url)
         assert raised.value.reason == "bad_url", url
+
+
+def test_headers_that_only_look_valid_end_as_fetch_errors(
+    site: LocalSite, fetcher: Fetcher
+) -> None:
+    # a ValueError escaping the fetcher crashed the task: the URL stayed pending until its
+    # attempts ran out as "too_many_attempts", and an inline crawl stopped
+    site.add("/busy", Response("busy", status=503, headers={"Retry-After": "\u00b2"}))
+    with pytest.raises(TransientFetchError) as busy:
+        fetcher.get(site.url("/busy"))
+    assert (busy.value.reason, busy.value.retry_after) == ("http_503", None)
+    site.add("/moved", Response(status=301, headers={"Location": "//["}))
+    with pytest.raises(PermanentFetchError) as moved:
+        fetcher.get(site.url("/moved"))
+    assert moved.value.reason == "bad_url" and "//[" in str(moved.value)
+
+
+def test_a_robots_txt_with_a_byte_order_mark_is_obeyed(site: LocalSite, fetcher: Fetcher) -> None:
+    robots = codecs.BOM_UTF8 + b"User-agent: *\nDisallow: /\n"
+    site.add("/robots.txt", Response(robots, content_type="text/plain"))
+    site.add("/article", "<html>page</html>")
+    with pytest.raises(PermanentFetchError) as raised:
+        fetcher.get(site.url("/article"))
+    assert raised.value.reason == "robots" and site.get_hits["/article"] == 0
+
+
+def test_a_robots_txt_longer_than_the_page_cap_is_read_up_to_500_kib(
+    site: LocalSite, fetcher: Fetcher
+) -> None:
+    # refused as too_large (the cap here is 50 KB), it read as "no robots.txt": allow all
+    robots = b"User-agent: *\nDisallow: /\n" + b"# padding\n" * 80_000
+    site.add("/robots.txt", Response(robots, content_type="text/plain"))
+    site.add("/article", "<html>page</html>")
+    with pytest.raises(PermanentFetchError) as raised:
+        fetcher.get(site.url("/article"))
+    assert raised.value.reason == "robots" and site.get_hits["/article"] == 0
+
+
+def test_a_robots_txt_that_cannot_be_read_means_not_now(site: LocalSite, fetcher: Fetcher) -> None:
+    corrupt = b"\x1f\x8b\x08\x00garbage that no gzip stream holds"
+    site.add("/robots.txt", Response(corrupt, content_type="text/plain",
+                                     headers={"Content-Encoding": "gzip"}))  # fmt: skip
+    site.add("/article", "<html>page</html>")
+    with pytest.raises(TransientFetchError) as raised:
+        fetcher.get(site.url("/article"))
+    assert raised.value.reason == "robots_unavailable" and site.get_hits["/article"] == 0

@@ -39,6 +39,9 @@ _ACCEPT_HEADERS = {
     ),
     "robots": "text/plain,*/*;q=0.1",
 }
+# What of a robots.txt is read: RFC 9309 asks crawlers to parse at least 500 KiB of it. A
+# longer one is cut there, not refused: refusing it would read as "no robots.txt".
+ROBOTS_MAX_BYTES = 512_000
 
 
 @dataclass(frozen=True)
@@ -163,7 +166,13 @@ class Fetcher:
                     raise
             if isinstance(answer, FetchedPage):
                 return replace(answer, url=url)
-            target = urljoin(current, answer)
+            try:
+                target = urljoin(current, answer)
+            except ValueError as exc:  # "//[": urljoin parses it, and refuses it
+                raise PermanentFetchError(
+                    f"unusable redirect from {current} to {answer[:200]!r}: {exc}",
+                    reason="bad_url",
+                ) from exc
             if target in seen:
                 raise PermanentFetchError(
                     f"redirect loop: {current} -> {target}", reason="redirect_loop"
@@ -186,13 +195,22 @@ class Fetcher:
                 content_type, charset = _content_type(response)
                 _check_type(content_type, accept, response.status_code)
                 declared = response.headers.get("content-length")
-                if declared and declared.isdigit() and int(declared) > self.max_bytes:
+                if (
+                    accept != "robots"  # read up to ROBOTS_MAX_BYTES, whatever its size
+                    and declared
+                    and _is_number(declared)
+                    and int(declared) > self.max_bytes
+                ):
                     raise PermanentFetchError(
                         f"Content-Length {declared} exceeds the cap of {self.max_bytes} bytes",
                         reason="too_large",
                         http_status=response.status_code,
                     )
-                content = self._read_capped(response)
+                content = (
+                    self._read_capped(response, ROBOTS_MAX_BYTES, truncate=True)
+                    if accept == "robots"
+                    else self._read_capped(response, self.max_bytes)
+                )
                 return FetchedPage(
                     url=url,
                     final_url=str(response.url),
@@ -218,13 +236,18 @@ class Fetcher:
                 f"network error: {type(exc).__name__}: {exc}", reason="network_error"
             ) from exc
 
-    def _read_capped(self, response: httpx.Response) -> bytes:
-        """The body, decoded from its Content-Encoding, never holding more than the cap."""
-        decoder = CappedDecoder(response.headers.get("content-encoding"), self.max_bytes)
+    def _read_capped(
+        self, response: httpx.Response, limit: int, *, truncate: bool = False
+    ) -> bytes:
+        """The body, decoded from its Content-Encoding, never holding more than ``limit``
+        bytes: past it, too_large, or with ``truncate`` its first ``limit`` bytes."""
+        decoder = CappedDecoder(response.headers.get("content-encoding"), limit, truncate=truncate)
         parts: list[bytes] = []
         try:
             for chunk in response.iter_raw():
                 parts.append(decoder.feed(chunk))
+                if decoder.full:
+                    return b"".join(parts)
             parts.append(decoder.finish())
         except PermanentFetchError as exc:
             exc.http_status = response.status_code
@@ -251,19 +274,31 @@ def _check_status(response: httpx.Response) -> None:
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date), at most
+    ``MAX_RETRY_AFTER_SECONDS``: the host's shared slot, the URL's retry and the source's next
+    poll all wait this long, and a server asking for years would stop them for good."""
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    if _is_number(value):
+        return min(float(value), MAX_RETRY_AFTER_SECONDS)
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    wait = (when - (now or datetime.now(UTC))).total_seconds()
+    return min(max(0.0, wait), MAX_RETRY_AFTER_SECONDS)
+
+
+# The longest Retry-After honoured; a server that asks for more is asked again after this.
+MAX_RETRY_AFTER_SECONDS = 3600.0
+
+
+def _is_number(value: str) -> bool:
+    """ASCII digits only: str.isdigit() also takes "²" and "৩", which float() and int() refuse."""
+    return value.isascii() and value.isdigit()
 
 
 def _content_type(response: httpx.Response) -> tuple[str | None, str | None]:

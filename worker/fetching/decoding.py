@@ -82,8 +82,14 @@ _SINGLE_BYTE = re.compile(r"(cp125\d|iso8859-\d+|mac-|koi8-|tis-620|cp437|cp850)
 
 
 def _meta_charset(content: bytes) -> str | None:
+    """The ``<meta charset>`` label, read as the HTML standard reads it: a page whose markup
+    names its encoding in ASCII is no UTF-16 (or UTF-32) document, so such a label means
+    UTF-8 (decoded as UTF-16, any even number of bytes turns "cleanly" into CJK noise)."""
     match = _META_CHARSET.search(content[:8192])
-    return match.group(1).decode("ascii", errors="ignore") if match else None
+    if match is None:
+        return None
+    label = match.group(1).decode("ascii", errors="ignore")
+    return "utf-8" if label.lower().replace("_", "-").startswith(("utf-16", "utf-32")) else label
 
 
 def _try_decode(

@@ -22,9 +22,10 @@ class TooLargeError(PermanentFetchError):
 
 
 class CappedDecoder:
-    """Feeds raw body chunks in, returns decoded bytes; raises TooLargeError past ``limit``."""
+    """Feeds raw body chunks in, returns decoded bytes; raises TooLargeError past ``limit``,
+    or with ``truncate`` returns no more than ``limit`` bytes in all and sets ``full``."""
 
-    def __init__(self, content_encoding: str | None, limit: int) -> None:
+    def __init__(self, content_encoding: str | None, limit: int, *, truncate: bool = False) -> None:
         codings = [c.strip().lower() for c in (content_encoding or "").split(",") if c.strip()]
         codings = [c for c in codings if c != "identity"]
         if len(codings) > 1 or (codings and codings[0] not in ("gzip", "x-gzip", "deflate")):
@@ -33,6 +34,8 @@ class CappedDecoder:
             )
         self.coding = codings[0] if codings else None
         self.limit = limit
+        self.truncate = truncate
+        self.full = False
         self.size = 0
         self._inflater: zlib._Decompress | None = None
         if self.coding is not None:
@@ -57,6 +60,8 @@ class CappedDecoder:
                     f"corrupt {self.coding} body: {exc}", reason="bad_encoding"
                 ) from exc
             out += self._count(piece)
+            if self.full:
+                break
             data = self._inflater.unconsumed_tail
             if self._inflater.eof:
                 data = self._inflater.unused_data
@@ -66,12 +71,16 @@ class CappedDecoder:
         return bytes(out)
 
     def finish(self) -> bytes:
-        if self._inflater is None:
+        if self._inflater is None or self.full:
             return b""
         return self._count(self._inflater.flush())
 
     def _count(self, piece: bytes) -> bytes:
+        room = self.limit - self.size
+        if len(piece) > room:
+            if not self.truncate:
+                raise TooLargeError(self.limit)
+            piece = piece[:room]
+            self.full = True
         self.size += len(piece)
-        if self.size > self.limit:
-            raise TooLargeError(self.limit)
         return piece

@@ -1,8 +1,10 @@
 """robots.txt: fetched once per host, cached with a TTL, our user agent's rules applied.
 
-The usual convention for an unreadable robots.txt: a 4xx answer (no robots.txt) allows
-everything; a 5xx answer, a timeout or a connection error means "not now", so the caller
-retries later instead of fetching. Parsing is protego's (the parser Scrapy uses).
+RFC 9309's reading of an unreadable robots.txt: a 4xx answer (no robots.txt), or more
+redirects than we follow, allows everything; a 5xx answer, a timeout, a connection error or a
+body that cannot be read (a corrupt gzip stream) means "not now", so the caller retries later
+instead of fetching. A robots.txt longer than 500 KiB is read up to there. Parsing is
+protego's (the parser Scrapy uses).
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from urllib.parse import urlsplit, urlunsplit
 from protego import Protego
 
 from worker.errors import FetchError, TransientFetchError
-from worker.fetching.client import Fetcher
+from worker.fetching.client import ROBOTS_MAX_BYTES, Fetcher
 from worker.fetching.hostgate import HostBusy, HostLimits
 
-ROBOTS_MAX_BYTES = 512_000
+# A robots.txt that answered but cannot be read (a corrupt gzip stream) is a server error,
+# not a missing file: it allows nothing until it can be read
+_UNREADABLE = frozenset({"bad_encoding"})
 
 
 @dataclass(frozen=True)
@@ -68,16 +72,20 @@ class RobotsCache:
             page = self.fetcher.get(robots, accept="robots", limits=limits)
         except HostBusy:
             raise  # the host is not down, only busy: the caller comes back later
-        except TransientFetchError as exc:
+        except FetchError as exc:
+            if not isinstance(exc, TransientFetchError) and exc.reason not in _UNREADABLE:
+                # 404 and other 4xx, too many redirects: no robots.txt, no restrictions. (A
+                # refused address or URL refuses the page as well, for that reason.)
+                return None
             raise TransientFetchError(
                 f"robots.txt unavailable ({exc}): not fetching until it answers",
                 reason="robots_unavailable",
                 http_status=exc.http_status,
                 retry_after=exc.retry_after,
             ) from exc
-        except FetchError:
-            return None  # 404 and other 4xx: no robots.txt, no restrictions
-        text = page.content[:ROBOTS_MAX_BYTES].decode("utf-8", errors="replace")
+        # utf-8-sig: a byte-order mark (files saved on Windows) would otherwise stick to the
+        # first "User-agent" line, and protego would ignore that group
+        text = page.content[:ROBOTS_MAX_BYTES].decode("utf-8-sig", errors="replace")
         return Protego.parse(text)
 
 
