@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -661,6 +662,37 @@ def test_a_feed_title_with_a_nul_is_recorded_without_it(
     result = poll_source(runtime, _source_id(runtime))
     assert result.error is None and len(result.url_ids) == 1, "PostgreSQL refuses a NUL in text"
     assert _url(runtime, result.url_ids[0]).announced_title == "Drills begin"
+
+
+def _sitemap(site: LocalSite, paths: list[str], *, index: bool = False) -> Response:
+    tag, item = ("sitemapindex", "sitemap") if index else ("urlset", "url")
+    locs = "".join(f"<{item}><loc>{site.url(path)}</loc></{item}>" for path in paths)
+    xml = f'<{tag} xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</{tag}>'
+    return Response(xml, content_type="application/xml")
+
+
+def test_a_sitemap_a_poll_could_not_read_for_now_is_read_at_the_next_poll(
+    site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
+) -> None:
+    # the index's ETag was kept: the next poll's 304 never read the child that had failed
+    index = _sitemap(site, ["/a.xml", "/b.xml"], index=True)
+    site.add("/index.xml", replace(index, headers={"ETag": '"i1"'}))
+    site.add_sequence("/a.xml", [Response("down", status=503), _sitemap(site, ["/news/a"])])
+    site.add("/b.xml", _sitemap(site, ["/news/b"]))
+    sources = tmp_path / "sources.toml"
+    sources.write_text(
+        '[outlets.daily]\nname = "Daily"\n[[outlets.daily.sources]]\n'
+        f'kind = "sitemap"\nurl = "{site.url("/index.xml")}"\n'
+    )
+    runtime = runtime_factory(database_url, sources_file=sources)
+    sync_from_file(runtime)
+    first = poll_source(runtime, _source_id(runtime))
+    assert first.error is None and len(first.url_ids) == 1
+    second = poll_source(runtime, _source_id(runtime))
+    assert not second.not_modified and len(second.url_ids) == 1
+    assert _url(runtime, second.url_ids[0]).url == site.url("/news/a")
+    third = poll_source(runtime, _source_id(runtime))
+    assert third.not_modified, "once every child was read, the index's ETag is kept"
 
 
 def test_a_cause_with_unstorable_characters_is_recorded_without_them(

@@ -17,7 +17,7 @@ from worker.discovery import (
     parse_listing,
     parse_sitemap,
 )
-from worker.errors import DiscoveryError, FetchError, NotModified
+from worker.errors import DiscoveryError, FetchError, NotModified, TransientFetchError
 from worker.fetching import FetchedPage
 from worker.fetching.hostgate import HostBusy, HostLimits
 from worker.pipeline.decisions import outlet_limits
@@ -104,8 +104,7 @@ def poll_source(runtime: Runtime, source_id: int, now: datetime | None = None) -
             limits=limits,
         )
         found = _parse(kind, page, pattern)
-        if found.sitemaps:
-            _follow_sitemaps(runtime, found, limits, bound)
+        complete = _follow_sitemaps(runtime, found, limits, bound) if found.sitemaps else True
         # a listing's parser applies the rule itself, instead of its guess
         dropped = found.keep_matching(pattern) if pattern and kind != "listing" else 0
         if dropped:
@@ -143,7 +142,12 @@ def poll_source(runtime: Runtime, source_id: int, now: datetime | None = None) -
         result.url_ids = repository.record_links(session, source_id, links, now, timeout)
         source = session.get_one(Source, source_id)
         repository.record_poll_success(
-            session, source, now, page.headers.get("etag"), page.headers.get("last-modified")
+            session,
+            source,
+            now,
+            page.headers.get("etag"),
+            page.headers.get("last-modified"),
+            complete=complete,
         )
     for raw, why in found.refused:
         bound.info("poll.link_refused", link=raw, reason=why)
@@ -207,12 +211,16 @@ def _parse(kind: str, page: FetchedPage, article_urls: re.Pattern[str] | None) -
 
 def _follow_sitemaps(
     runtime: Runtime, found: Discovered, limits: HostLimits, bound: structlog.BoundLogger
-) -> None:
-    """Walk a sitemap index (breadth first, capped); a broken child is logged and skipped."""
+) -> bool:
+    """Walk a sitemap index (breadth first, capped); a broken child is logged and skipped.
+
+    False when a child failed for now (a 503, a timeout, the host busy): the index's
+    validators are then not kept, or the next poll's 304 would never read that child again."""
     queue = list(found.sitemaps)
     seen: set[str] = set()
     found.sitemaps = []
     budget = runtime.settings.max_sitemap_children
+    complete = True
     while queue and budget > 0:
         child_url = queue.pop(0)
         if child_url in seen:
@@ -226,9 +234,11 @@ def _follow_sitemaps(
             bound.warning(
                 "poll.sitemap_failed", sitemap=child_url, reason=exc.reason, error=str(exc)
             )
+            complete = complete and not isinstance(exc, TransientFetchError)
             continue
         found.links.extend(child.links)
         found.refused.extend(child.refused)
         queue.extend(child.sitemaps)
     if queue:
         bound.warning("poll.sitemap_budget_spent", left=len(queue))
+    return complete

@@ -138,13 +138,24 @@ def claim_due_sources(session: Session, now: datetime, limit: int = 200) -> list
 
 
 def record_poll_success(
-    session: Session, source: Source, now: datetime, etag: str | None, last_modified: str | None
+    session: Session,
+    source: Source,
+    now: datetime,
+    etag: str | None,
+    last_modified: str | None,
+    *,
+    complete: bool = True,
 ) -> None:
+    """Note the poll and the document's validators for the next conditional GET; without
+    any (``complete`` false: part of what it lists could not be read) the next poll fetches
+    the document whole."""
     source.last_polled_at = now
     source.last_success_at = now
     source.last_error = None
     source.failure_count = 0
-    if etag is not None or last_modified is not None:
+    if not complete:
+        source.etag = source.last_modified = None
+    elif etag is not None or last_modified is not None:
         source.etag = etag
         source.last_modified = last_modified
 
