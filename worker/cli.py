@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -33,8 +34,16 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
-out = Console()
-err = Console(stderr=True)
+# Markup off: tables and messages carry what servers wrote (a headline "[video] ...", an
+# error quoting "[/]"), which Rich would read as its styles, dropping it or failing on it.
+# Our own styles are given as Text.
+out = Console(markup=False)
+err = Console(stderr=True, markup=False)
+
+
+def styled(label: str, style: str, rest: str = "") -> Text:
+    """``label`` in ``style``, then ``rest`` as written."""
+    return Text.assemble((label, style), rest)
 
 
 def _setup_logs(verbose: bool) -> None:
@@ -43,7 +52,7 @@ def _setup_logs(verbose: bool) -> None:
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    err.print(styled("error:", "bold red", f" {message}"), highlight=False)
     return typer.Exit(code)
 
 
@@ -275,9 +284,9 @@ def _print_report(report: Any) -> None:
     )  # fmt: skip
     out.print(table)
     if report.pending:
-        out.print(f"[yellow]{report.pending} URL(s) not finished[/]")
+        out.print(styled(f"{report.pending} URL(s) not finished", "yellow"))
     for key, error in report.source_errors.items():
-        out.print(f"[red]source {key}:[/] {error}", highlight=False)
+        out.print(styled(f"source {key}:", "red", f" {error}"), highlight=False)
     if report.failures:
         failures = Table(title="not stored")
         for column in ("state", "reason", "status", "attempts", "url", "detail"):

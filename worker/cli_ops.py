@@ -20,7 +20,18 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
-from worker.cli import _db_problem, _fail, _iso, _runtime, _setup_logs, _short, app, err, out
+from worker.cli import (
+    _db_problem,
+    _fail,
+    _iso,
+    _runtime,
+    _setup_logs,
+    _short,
+    app,
+    err,
+    out,
+    styled,
+)
 from worker.errors import ConfigError
 from worker.timespec import parse_since
 
@@ -95,7 +106,7 @@ def _fetch_selected(
     counts = states_of(runtime, url_ids)
     _print_counts("result", counts)
     if counts.get("pending"):
-        out.print(f"[yellow]{counts['pending']} URL(s) not finished[/]")
+        out.print(styled(f"{counts['pending']} URL(s) not finished", "yellow"))
         return 2
     return 1 if counts.get("failed") else 0
 
@@ -246,9 +257,9 @@ def backfill(
         )
         out.print(table)
         for sitemap_url, error in plan.errors:
-            out.print(f"[red]sitemap {sitemap_url}:[/] {error}", highlight=False)
+            out.print(styled(f"sitemap {sitemap_url}:", "red", f" {error}"), highlight=False)
         for link, why in plan.refused[:10]:
-            out.print(f"[yellow]link refused {link}:[/] {why}", highlight=False)
+            out.print(styled(f"link refused {link}:", "yellow", f" {why}"), highlight=False)
         if len(plan.refused) > 10:
             out.print(f"... and {len(plan.refused) - 10} more links refused", highlight=False)
         if dry_run or not missing:

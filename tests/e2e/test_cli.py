@@ -10,6 +10,7 @@ import typer
 
 from tests.e2e.checks import assert_crawl_stored_everything
 from tests.e2e.processes import run_cli, service_env
+from tests.localweb.server import LocalSite, Response
 from tests.localweb.sites import TestWeb
 from tests.localweb.wire import wire_web
 from worker.cli import app
@@ -156,3 +157,33 @@ def test_stories_lists_the_largest_first_and_story_shows_what_copies_share(
     assert missing.returncode == 1 and "no story 9999" in missing.stderr
     bad = run_cli(["stories", "--since", "yesterday"], env, tmp_path)
     assert bad.returncode == 2 and "neither a duration" in bad.stderr
+
+
+def test_text_a_server_wrote_is_printed_as_written(tmp_path: Path) -> None:
+    # Rich read "[/]" in a feed's title as its markup and failed, and dropped "[video]"
+    titles = {"/a": "Markets close [/] shares up", "/b": "[video] Mayor answers"}
+    with LocalSite() as site:
+        items = "".join(
+            f"<item><title>{title}</title><link>{site.url(path)}</link></item>"
+            for path, title in titles.items()
+        )
+        feed = f'<rss version="2.0"><channel><title>D</title>{items}</channel></rss>'
+        site.add("/feed.xml", Response(feed, content_type="application/rss+xml"))
+        for path in titles:
+            site.add(path, Response("gone", status=404))
+        sources = tmp_path / "sources.toml"
+        sources.write_text(
+            '[outlets.daily]\nname = "Daily"\n[[outlets.daily.sources]]\n'
+            f'kind = "feed"\nurl = "{site.url("/feed.xml")}"\n'
+        )
+        env = {**service_env(tmp_path, sources_file=str(sources)), "COLUMNS": "250"}
+        assert run_cli(["crawl", "--inline"], env, tmp_path).returncode == 1
+        address = site.url("/b")
+    for command in (["failures"], ["rerun", "--dry-run"], ["url", address]):
+        shown = run_cli(command, env, tmp_path)
+        assert shown.returncode == 0, [*command, shown.stderr[-500:]]
+        assert titles["/b"] in shown.stdout, command
+    listed = run_cli(["rerun", "--dry-run"], env, tmp_path).stdout
+    assert titles["/a"] in listed
+    bad = run_cli(["rerun", "--since", "[/]"], env, tmp_path)
+    assert bad.returncode == 2 and "[/]" in bad.stderr, bad.stderr
