@@ -539,6 +539,49 @@ def test_waiting_for_a_crawl_waits_for_a_poll_that_commits_between_its_reads(
     assert (report.discovered, report.pending, report.exit_code) == (1, 1, 2)
 
 
+def test_a_crawl_of_one_source_reports_and_fetches_that_sources_urls_only(
+    site: LocalSite,
+    tmp_path: Path,
+    runtime_factory: RuntimeFactory,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`crawl --source X` while beat polls the others: their URLs, seen during the crawl,
+    were counted, fetched and failed in X's summary and exit code."""
+    from worker.pipeline import crawl
+
+    for name in ("a", "b"):
+        item = f"<item><title>{name}</title><link>{site.url('/' + name)}</link></item>"
+        rss = f'<rss version="2.0"><channel><title>D</title>{item}</channel></rss>'
+        site.add(f"/{name}.xml", Response(rss, content_type="application/rss+xml"))
+    site.add("/a", article_page(site.url("/a"), "Allies expand drills", PARAGRAPHS))
+    site.add("/b", Response("gone", status=404))
+    sources = tmp_path / "sources.toml"
+    sources.write_text(
+        '[outlets.daily]\nname = "Daily"\n'
+        + "".join(
+            f'[[outlets.daily.sources]]\nkey = "{name}"\nkind = "feed"\n'
+            f'url = "{site.url(f"/{name}.xml")}"\n'
+            for name in ("a", "b")
+        )
+    )
+    runtime = runtime_factory(database_url, sources_file=sources)
+    sync_from_file(runtime)
+    with runtime.sessions() as session:
+        ids = {key: id_ for key, id_ in session.execute(select(Source.key, Source.id))}
+    polled_by_beat: list[int] = []
+
+    def poll_with_beat(runtime: Runtime, source_id: int) -> object:
+        polled_by_beat.extend(poll_source(runtime, ids["b"]).url_ids)  # at the same moment
+        return poll_source(runtime, source_id)
+
+    monkeypatch.setattr(crawl, "poll_source", poll_with_beat)
+    report = crawl.crawl_inline(runtime, [ids["a"]])
+    assert len(polled_by_beat) == 1
+    assert (report.discovered, report.counts, report.exit_code) == (1, {"stored": 1}, 0)
+    assert site.get_hits["/b"] == 0, "the other source's URL is its workers' to fetch"
+
+
 def test_what_the_feed_announced_is_kept_and_fills_what_the_page_leaves_empty(
     site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
 ) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, select
 
 from worker.pipeline.poll import poll_source
 from worker.pipeline.process import RetryLater, process_url
@@ -71,23 +71,29 @@ def crawl_inline(
     workers = max(1, runtime.settings.inline_concurrency)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="crawl") as pool:
         list(pool.map(lambda source_id: poll_source(runtime, source_id), source_ids))
-    url_ids = _pending_since(runtime, started)
+    url_ids = _pending_since(runtime, source_ids, started)
     if progress:
         progress(f"polled {len(source_ids)} sources; fetching {len(url_ids)} URLs")
     process_inline(runtime, url_ids)
     return summarize_crawl(runtime, source_ids, started)
 
 
-def _pending_since(runtime: Runtime, started: datetime) -> list[int]:
+def _pending_since(runtime: Runtime, source_ids: Sequence[int], started: datetime) -> list[int]:
     """Every URL the polls yielded that is not final yet (new, or left over by a lost task)."""
     with runtime.sessions() as session:
         return list(
             session.scalars(
                 select(Url.id)
-                .where(Url.last_seen_at >= started, Url.state == "pending")
+                .where(_seen_by(source_ids, started), Url.state == "pending")
                 .order_by(Url.id)
             )
         )
+
+
+def _seen_by(source_ids: Sequence[int], started: datetime) -> ColumnElement[bool]:
+    """The URLs of ``source_ids`` seen since ``started``: not those of the sources beat polled
+    meanwhile (a crawl of one source runs beside the service)."""
+    return and_(Url.last_seen_at >= started, Url.source_id.in_(source_ids))
 
 
 def process_inline(
@@ -166,7 +172,7 @@ def summarize_crawl(runtime: Runtime, source_ids: Sequence[int], started: dateti
             if source.last_error and source.last_polled_at and source.last_polled_at >= started:
                 report.source_errors[source.key] = source.last_error
         urls = session.scalars(
-            select(Url).where(Url.last_seen_at >= started).order_by(Url.id)
+            select(Url).where(_seen_by(source_ids, started)).order_by(Url.id)
         ).all()
     for url in urls:
         report.discovered += 1
