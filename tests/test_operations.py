@@ -18,12 +18,19 @@ from worker.pipeline import crawl_inline, prune_raw_pages, tick
 from worker.pipeline.backfill import count_missing, dated_until, plan_backfill, record_backfill
 from worker.pipeline.crawl import process_inline
 from worker.pipeline.reprocess import ReprocessSelection, count_reprocess, reprocess
-from worker.pipeline.rerun import UrlSelection, mark_for_rerun, select_urls, states_of
+from worker.pipeline.rerun import (
+    UrlSelection,
+    mark_for_rerun,
+    select_urls,
+    states_of,
+    unknown_keys,
+)
 from worker.reporting.failures import failing_sources, failure_groups
 from worker.reporting.status import service_status
 from worker.runtime import Runtime
 from worker.storage.models import Article, ArticleVersion, RawPage, Source, Url
 from worker.syncing import sync_from_file
+from worker.timespec import parse_since
 
 RuntimeFactory = Callable[..., Runtime]
 
@@ -110,6 +117,31 @@ def test_selection_by_url_ignores_tracking_parameters_and_refuses_unknown_states
         assert select_urls(runtime, UrlSelection(urls=[link], since=later)) == []
     with pytest.raises(ValueError, match="unknown state 'broken'"):
         UrlSelection(states=["broken"])
+
+
+def test_a_source_key_may_name_an_outlet_and_an_unknown_key_is_named(
+    database_url: str, runtime_factory: RuntimeFactory, tmp_path: Path
+) -> None:
+    # `--source herald` selected nothing, and so did a typo: both read as "nothing to repair"
+    with wire_web(tmp_path, pages=PAGES[:2]) as web:
+        runtime = runtime_factory(database_url, sources_file=web.sources_file)
+        _crawl(runtime)
+    by_outlet = select_urls(runtime, UrlSelection(sources=["herald"]))
+    assert by_outlet == select_urls(runtime, UrlSelection(sources=["herald/feed"])) != []
+    assert count_reprocess(runtime, ReprocessSelection(sources=["herald"], every_version=True))
+    assert unknown_keys(runtime, ["herald", "herald/feed"], ["herald"]) is None
+    assert unknown_keys(runtime, ["heral"], []) == (
+        "no source or outlet with key 'heral'; see `newsworker sources`"
+    )
+    assert unknown_keys(runtime, [], ["herald/feed"]) == (
+        "no outlet with key 'herald/feed'; see `newsworker sources`"
+    )
+
+
+def test_a_time_given_with_its_zone_is_taken_and_shown_in_utc() -> None:
+    # the commands print it as UTC: "13:00+09:00" was headed "13:00 UTC", nine hours off
+    assert parse_since("2026-12-05T13:00+09:00") == datetime(2026, 12, 5, 4, 0, tzinfo=UTC)
+    assert parse_since("2026-12-05").tzinfo is UTC
 
 
 def _set_old_extraction(runtime: Runtime, outlet_key: str) -> list[int]:

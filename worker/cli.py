@@ -549,15 +549,21 @@ def health() -> None:
 def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
     """Apply Alembic migrations up to REVISION (default: head)."""
     _setup_logs(False)
-    from worker.storage.migrations import upgrade
+    from alembic.util import CommandError
+
+    from worker.storage.migrations import head_revision, upgrade
 
     try:
         upgrade(get_settings().database_url, revision)
     except SQLAlchemyError as exc:
         raise _fail(f"migration failed: {str(exc).splitlines()[0]}") from exc
+    except CommandError as exc:  # a revision that does not exist
+        raise _fail(f"migration failed: {exc}") from exc
     except ConfigError as exc:
         raise _fail(str(exc)) from exc
-    out.print(f"database at {revision}")
+    out.print(
+        f"database at {head_revision()} (head)" if revision == "head" else f"database at {revision}"
+    )
 
 
 def _outlet_config(key: str) -> OutletConfig:

@@ -78,9 +78,10 @@ def _progress(description: str, total: int) -> Iterator[Any]:
 
 
 def _fetch_selected(
-    runtime: Any, url_ids: list[int], *, inline: bool, wait: bool, timeout: float
+    runtime: Any, url_ids: list[int], *, inline: bool, wait: bool, timeout: float, again: str
 ) -> int:
-    """Fetch ``url_ids`` (already marked pending) here or through the workers; the exit code."""
+    """Fetch ``url_ids`` (already marked pending) here or through the workers; the exit code.
+    ``again``: the command that fetches them here if the broker cannot take them."""
     from worker.pipeline.crawl import process_inline
     from worker.pipeline.rerun import states_of, wait_until_final
 
@@ -96,7 +97,7 @@ def _fetch_selected(
         except Exception as exc:  # kombu raises many kinds; all mean "broker unusable"
             raise _fail(
                 f"cannot queue on the broker: {exc}. The URLs stay pending: the tick queues them "
-                "again after NEWSWORKER_PENDING_TIMEOUT_SECONDS, or run again with --inline"
+                f"again after NEWSWORKER_PENDING_TIMEOUT_SECONDS, or fetch them here: {again}"
             ) from exc
         if not wait:
             out.print(f"queued {len(url_ids)} URLs; follow with `newsworker status`")
@@ -167,6 +168,7 @@ def rerun(
         raise _fail(str(exc)) from exc
     try:
         runtime = _runtime()
+        _check_keys(runtime, source, outlet)
         url_ids = select_urls(runtime, selection)
         found = states_of(runtime, url_ids)
         described = ", ".join(f"{n} {s}" for s, n in sorted(found.items())) or "none"
@@ -178,10 +180,22 @@ def rerun(
                 _print_sample(runtime, url_ids)
             return
         mark_for_rerun(runtime, url_ids)
-        code = _fetch_selected(runtime, url_ids, inline=inline, wait=wait, timeout=timeout)
+        again = "`newsworker rerun --state pending --inline` with the same other options"
+        code = _fetch_selected(
+            runtime, url_ids, inline=inline, wait=wait, timeout=timeout, again=again
+        )
     except SQLAlchemyError as exc:
         raise _fail(_db_problem(exc)) from exc
     raise typer.Exit(code)
+
+
+def _check_keys(runtime: Any, sources: list[str] | None, outlets: list[str] | None) -> None:
+    """Exit 2 naming a source or outlet key that selects nothing: a typo is no empty result."""
+    from worker.pipeline.rerun import unknown_keys
+
+    problem = unknown_keys(runtime, sources or [], outlets or [])
+    if problem:
+        raise _fail(problem)
 
 
 def _print_sample(runtime: Any, url_ids: list[int], limit: int = 20) -> None:
@@ -265,7 +279,10 @@ def backfill(
         if dry_run or not missing:
             raise typer.Exit(1 if plan.errors and not plan.links else 0)
         url_ids = record_backfill(runtime, plan)
-        code = _fetch_selected(runtime, url_ids, inline=inline, wait=wait, timeout=timeout)
+        again = f"`newsworker rerun --state pending --source {source} --inline`"
+        code = _fetch_selected(
+            runtime, url_ids, inline=inline, wait=wait, timeout=timeout, again=again
+        )
     except SQLAlchemyError as exc:
         raise _fail(_db_problem(exc)) from exc
     except (ConfigError, ValueError) as exc:
@@ -309,6 +326,7 @@ def reprocess(
     try:
         runtime = _runtime()
         sync_from_file(runtime)  # an outlet's rules may have changed
+        _check_keys(runtime, source, outlet)
         total = count_reprocess(runtime, selection)
         out.print(f"{total} kept pages to read again")
         if dry_run or not total:
@@ -345,8 +363,12 @@ def failures(
 
     start = _when(since)
     assert start is not None
+    if unknown := sorted(set(state or []) - {"failed", "skipped"}):
+        raise _fail(f"unknown state {unknown[0]!r}; failures lists failed and skipped URLs")
     try:
-        with _runtime().sessions() as session:
+        runtime = _runtime()
+        _check_keys(runtime, None, outlet)
+        with runtime.sessions() as session:
             groups = failure_groups(
                 session, start, states=state or ["failed"], outlets=outlet or [], examples=examples
             )

@@ -11,7 +11,8 @@ _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks
 
 def parse_since(value: str, now: datetime | None = None) -> datetime:
     """``"24h"`` -> 24 hours before ``now``; ``"2026-11-01"`` or an ISO time -> that time (UTC
-    when no zone is given). Raises ValueError with the accepted forms."""
+    when no zone is given), in UTC: the commands print it as UTC. Raises ValueError with the
+    accepted forms."""
     now = now or datetime.now(UTC)
     match = _DURATION.match(value)
     if match:
@@ -23,4 +24,4 @@ def parse_since(value: str, now: datetime | None = None) -> datetime:
             f"{value!r} is neither a duration (30m, 6h, 2d, 1w) nor a date (2026-11-01, "
             "2026-11-01T06:00+09:00)"
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)

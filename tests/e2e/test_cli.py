@@ -14,6 +14,7 @@ from tests.localweb.server import LocalSite, Response
 from tests.localweb.sites import TestWeb
 from tests.localweb.wire import wire_web
 from worker.cli import app
+from worker.storage.migrations import head_revision
 
 
 def test_inline_crawl_prints_a_summary_and_exits_1_on_failures(
@@ -187,3 +188,30 @@ def test_text_a_server_wrote_is_printed_as_written(tmp_path: Path) -> None:
     assert titles["/a"] in listed
     bad = run_cli(["rerun", "--since", "[/]"], env, tmp_path)
     assert bad.returncode == 2 and "[/]" in bad.stderr, bad.stderr
+
+
+def test_mistyped_keys_states_and_revisions_exit_2_naming_them(tmp_path: Path) -> None:
+    # each selected nothing and exited 0, as if there were nothing to repair (the revision
+    # ended in a traceback)
+    sources = tmp_path / "sources.toml"
+    sources.write_text(
+        '[outlets.daily]\nname = "Daily"\n[[outlets.daily.sources]]\n'
+        'kind = "feed"\nurl = "http://127.0.0.1:9/feed.xml"\n'
+    )
+    env = service_env(tmp_path, sources_file=str(sources))
+    upgraded = run_cli(["db", "upgrade"], env, tmp_path)
+    assert upgraded.returncode == 0 and f"database at {head_revision()} (head)" in upgraded.stdout
+    assert run_cli(["sources", "--sync"], env, tmp_path).returncode == 0
+    for command, named in (
+        (["rerun", "--source", "dialy", "--dry-run"], "no source or outlet with key 'dialy'"),
+        (["rerun", "--outlet", "daily/feed", "--dry-run"], "no outlet with key 'daily/feed'"),
+        (["reprocess", "--source", "dialy", "--dry-run"], "no source or outlet with key 'dialy'"),
+        (["failures", "--outlet", "dialy"], "no outlet with key 'dialy'"),
+        (["failures", "--state", "faild"], "unknown state 'faild'"),
+        (["db", "upgrade", "nosuchrev"], "nosuchrev"),
+    ):
+        result = run_cli(command, env, tmp_path)
+        assert result.returncode == 2 and named in result.stderr, (command, result.stderr)
+        assert "Traceback" not in result.stderr, command
+    for command in (["rerun", "--source", "daily", "--dry-run"], ["failures", "--outlet", "daily"]):
+        assert run_cli(command, env, tmp_path).returncode == 0, command

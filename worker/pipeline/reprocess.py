@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 import structlog
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 
 from worker.errors import ExtractionError
 from worker.extraction import EXTRACTOR_VERSION
@@ -50,8 +50,8 @@ class ReprocessSelection:
             query = query.join(Source, Source.id == Url.source_id).join(Outlet)
         if self.outlets:
             query = query.where(Outlet.key.in_(self.outlets))
-        if self.sources:
-            query = query.where(Source.key.in_(self.sources))
+        if self.sources:  # a source's key, or an outlet's for all its sources
+            query = query.where(or_(Source.key.in_(self.sources), Outlet.key.in_(self.sources)))
         if self.since:
             query = query.where(RawPage.fetched_at >= self.since)
         if self.until:

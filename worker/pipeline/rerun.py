@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, func, or_, select, update
 
 from worker.dedup.urls import frontier_key
 from worker.runtime import Runtime
@@ -45,8 +45,8 @@ class UrlSelection:
         query = select(Url.id).order_by(Url.id)
         if self.sources or self.outlets:
             query = query.join(Source, Source.id == Url.source_id).join(Outlet)
-        if self.sources:
-            query = query.where(Source.key.in_(self.sources))
+        if self.sources:  # a source's key, or an outlet's for all its sources
+            query = query.where(or_(Source.key.in_(self.sources), Outlet.key.in_(self.sources)))
         if self.outlets:
             query = query.where(Outlet.key.in_(self.outlets))
         if self.states:
@@ -61,6 +61,22 @@ class UrlSelection:
         if self.until:
             query = query.where(when < self.until)
         return query
+
+
+def unknown_keys(runtime: Runtime, sources: Sequence[str], outlets: Sequence[str]) -> str | None:
+    """What is wrong with the keys an operator gave, if anything: a key no source or outlet has
+    selects nothing, which would read as "nothing to repair". A source key may also be an
+    outlet's (all its sources), as for ``crawl``; removed sources count (their URLs remain)."""
+    with runtime.sessions() as session:
+        source_keys = set(session.scalars(select(Source.key)))
+        outlet_keys = set(session.scalars(select(Outlet.key)))
+    for key in sources:
+        if key not in source_keys | outlet_keys:
+            return f"no source or outlet with key {key!r}; see `newsworker sources`"
+    for key in outlets:
+        if key not in outlet_keys:
+            return f"no outlet with key {key!r}; see `newsworker sources`"
+    return None
 
 
 def select_urls(runtime: Runtime, selection: UrlSelection) -> list[int]:
