@@ -147,8 +147,9 @@ def rerun(
 ) -> None:
     """Fetch chosen URLs again: by source, outlet, time, state and reason, or by URL.
 
-    For URLs that failed while an outlet was down, or after a fix. Exit code 0: all ended
-    well; 1: some failed again; 2: could not run, or not finished.
+    For URLs that failed while an outlet was down, or after a fix. With --wait or --inline,
+    exit code 0: all ended well; 1: some failed again; 2: could not run, or not finished.
+    Without either, 0 once they are queued.
     """
     _setup_logs(verbose)
     from worker.pipeline.rerun import UrlSelection, mark_for_rerun, select_urls, states_of
