@@ -67,7 +67,7 @@ from worker.pipeline import grouping
 from worker.pipeline.process import context_for, store
 from worker.runtime import Runtime, build_runtime
 from worker.storage.migrations import upgrade
-from worker.storage.models import Article, Outlet, Source, StoryMerge, Url
+from worker.storage.models import Article, Outlet, Source, Story, StoryMerge, Url
 
 URL_SETTINGS = settings(max_examples=200, deadline=None)
 Key = Callable[[str], str]
@@ -334,6 +334,17 @@ class Store:
             groups.setdefault(story_id, set()).add(int(url.rsplit("/", 1)[1]))
         return {frozenset(group) for group in groups.values()}
 
+    def story_rows(self) -> list[tuple[int, int, int | None]]:
+        """Each ``stories`` row as downstream readers see it: (id, article_count, the story
+        its first_article_id is in)."""
+        with self.runtime.sessions() as session:
+            rows = session.execute(
+                select(Story.id, Story.article_count, Article.story_id)
+                .outerjoin(Article, Article.id == Story.first_article_id)
+                .order_by(Story.id)
+            ).all()
+        return [(story_id, count, first_in) for story_id, count, first_in in rows]
+
 
 def stories_of(
     template: Path, directory: Path, bodies: list[str], order: list[int]
@@ -402,6 +413,26 @@ def test_a_text_holding_two_unrelated_copies_is_a_story_of_its_own_whenever_it_a
     assert _orders(bodies, migrated_database, tmp_path) == {
         frozenset(frozenset([n]) for n in range(len(bodies)))
     }
+
+
+def test_a_compilation_alone_in_its_story_leaves_no_empty_story_behind(
+    migrated_database: Path, tmp_path: Path
+) -> None:
+    """A round-up stored after both stories it holds is a story of its own; when a further
+    copy shows it to be a compilation again, it has nowhere to go. Moving it to a new story
+    left a ``stories`` row with no copies whose first article was in another story."""
+    drills = "\n\n".join(DRILLS[:3])
+    bodies = [drills, "\n\n".join(BUDGET[:3]), ROUND_UP, drills]
+    store = Store(tmp_path / "alone", migrated_database, len(bodies))
+    try:
+        for n, body in enumerate(bodies):
+            store.add(n, body)
+        assert store.stories() == {frozenset({0, 3}), frozenset({1}), frozenset({2})}
+        rows = store.story_rows()
+        assert len(rows) == 3
+        assert all(count > 0 and first_in == story_id for story_id, count, first_in in rows)
+    finally:
+        store.runtime.close()
 
 
 MON, TUE, PMI_ = STORIES["market-mon"], STORIES["market-tue"], STORIES["pmi"]

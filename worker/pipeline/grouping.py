@@ -266,7 +266,10 @@ def _settle(
     _split_off(session, compilations, article_id, now)
     copies = _refreshed(session, _without(copies, compilations))
     for copy in _closer_to_the_article(session, copies):
-        old, new = stories.move_to_new_story(session, copy.candidate.article_id, now)
+        moved = stories.move_to_new_story(session, copy.candidate.article_id, now)
+        if moved is None:
+            continue  # alone in its story already
+        old, new = moved
         stories.refresh_story(session, old, now)
         log.info(
             "story.copy_moved", article=copy.candidate.article_id, from_story=old,
@@ -410,7 +413,10 @@ def _split_off(
     (whose ``from_story_id`` must be a story gone): the move is logged."""
     for copy in compilations:
         article_id = copy.candidate.article_id
-        old, new = stories.move_to_new_story(session, article_id, now)
+        moved = stories.move_to_new_story(session, article_id, now)
+        if moved is None:
+            continue  # alone in its story already
+        old, new = moved
         stories.refresh_story(session, old, now)
         log.info(
             "story.compilation_split", article=article_id, from_story=old, into_story=new,

@@ -247,11 +247,16 @@ def merge_stories(
     return merges
 
 
-def move_to_new_story(session: Session, article_id: int, now: datetime) -> tuple[int, int]:
+def move_to_new_story(session: Session, article_id: int, now: datetime) -> tuple[int, int] | None:
     """Move one article out of its story into a new story of its own (the old story keeps its
-    other copies and must be refreshed); returns (old story id, new story id)."""
+    other copies and must be refreshed); returns (old story id, new story id). None when the
+    article is alone in its story: it has one of its own already, and moving it would leave an
+    empty story behind (a row with no copies, its first article in another story)."""
     old = session.scalar(select(Article.story_id).where(Article.id == article_id))
     assert old is not None, article_id
+    others = select(Article.id).where(Article.story_id == old, Article.id != article_id)
+    if session.scalar(others.limit(1)) is None:
+        return None
     return old, move_articles_to_new_story(session, [article_id], now)
 
 
