@@ -114,6 +114,11 @@ def test_a_redirect_to_an_overlong_url_fails_as_a_bad_url(
     with pytest.raises(PermanentFetchError) as raised:
         fetcher.get(site.url("/long"))
     assert raised.value.reason == "bad_url", "no URL column holds it: never fetched, never stored"
+    # 1,006 characters as written, 6,000 as requested: the final URL recorded is the latter
+    site.add("/wide", Response(status=301, headers={"Location": "/news/" + "\u00e9" * 1000}))
+    with pytest.raises(PermanentFetchError) as wide:
+        fetcher.get(site.url("/wide"))
+    assert wide.value.reason == "bad_url"
 
 
 def test_redirect_loops_and_long_chains_fail(site: LocalSite, fetcher: Fetcher) -> None:

@@ -207,6 +207,26 @@ def test_a_listing_canonical_on_every_article_makes_none_of_them_a_duplicate(
     assert keys[first] == (first if refused_when_read else listing)
 
 
+def test_an_article_keyed_by_its_own_address_fits_the_url_columns(
+    site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
+) -> None:
+    # "|" is sent as written and percent-encoded by cleaning: a 1,025-character address became
+    # a 3,025-character canonical URL, which PostgreSQL refused
+    listing = site.url("/topics/defence")
+    wide = "/news/" + "|" * 1000
+    site.add("/news/a", article_page(site.url("/news/a"), "Story", PARAGRAPHS, canonical=listing))
+    site.add("/r", Response(status=302, headers={"Location": wide}))
+    site.add(wide, article_page(site.url(wide), "Other", OTHER_STORY, canonical=listing))
+    runtime = _runtime(site, tmp_path, runtime_factory, database_url, ["/news/a", "/r"])
+    outcomes = [process_url(runtime, url_id).state for url_id in _poll(runtime)]
+    assert outcomes == ["stored", "stored"]
+    with runtime.sessions() as session:
+        keys = {
+            url: key for url, key in session.execute(select(Article.url, Article.canonical_url))
+        }
+    assert keys[site.url(wide)] == site.url(wide), "the URL as fetched, not cleaned past 2048"
+
+
 def test_same_body_under_another_url_of_the_outlet_is_a_duplicate(
     site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
 ) -> None:

@@ -46,8 +46,16 @@ def choose_canonical(final_url: str, stated: str | None, html_head: str) -> str:
             key = ""
         if 0 < len(key) <= MAX_URL_CHARS:
             return key
-    key = article_key(final_url) if _AMP_HTML.search(html_head[:4096]) else frontier_key(final_url)
-    # the fetched URL fits (the fetcher refuses longer ones); its cleaned form may not
+    if _AMP_HTML.search(html_head[:4096]):
+        key = article_key(final_url)
+        return key if len(key) <= MAX_URL_CHARS else final_url
+    return fetched_key(final_url)
+
+
+def fetched_key(final_url: str) -> str:
+    """The fetched URL's key; the URL as fetched when its cleaned form outgrows the URL
+    columns (the fetcher refuses a URL longer as requested, but cleaning may lengthen it)."""
+    key = frontier_key(final_url)
     return key if len(key) <= MAX_URL_CHARS else final_url
 
 

@@ -14,7 +14,6 @@ from worker import metrics
 from worker.dedup import boilerplate
 from worker.dedup.content import FINGERPRINT_VERSION, content_hash
 from worker.dedup.fingerprint import STORY_FINGERPRINT_VERSION
-from worker.dedup.urls import frontier_key
 from worker.errors import ExtractionError, FetchError, TransientFetchError
 from worker.extraction import EXTRACTOR_VERSION, Announced, ExtractedArticle, extract_article
 from worker.extraction.rules import Rules
@@ -23,6 +22,7 @@ from worker.fetching.hostgate import HostBusy, HostLimits
 from worker.pipeline import grouping
 from worker.pipeline.decisions import (
     choose_canonical,
+    fetched_key,
     final_state_for,
     outlet_limits,
     retry_delay,
@@ -326,7 +326,7 @@ def store(
     - otherwise a new article, in the story of its copies in other outlets or a new story.
     """
     canonical = choose_canonical(page.final_url, article.canonical_url, text)
-    is_canonical_page = frontier_key(page.final_url) == canonical
+    is_canonical_page = fetched_key(page.final_url) == canonical
     paragraphs = boilerplate.paragraph_keys(article.body)
     clock = clock or PhaseClock()
     with runtime.sessions.begin() as session:
@@ -351,7 +351,7 @@ def store(
             session, canonical, context.outlet_id, values["content_hash"]
         )
         if existing is not None and _another_article(existing, page, body, is_canonical_page):
-            canonical = values["canonical_url"] = frontier_key(page.final_url)
+            canonical = values["canonical_url"] = fetched_key(page.final_url)
             is_canonical_page = True
             existing, same = repository.find_claimants(
                 session, canonical, context.outlet_id, values["content_hash"]
@@ -370,7 +370,7 @@ def store(
             existing = repository.find_article_by_canonical(session, canonical)
             assert existing is not None
             if _another_article(existing, page, body, is_canonical_page):
-                canonical = values["canonical_url"] = frontier_key(page.final_url)
+                canonical = values["canonical_url"] = fetched_key(page.final_url)
                 is_canonical_page = True
                 stored = _store_new(session, url_id, context, page, values, copies, paragraphs, now)
                 if stored is not None:
