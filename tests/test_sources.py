@@ -59,6 +59,25 @@ def test_bad_source_is_refused_naming_outlet_key_and_problem(
     assert expected in str(error.value)
 
 
+def test_keys_and_names_longer_than_their_columns_are_refused() -> None:
+    # PostgreSQL refused them at the sync: the whole sources file failed to load
+    feed = {"kind": "feed", "url": "https://a.example/f"}
+    for outlets, expected in (
+        (
+            {"y" * 101: {"name": "Y", "sources": [feed]}},
+            "key 'key': String should have at most 100",
+        ),
+        (
+            {"y": {"name": "Y" * 301, "sources": [feed]}},
+            "key 'name': String should have at most 300",
+        ),
+        ({"y": {"name": "Y", "sources": [{**feed, "key": "k" * 201}]}}, "at most 200"),
+    ):
+        with pytest.raises(ConfigError) as error:
+            parse_sources({"outlets": outlets})
+        assert expected in str(error.value), str(error.value)
+
+
 def test_bad_timezone_and_missing_name_are_refused() -> None:
     with pytest.raises(
         ConfigError, match=r"outlet 'x': key 'timezone': 'Mars/Base' is not an IANA"

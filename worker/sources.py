@@ -54,7 +54,9 @@ class SourceConfig(BaseModel):
     kind: SourceKind
     url: str
     every: str = "15m"
-    key: str | None = Field(None, description="Stable name; defaults to '<outlet>/<kind>'.")
+    key: str | None = Field(
+        None, description="Stable name; defaults to '<outlet>/<kind>'.", max_length=200
+    )
     enabled: bool = True
     article_urls: str | None = Field(
         None,
@@ -138,8 +140,9 @@ class OutletConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    key: str
-    name: str
+    # the lengths of the outlets table's columns: a longer value failed the sync on PostgreSQL
+    key: str = Field(max_length=100)
+    name: str = Field(max_length=300)
     timezone: str | None = None
     language: str | None = None
     request_delay: float | None = Field(
