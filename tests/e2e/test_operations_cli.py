@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import text, update
 
 from tests.e2e.processes import run_cli, running, service_env, wait_until
 from tests.localweb.server import Response
@@ -49,6 +49,11 @@ def test_health_says_what_is_wrong_in_one_line(tmp_path: Path) -> None:
             )
         stale = run_cli(["health"], env, tmp_path)
         assert stale.returncode == 1 and "beat or workers down" in stale.stdout
+        with runtime.sessions.begin() as session:  # as a newer release's `migrate` leaves it
+            session.execute(text("UPDATE alembic_version SET version_num = '9001'"))
+        ahead = run_cli(["health"], env, tmp_path)
+        assert ahead.returncode == 1 and "newer than this release's" in ahead.stdout
+        assert "db upgrade" not in ahead.stdout, "upgrading this release cannot help"
     finally:
         runtime.close()
 

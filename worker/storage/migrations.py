@@ -40,6 +40,16 @@ def downgrade(database_url: str, revision: str = "base") -> None:
 
 def head_revision() -> str:
     """The revision this release's code expects (the newest migration)."""
-    head = ScriptDirectory.from_config(Config(str(alembic_ini()))).get_current_head()
+    head = _scripts().get_current_head()
     assert head is not None
     return head
+
+
+def known_revision(revision: str) -> bool:
+    """Whether ``revision`` is one of this release's migrations: a database at a revision it
+    does not know was migrated by a newer release."""
+    return revision in {script.revision for script in _scripts().walk_revisions()}
+
+
+def _scripts() -> ScriptDirectory:
+    return ScriptDirectory.from_config(Config(str(alembic_ini())))
