@@ -292,8 +292,9 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     return min(max(0.0, wait), MAX_RETRY_AFTER_SECONDS)
 
 
-# The longest Retry-After honoured; a server that asks for more is asked again after this.
-MAX_RETRY_AFTER_SECONDS = 3600.0
+# The longest Retry-After honoured, as long as a failing source's back-off can grow: a server
+# that asks for more is asked again after six hours.
+MAX_RETRY_AFTER_SECONDS = 6 * 3600.0
 
 
 def _as_requested(url: str) -> str:
