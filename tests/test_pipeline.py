@@ -60,6 +60,32 @@ def site() -> Iterator[LocalSite]:
         yield local
 
 
+def _rss(items: str, **headers: str) -> Response:
+    """A feed of ``items`` (``<item>`` elements)."""
+    feed = f'<rss version="2.0"><channel><title>D</title>{items}</channel></rss>'
+    return Response(feed, content_type="application/rss+xml", headers=headers)
+
+
+def _synced(
+    tmp_path: Path,
+    factory: RuntimeFactory,
+    database_url: str,
+    sources: dict[str, tuple[str, str]],
+    **settings: object,
+) -> Runtime:
+    """A runtime whose sources file is outlet "daily" (zone Asia/Seoul) with ``sources``: key
+    -> (kind, URL); synced."""
+    listed = "".join(
+        f'[[outlets.daily.sources]]\nkey = "{key}"\nkind = "{kind}"\nurl = "{url}"\n'
+        for key, (kind, url) in sources.items()
+    )
+    path = tmp_path / "sources.toml"
+    path.write_text(f'[outlets.daily]\nname = "Daily"\ntimezone = "Asia/Seoul"\n{listed}')
+    runtime = factory(database_url, sources_file=path, **settings)
+    sync_from_file(runtime)
+    return runtime
+
+
 def _runtime(
     site: LocalSite,
     tmp_path: Path,
@@ -69,21 +95,9 @@ def _runtime(
     **settings: object,
 ) -> Runtime:
     items = "".join(f"<item><title>x</title><link>{link}</link></item>" for link in links)
-    site.add(
-        "/feed.xml",
-        Response(
-            f'<rss version="2.0"><channel><title>D</title>{items}</channel></rss>',
-            content_type="application/rss+xml",
-        ),
-    )
-    sources = tmp_path / "sources.toml"
-    sources.write_text(
-        f'[outlets.daily]\nname = "Daily"\ntimezone = "Asia/Seoul"\n'
-        f'[[outlets.daily.sources]]\nkind = "feed"\nurl = "{site.url("/feed.xml")}"\n'
-    )
-    runtime = factory(database_url, sources_file=sources, **settings)
-    sync_from_file(runtime)
-    return runtime
+    site.add("/feed.xml", _rss(items))
+    feed = {"daily/feed": ("feed", site.url("/feed.xml"))}
+    return _synced(tmp_path, factory, database_url, feed, **settings)
 
 
 def _source_id(runtime: Runtime) -> int:
@@ -571,22 +585,11 @@ def test_a_crawl_of_one_source_reports_and_fetches_that_sources_urls_only(
     from worker.pipeline import crawl
 
     for name in ("a", "b"):
-        item = f"<item><title>{name}</title><link>{site.url('/' + name)}</link></item>"
-        rss = f'<rss version="2.0"><channel><title>D</title>{item}</channel></rss>'
-        site.add(f"/{name}.xml", Response(rss, content_type="application/rss+xml"))
+        site.add(f"/{name}.xml", _rss(f"<item><title>{name}</title><link>/{name}</link></item>"))
     site.add("/a", article_page(site.url("/a"), "Allies expand drills", PARAGRAPHS))
     site.add("/b", Response("gone", status=404))
-    sources = tmp_path / "sources.toml"
-    sources.write_text(
-        '[outlets.daily]\nname = "Daily"\n'
-        + "".join(
-            f'[[outlets.daily.sources]]\nkey = "{name}"\nkind = "feed"\n'
-            f'url = "{site.url(f"/{name}.xml")}"\n'
-            for name in ("a", "b")
-        )
-    )
-    runtime = runtime_factory(database_url, sources_file=sources)
-    sync_from_file(runtime)
+    feeds = {name: ("feed", site.url(f"/{name}.xml")) for name in ("a", "b")}
+    runtime = _synced(tmp_path, runtime_factory, database_url, feeds)
     with runtime.sessions() as session:
         ids = {key: id_ for key, id_ in session.execute(select(Source.key, Source.id))}
     polled_by_beat: list[int] = []
@@ -613,8 +616,7 @@ def test_what_the_feed_announced_is_kept_and_fills_what_the_page_leaves_empty(
         "<pubDate>Thu, 02 May 2024 06:15:00 GMT</pubDate></item>"
         "<item><title>Gone before it was read</title><link>{}</link></item>"
     ).format(site.url("/stated"), site.url("/bare"), site.url("/gone"))
-    feed = f'<rss version="2.0"><channel><title>D</title>{items}</channel></rss>'
-    site.add("/feed.xml", Response(feed, content_type="application/rss+xml"))
+    site.add("/feed.xml", _rss(items))
     site.add("/stated", article_page(site.url("/stated"), "Allies expand drills", PARAGRAPHS))
     spring = (
         "<p>The first of the joint drills will be held in the spring, the defence ministry said "
@@ -719,9 +721,7 @@ def test_a_feed_title_with_a_nul_is_recorded_without_it(
     site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
 ) -> None:
     runtime = _runtime(site, tmp_path, runtime_factory, database_url, [])
-    item = f"<item><title>Drills\x00 begin</title><link>{site.url('/story')}</link></item>"
-    feed = f'<rss version="2.0"><channel><title>D</title>{item}</channel></rss>'
-    site.add("/feed.xml", Response(feed.encode(), content_type="application/rss+xml"))
+    site.add("/feed.xml", _rss("<item><title>Drills\x00 begin</title><link>/story</link></item>"))
     result = poll_source(runtime, _source_id(runtime))
     assert result.error is None and len(result.url_ids) == 1, "PostgreSQL refuses a NUL in text"
     assert _url(runtime, result.url_ids[0]).announced_title == "Drills begin"
@@ -742,13 +742,8 @@ def test_a_sitemap_a_poll_could_not_read_for_now_is_read_at_the_next_poll(
     site.add("/index.xml", replace(index, headers={"ETag": '"i1"'}))
     site.add_sequence("/a.xml", [Response("down", status=503), _sitemap(site, ["/news/a"])])
     site.add("/b.xml", _sitemap(site, ["/news/b"]))
-    sources = tmp_path / "sources.toml"
-    sources.write_text(
-        '[outlets.daily]\nname = "Daily"\n[[outlets.daily.sources]]\n'
-        f'kind = "sitemap"\nurl = "{site.url("/index.xml")}"\n'
-    )
-    runtime = runtime_factory(database_url, sources_file=sources)
-    sync_from_file(runtime)
+    sitemap = {"daily/sitemap": ("sitemap", site.url("/index.xml"))}
+    runtime = _synced(tmp_path, runtime_factory, database_url, sitemap)
     first = poll_source(runtime, _source_id(runtime))
     assert first.error is None and len(first.url_ids) == 1
     second = poll_source(runtime, _source_id(runtime))
@@ -763,9 +758,7 @@ def test_a_cause_with_unstorable_characters_is_recorded_without_them(
 ) -> None:
     # causes are exception messages, which may quote what a server sent
     runtime = _runtime(site, tmp_path, runtime_factory, database_url, [])
-    item = f"<item><title>Drills</title><link>{site.url('/story')}</link></item>"
-    feed = f'<rss version="2.0"><channel><title>D</title>{item}</channel></rss>'
-    site.add("/feed.xml", Response(feed.encode(), content_type="application/rss+xml"))
+    site.add("/feed.xml", _rss("<item><title>Drills</title><link>/story</link></item>"))
     source_id = _source_id(runtime)
     (url_id,) = poll_source(runtime, source_id).url_ids
     cause = "unparsable: \x00\ud83d" + "x" * 3000
@@ -789,9 +782,7 @@ def test_values_a_server_chooses_never_outgrow_their_columns(
         f"<item><title>{title}</title><link>{link}</link></item>"
         for title, link in (("Long", overlong), ("Story", site.url("/story")))
     )
-    feed = f'<rss version="2.0"><channel><title>D</title>{items}</channel></rss>'
-    site.add("/feed.xml", Response(feed, content_type="application/rss+xml",
-                                   headers={"ETag": f'"{"e" * 600}"'}))  # fmt: skip
+    site.add("/feed.xml", _rss(items, ETag=f'"{"e" * 600}"'))
     extra = f'<meta property="og:image" content="https://cdn.example/{"i" * 2100}.jpg"></head>'
     page = article_page(site.url("/story"), "Allies expand drills", PARAGRAPHS)
     site.add("/story", page.replace("</head>", extra))
