@@ -199,3 +199,37 @@ def test_example_env_names_real_settings_with_valid_values() -> None:
             assert "${" + name in compose_text, f"{name} is used by neither Settings nor compose"
     values = {fields[name]: value for name, value in example.items() if name in fields}
     Settings.model_validate(values)  # each value is valid
+
+
+def _ignored(path: str, patterns: list[str]) -> bool:
+    """Whether Docker's build context leaves ``path`` out (its patterns, without exceptions)."""
+    from fnmatch import fnmatch
+
+    parts = path.split("/")
+    prefixes = ["/".join(parts[: n + 1]) for n in range(len(parts))]  # a directory's contents
+    for pattern in patterns:
+        if pattern.startswith("**/"):  # at any depth
+            if any(fnmatch(part, pattern.removeprefix("**/")) for part in parts):
+                return True
+        elif any(fnmatch(prefix, pattern) for prefix in prefixes):
+            return True
+    return False
+
+
+def test_the_build_context_keeps_secrets_out_and_what_the_image_copies_in() -> None:
+    lines = (REPO / ".dockerignore").read_text().splitlines()
+    patterns = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    for secret in (".env", ".git/config", "var/newsworker.sqlite", "worker/__pycache__/x.pyc"):
+        assert _ignored(secret, patterns), f"{secret} would be sent to the builder"
+    copied = re.findall(r"^COPY\s+(.+?)\s+\S+$", (REPO / "Dockerfile").read_text(), re.MULTILINE)
+    sources = [source for line in copied for source in line.split()]
+    assert "alembic.ini" in sources and "worker" in sources
+    for source in sources:
+        assert not _ignored(source, patterns), f"the Dockerfile copies {source}, which is ignored"
+
+
+def test_postgres_is_ready_only_when_it_answers_over_the_network() -> None:
+    # on a new volume the image's setup server listens on the socket only: migrate then met
+    # "connection refused" on postgres:5432 and the first `up` failed
+    test = " ".join(_compose()["services"]["postgres"]["healthcheck"]["test"])
+    assert "pg_isready -h 127.0.0.1" in test
