@@ -13,6 +13,7 @@ from typing import Any
 
 import structlog
 from celery import Celery, signals
+from kombu.entity import Queue
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from worker import metrics
@@ -25,6 +26,9 @@ from worker.settings import Settings, get_settings
 log = structlog.get_logger(__name__)
 
 app = Celery("newsworker", include=["worker.tasks"])
+
+TASK_QUEUE = "newsworker"
+TICK_QUEUE = "newsworker.tick"
 
 # Longer than the longest retry delay (pipeline.decisions.MAX_RETRY_DELAY_SECONDS).
 REDIS_VISIBILITY_TIMEOUT_SECONDS = 2 * 3600
@@ -49,7 +53,12 @@ def configure(celery: Celery, settings: Settings) -> None:
         task_ignore_result=True,
         task_acks_late=True,
         task_reject_on_worker_lost=True,
-        task_default_queue="newsworker",
+        task_default_queue=TASK_QUEUE,
+        # The tick has a queue of its own, which every worker also reads (a worker reads all
+        # of task_queues): behind a backlog of fetches in the main queue it would run minutes
+        # late, polls with it, and `newsworker health` would call every worker down.
+        task_queues=[Queue(name) for name in (TASK_QUEUE, TICK_QUEUE)],  # type: ignore[no-untyped-call]
+        task_routes={"newsworker.tick": {"queue": TICK_QUEUE}},
         task_serializer="json",
         accept_content=["json"],
         # held unacknowledged (acks_late): a stopping worker hands them back to the broker; a

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -9,11 +10,17 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tests.conftest import make_settings
 from tests.e2e.checks import assert_crawl_stored_everything
 from tests.e2e.processes import run_cli, running, service_env, wait_until
+from tests.localweb.server import LocalSite, Response
 from tests.localweb.sites import TestWeb
+from worker.pipeline import poll_source
+from worker.runtime import build_runtime
+from worker.storage import heartbeats
 from worker.storage.db import make_engine
-from worker.storage.models import Url
+from worker.storage.models import Heartbeat, Source, Url
+from worker.syncing import sync_from_file
 
 pytestmark = pytest.mark.slow
 
@@ -75,3 +82,49 @@ def test_embedded_mode_crawls_with_no_servers(
         engine.dispose()
     assert (tmp_path / "var" / "broker.sqlite").exists()
     assert_crawl_stored_everything(database_url, web)
+
+
+def test_the_tick_runs_ahead_of_a_backlog_of_fetches(tmp_path: Path) -> None:
+    """The tick shared the fetches' queue: behind a backlog it ran minutes late, polls were
+    claimed late and `newsworker health` called every worker down. It has a queue of its own,
+    which the worker reads beside the main one."""
+    with LocalSite() as site:
+        paths = [f"/news/{n}" for n in range(12)]
+        for path in paths:
+            site.add(path, Response("<html><body><p>slow</p></body></html>", delay=1.0))
+        items = "".join(f"<item><title>t</title><link>{path}</link></item>" for path in paths)
+        feed = f'<rss version="2.0"><channel><title>D</title>{items}</channel></rss>'
+        site.add("/feed.xml", Response(feed, content_type="application/rss+xml"))
+        sources = tmp_path / "sources.toml"
+        sources.write_text(
+            '[outlets.daily]\nname = "Daily"\n[[outlets.daily.sources]]\n'
+            f'kind = "feed"\nurl = "{site.url("/feed.xml")}"\n'
+        )
+        env = service_env(tmp_path, sources_file=str(sources), concurrency="1")
+        database_url = f"sqlite:///{tmp_path / 'var' / 'newsworker.sqlite'}"
+        assert run_cli(["db", "upgrade"], env, tmp_path).returncode == 0
+        runtime = build_runtime(make_settings(tmp_path, database_url, sources_file=sources))
+        try:
+            sync_from_file(runtime)
+            with runtime.sessions() as session:
+                source_id = session.scalars(select(Source.id)).one()
+            assert len(poll_source(runtime, source_id).url_ids) == len(paths)
+            # a backlog in the main queue, then beat's tick (sent when beat starts)
+            queued = run_cli(["rerun", "--state", "pending"], env, tmp_path)
+            assert queued.returncode == 0 and "queued 12 URLs" in queued.stdout, queued.stderr
+            log = tmp_path / "worker.log"
+            with running(["beat"], env, tmp_path, tmp_path / "beat.log"):
+                time.sleep(3)  # beat has sent its first tick
+                with running(["worker"], env, tmp_path, log):
+
+                    def ticked() -> bool:
+                        with runtime.sessions() as session:
+                            return session.get(Heartbeat, heartbeats.TICK) is not None
+
+                    wait_until(ticked, 60, "the tick", log)
+                    with runtime.sessions() as session:
+                        left = session.scalar(select(func.count()).where(Url.state == "pending"))
+            pending = left or 0
+            assert pending >= 6, f"the tick ran after {12 - pending} of 12 fetches"
+        finally:
+            runtime.close()
