@@ -408,9 +408,10 @@ def _without(copies: Copies, compilations: Sequence[Copy]) -> Copies:
 def _split_off(
     session: Session, compilations: Sequence[Copy], cause_article_id: int | None, now: datetime
 ) -> None:
-    """Move each compilation to a story of its own: it belongs to none. Its story was locked by
-    ``_compilations`` and keeps its other copies. Not a merge, so not in ``story_merges``
-    (whose ``from_story_id`` must be a story gone): the move is logged."""
+    """Move each compilation to a story of its own (one alone in its story stays there): it
+    belongs to none. Its story was locked by ``_compilations`` and keeps its other copies. Not
+    a merge, so not in ``story_merges`` (whose ``from_story_id`` must be a story gone): the
+    move is logged."""
     for copy in compilations:
         article_id = copy.candidate.article_id
         moved = stories.move_to_new_story(session, article_id, now)
