@@ -199,6 +199,11 @@ def test_headers_that_only_look_valid_end_as_fetch_errors(
     with pytest.raises(PermanentFetchError) as moved:
         fetcher.get(site.url("/moved"))
     assert moved.value.reason == "bad_url" and "//[" in str(moved.value)
+    # httpx itself refuses this one, as a protocol error: not a network fault to retry
+    site.add("/port", Response(status=301, headers={"Location": "http://[::1"}))
+    with pytest.raises(PermanentFetchError) as port:
+        fetcher.get(site.url("/port"))
+    assert port.value.reason == "bad_url"
 
 
 def test_a_robots_txt_with_a_byte_order_mark_is_obeyed(site: LocalSite, fetcher: Fetcher) -> None:

@@ -231,6 +231,17 @@ class Fetcher:
             raise TransientFetchError(f"cannot connect: {exc}", reason="connect_error") from exc
         except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
             raise PermanentFetchError(f"unusable URL: {exc}", reason="bad_url") from exc
+        except httpx.RemoteProtocolError as exc:
+            if "location header" in str(exc).lower():
+                # httpx reads a redirect's Location even when we follow it ourselves: a
+                # Location no URL parser takes ("http://[::1") is the server's, never fixed by
+                # asking again
+                raise PermanentFetchError(
+                    f"unusable redirect from {url}: {exc}", reason="bad_url"
+                ) from exc
+            raise TransientFetchError(
+                f"network error: {type(exc).__name__}: {exc}", reason="network_error"
+            ) from exc
         except httpx.TransportError as exc:
             raise TransientFetchError(
                 f"network error: {type(exc).__name__}: {exc}", reason="network_error"
