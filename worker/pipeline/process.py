@@ -326,7 +326,8 @@ def store(
     - otherwise a new article, in the story of its copies in other outlets or a new story.
     """
     canonical = choose_canonical(page.final_url, article.canonical_url, text)
-    is_canonical_page = fetched_key(page.final_url) == canonical
+    own_key = fetched_key(page.final_url)  # the article's key when another claims canonical
+    is_canonical_page = own_key == canonical
     paragraphs = boilerplate.paragraph_keys(article.body)
     clock = clock or PhaseClock()
     with runtime.sessions.begin() as session:
@@ -351,7 +352,7 @@ def store(
             session, canonical, context.outlet_id, values["content_hash"]
         )
         if existing is not None and _another_article(existing, page, body, is_canonical_page):
-            canonical = values["canonical_url"] = fetched_key(page.final_url)
+            canonical = values["canonical_url"] = own_key
             is_canonical_page = True
             existing, same = repository.find_claimants(
                 session, canonical, context.outlet_id, values["content_hash"]
@@ -370,7 +371,7 @@ def store(
             existing = repository.find_article_by_canonical(session, canonical)
             assert existing is not None
             if _another_article(existing, page, body, is_canonical_page):
-                canonical = values["canonical_url"] = fetched_key(page.final_url)
+                canonical = values["canonical_url"] = own_key
                 is_canonical_page = True
                 stored = _store_new(session, url_id, context, page, values, copies, paragraphs, now)
                 if stored is not None:
