@@ -205,7 +205,7 @@ def test_decoding_uses_the_best_evidence(
     assert expected in text
 
 
-@pytest.mark.parametrize("label", ["utf-16", "UTF-16LE", "utf_16be", "utf-32"])
+@pytest.mark.parametrize("label", ["utf-16", "UTF-16LE", "utf_16be", "utf16", "utf-32"])
 def test_a_meta_charset_naming_utf16_means_utf8(label: str) -> None:
     # the HTML standard's reading: markup that names its encoding in ASCII is no UTF-16; an
     # even number of bytes decoded "cleanly" as UTF-16 into CJK noise

@@ -89,7 +89,11 @@ def _meta_charset(content: bytes) -> str | None:
     if match is None:
         return None
     label = match.group(1).decode("ascii", errors="ignore")
-    return "utf-8" if label.lower().replace("_", "-").startswith(("utf-16", "utf-32")) else label
+    try:  # the codec the label names, as decoding would look it up ("UTF16LE", "utf_32")
+        name = codecs.lookup(label).name
+    except LookupError:
+        return label
+    return "utf-8" if name.startswith(("utf-16", "utf-32")) else label
 
 
 def _try_decode(
