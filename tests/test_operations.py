@@ -323,6 +323,32 @@ def test_a_backfill_keeps_only_the_links_the_sources_article_urls_match(
         assert plan.not_articles == 1
 
 
+def test_a_backfill_waits_for_a_host_whose_crawl_delay_is_longer_than_a_worker_waits(
+    database_url: str, runtime_factory: RuntimeFactory, tmp_path: Path
+) -> None:
+    # every sitemap after the first found the host busy and was reported failed
+    with LocalSite("archive") as site:
+        site.add("/robots.txt", "User-agent: *\nCrawl-delay: 1\n")
+        children = "".join(
+            f"<sitemap><loc>{site.url(f'/s{n}.xml')}</loc></sitemap>" for n in (1, 2)
+        )
+        site.add("/index.xml", Response(
+            f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{children}'
+            "</sitemapindex>", content_type="application/xml"))  # fmt: skip
+        for n in (1, 2):
+            _sitemap(site, f"/s{n}.xml", [(f"/a/{n}", "2026-10-20")])
+        sources = tmp_path / "sources.toml"
+        sources.write_text(
+            '[outlets.archive]\nname = "The Archive"\n[[outlets.archive.sources]]\n'
+            f'kind = "sitemap"\nurl = "{site.url("/index.xml")}"\n'
+        )
+        runtime = runtime_factory(database_url, sources_file=sources, host_max_wait_seconds=0.3)
+        sync_from_file(runtime)
+        plan = plan_backfill(runtime, "archive/sitemap", datetime(2026, 10, 1, tzinfo=UTC))
+        assert (plan.sitemaps_read, plan.errors) == (3, [])
+        assert sorted(link.url for link in plan.links) == [site.url("/a/1"), site.url("/a/2")]
+
+
 def test_dated_sitemap_names() -> None:
     assert dated_until("https://x.example/sitemap-2026-10.xml") == datetime(2026, 11, 1, tzinfo=UTC)
     assert dated_until("https://x.example/2026/02/28/sitemap.xml") == datetime(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -14,6 +15,7 @@ from tests.conftest import truncate_postgres
 from tests.localweb.server import LocalSite, Response
 from worker.extraction import EXTRACTOR_VERSION
 from worker.pipeline import RetryLater, poll_source, process_url, sweep_lost_urls
+from worker.pipeline.crawl import crawl_inline
 from worker.pipeline.decisions import retry_delay
 from worker.reporting.urls import trace_url
 from worker.runtime import Runtime
@@ -751,6 +753,71 @@ def test_a_sitemap_a_poll_could_not_read_for_now_is_read_at_the_next_poll(
     assert _url(runtime, second.url_ids[0]).url == site.url("/news/a")
     third = poll_source(runtime, _source_id(runtime))
     assert third.not_modified, "once every child was read, the index's ETag is kept"
+
+
+def _slow_sitemap_host(site: LocalSite) -> dict[str, tuple[str, str]]:
+    """An index of two child sitemaps, each of one article, on a host whose robots.txt asks
+    for more time between requests (1 s) than the test's worker waits (0.3 s)."""
+    site.add("/robots.txt", Response("User-agent: *\nCrawl-delay: 1\n", content_type="text/plain"))
+    index = _sitemap(site, ["/a.xml", "/b.xml"], index=True)
+    site.add("/index.xml", replace(index, headers={"ETag": '"i1"'}))
+    site.add("/a.xml", _sitemap(site, ["/news/a"]))
+    site.add("/b.xml", _sitemap(site, ["/news/b"]))
+    return {"daily/sitemap": ("sitemap", site.url("/index.xml"))}
+
+
+def test_a_sitemap_walk_the_hosts_crawl_delay_cuts_short_goes_on_at_the_next_polls(
+    site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
+) -> None:
+    # each poll read the index, which took the host's slot: its children never found one
+    sitemap = _slow_sitemap_host(site)
+    runtime = _synced(tmp_path, runtime_factory, database_url, sitemap, host_max_wait_seconds=0.3)
+    source_id = _source_id(runtime)
+    started = datetime.now(UTC)
+    first = poll_source(runtime, source_id)
+    assert (first.error, first.url_ids, first.sitemaps_left) == (None, [], 2)
+    assert 0.5 <= first.resume_after <= 1.0
+    with runtime.sessions() as session:
+        source = session.get_one(Source, source_id)
+        assert source.pending_sitemaps == [site.url("/a.xml"), site.url("/b.xml")]
+        assert source.next_poll_at <= started + timedelta(seconds=2), "due when the host is"
+    found: list[str] = []
+    for _ in range(2):
+        time.sleep(first.resume_after)
+        later = poll_source(runtime, source_id)
+        assert later.error is None
+        found += [_url(runtime, url_id).url for url_id in later.url_ids]
+    assert found == [site.url("/news/a"), site.url("/news/b")]
+    assert later.sitemaps_left == 0
+    assert site.get_hits["/index.xml"] == 1, "the children first, not the index again"
+    with runtime.sessions() as session:
+        source = session.get_one(Source, source_id)
+        assert source.pending_sitemaps is None and source.etag == '"i1"'
+    time.sleep(1.0)
+    assert poll_source(runtime, source_id).not_modified, "the walk done, the index is asked anew"
+
+
+def test_a_paused_walk_is_dropped_when_the_sources_file_points_the_source_elsewhere(
+    site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
+) -> None:
+    sitemap = _slow_sitemap_host(site)
+    runtime = _synced(tmp_path, runtime_factory, database_url, sitemap, host_max_wait_seconds=0.3)
+    assert poll_source(runtime, _source_id(runtime)).sitemaps_left == 2
+    moved = {"daily/sitemap": ("sitemap", site.url("/b.xml"))}
+    runtime = _synced(tmp_path, runtime_factory, database_url, moved)
+    with runtime.sessions() as session:
+        assert session.get_one(Source, _source_id(runtime)).pending_sitemaps is None
+
+
+def test_an_inline_crawl_waits_for_a_sitemap_walk_the_host_paused(
+    site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
+) -> None:
+    sitemap = _slow_sitemap_host(site)
+    site.add("/news/a", article_page(site.url("/news/a"), "Drills", PARAGRAPHS))
+    site.add("/news/b", article_page(site.url("/news/b"), "Other", OTHER_STORY))
+    runtime = _synced(tmp_path, runtime_factory, database_url, sitemap, host_max_wait_seconds=0.3)
+    report = crawl_inline(runtime, [_source_id(runtime)])
+    assert (report.counts, report.source_errors) == ({"stored": 2}, {})
 
 
 def test_a_cause_with_unstorable_characters_is_recorded_without_them(

@@ -328,6 +328,7 @@ def sources(
                     "enabled": s.enabled,
                     "last_polled_at": _iso(s.last_polled_at),
                     "next_poll_at": _iso(s.next_poll_at),
+                    "sitemaps_left": len(s.pending_sitemaps or []),
                     "failures": s.failure_count,
                     "last_error": s.last_error,
                 }
@@ -347,10 +348,16 @@ def sources(
     for row in rows:
         table.add_row(
             row["key"], row["kind"], f"{row['every_seconds']}s", "yes" if row["enabled"] else "no",
-            _short(row["last_polled_at"]) or "never", _short(row["next_poll_at"]),
+            _short(row["last_polled_at"]) or "never", _next_poll(row),
             str(row["failures"]), (row["last_error"] or "")[:100],
         )  # fmt: skip
     out.print(table)
+
+
+def _next_poll(row: dict[str, Any]) -> str:
+    """When the source is polled next, and why so soon when a sitemap walk is paused."""
+    left = row["sitemaps_left"]
+    return _short(row["next_poll_at"]) + (f" ({left} sitemaps left)" if left else "")
 
 
 @app.command()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import re
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -19,6 +20,8 @@ from sqlalchemy import select
 
 from worker.discovery import DiscoveredLink, parse_sitemap
 from worker.errors import DiscoveryError, FetchError
+from worker.fetching import FetchedPage
+from worker.fetching.hostgate import HostBusy, HostLimits
 from worker.pipeline.decisions import outlet_limits
 from worker.pipeline.poll import frontier_links
 from worker.runtime import Runtime
@@ -28,6 +31,10 @@ from worker.storage.models import FINAL_URL_STATES, Source, Url
 from worker.storage.repository import FrontierLink
 
 log = structlog.get_logger(__name__)
+
+# A backfill waits for a busy host up to this long at a time; a longer wait (a Retry-After of
+# hours) fails the sitemap, which the summary lists
+MAX_HOST_WAIT_SECONDS = 600.0
 
 _DATED = re.compile(
     r"(?<!\d)(?P<y>(?:19|20)\d{2})[-_/.]?(?P<m>0[1-9]|1[0-2])(?:[-_/.]?(?P<d>0[1-9]|[12]\d|3[01]))?(?!\d)"
@@ -100,7 +107,7 @@ def plan_backfill(
             break
         plan.sitemaps_read += 1
         try:
-            page = runtime.fetcher.get(sitemap_url, accept="feed", limits=limits)
+            page = _fetch_sitemap(runtime, sitemap_url, limits)
             found = parse_sitemap(page.content, page.final_url)
         except (FetchError, DiscoveryError) as exc:
             plan.errors.append((sitemap_url, f"{exc.reason}: {exc}"))
@@ -128,6 +135,21 @@ def plan_backfill(
                 in_window.append(link)
     plan.links = frontier_links(in_window, plan.refused)
     return plan
+
+
+def _fetch_sitemap(runtime: Runtime, url: str, limits: HostLimits) -> FetchedPage:
+    """A backfill is an operator's command, not a worker's task: it waits out a busy host (a
+    Crawl-delay longer than a worker waits) rather than count every sitemap after the first
+    failed."""
+    while True:
+        try:
+            return runtime.fetcher.get(url, accept="feed", limits=limits)
+        except HostBusy as busy:
+            wait = busy.retry_after or 1.0
+            if wait > MAX_HOST_WAIT_SECONDS:
+                raise
+            log.info("backfill.host_busy", sitemap=url, wait_seconds=round(wait, 1))
+            time.sleep(wait)
 
 
 def _too_old(sitemap_url: str, lastmod: datetime | None, since: datetime) -> bool:

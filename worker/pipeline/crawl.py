@@ -24,6 +24,10 @@ from worker.runtime import Runtime
 from worker.storage.models import Source, Url
 
 INLINE_MAX_RETRY_WAIT_SECONDS = 60.0
+NOT_POLLED = (
+    "sources were not polled to the end (a sitemap walk paused for a busy host goes on at "
+    "beat's ticks): are a worker and beat running?"
+)
 
 
 @dataclass(frozen=True)
@@ -70,12 +74,23 @@ def crawl_inline(
     started = datetime.now(UTC)
     workers = max(1, runtime.settings.inline_concurrency)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="crawl") as pool:
-        list(pool.map(lambda source_id: poll_source(runtime, source_id), source_ids))
+        list(pool.map(lambda source_id: _poll_whole(runtime, source_id), source_ids))
     url_ids = _pending_since(runtime, source_ids, started)
     if progress:
         progress(f"polled {len(source_ids)} sources; fetching {len(url_ids)} URLs")
     process_inline(runtime, url_ids)
     return summarize_crawl(runtime, source_ids, started)
+
+
+def _poll_whole(runtime: Runtime, source_id: int) -> None:
+    """Poll a source, and again each time the host's rate limit paused its sitemap walk (a
+    Crawl-delay longer than a worker waits): this command waits for the host instead."""
+    result = poll_source(runtime, source_id)
+    for _ in range(runtime.settings.max_sitemap_children):
+        if not result.sitemaps_left:
+            return
+        time.sleep(min(result.resume_after, INLINE_MAX_RETRY_WAIT_SECONDS))
+        result = poll_source(runtime, source_id)
 
 
 def _pending_since(runtime: Runtime, source_ids: Sequence[int], started: datetime) -> list[int]:
@@ -148,9 +163,7 @@ def wait_for_crawl(
             return report
         if time.monotonic() > deadline:
             if not polled:
-                report.source_errors.setdefault(
-                    "*", "sources were not polled: is a worker running?"
-                )
+                report.source_errors.setdefault("*", NOT_POLLED)
                 report.counts["pending"] = max(report.pending, 1)
             return report
         time.sleep(poll_interval)
@@ -159,7 +172,11 @@ def wait_for_crawl(
 def _polled_since(runtime: Runtime, source_ids: Sequence[int], started: datetime) -> bool:
     with runtime.sessions() as session:
         polled = session.scalar(
-            select(func.count()).where(Source.id.in_(source_ids), Source.last_polled_at >= started)
+            select(func.count()).where(
+                Source.id.in_(source_ids),
+                Source.last_polled_at >= started,
+                Source.pending_sitemaps.is_(None),  # a paused sitemap walk has more to yield
+            )
         )
     return polled == len(set(source_ids))
 

@@ -39,6 +39,18 @@ class PollResult:
     not_modified: bool = False
     error: str | None = None
     refused: list[tuple[str, str]] = field(default_factory=list)
+    # child sitemaps the host's rate limit left for the next poll, due in ``resume_after`` s
+    sitemaps_left: int = 0
+    resume_after: float = 0.0
+
+
+@dataclass
+class SitemapWalk:
+    """How far a walk of a sitemap index got."""
+
+    complete: bool = True  # False: a child failed for now, the index must be read whole again
+    left: list[str] = field(default_factory=list)  # not read: the host was busy
+    resume_after: float = 0.0
 
 
 def tick(runtime: Runtime, now: datetime | None = None) -> list[int]:
@@ -90,21 +102,27 @@ def poll_source(runtime: Runtime, source_id: int, now: datetime | None = None) -
             result.error = f"source {source_id} does not exist"
             return result
         kind, url, etag, last_modified = source.kind, source.url, source.etag, source.last_modified
+        pending = list(source.pending_sitemaps or [])
         article_urls = source.article_urls
         outlet_key = source.outlet.key
         limits = outlet_limits(source.outlet, runtime.settings)
     bound = log.bind(source=source_id, outlet=outlet_key, url=url)
     try:
         pattern = _article_pattern(article_urls)
-        page = runtime.fetcher.get(
-            url,
-            accept="html" if kind == "listing" else "feed",
-            etag=etag,
-            last_modified=last_modified,
-            limits=limits,
-        )
-        found = _parse(kind, page, pattern)
-        complete = _follow_sitemaps(runtime, found, limits, bound) if found.sitemaps else True
+        page: FetchedPage | None = None
+        if pending:  # the rest of a walk the host's rate limit cut short; the index can wait
+            found = Discovered(sitemaps=pending)
+            bound.info("poll.sitemap_walk_resumed", sitemaps=len(pending))
+        else:
+            page = runtime.fetcher.get(
+                url,
+                accept="html" if kind == "listing" else "feed",
+                etag=etag,
+                last_modified=last_modified,
+                limits=limits,
+            )
+            found = _parse(kind, page, pattern)
+        walk = _follow_sitemaps(runtime, found, limits, bound) if found.sitemaps else SitemapWalk()
         # a listing's parser applies the rule itself, instead of its guess
         dropped = found.keep_matching(pattern) if pattern and kind != "listing" else 0
         if dropped:
@@ -141,16 +159,24 @@ def poll_source(runtime: Runtime, source_id: int, now: datetime | None = None) -
     with runtime.sessions.begin() as session:
         result.url_ids = repository.record_links(session, source_id, links, now, timeout)
         source = session.get_one(Source, source_id)
+        # validators kept while children are pending: the next poll reads those, not the index
         repository.record_poll_success(
             session,
             source,
             now,
-            page.headers.get("etag"),
-            page.headers.get("last-modified"),
-            complete=complete,
+            page.headers.get("etag") if page else None,
+            page.headers.get("last-modified") if page else None,
+            complete=walk.complete,
         )
+        resume_at = now + timedelta(seconds=walk.resume_after)
+        repository.record_pending_sitemaps(session, source, walk.left, resume_at)
     for raw, why in found.refused:
         bound.info("poll.link_refused", link=raw, reason=why)
+    if walk.left:
+        result.sitemaps_left, result.resume_after = len(walk.left), walk.resume_after
+        bound.info(
+            "poll.sitemap_walk_paused", sitemaps_left=len(walk.left), until=resume_at.isoformat()
+        )
     bound.info("poll.done", links=result.links, queued=len(result.url_ids))
     return result
 
@@ -211,34 +237,42 @@ def _parse(kind: str, page: FetchedPage, article_urls: re.Pattern[str] | None) -
 
 def _follow_sitemaps(
     runtime: Runtime, found: Discovered, limits: HostLimits, bound: structlog.BoundLogger
-) -> bool:
+) -> SitemapWalk:
     """Walk a sitemap index (breadth first, capped); a broken child is logged and skipped.
 
-    False when a child failed for now (a 503, a timeout, the host busy): the index's
-    validators are then not kept, or the next poll's 304 would never read that child again."""
+    Not complete when a child failed for now (a 503, a timeout): the index's validators are
+    then not kept, or the next poll's 304 would never read that child again. A busy host
+    (a Crawl-delay longer than a worker waits) pauses the walk instead: the children not read
+    are left for the next poll, due when the host is free, which reads them before the index;
+    else each poll's index took the slot and its children never found one."""
     queue = list(found.sitemaps)
     seen: set[str] = set()
     found.sitemaps = []
     budget = runtime.settings.max_sitemap_children
-    complete = True
+    walk = SitemapWalk()
     while queue and budget > 0:
         child_url = queue.pop(0)
         if child_url in seen:
             continue
         seen.add(child_url)
-        budget -= 1
         try:
             page = runtime.fetcher.get(child_url, accept="feed", limits=limits)
             child = _parse("sitemap", page, None)
+        except HostBusy as busy:
+            unread = [child_url, *(u for u in queue if u not in seen)]
+            walk.left = list(dict.fromkeys(unread))[:budget]
+            walk.resume_after = busy.retry_after or 1.0
+            return walk
         except (FetchError, DiscoveryError) as exc:
             bound.warning(
                 "poll.sitemap_failed", sitemap=child_url, reason=exc.reason, error=str(exc)
             )
-            complete = complete and not isinstance(exc, TransientFetchError)
-            continue
-        found.links.extend(child.links)
-        found.refused.extend(child.refused)
-        queue.extend(child.sitemaps)
+            walk.complete = walk.complete and not isinstance(exc, TransientFetchError)
+        else:
+            found.links.extend(child.links)
+            found.refused.extend(child.refused)
+            queue.extend(child.sitemaps)
+        budget -= 1
     if queue:
         bound.warning("poll.sitemap_budget_spent", left=len(queue))
-    return complete
+    return walk

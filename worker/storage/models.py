@@ -145,6 +145,11 @@ class Source(Base):
     last_modified: Mapped[str | None] = mapped_column(
         ClippedString(128), comment="Last-Modified for conditional GET."
     )
+    pending_sitemaps: Mapped[list[str] | None] = mapped_column(
+        JSON(none_as_null=True),
+        comment="Child sitemaps of its index the next poll reads first (a walk the host's "
+        "rate limit cut short); null: none.",
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     outlet: Mapped[Outlet] = relationship(back_populates="sources")

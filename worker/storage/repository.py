@@ -98,6 +98,8 @@ def sync_sources(session: Session, outlets: Iterable[OutletConfig]) -> SyncRepor
                     outlet_id=outlet.id, url=source_config.url, key=key, failure_count=0
                 )
                 session.add(source)
+            if (source.url, source.kind) != (source_config.url, source_config.kind):
+                source.pending_sitemaps = None  # children of another document
             source.outlet_id = outlet.id
             source.key = key
             source.url = source_config.url
@@ -185,6 +187,16 @@ def record_poll_failure(
 def postpone_poll(session: Session, source: Source, until: datetime) -> None:
     """Poll again at ``until`` without counting a failure (the host was busy, not broken)."""
     source.next_poll_at = until
+
+
+def record_pending_sitemaps(
+    session: Session, source: Source, sitemaps: Sequence[str], resume_at: datetime
+) -> None:
+    """Child sitemaps a walk could not read for the host's rate limit, for the poll due at
+    ``resume_at`` to read first; none: the walk is done."""
+    source.pending_sitemaps = list(sitemaps) or None
+    if sitemaps:
+        postpone_poll(session, source, resume_at)
 
 
 # --- the frontier ----------------------------------------------------------------------------
