@@ -89,7 +89,7 @@ class Outlet(Base):
     __tablename__ = "outlets"
     __table_args__ = {"comment": "Publications, synced from the sources file."}
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True, comment="Primary key.")
     key: Mapped[str] = mapped_column(String(100), unique=True, comment="Key in sources.toml.")
     name: Mapped[str] = mapped_column(String(300), comment="Display name.")
     timezone: Mapped[str | None] = mapped_column(
@@ -106,7 +106,7 @@ class Outlet(Base):
         JSON,
         comment="CSS selectors from the sources file (body, title, byline, date, drop).",
     )
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, comment="First synced (UTC).")
 
     sources: Mapped[list[Source]] = relationship(back_populates="outlet")
 
@@ -118,11 +118,15 @@ class Source(Base):
         {"comment": "Feeds, sitemaps and listing pages polled for new article URLs."},
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlets.id"), index=True)
+    id: Mapped[int] = mapped_column(primary_key=True, comment="Primary key.")
+    outlet_id: Mapped[int] = mapped_column(
+        ForeignKey("outlets.id"), index=True, comment="The outlet."
+    )
     key: Mapped[str] = mapped_column(String(200), unique=True, comment="Stable name for the CLI.")
     kind: Mapped[str] = mapped_column(String(20), comment="feed | sitemap | listing.")
-    url: Mapped[str] = mapped_column(String(MAX_URL_CHARS))
+    url: Mapped[str] = mapped_column(
+        String(MAX_URL_CHARS), comment="The feed, sitemap or listing page; unique per outlet."
+    )
     article_urls: Mapped[str | None] = mapped_column(
         String(500), comment="Regular expression the URLs of its articles match, if set."
     )
@@ -150,7 +154,7 @@ class Source(Base):
         comment="Child sitemaps of its index the next poll reads first (a walk the host's "
         "rate limit cut short); null: none.",
     )
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, comment="First synced (UTC).")
 
     outlet: Mapped[Outlet] = relationship(back_populates="sources")
 
@@ -162,8 +166,8 @@ class Article(Base):
         {"comment": "One row per article page of one outlet."},
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlets.id"))
+    id: Mapped[int] = mapped_column(primary_key=True, comment="Primary key.")
+    outlet_id: Mapped[int] = mapped_column(ForeignKey("outlets.id"), comment="The outlet.")
     story_id: Mapped[int] = mapped_column(
         ForeignKey("stories.id"), index=True, comment="The story this copy belongs to."
     )
@@ -175,19 +179,33 @@ class Article(Base):
         unique=True,
         comment="The page's canonical URL (same-site rel=canonical).",
     )
-    title: Mapped[str | None] = mapped_column(Text)
-    authors: Mapped[list[str]] = mapped_column(JSON, default=list, comment="List of names.")
-    published_at: Mapped[datetime | None] = mapped_column(comment="UTC.")
-    updated_at: Mapped[datetime | None] = mapped_column(comment="UTC; the page's own update.")
-    language: Mapped[str | None] = mapped_column(String(8), comment="ISO 639-1.")
-    section: Mapped[str | None] = mapped_column(ClippedString(300))
-    description: Mapped[str | None] = mapped_column(Text)
-    image_url: Mapped[str | None] = mapped_column(String(MAX_URL_CHARS))
+    title: Mapped[str | None] = mapped_column(Text, comment="Headline, without the outlet's name.")
+    authors: Mapped[list[str]] = mapped_column(
+        JSON, default=list, comment="Author names (an agency when it is the byline); [] if none."
+    )
+    published_at: Mapped[datetime | None] = mapped_column(comment="First publication (UTC).")
+    updated_at: Mapped[datetime | None] = mapped_column(
+        comment="The page's own last update (UTC); not a row timestamp."
+    )
+    language: Mapped[str | None] = mapped_column(
+        String(8), comment="ISO 639-1 code, stated by the page or detected."
+    )
+    section: Mapped[str | None] = mapped_column(
+        ClippedString(300), comment="Section or category the page states."
+    )
+    description: Mapped[str | None] = mapped_column(
+        Text, comment="Standfirst or meta description, as a reader sees it."
+    )
+    image_url: Mapped[str | None] = mapped_column(
+        String(MAX_URL_CHARS), comment="Lead image (absolute URL)."
+    )
     body: Mapped[str] = mapped_column(Text, comment="Plain text; paragraphs split by a blank line.")
     content_hash: Mapped[str] = mapped_column(
         String(64), index=True, comment="SHA-256 of the normalised body."
     )
-    fingerprint_version: Mapped[int] = mapped_column(Integer, default=1)
+    fingerprint_version: Mapped[int] = mapped_column(
+        Integer, default=1, comment="Version of the normalisation behind content_hash."
+    )
     story_hash: Mapped[str | None] = mapped_column(
         String(64), comment="SHA-256 of the story text (datelines, bylines, credits removed)."
     )
@@ -209,11 +227,15 @@ class Article(Base):
     provenance: Mapped[dict[str, str]] = mapped_column(
         JSON, default=dict, comment="Field -> where its value came from."
     )
-    extractor_version: Mapped[str] = mapped_column(String(32))
+    extractor_version: Mapped[str] = mapped_column(
+        String(32), comment="Version of the extractor that produced the row."
+    )
     fetched_at: Mapped[datetime] = mapped_column(comment="When the page was fetched (UTC).")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, comment="Row inserted (UTC).")
     changed_at: Mapped[datetime] = mapped_column(
-        default=utcnow, onupdate=utcnow, comment="Last change of this row."
+        default=utcnow,
+        onupdate=utcnow,
+        comment="Last change of this row (re-fetch, re-extraction, a new story_id).",
     )
 
 
@@ -224,7 +246,7 @@ class Url(Base):
         {"comment": "The frontier: every URL any source yielded, and where it ended."},
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True, comment="Primary key.")
     url: Mapped[str] = mapped_column(
         String(MAX_URL_CHARS),
         unique=True,
@@ -236,17 +258,23 @@ class Url(Base):
     state: Mapped[str] = mapped_column(
         String(16), default="pending", comment="pending|stored|duplicate|skipped|failed."
     )
-    reason: Mapped[str | None] = mapped_column(String(64), comment="Why skipped or failed.")
+    reason: Mapped[str | None] = mapped_column(
+        String(64),
+        comment="Reason code of a skipped, failed or duplicate URL; while pending, the last "
+        "transient error.",
+    )
     detail: Mapped[str | None] = mapped_column(Text, comment="Human-readable cause.")
     attempts: Mapped[int] = mapped_column(Integer, default=0, comment="Fetch attempts so far.")
     http_status: Mapped[int | None] = mapped_column(Integer, comment="Last HTTP status.")
     final_url: Mapped[str | None] = mapped_column(String(MAX_URL_CHARS), comment="After redirects.")
-    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    first_seen_at: Mapped[datetime] = mapped_column(
+        default=utcnow, comment="First time a source yielded it."
+    )
     last_seen_at: Mapped[datetime] = mapped_column(
         default=utcnow, comment="Last time a source yielded it."
     )
     queued_at: Mapped[datetime | None] = mapped_column(comment="Last time a fetch was queued.")
-    last_attempt_at: Mapped[datetime | None] = mapped_column()
+    last_attempt_at: Mapped[datetime | None] = mapped_column(comment="Last fetch attempt.")
     article_id: Mapped[int | None] = mapped_column(
         ForeignKey("articles.id"), index=True, comment="Stored article, or the one duplicated."
     )
@@ -284,17 +312,21 @@ class Story(Base):
     __tablename__ = "stories"
     __table_args__ = {"comment": "One story, told by one or more copies (articles) across outlets."}
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(
+        primary_key=True, comment="Primary key; of two merged stories the older id is kept."
+    )
     first_article_id: Mapped[int | None] = mapped_column(
-        Integer, comment="The copy published first (articles.id); set in the same transaction."
+        Integer, comment="The copy published first (an articles.id; no foreign key)."
     )
     first_published_at: Mapped[datetime | None] = mapped_column(
         comment="Earliest publication (or fetch) time of its copies."
     )
-    article_count: Mapped[int] = mapped_column(Integer, default=1, comment="Copies.")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    article_count: Mapped[int] = mapped_column(Integer, default=1, comment="Number of copies.")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, comment="Row inserted (UTC).")
     updated_at: Mapped[datetime] = mapped_column(
-        default=utcnow, comment="Last time a copy joined or a story was merged in."
+        default=utcnow,
+        comment="Last time its copies were counted again: one joined or left, a story was "
+        "merged in, a copy was edited or read again.",
     )
 
 
@@ -302,14 +334,14 @@ class StoryMerge(Base):
     __tablename__ = "story_merges"
     __table_args__ = {"comment": "Stories merged into an older one; their ids now mean that one."}
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True, comment="Primary key.")
     from_story_id: Mapped[int] = mapped_column(Integer, index=True, comment="Gone story id.")
     into_story_id: Mapped[int] = mapped_column(
         ForeignKey("stories.id"), index=True, comment="The older story that took its copies."
     )
     article_ids: Mapped[list[int]] = mapped_column(JSON, comment="Copies moved.")
     cause_article_id: Mapped[int] = mapped_column(Integer, comment="The copy that joined them.")
-    merged_at: Mapped[datetime] = mapped_column(default=utcnow)
+    merged_at: Mapped[datetime] = mapped_column(default=utcnow, comment="When (UTC).")
 
 
 class StoryKey(Base):
@@ -345,13 +377,15 @@ class ArticleVersion(Base):
         {"comment": "Earlier texts of edited articles (same URL, new text)."},
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    id: Mapped[int] = mapped_column(primary_key=True, comment="Primary key.")
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), comment="The edited article."
+    )
     version: Mapped[int] = mapped_column(Integer, comment="1 for the first text, then 2...")
-    title: Mapped[str | None] = mapped_column(Text)
-    body: Mapped[str] = mapped_column(Text)
-    content_hash: Mapped[str] = mapped_column(String(64))
-    published_at: Mapped[datetime | None] = mapped_column()
+    title: Mapped[str | None] = mapped_column(Text, comment="The headline then.")
+    body: Mapped[str] = mapped_column(Text, comment="The text then.")
+    content_hash: Mapped[str] = mapped_column(String(64), comment="SHA-256 of that text.")
+    published_at: Mapped[datetime | None] = mapped_column(comment="Publication time then (UTC).")
     updated_at: Mapped[datetime | None] = mapped_column(comment="The page's update time then.")
     fetched_at: Mapped[datetime] = mapped_column(comment="When this text was fetched.")
     replaced_at: Mapped[datetime] = mapped_column(comment="When a newer text replaced it.")
