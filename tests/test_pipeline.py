@@ -755,6 +755,22 @@ def test_a_sitemap_a_poll_could_not_read_for_now_is_read_at_the_next_poll(
     assert third.not_modified, "once every child was read, the index's ETag is kept"
 
 
+def test_a_poll_follows_no_more_child_sitemaps_than_the_setting_allows(
+    site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
+) -> None:
+    site.add("/index.xml", _sitemap(site, ["/a.xml", "/b.xml", "/c.xml"], index=True))
+    for name in "abc":
+        site.add(f"/{name}.xml", _sitemap(site, [f"/news/{name}"]))
+    sitemap = {"daily/sitemap": ("sitemap", site.url("/index.xml"))}
+    runtime = _synced(tmp_path, runtime_factory, database_url, sitemap, max_sitemap_children=2)
+    result = poll_source(runtime, _source_id(runtime))
+    assert sorted(_url(runtime, url_id).url for url_id in result.url_ids) == [
+        site.url("/news/a"),
+        site.url("/news/b"),
+    ]
+    assert site.get_hits["/c.xml"] == 0
+
+
 def _slow_sitemap_host(site: LocalSite) -> dict[str, tuple[str, str]]:
     """An index of two child sitemaps, each of one article, on a host whose robots.txt asks
     for more time between requests (1 s) than the test's worker waits (0.3 s)."""
