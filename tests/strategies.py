@@ -36,12 +36,13 @@ PATH_CHARS = string.ascii_letters + string.digits + "-._~!$'()*+,;=:@ /?#%éü�
 # Naver ``oid``/``aid``, Korean CMSs ``idxno``, ESPN ``gameId``...), none of them a tracker.
 ARTICLE_PARAMS = [
     "id", "p", "ud", "aid", "oid", "idxno", "no", "articleId", "story_id", "newsId", "page",
-    "page_id", "cat", "section", "region", "year", "gameId", "gallery", "v", "nid",
+    "page_id", "cat", "section", "region", "year", "gameId", "gallery", "v", "nid", "cid",
+    "eid", "uid",
 ]  # fmt: skip
 # Parameters that never change the page: analytics and ad-click identifiers.
 TRACKING_PARAMS = [
     "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "fbclid", "gclid",
-    "dclid", "msclkid", "mc_cid", "mc_eid", "_ga", "xtor", "igshid",
+    "dclid", "msclkid", "mc_cid", "mc_eid", "s_cid", "_ga", "xtor", "igshid",
 ]  # fmt: skip
 # Query strings without "=" (Serendipity and CodeIgniter route through them).
 BARE_QUERIES = ["12345", "12346", "20240304", "/archives/123-drills.html", "/news/view/12"]

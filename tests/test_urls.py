@@ -20,6 +20,11 @@ def test_frontier_key_keeps_parameters_that_name_the_article() -> None:
     two = frontier_key("https://www.koreaherald.com/view.php?ud=20210406000456")
     assert one != two
     assert frontier_key(one) == one
+    # courlan counts these names among trackers; a site may name its pages by them
+    for name in ("cid", "eid", "uid"):
+        assert frontier_key(f"https://news.example/view.php?{name}=1001") != frontier_key(
+            f"https://news.example/view.php?{name}=1002"
+        )
 
 
 @pytest.mark.parametrize(

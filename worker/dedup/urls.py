@@ -30,6 +30,9 @@ _AMP_QUERY_KEYS = {"amp", "outputtype", "_amp", "amp_js_v", "usqp"}
 _AMP_QUERY_VALUES = {"amp", "1", "true"}
 # courlan's tracker names, matched as whole words only ("utm_*", "_ga", "ref", not "gameid").
 _TRACKING_PARAM = re.compile(rf"(?:{TRACKERS_RE.pattern})(?:(?<=_)|(?![a-z0-9]))")
+# ... but for names of their own that sites give their pages' ids (``view.php?cid=1001``, a
+# JUGEM blog's ``?eid=123``): prefixed, they stay trackers (``s_cid``, ``mc_eid``)
+_PAGE_ID_PARAMS = {"cid", "eid", "uid"}
 
 
 class UnusableURL(ValueError):  # noqa: N818 - names the refusal
@@ -89,7 +92,8 @@ def _clean_query(query: str) -> str:
             kept.append((piece, piece))
             continue
         name, value = (unquote_plus(part) for part in piece.split("=", 1))
-        if not _TRACKING_PARAM.search(name.lower()):
+        lowered = name.lower()
+        if lowered in _PAGE_ID_PARAMS or not _TRACKING_PARAM.search(lowered):
             kept.append((name, urlencode([(name, value)])))
     return "&".join(written for _, written in sorted(kept, key=lambda pair: pair[0]))
 
