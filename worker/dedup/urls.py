@@ -115,8 +115,12 @@ def article_key(url: str) -> str:
 
 
 def same_site(url: str, other: str) -> bool:
-    """Whether two URLs are on one site (ignoring www., m. and amp. host prefixes)."""
-    return _site(url) == _site(other)
+    """Whether two URLs are on one site (ignoring www., m. and amp. host prefixes); never for
+    an address whose port is out of range (a page's canonical "https://x.example:99999/")."""
+    try:
+        return _site(url) == _site(other)
+    except ValueError:
+        return False
 
 
 def _site(url: str) -> str:

@@ -98,7 +98,7 @@ from worker.storable import MAX_URL_CHARS
 
 # Bump whenever the output for the same page changes; stored beside raw pages so that stored
 # articles can be re-extracted when it moves.
-EXTRACTOR_VERSION = "86"
+EXTRACTOR_VERSION = "87"
 
 # Below this the page is a stub, a gallery or a teaser, not an article: about three sentences.
 # The shortest real article in the zyte-dev corpus has 369 characters.
@@ -892,9 +892,11 @@ def _lead_image(value: str, url: str) -> str | None:
     if " " in stated and "/" not in stated and not _IMAGE_FILE.search(stated):
         return None  # words without a path or a picture's file name
     image = absolute(stated, url)
-    if image is None or names_a_stock_image(image) or len(image) > MAX_URL_CHARS:
-        return None  # an address longer than any URL column holds is no lead image either
-    return image.replace(" ", "%20")
+    if image is None or names_a_stock_image(image):
+        return None
+    image = image.replace(" ", "%20")
+    # measured as stored: an address longer than any URL column holds is no lead image either
+    return image if len(image) <= MAX_URL_CHARS else None
 
 
 _IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)$", re.IGNORECASE)

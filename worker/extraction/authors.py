@@ -55,6 +55,10 @@ _CUT = re.compile(
     r"[a-z]*\.?\s+\d{1,2}\b",
     re.IGNORECASE,
 )
+# A byline or author field longer than this is a paragraph or a page's list of its writers
+MAX_BYLINE_CHARS = 1_000
+MAX_AUTHORS = 20  # names kept of one page, from its bylines and its JSON-LD alike
+
 # "and" in English, German, French; "y" (Spanish) and "e" (Portuguese, Italian) only in lower
 # case between spaces, where they cannot be an initial ("Y. Wang")
 _SPLIT = re.compile(
@@ -122,8 +126,9 @@ _ABBREVIATION = re.compile(r"(?:[^\W\d_]|jr|sr|jun|sen)\.", re.IGNORECASE)
 def clean_authors(raw: str, *, exclude: tuple[str, ...] = ()) -> list[str]:
     """Names in a byline string; ``exclude`` drops names equal to these (the outlet's own),
     and a byline that gives one of them as its address ("Deutsche Welle (www.dw.com)")."""
-    if exclude and _gives_own_address(raw, exclude):
-        return []
+    if len(raw) > MAX_BYLINE_CHARS or (exclude and _gives_own_address(raw, exclude)):
+        return []  # longer: a paragraph, not a byline (and the address patterns' cost grows
+        # with the square of the length: 20,000 characters took 38 s)
     if credit := _SOURCE_CREDIT.match(raw):
         # "Quelle: dpa" is a byline; "Źródło: Statista.com" where a chart comes from
         raw = raw[credit.end() :]
@@ -247,14 +252,14 @@ def people(bylines: list[str], *, exclude: tuple[str, ...] = ()) -> list[str]:
     """The people the bylines name: no site addresses, each once, a name that goes on with
     more words beside the name alone ("Jane Doe Tokyo-based French" from an author box's
     "... writer and fan of puns") is that name, and a desk's name beside a person's goes."""
-    names = dedupe(
-        [
-            name
-            for raw in bylines
-            for name in byline_names(raw, exclude=exclude)
-            if not is_site_address(name)
-        ]
-    )
+    found: list[str] = []
+    for raw in bylines:
+        found.extend(
+            name for name in byline_names(raw, exclude=exclude) if not is_site_address(name)
+        )
+        if len(found) >= MAX_AUTHORS:  # a page listing thousands is no byline
+            break
+    names = dedupe(found)[:MAX_AUTHORS]
     words = [name.split() for name in names]
     named = [
         name

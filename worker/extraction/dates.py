@@ -155,9 +155,19 @@ def parse_date(
     parsed = _parse_epoch(text) or _parse_iso(text) or _parse_free(text, day_first)
     if parsed is None:
         return None
-    if parsed.tzinfo is None or parsed.utcoffset() is None:
+    try:
+        offset = parsed.utcoffset()
+    except ValueError:  # "+25:00": dateutil builds the zone, datetime refuses to use it
+        return None
+    if offset is None:
         parsed = parsed.replace(tzinfo=zone or UTC)
+    elif abs(offset) > MAX_OFFSET:
+        return None  # "UTC+15", "-99:99": no clock shows it, the time is not to be trusted
     return parsed if plausible(parsed, now) else None
+
+
+# the widest offsets in use: UTC-12 and UTC+14
+MAX_OFFSET = timedelta(hours=14)
 
 
 def plausible(moment: datetime, now: datetime | None = None) -> bool:

@@ -30,6 +30,11 @@ SOURCE_ORDER: tuple[Source, ...] = (
 _PLACEHOLDER = re.compile(r"(?:\{\{[^{}]*\}\}|\{%[^{}]*%\}|\{\$[\w.\[\]'\"-]+\}|\s)+")
 
 
+# fields holding an address, in which a tab or line break is no part of it
+_ADDRESSES = frozenset({"canonical", "image"})
+_TAB_OR_NEWLINE = str.maketrans("", "", "\t\n\r")
+
+
 @dataclass(frozen=True)
 class Hint:
     """One raw value for one field, as the page states it."""
@@ -55,6 +60,8 @@ class Hints:
             return
         # the HTML parser yields no such character, but JSON's "\u0000" and "\ud83d" do
         value = storable_text(value)
+        if name in _ADDRESSES:  # a URL parser drops tabs and line breaks (WHATWG URL)
+            value = value.translate(_TAB_OR_NEWLINE)
         text = value.strip() if keep_lines else " ".join(value.split())
         if text and not ("{" in text and _PLACEHOLDER.fullmatch(text)):
             self.fields[name].append(Hint(text, source))

@@ -9,6 +9,7 @@ module flattens all of that and reads the one node that describes the article.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections import deque
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from urllib.parse import urldefrag
 
 from lxml.html import HtmlElement
 
+from worker.extraction.authors import MAX_AUTHORS
 from worker.extraction.hints import Hints
 from worker.extraction.parsing import all_text, elements
 from worker.extraction.plaintext import as_read, decoded
@@ -239,8 +241,21 @@ def _text(value: Any) -> str | None:
     if isinstance(value, str):
         return decoded(_TAG.sub(" ", value)) if "<" in value or "&" in value else value
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
+        # JSON's NaN and Infinity, which Python's parser takes, name nothing
+        return str(value) if math.isfinite(value) else None
     return None
+
+
+def _order(position: Any, default: int) -> float:
+    """A breadcrumb's stated position, unless it is no usable number (10**400, NaN)."""
+    if isinstance(position, int | float) and not isinstance(position, bool):
+        try:
+            order = float(position)
+        except OverflowError:
+            return float(default)
+        if math.isfinite(order):
+            return order
+    return float(default)
 
 
 def _name(graph: _Graph, value: Any) -> str | None:
@@ -262,7 +277,7 @@ def _name(graph: _Graph, value: Any) -> str | None:
 def _authors(graph: _Graph, value: Any) -> Iterator[tuple[str, bool]]:
     """Author names with a flag telling organisations from people."""
     values = value if isinstance(value, list) else [value]
-    for item in values[:20]:
+    for item in values[:MAX_AUTHORS]:
         item = graph.resolve(item)
         name = _name(graph, item)
         if not name:
@@ -343,7 +358,7 @@ def _breadcrumb_section(graph: _Graph, article: dict[str, Any] | None, url: str)
         name = _text(item.get("name")) or _name(graph, target)
         link = target if isinstance(target, str) else _url(graph, target) or ""
         position = item.get("position")
-        order = float(position) if isinstance(position, int | float) else float(len(crumbs))
+        order = _order(position, len(crumbs))
         if name:
             crumbs.append((order, " ".join(name.split()), link))
     crumbs.sort(key=lambda crumb: crumb[0])

@@ -90,9 +90,12 @@ def _identifier() -> Any:
 
 def detect(text: str) -> tuple[str | None, float]:
     """Most likely language of a text and the model's probability for it."""
-    sample = text[:_FIRST_CHARS]
     if not any(ch.isalpha() for ch in text[:_DETECT_CHARS]):
-        return None, 0.0
+        # a body that opens with a table of figures: its words come later
+        text = "\n".join(line for line in text.splitlines() if any(ch.isalpha() for ch in line))
+        if not text:
+            return None, 0.0
+    sample = text[:_FIRST_CHARS]
     label, confidence = _identifier().classify(sample)
     if confidence < SURE and len(text) > _FIRST_CHARS:
         label, confidence = _identifier().classify(text[:_DETECT_CHARS])

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from itertools import islice
 from typing import cast
 
 from lxml import etree
@@ -400,15 +401,17 @@ def _innermost(tags: list[HtmlElement]) -> list[HtmlElement]:
 
 
 def _authors(page: _Page, hints: Hints) -> None:
-    for tag, prop in page.itemprops:
-        if prop == "author" and tag.tag != "meta" and not _byline_elsewhere(page, tag):
+    marked = (tag for tag, prop in page.itemprops if prop == "author" and tag.tag != "meta")
+    for tag in islice(marked, _MAX_AUTHOR_TAGS):
+        if not _byline_elsewhere(page, tag):
             name = next((n for n in tag.iterdescendants() if n.get("itemprop") == "name"), None)
             if name is not None:
                 hints.add("authors", _attr(name, "content") or tag_text(name, 200), "markup")
             else:
                 hints.add("authors", _byline_text(page, tag), "markup")
-    for tag, rels in page.rel_links:
-        if "author" in rels and not _byline_elsewhere(page, tag):
+    linked = (tag for tag, rels in page.rel_links if "author" in rels)
+    for tag in islice(linked, _MAX_AUTHOR_TAGS):
+        if not _byline_elsewhere(page, tag):
             hints.add("authors", tag_text(tag, 200), "markup")
     candidates = _named_tags(
         page,
@@ -477,6 +480,11 @@ def _parts_named(
         for inner in tag.iterdescendants()
         if inner.tag in tags or page.words.get(inner, _NO_WORDS) & words
     }
+
+
+# Author links or itemprops read of one page: each is checked against the cards before it,
+# so a page of thousands (an index of writers) took seconds per thousand
+_MAX_AUTHOR_TAGS = 100
 
 
 def _byline_elsewhere(page: _Page, tag: HtmlElement) -> bool:

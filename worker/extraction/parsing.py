@@ -36,6 +36,7 @@ MAX_HTML_CHARS = 15_000_000
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 _XML_DECLARATION = re.compile(rb"^\s*<\?xml[^>]*>", re.IGNORECASE)
 _NONCHARACTERS = ("\ufffe".encode(), "\uffff".encode())
+_NUMERIC_REFERENCE = re.compile(rb"&#([xX][0-9a-fA-F]{1,8}|[0-9]{1,10});?")
 # trafilatura's repairs (its DOCTYPE_TAG and FAULTY_HTML), on bytes
 _FAULTY_DOCTYPE = re.compile(rb"^< ?! ?DOCTYPE[^>]*/[^<>]*>", re.IGNORECASE)
 _SELF_CLOSED_HTML = re.compile(rb"(<html.*?)\s*/>", re.IGNORECASE)
@@ -80,6 +81,9 @@ def _parser() -> lxml.html.HTMLParser:
             collect_ids=False,
             default_doctype=False,  # type: ignore[call-arg]  # an lxml option the stubs lack
             encoding="utf-8",
+            # past 256 levels libxml2 stops nesting and drops the rest of the page: a template
+            # leaving one <div> open per paragraph lost every paragraph after the 252nd
+            huge_tree=True,
             remove_comments=True,
             remove_pis=True,
         )
@@ -130,7 +134,27 @@ def _parser_input(html: str) -> bytes:
     for noncharacter in _NONCHARACTERS:
         if noncharacter in data:
             data = data.replace(noncharacter, b"")
+    if b"&#" in data:  # the same characters written as references: "&#1;", "&#xFFFE;"
+        data = _NUMERIC_REFERENCE.sub(_without_forbidden, data)
     return _XML_DECLARATION.sub(b"", data, count=1)
+
+
+def _without_forbidden(reference: re.Match[bytes]) -> bytes:
+    """A numeric character reference, or nothing where it names a character that the parsed
+    tree would carry into trafilatura, which then drops the whole text ("&#1;": XML refuses it)."""
+    digits = reference[1]
+    try:
+        code = int(digits[1:], 16) if digits[:1] in (b"x", b"X") else int(digits)
+    except ValueError:
+        return reference[0]
+    forbidden = (
+        (code < 0x20 and code not in (0x09, 0x0A, 0x0D))
+        or code == 0x7F
+        or 0xD800 <= code <= 0xDFFF
+        or code in (0xFFFE, 0xFFFF)
+        or code > 0x10FFFF
+    )
+    return b"" if forbidden else reference[0]
 
 
 def _load_html(data: bytes) -> HtmlElement | None:
