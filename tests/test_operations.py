@@ -15,6 +15,7 @@ from tests.localweb.wire import DRILLS, Page, local_story, page_html, wire_web
 from tests.localweb.wire import TWO_OUTLETS as PAGES
 from worker.dedup.content import FINGERPRINT_VERSION
 from worker.pipeline import crawl_inline, prune_raw_pages, tick
+from worker.pipeline import reprocess as reprocess_module
 from worker.pipeline.backfill import count_missing, dated_until, plan_backfill, record_backfill
 from worker.pipeline.crawl import process_inline
 from worker.pipeline.reprocess import ReprocessSelection, count_reprocess, reprocess
@@ -199,6 +200,31 @@ def test_reprocess_rereads_kept_pages_without_any_request(
             "reprocessing made no HTTP request"
         )
         assert _count(runtime, Article) == 5
+
+
+def test_a_page_that_crashes_reprocess_is_counted_and_the_run_goes_on(
+    database_url: str,
+    runtime_factory: RuntimeFactory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with wire_web(tmp_path, pages=PAGES[:2]) as web:
+        runtime = runtime_factory(database_url, sources_file=web.sources_file)
+        _crawl(runtime)
+        with runtime.sessions.begin() as session:
+            session.execute(update(RawPage).values(extractor_version="1"))
+            first = min(session.scalars(select(RawPage.url_id)))
+        read_again = reprocess_module.reprocess_url
+
+        def crash_on_first(runtime: Runtime, url_id: int) -> object:
+            if url_id == first:
+                raise ValueError("Port out of range 0-65535")
+            return read_again(runtime, url_id)
+
+        monkeypatch.setattr(reprocess_module, "reprocess_url", crash_on_first)
+        counts = reprocess(runtime, ReprocessSelection())
+        assert counts.pop("crashed") == 1
+        assert sum(counts.values()) == 1, "the other page was read again"
 
 
 def test_reprocess_stores_a_page_skipped_before_and_keeps_an_article_it_cannot_read(

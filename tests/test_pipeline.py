@@ -14,8 +14,8 @@ from sqlalchemy import select
 from tests.conftest import truncate_postgres
 from tests.localweb.server import LocalSite, Response
 from worker.extraction import EXTRACTOR_VERSION
-from worker.pipeline import RetryLater, poll_source, process_url, sweep_lost_urls
-from worker.pipeline.crawl import crawl_inline
+from worker.pipeline import RetryLater, poll_source, process, process_url, sweep_lost_urls
+from worker.pipeline.crawl import crawl_inline, process_inline
 from worker.pipeline.decisions import retry_delay
 from worker.reporting.urls import trace_url
 from worker.runtime import Runtime
@@ -753,6 +753,48 @@ def test_a_sitemap_a_poll_could_not_read_for_now_is_read_at_the_next_poll(
     assert _url(runtime, second.url_ids[0]).url == site.url("/news/a")
     third = poll_source(runtime, _source_id(runtime))
     assert third.not_modified, "once every child was read, the index's ETag is kept"
+
+
+def test_a_canonical_with_a_port_out_of_range_is_no_canonical(
+    site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
+) -> None:
+    # urlsplit's port raised ValueError in store(): the task failed at every attempt
+    page = article_page(
+        site.url("/story"), "Drills", PARAGRAPHS, canonical="https://x.example:99999/s"
+    )
+    site.add("/story", page)
+    runtime = _runtime(site, tmp_path, runtime_factory, database_url, ["/story"])
+    (url_id,) = _poll(runtime)
+    assert process_url(runtime, url_id).state == "stored"
+
+
+def test_a_bug_one_page_trips_fails_that_url_with_its_cause_and_spares_the_others(
+    site: LocalSite,
+    tmp_path: Path,
+    runtime_factory: RuntimeFactory,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    site.add("/bad", article_page(site.url("/bad"), "Drills", PARAGRAPHS))
+    site.add("/good", article_page(site.url("/good"), "Other", OTHER_STORY))
+    runtime = _runtime(site, tmp_path, runtime_factory, database_url, ["/bad", "/good"])
+    bad, good = _poll(runtime)
+    store = process.store
+
+    def store_or_trip(runtime: Runtime, url_id: int, *args: object, **kwargs: object) -> object:
+        if url_id == bad:
+            raise ValueError("Port out of range 0-65535")  # as same_site once raised
+        return store(runtime, url_id, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(process, "store", store_or_trip)
+    process_inline(runtime, [bad, good])
+    row = _url(runtime, bad)
+    assert (row.state, row.reason, row.detail) == (
+        "failed",
+        "crashed",
+        "ValueError: Port out of range 0-65535",
+    )
+    assert _url(runtime, good).state == "stored", "the batch went on"
 
 
 def test_a_poll_follows_no_more_child_sitemaps_than_the_setting_allows(

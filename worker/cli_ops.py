@@ -344,6 +344,12 @@ def reprocess(
             f"{counts['kept']} stored article(s) kept as they were: the current extractor "
             "could not read their page (see the log)"
         )
+    if counts.get("crashed"):
+        out.print(
+            f"{counts['crashed']} page(s) left as they were: reading them again crashed "
+            "(`reprocess.crashed` in the log names each and the error)"
+        )
+        raise typer.Exit(1)
 
 
 @app.command()

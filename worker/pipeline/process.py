@@ -8,6 +8,7 @@ from typing import Any
 
 import structlog
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, joinedload
 
 from worker import metrics
@@ -72,8 +73,25 @@ def process_url(
 ) -> UrlOutcome:
     """Bring one URL to a final state; raise RetryLater for a transient failure with attempts left.
 
-    Idempotent: a URL already in a final state is left alone unless ``force`` (a rerun).
+    Idempotent: a URL already in a final state is left alone unless ``force`` (a rerun). A bug
+    that one page trips (an exception nobody expected) fails that URL as ``crashed``, with the
+    exception as its detail, rather than the task: a failing task left the URL pending until
+    its attempts ran out, with no cause, and stopped an inline crawl. A database that does not
+    answer is no page's fault: that still raises, for the task to retry.
     """
+    try:
+        return _process_url(runtime, url_id, force=force, now=now)
+    except (RetryLater, OperationalError):
+        raise
+    except Exception as exc:
+        log.exception("url.crashed", url_id=url_id)
+        detail = f"{type(exc).__name__}: {exc}"
+        with runtime.sessions.begin() as session:
+            repository.finish_url(session, url_id, "failed", reason="crashed", detail=detail)
+        return UrlOutcome(url_id, "failed", "crashed")
+
+
+def _process_url(runtime: Runtime, url_id: int, *, force: bool, now: datetime | None) -> UrlOutcome:
     now = now or datetime.now(UTC)
     clock = PhaseClock()
     with clock.phase("start"):

@@ -16,6 +16,7 @@ from typing import Any
 
 import structlog
 from sqlalchemy import Select, func, or_, select
+from sqlalchemy.exc import OperationalError
 
 from worker.errors import ExtractionError
 from worker.extraction import EXTRACTOR_VERSION
@@ -84,7 +85,13 @@ def reprocess(
         if not ids:
             return counts
         for url_id in ids:
-            outcome = reprocess_url(runtime, url_id)
+            try:
+                outcome = reprocess_url(runtime, url_id)
+            except OperationalError:
+                raise  # the database, not the page: the run cannot go on
+            except Exception as exc:  # a bug one page trips must not end the run
+                log.exception("reprocess.crashed", url_id=url_id)
+                outcome = UrlOutcome(url_id, "crashed", f"{type(exc).__name__}: {exc}")
             counts[outcome.state] = counts.get(outcome.state, 0) + 1
             last_id = url_id
             if on_url is not None:
