@@ -59,6 +59,11 @@ def configure(celery: Celery, settings: Settings) -> None:
         # late, polls with it, and `newsworker health` would call every worker down.
         task_queues=[Queue(name) for name in (TASK_QUEUE, TICK_QUEUE)],  # type: ignore[no-untyped-call]
         task_routes={"newsworker.tick": {"queue": TICK_QUEUE}},
+        # a page that holds a pool process forever (an extractor stuck on it) must not take
+        # the worker's processes one by one: the process is killed and replaced
+        task_annotations={
+            "newsworker.fetch": {"time_limit": settings.fetch_time_limit_seconds or None}
+        },
         task_serializer="json",
         accept_content=["json"],
         # held unacknowledged (acks_late): a stopping worker hands them back to the broker; a

@@ -102,6 +102,14 @@ class Settings(BaseSettings):
         "docker-compose.yml) a busy worker waits this long, then puts the tasks still running "
         "back on the queue and exits (Celery `worker_soft_shutdown_timeout`). 0: at once.",
     )
+    fetch_time_limit_seconds: float = Field(
+        600.0,
+        ge=0,
+        description="A fetch task still running after this many seconds (a page the extractor "
+        "cannot get through, a stalled download) has its pool process killed and replaced; its "
+        "URL is queued again by the lost-task sweep and fails as `too_many_attempts` after "
+        "`NEWSWORKER_MAX_ATTEMPTS` such attempts (Celery `time_limit`). 0: none.",
+    )
     max_sitemap_children: int = Field(
         50, description="Child sitemaps followed from one sitemap index per poll."
     )

@@ -15,6 +15,7 @@ from tests.e2e.checks import assert_crawl_stored_everything
 from tests.e2e.processes import run_cli, running, service_env, wait_until
 from tests.localweb.server import LocalSite, Response
 from tests.localweb.sites import TestWeb
+from tests.localweb.wire import Page, local_story, page_html
 from worker.pipeline import poll_source
 from worker.runtime import build_runtime
 from worker.storage import heartbeats
@@ -126,5 +127,58 @@ def test_the_tick_runs_ahead_of_a_backlog_of_fetches(tmp_path: Path) -> None:
                         left = session.scalar(select(func.count()).where(Url.state == "pending"))
             pending = left or 0
             assert pending >= 6, f"the tick ran after {12 - pending} of 12 fetches"
+        finally:
+            runtime.close()
+
+
+def test_a_fetch_past_the_time_limit_loses_its_process_not_the_worker(tmp_path: Path) -> None:
+    """A page that held a pool process forever (an extractor stuck on it) took the worker's
+    processes one by one; past the limit the process is killed and replaced, and the URL is
+    left to the lost-task sweep."""
+    with LocalSite() as site:
+        site.add("/stuck", Response("<html><body><p>late</p></body></html>", delay=30.0))
+        fine_page = Page(
+            "daily", "/fine", "Ferry moves", local_story(3), "2026-10-20T09:00:00+00:00"
+        )
+        site.add("/fine", page_html(fine_page, site))
+        items = "".join(
+            f"<item><title>t</title><link>{path}</link></item>" for path in ("/stuck", "/fine")
+        )
+        feed = f'<rss version="2.0"><channel><title>D</title>{items}</channel></rss>'
+        site.add("/feed.xml", Response(feed, content_type="application/rss+xml"))
+        sources = tmp_path / "sources.toml"
+        sources.write_text(
+            '[outlets.daily]\nname = "Daily"\n[[outlets.daily.sources]]\n'
+            f'kind = "feed"\nurl = "{site.url("/feed.xml")}"\n'
+        )
+        env = service_env(
+            tmp_path, sources_file=str(sources), concurrency="1", read_timeout="60",
+            total_timeout="60", fetch_time_limit_seconds="3",
+        )  # fmt: skip
+        database_url = f"sqlite:///{tmp_path / 'var' / 'newsworker.sqlite'}"
+        assert run_cli(["db", "upgrade"], env, tmp_path).returncode == 0
+        runtime = build_runtime(make_settings(tmp_path, database_url, sources_file=sources))
+        try:
+            sync_from_file(runtime)
+            with runtime.sessions() as session:
+                source_id = session.scalars(select(Source.id)).one()
+            assert len(poll_source(runtime, source_id).url_ids) == 2
+            with runtime.sessions() as session:
+                ids = {url: url_id for url, url_id in session.execute(select(Url.url, Url.id))}
+            stuck, fine = ids[site.url("/stuck")], ids[site.url("/fine")]
+            queued = run_cli(["rerun", "--state", "pending"], env, tmp_path)
+            assert queued.returncode == 0 and "queued 2 URLs" in queued.stdout, queued.stderr
+            log = tmp_path / "worker.log"
+            with running(["worker"], env, tmp_path, log):
+
+                def state_of(url_id: int) -> str:
+                    with runtime.sessions() as session:
+                        return session.get_one(Url, url_id).state
+
+                wait_until(lambda: state_of(fine) == "stored", 60, "the page after it", log)
+            with runtime.sessions() as session:
+                row = session.get_one(Url, stuck)
+            assert (row.state, row.attempts) == ("pending", 1), "the sweep brings it back"
+            assert "Hard time limit (3.0s) exceeded for newsworker.fetch" in log.read_text()
         finally:
             runtime.close()
