@@ -22,6 +22,8 @@ from worker.dedup.fingerprint import (
     story_paragraphs,
 )
 from worker.dedup.minhash import (
+    _A,
+    _B,
     band_keys,
     estimated_jaccard,
     from_bytes,
@@ -174,6 +176,16 @@ def test_minhash_estimates_jaccard_and_copies_share_a_band_key() -> None:
     assert keys & set(band_keys(signature(edited.shingles)))
     assert not keys & set(band_keys(signature(unrelated.shingles)))
     assert band_keys(signature(original.shingles)) == band_keys(signature(original.shingles))
+
+
+def test_a_long_texts_signature_takes_the_minimum_over_every_shingle() -> None:
+    # hashed in chunks (a 6 MB body's whole hash matrix took 1 GB): the last chunk counts too
+    shingles = [(n * 2_654_435_761) % 2**32 for n in range(1, 20_001)]
+    expected = [
+        min(((int(a) * h + int(b)) % 2**64) >> 32 for h in shingles)
+        for a, b in zip(_A[:4], _B[:4], strict=True)
+    ]
+    assert [int(value) for value in signature(shingles)[:4]] == expected
 
 
 _BAND_KEYS_OF_WIRE = (

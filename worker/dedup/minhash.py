@@ -33,17 +33,19 @@ _A = _rng.integers(0, 1 << 64, size=NUM_PERM, dtype=np.uint64, endpoint=False)
 _B = _rng.integers(0, 1 << 64, size=NUM_PERM, dtype=np.uint64, endpoint=False)
 
 Signature = npt.NDArray[np.uint64]
+_CHUNK = 8192  # shingles hashed at once: 8 MB of matrix, one chunk for all but huge texts
 
 
 def signature(shingles: Iterable[int]) -> Signature:
     """The MinHash signature of a set of 64-bit shingle hashes (all ones for an empty set)."""
     values = np.fromiter(shingles, dtype=np.uint64) & _MASK32
-    if values.size == 0:
-        return np.full(NUM_PERM, _MASK32, dtype=np.uint64)
-    hashed = np.outer(_A, values)  # uint64 arithmetic wraps around: modulo 2**64
-    hashed += _B[:, None]
-    hashed >>= _SHIFT
-    result: Signature = hashed.min(axis=1)
+    result: Signature = np.full(NUM_PERM, _MASK32, dtype=np.uint64)
+    # in chunks: the hash matrix of a whole 6 MB body took 1 GB (8 bytes x 128 x shingles)
+    for start in range(0, values.size, _CHUNK):
+        hashed = np.outer(_A, values[start : start + _CHUNK])  # uint64 wraps: mod 2**64
+        hashed += _B[:, None]
+        hashed >>= _SHIFT
+        np.minimum(result, hashed.min(axis=1), out=result)
     return result
 
 
