@@ -204,23 +204,47 @@ def insert_grouped(
 
 def regroup(session: Session, article: Article, now: datetime) -> None:
     """After the article's text changed (an edit, a re-extraction): index the new text and join
-    any story it now shows to be the same. The article keeps its story; only a compilation
-    among its copies leaves its own."""
+    any story it now shows to be the same.
+
+    The article keeps its story while its new text is still a copy of one of the story's other
+    articles (only a compilation among its copies leaves its own). When it is a copy of none
+    (the page now tells another story), it leaves: into the story of its new copies, or a new
+    one; the story it left is split where it no longer holds together. Before, it stayed, and
+    its old story was merged into its new copies' story: two stories that share nothing."""
     when = article.published_at or article.fetched_at
     copies = find_copies(session, article.body, when, exclude_article_id=article.id)
-    copies = _settle(session, copies, now, article.id)
-    joined = _lock_stories_of(session, story_copies(copies), also=[article.id])
-    target = joined[0]
-    _merge(session, target, joined[1:], article.id, now)
     looked_up = copies.looked_up
-    article.story_hash = looked_up.fingerprint.exact
+    article.story_hash = looked_up.fingerprint.exact  # what its story-mates compare against
     _remember(article.id, looked_up.fingerprint)
+    copies = _settle(session, copies, now, article.id)
+    grouped = story_copies(copies)
+    joined = _lock_stories_of(session, grouped, also=[article.id])
+    old = article.story_id
+    if _no_longer_of_its_story(session, article, copies.found):
+        others = [story_id for story_id in joined if story_id != old]
+        target = others[0] if others else stories.new_story(session, now)
+        article.story_id, article.changed_at = target, now
+        session.flush()
+        _merge(session, target, others[1:], article.id, now)
+        stories.refresh_story(session, old, now)
+        log.info("story.edit_moved", article=article.id, from_story=old, into_story=target)
+        _resplit(session, old, now)
+    else:
+        target = joined[0]
+        _merge(session, target, joined[1:], article.id, now)
     article.story_fingerprint_version = STORY_FINGERPRINT_VERSION
     stories.replace_keys(
         session, article.id, looked_up.keys, to_bytes(looked_up.signature),
         looked_up.fingerprint.size,
     )  # fmt: skip
     stories.refresh_story(session, target, now)
+
+
+def _no_longer_of_its_story(session: Session, article: Article, found: Sequence[Copy]) -> bool:
+    """The article shares its story with others, and its text is a copy of none of them."""
+    mates = stories.story_members(session, [article.story_id], exclude=[article.id])
+    copies = {copy.candidate.article_id for copy in found}
+    return bool(mates) and not any(mate.article_id in copies for mate in mates)
 
 
 def story_copies(copies: Copies) -> list[Copy]:
