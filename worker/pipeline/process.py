@@ -401,8 +401,11 @@ def store(
             if edited and not reextracted:
                 stories.save_version(session, existing, replaced_at=now)
             repository.update_article(session, existing, values)
+            # stories move by the time of the change (a re-extraction's is not the fetch's)
             if edited or existing.story_fingerprint_version != STORY_FINGERPRINT_VERSION:
-                grouping.regroup(session, existing, now)
+                grouping.regroup(session, existing, changed_at)
+            else:  # its time may have changed, and with it which copy came first
+                stories.refresh_story(session, existing.story_id, changed_at)
             repository.demote_other_copies(session, existing.id, keep_url_id=url_id)
             repository.finish_url(
                 session, url_id, "stored", http_status=page.status, article_id=existing.id,
