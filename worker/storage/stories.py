@@ -197,7 +197,17 @@ def add_keys(
 
 
 def new_story(session: Session, now: datetime) -> int:
-    row = {"article_count": 0, "created_at": now, "updated_at": now}
+    """A new story's id: never one a story had before. PostgreSQL's sequence never gives one
+    again; SQLite gives the highest id plus one, and after a merge deleted the newest story a
+    reader holding that id (which ``story_merges`` says was merged away) met another story
+    under it. There it is taken past every id ``story_merges`` names (SQLite writes one at a
+    time: no concurrent story takes it meanwhile)."""
+    row: dict[str, object] = {"article_count": 0, "created_at": now, "updated_at": now}
+    if not on_postgresql(session):
+        row["id"] = 1 + max(
+            session.scalar(select(func.max(Story.id))) or 0,
+            session.scalar(select(func.max(StoryMerge.from_story_id))) or 0,
+        )
     story_id: int = session.execute(_NEW_STORY, row).scalar_one()
     return story_id
 
