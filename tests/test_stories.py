@@ -145,6 +145,22 @@ def test_a_copy_that_joins_two_stories_merges_them_into_the_older_with_the_move_
         assert merges == []
 
 
+def test_a_new_story_never_takes_the_id_of_one_merged_away(
+    database_url: str, runtime_factory: RuntimeFactory, tmp_path: Path
+) -> None:
+    # SQLite hands out the highest id plus one: the newest story merged away, the next new
+    # story took its id, and a reader holding it (story_merges: "gone") met another story
+    budget = Page("herald", "/budget", "Budget", BUDGET, "2024-03-03T13:00:00+09:00")
+    with wire_web(tmp_path, pages=[*BRIDGE_PAGES, budget]) as web:
+        runtime = runtime_factory(database_url, sources_file=web.sources_file)
+        order = [("herald", "/trimmed"), ("times", "/new-lede"), ("post", "/full")]
+        _store_in_order(runtime, web, [*order, ("herald", "/budget")])
+        with runtime.sessions() as session:
+            (merge,) = session.scalars(select(StoryMerge)).all()
+            story_ids = set(session.scalars(select(Story.id)))
+    assert len(story_ids) == 2 and merge.from_story_id not in story_ids
+
+
 PLUG = "Sign up for our morning briefing to get the day's most important stories every weekday."
 UPDATE_LEDE = (
     "The story moved again on Friday as officials gave new details, a day after the first "
@@ -231,6 +247,57 @@ def test_an_edited_article_keeps_its_row_and_story_and_its_earlier_text_as_a_ver
     )  # fmt: skip
     assert "Update:" not in version.body
     assert sorted(keys) == lookup_keys(fingerprint(articles[0].body)), "keys of the new text"
+
+
+def test_an_article_edited_into_another_story_leaves_its_own_and_never_merges_the_two(
+    database_url: str, runtime_factory: RuntimeFactory, tmp_path: Path
+) -> None:
+    """Its old story was merged into the new text's: two stories sharing nothing became one."""
+    pages = [
+        Page("herald", "/news/a", "Drills", DRILLS, "2024-03-03T10:00:00+09:00"),
+        Page("times", "/b", "Allies to drill", DRILLS[:6], "2024-03-03T11:00:00+09:00"),
+        Page("post", "/c", "Budget passes", BUDGET, "2024-03-03T12:00:00+09:00"),
+    ]
+    order = [("herald", "/news/a"), ("times", "/b"), ("post", "/c")]
+    with wire_web(tmp_path, pages=pages) as web:
+        runtime = runtime_factory(database_url, sources_file=web.sources_file)
+        herald_url, _, _ = _store_in_order(runtime, web, order)
+        a, b, c = (web.url(outlet, path) for outlet, path in order)
+        assert stored_groups(database_url, web) == {frozenset({a, b}), frozenset({c})}
+        herald = web.sites["herald"]
+        replaced = Page("herald", "/news/a", "Budget", BUDGET[:5], "2024-03-03T10:00:00+09:00")
+        herald.add("/news/a", page_html(replaced, herald))
+        assert process_url(runtime, herald_url, force=True).state == "stored"
+        assert stored_groups(database_url, web) == {frozenset({b}), frozenset({a, c})}
+        with runtime.sessions() as session:
+            merged = session.scalars(select(StoryMerge)).all()
+            counts = session.execute(select(Story.id, Story.article_count)).all()
+    assert merged == [], "nothing was merged"
+    assert sorted(count for _, count in counts) == [1, 2], "no story left empty"
+
+
+def test_a_copy_fetched_again_with_a_later_time_is_no_longer_its_storys_first(
+    database_url: str, runtime_factory: RuntimeFactory, tmp_path: Path
+) -> None:
+    # the story was recounted only when the text changed: first_article_id stayed the same
+    pages = [
+        Page("herald", "/a", "Drills", DRILLS, "2024-03-03T10:00:00+09:00"),
+        Page("times", "/b", "Allies to drill", DRILLS[:6], "2024-03-03T11:00:00+09:00"),
+    ]
+    with wire_web(tmp_path, pages=pages) as web:
+        runtime = runtime_factory(database_url, sources_file=web.sources_file)
+        herald_url, _ = _store_in_order(runtime, web, [("herald", "/a"), ("times", "/b")])
+        herald = web.sites["herald"]
+        later = Page("herald", "/a", "Drills", DRILLS, "2024-03-03T15:00:00+09:00")
+        herald.add("/a", page_html(later, herald))
+        before = datetime.now(UTC)
+        assert process_url(runtime, herald_url, force=True).state == "stored"
+        with runtime.sessions() as session:
+            story = session.scalars(select(Story)).one()
+            first = session.get_one(Article, story.first_article_id)
+    assert first.url == web.url("times", "/b")
+    assert story.first_published_at == datetime(2024, 3, 3, 2, tzinfo=UTC)
+    assert story.updated_at >= before
 
 
 CHROME = (
