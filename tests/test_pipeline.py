@@ -755,6 +755,26 @@ def test_a_sitemap_a_poll_could_not_read_for_now_is_read_at_the_next_poll(
     assert third.not_modified, "once every child was read, the index's ETag is kept"
 
 
+@pytest.mark.parametrize("edited", [False, True], ids=["same-text", "edited"])
+def test_a_page_that_names_a_new_canonical_when_read_again_keeps_its_one_article(
+    site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str,
+    edited: bool,
+) -> None:  # fmt: skip
+    # it was taken for a duplicate of its own article, or stored as a second one
+    site.add("/story", article_page(site.url("/story"), "Drills", PARAGRAPHS))
+    runtime = _runtime(site, tmp_path, runtime_factory, database_url, ["/story"])
+    (url_id,) = _poll(runtime)
+    first = process_url(runtime, url_id)
+    text = [*PARAGRAPHS, UPDATE] if edited else PARAGRAPHS
+    canonical = site.url("/news/story")
+    site.add("/story", article_page(site.url("/story"), "Drills", text, canonical=canonical))
+    again = process_url(runtime, url_id, force=True)
+    assert (again.state, again.article_id) == ("stored", first.article_id)
+    with runtime.sessions() as session:
+        (article,) = session.scalars(select(Article)).all()
+    assert article.canonical_url == canonical
+
+
 def test_a_canonical_with_a_port_out_of_range_is_no_canonical(
     site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
 ) -> None:

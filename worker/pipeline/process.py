@@ -369,6 +369,11 @@ def store(
         existing, same = repository.find_claimants(
             session, canonical, context.outlet_id, values["content_hash"]
         )
+        own = _own_article(session, url_id, page.final_url) if existing is None else None
+        if own is not None and (same is None or same.id == own.id):
+            # read again, the page names a canonical no article holds: its article is
+            # re-keyed (it was stored a second time, or taken for a duplicate of itself)
+            existing = own
         if existing is not None and _another_article(existing, page, body, is_canonical_page):
             canonical = values["canonical_url"] = own_key
             is_canonical_page = True
@@ -413,6 +418,14 @@ def store(
             )  # fmt: skip
             return UrlOutcome(url_id, "stored", None, existing.id)
         return _duplicate(session, url_id, page, existing.id, "canonical", canonical)
+
+
+def _own_article(session: Session, url_id: int, final_url: str) -> Article | None:
+    """The article this URL stored before, fetched from the same address (a re-fetch, a
+    reprocess), if any."""
+    article_id = session.scalar(select(Url.article_id).where(Url.id == url_id))
+    article = session.get(Article, article_id) if article_id is not None else None
+    return article if article is not None and article.url == final_url else None
 
 
 def _stored_hash(article: Article) -> str:
