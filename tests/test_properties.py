@@ -567,6 +567,32 @@ def test_a_copy_is_compared_without_fingerprinting_again_an_article_this_process
         store.runtime.close()
 
 
+def test_a_copy_joining_a_large_story_checks_each_text_against_itself_not_every_pair(
+    migrated_database: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each copy of the story was checked for being a compilation by comparing every pair of
+    the story's texts it repeats: a store into a story of n copies cost n**3 (2.5 s at 100)."""
+    copies = 24
+    store = Store(tmp_path / "large", migrated_database, copies + 1)
+    try:
+        for n in range(copies):
+            store.add(n, "\n\n".join([*DRILLS, f"Reported by desk {n} of the network."]))
+        overlaps = 0
+        overlap = grouping._overlap
+
+        def counting(a: Fingerprint, b: Fingerprint) -> float:
+            nonlocal overlaps
+            overlaps += 1
+            return overlap(a, b)
+
+        monkeypatch.setattr(grouping, "_overlap", counting)
+        store.add(copies, "\n\n".join([*DRILLS, "Reported by the last desk."]))
+        assert store.stories() == {frozenset(range(copies + 1))}
+        assert overlaps <= 2 * copies * copies, "linear in the copies for each copy found"
+    finally:
+        store.runtime.close()
+
+
 def test_an_article_moved_to_another_story_shows_it_in_changed_at(
     migrated_database: Path, tmp_path: Path
 ) -> None:
