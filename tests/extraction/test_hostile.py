@@ -115,3 +115,14 @@ def test_the_language_of_a_text_that_opens_with_a_table_of_figures_is_detected()
     figures = "\n".join("2024 | 1.250 | 3.400 | 12,5 %" for _ in range(120))
     assert detect(figures + "\n" + " ".join(HARBOUR_PARAGRAPHS))[0] == "en"
     assert detect(figures)[0] is None
+
+
+def test_direction_overrides_are_no_part_of_a_title_or_a_name() -> None:
+    # "\u202eCouncil approves" shows reversed wherever the field is printed
+    head = (
+        '<meta property="og:title" content="\u202eHarbour wall to be rebuilt\u202c">'
+        '<meta name="author" content="\u2066Anna Schmidt\u2069">'
+    )
+    article = extract_article(page(head), URL)
+    assert article.title == "Harbour wall to be rebuilt"
+    assert article.authors == ["Anna Schmidt"]

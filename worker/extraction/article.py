@@ -349,18 +349,18 @@ def _extract(
         name: pair[1] for name, pair in sorted(chosen.items()) if pair is not None
     }
     return ExtractedArticle(
-        title=_composed(_value(title)),
+        title=_one_line(_value(title)),
         authors=[_name(name) for name in _value(authors) or []],
         published_at=_value(published),
         updated_at=_value(updated),
         language=lang_value,
         canonical_url=_value(canonical),
-        section=_composed(_value(section)),
-        description=_composed(_value(description)),
+        section=_one_line(_value(section)),
+        description=_one_line(_value(description)),
         image_url=_value(image),
-        site_name=_composed(_value(site_name)),
+        site_name=_one_line(_value(site_name)),
         body=_composed(body),
-        tags=[_composed(tag) for tag in _value(tags) or []],
+        tags=[_one_line(tag) for tag in _value(tags) or []],
         paywalled=bool(_value(paywall)),
         provenance=provenance,
     )
@@ -377,13 +377,28 @@ def _composed(text: str | None) -> str | None:
     return unicodedata.normalize("NFC", text) if text is not None else None
 
 
+@overload
+def _one_line(text: str) -> str: ...
+@overload
+def _one_line(text: None) -> None: ...
+def _one_line(text: str | None) -> str | None:
+    """A title, label or name composed, without the controls that override the direction of
+    the text around them (U+202A-202E, U+2066-2069): "\u202eCouncil approves" shows reversed
+    wherever a reader prints the field, and a name with one is another string in every
+    outlet's copy. Bodies keep them: a right-to-left text may embed a left-to-right one."""
+    return _composed(text.translate(_DIRECTION_OVERRIDES)) if text is not None else None
+
+
+_DIRECTION_OVERRIDES = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
 def _name(text: str) -> str:
     """A person's name composed and without the invisible characters that only hint at line
     breaks (soft hyphens: "Mat\xadthi\xadas Lauerer", zero-width spaces, word joiners): a name
     is matched and deduplicated across sources and outlets. Titles and bodies keep them as
     printed: the corpora's annotations are split on them (removing them from bodies finds 7
     snippets more on 4 pages and 6 fewer on 3), and ``content_hash`` folds them."""
-    return _composed(text.translate(_INVISIBLE))
+    return _one_line(text.translate(_INVISIBLE))
 
 
 _INVISIBLE = dict.fromkeys(map(ord, INVISIBLE))
