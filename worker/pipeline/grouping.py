@@ -220,7 +220,7 @@ def regroup(session: Session, article: Article, now: datetime) -> None:
     grouped = story_copies(copies)
     joined = _lock_stories_of(session, grouped, also=[article.id])
     old = article.story_id
-    if _no_longer_of_its_story(session, article, copies.found):
+    if _no_longer_of_its_story(session, article, looked_up.fingerprint, when):
         others = [story_id for story_id in joined if story_id != old]
         target = others[0] if others else stories.new_story(session, now)
         article.story_id, article.changed_at = target, now
@@ -240,11 +240,16 @@ def regroup(session: Session, article: Article, now: datetime) -> None:
     stories.refresh_story(session, target, now)
 
 
-def _no_longer_of_its_story(session: Session, article: Article, found: Sequence[Copy]) -> bool:
-    """The article shares its story with others, and its text is a copy of none of them."""
+def _no_longer_of_its_story(
+    session: Session, article: Article, fp: Fingerprint, when: datetime
+) -> bool:
+    """The article shares its story with others, and its text (``fp``) is a copy of none of
+    them. Compared with each, not looked up: a story-mate indexed under an older fingerprint
+    version (a reindex under way) is not found by every key, and would be taken for gone."""
     mates = stories.story_members(session, [article.story_id], exclude=[article.id])
-    copies = {copy.candidate.article_id for copy in found}
-    return bool(mates) and not any(mate.article_id in copies for mate in mates)
+    return bool(mates) and not any(
+        compare(fp, _candidate_fingerprint(mate), when, mate.when).same for mate in mates
+    )
 
 
 def story_copies(copies: Copies) -> list[Copy]:
