@@ -446,6 +446,33 @@ def test_articles_without_story_keys_are_regrouped_by_reindexing(
     assert count_unindexed(runtime) == 0 and reindex_stories(runtime) == 0
 
 
+def test_an_article_whose_regroup_crashes_is_left_for_the_next_reindex_and_the_rest_go_on(
+    database_url: str,
+    runtime_factory: RuntimeFactory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with wire_web(tmp_path) as web:
+        runtime = runtime_factory(database_url, sources_file=web.sources_file)
+        _crawl(runtime)
+    with runtime.sessions.begin() as session:
+        session.execute(update(Article).values(story_fingerprint_version=1))
+        first = session.scalar(select(func.min(Article.id)))
+    regroup = grouping.regroup
+
+    def crash_on_first(session: Session, article: Article, now: datetime) -> None:
+        if article.id == first:
+            raise ValueError("a bug one article trips")
+        regroup(session, article, now)
+
+    monkeypatch.setattr(grouping, "regroup", crash_on_first)
+    total = len(web.article_urls()) - 1
+    assert reindex_stories(runtime) == total - 1, "the others were indexed"
+    assert count_unindexed(runtime) == 1
+    monkeypatch.setattr(grouping, "regroup", regroup)
+    assert reindex_stories(runtime) == 1 and count_unindexed(runtime) == 0
+
+
 def test_articles_indexed_before_signatures_were_stored_still_group_and_reindex_stores_them(
     database_url: str, runtime_factory: RuntimeFactory, tmp_path: Path
 ) -> None:

@@ -529,9 +529,13 @@ def reindex_stories_command(
         with Progress(console=err) as progress:
             task = progress.add_task("indexing", total=total)
             done = reindex_stories(runtime, lambda _id: progress.advance(task))
+        left = count_unindexed(runtime)
     except SQLAlchemyError as exc:
         raise _fail(_db_problem(exc)) from exc
     out.print(f"indexed {done} articles")
+    if left:
+        out.print(f"{left} could not be indexed: `reindex.crashed` in the log names each")
+        raise typer.Exit(1)
 
 
 @app.command()

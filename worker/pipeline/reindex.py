@@ -10,13 +10,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+import structlog
 from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from worker.dedup.fingerprint import STORY_FINGERPRINT_VERSION
 from worker.pipeline import grouping
 from worker.runtime import Runtime
 from worker.storage.models import Article
+
+log = structlog.get_logger(__name__)
 
 
 def _stale(session: Session, after_id: int, limit: int) -> list[int]:
@@ -45,7 +49,8 @@ def count_unindexed(runtime: Runtime) -> int:
 def reindex_stories(
     runtime: Runtime, on_article: Callable[[int], None] | None = None, batch: int = 200
 ) -> int:
-    """Regroup every article not indexed under the current version; returns how many."""
+    """Regroup every article not indexed under the current version; returns how many. An
+    article whose regroup crashes is logged (``reindex.crashed``) and left for the next run."""
     done = last_id = 0
     while True:
         with runtime.sessions() as session:
@@ -53,11 +58,17 @@ def reindex_stories(
         if not ids:
             return done
         for article_id in ids:
-            with runtime.sessions.begin() as session:
-                article = session.get(Article, article_id)
-                if article is not None:
-                    grouping.regroup(session, article, datetime.now(UTC))
-            done += 1
             last_id = article_id
+            try:
+                with runtime.sessions.begin() as session:
+                    article = session.get(Article, article_id)
+                    if article is not None:
+                        grouping.regroup(session, article, datetime.now(UTC))
+            except OperationalError:
+                raise  # the database, not the article: the run cannot go on
+            except Exception:  # a bug one article trips must not end the run; it stays stale
+                log.exception("reindex.crashed", article=article_id)
+                continue
+            done += 1
             if on_article is not None:
                 on_article(article_id)
