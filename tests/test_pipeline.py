@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import redis
 from sqlalchemy import select
 
 from tests.conftest import truncate_postgres
@@ -815,6 +816,27 @@ def test_a_bug_one_page_trips_fails_that_url_with_its_cause_and_spares_the_other
         "ValueError: Port out of range 0-65535",
     )
     assert _url(runtime, good).state == "stored", "the batch went on"
+
+
+def test_a_store_that_does_not_answer_is_no_pages_fault(
+    site: LocalSite,
+    tmp_path: Path,
+    runtime_factory: RuntimeFactory,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the host limits' Redis restarting: the task fails and the URL comes back, not "crashed"
+    site.add("/story", article_page(site.url("/story"), "Drills", PARAGRAPHS))
+    runtime = _runtime(site, tmp_path, runtime_factory, database_url, ["/story"])
+    (url_id,) = _poll(runtime)
+
+    def refused(*args: object, **kwargs: object) -> object:
+        raise redis.ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(process, "store", refused)
+    with pytest.raises(redis.ConnectionError):
+        process_url(runtime, url_id)
+    assert _url(runtime, url_id).state == "pending"
 
 
 def test_a_poll_follows_no_more_child_sitemaps_than_the_setting_allows(

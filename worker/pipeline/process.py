@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import redis
 import structlog
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, joinedload
 
 from worker import metrics
@@ -45,6 +47,10 @@ class UrlOutcome:
     article_id: int | None = None
 
 
+# What a database or shared store raises when it is down or busy: never a page's fault
+STORE_ERRORS: tuple[type[Exception], ...] = (SQLAlchemyError, redis.RedisError, sqlite3.Error)
+
+
 class RetryLater(Exception):  # noqa: N818 - a request, not a failure
     """A transient failure with attempts left: run ``process_url`` again after ``delay`` seconds."""
 
@@ -76,12 +82,15 @@ def process_url(
     Idempotent: a URL already in a final state is left alone unless ``force`` (a rerun). A bug
     that one page trips (an exception nobody expected) fails that URL as ``crashed``, with the
     exception as its detail, rather than the task: a failing task left the URL pending until
-    its attempts ran out, with no cause, and stopped an inline crawl. A database that does not
-    answer is no page's fault: that still raises, for the task to retry.
+    its attempts ran out, with no cause, and stopped an inline crawl. A store that does not
+    answer (the database, the host limits' Redis or SQLite file) is no page's fault: that
+    still raises, for the task to retry or the lost-task sweep to queue the URL again.
     """
     try:
         return _process_url(runtime, url_id, force=force, now=now)
-    except (RetryLater, OperationalError):
+    except RetryLater:
+        raise
+    except STORE_ERRORS:
         raise
     except Exception as exc:
         log.exception("url.crashed", url_id=url_id)

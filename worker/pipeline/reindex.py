@@ -12,11 +12,11 @@ from datetime import UTC, datetime
 
 import structlog
 from sqlalchemy import ColumnElement, func, or_, select
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from worker.dedup.fingerprint import STORY_FINGERPRINT_VERSION
 from worker.pipeline import grouping
+from worker.pipeline.process import STORE_ERRORS
 from worker.runtime import Runtime
 from worker.storage.models import Article
 
@@ -64,7 +64,7 @@ def reindex_stories(
                     article = session.get(Article, article_id)
                     if article is not None:
                         grouping.regroup(session, article, datetime.now(UTC))
-            except OperationalError:
+            except STORE_ERRORS:
                 raise  # the database, not the article: the run cannot go on
             except Exception:  # a bug one article trips must not end the run; it stays stale
                 log.exception("reindex.crashed", article=article_id)

@@ -16,13 +16,12 @@ from typing import Any
 
 import structlog
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.exc import OperationalError
 
 from worker.errors import ExtractionError
 from worker.extraction import EXTRACTOR_VERSION
 from worker.fetching import FetchedPage, decode_html
 from worker.pipeline.decisions import final_state_for
-from worker.pipeline.process import UrlOutcome, context_for, extract, store
+from worker.pipeline.process import STORE_ERRORS, UrlOutcome, context_for, extract, store
 from worker.runtime import Runtime
 from worker.storage import repository
 from worker.storage.models import Outlet, RawPage, Source, Url
@@ -87,7 +86,7 @@ def reprocess(
         for url_id in ids:
             try:
                 outcome = reprocess_url(runtime, url_id)
-            except OperationalError:
+            except STORE_ERRORS:
                 raise  # the database, not the page: the run cannot go on
             except Exception as exc:  # a bug one page trips must not end the run
                 log.exception("reprocess.crashed", url_id=url_id)
