@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from worker.discovery import parse_feed, parse_sitemap
+from worker.discovery.links import repair_character_references
 from worker.errors import DiscoveryError
 
 BASE = "https://news.example/rss/all.xml"
@@ -121,6 +122,76 @@ def test_an_emoji_written_as_two_surrogate_references_loses_no_feed_or_sitemap()
         "https://news.example/e/2",
     ]
     assert sitemap[0].title == "Smile \U0001f600 at the fair \ufffd"
+
+
+def test_a_pair_of_surrogate_references_is_joined_wherever_it_stands() -> None:
+    assert repair_character_references(b"&#65;&#xD83D;&#xDE00;&#0;") == b"&#65;&#x1F600;&#xFFFD;"
+    assert repair_character_references(b"&#xD83D;&#xD83D;&#xDE00;") == b"&#xFFFD;&#x1F600;"
+    assert repair_character_references(b"a &#233; b") == b"a &#233; b"
+
+
+def test_a_time_out_of_range_loses_that_time_not_the_document() -> None:
+    # astimezone and fromtimestamp raised: parser_crashed, no link of the document recorded
+    sitemap = (
+        b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        b"<url><loc>https://news.example/a</loc><lastmod>0001-01-01T00:00:00+01:00</lastmod>"
+        b"</url><url><loc>https://news.example/b</loc></url></urlset>"
+    )
+    found = parse_sitemap(sitemap, "https://news.example/sitemap.xml").links
+    assert [(link.url, link.modified_at) for link in found] == [
+        ("https://news.example/a", None),
+        ("https://news.example/b", None),
+    ]
+    atom = (
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>'
+        b'<entry><title>A</title><link href="https://news.example/a"/>'
+        b"<published>9999-12-31T23:59:59-05:00</published></entry>"
+        b'<entry><title>B</title><link href="https://news.example/b"/></entry></feed>'
+    )
+    links = parse_feed(atom, BASE).links
+    assert [(link.url, link.published_at) for link in links] == [
+        ("https://news.example/a", None),
+        ("https://news.example/b", None),
+    ]
+
+
+def test_a_title_given_as_plain_text_keeps_its_angle_brackets() -> None:
+    # parsed as HTML, "<bool>" and "<video>" were taken for tags and dropped with their text
+    rss = (
+        b'<rss version="2.0"><channel><title>t</title>'
+        b"<item><title>Why std::vector&lt;bool&gt; is not a container</title>"
+        b"<link>https://news.example/a</link></item>"
+        b"<item><title>&lt;b&gt;Bold&lt;/b&gt; move</title><link>https://news.example/c</link>"
+        b"</item></channel></rss>"
+    )
+    titles = [link.title for link in parse_feed(rss, BASE).links]
+    assert titles == ["Why std::vector<bool> is not a container", "Bold move"]
+    sitemap = (
+        b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        b'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">'
+        b"<url><loc>https://news.example/v</loc><news:news>"
+        b"<news:title>The &lt;video&gt; element turns 15</news:title></news:news></url></urlset>"
+    )
+    (link,) = parse_sitemap(sitemap, "https://news.example/news.xml").links
+    assert link.title == "The <video> element turns 15"
+
+
+def test_a_document_yields_no_more_links_than_the_sitemap_protocol_allows() -> None:
+    locs = "".join(f"<url><loc>https://news.example/a/{n}</loc></url>" for n in range(50_010))
+    xml = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>'
+    found = parse_sitemap(xml.encode(), "https://news.example/sitemap.xml")
+    assert (len(found.links), found.beyond_limit) == (50_000, 10)
+
+
+def test_an_entry_without_an_address_is_refused_with_a_reason() -> None:
+    xml = (
+        b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        b"<url><loc>   </loc></url><url><lastmod>2024-01-01</lastmod></url>"
+        b"<url><loc>https://news.example/a</loc></url></urlset>"
+    )
+    found = parse_sitemap(xml, "https://news.example/sitemap.xml")
+    assert [link.url for link in found.links] == ["https://news.example/a"]
+    assert [why for _, why in found.refused] == ["entry without an address"] * 2
 
 
 def test_an_items_publication_time_is_kept_apart_from_its_last_change() -> None:

@@ -107,6 +107,13 @@ def test_a_section_front_yields_its_articles_with_their_headlines_and_nothing_el
         ("https://d.example/autor/max-mustermann-redakteur/", "", False),
         ("https://d.example/media/2024/05/17/photo-of-the-day.jpg", "", False),
         ("https://d.example/", "Home of the best news on the web", False),
+        # topic, section, category and writer pages (each once taken for an article)
+        ("https://d.example/thema/russland_ukraine_krieg/", "", False),
+        ("https://d.example/section/middle-east-and-africa/", "", False),
+        ("https://d.example/by/mary-jo-smith", "", False),
+        ("https://d.example/news.php?catid=7", "", False),
+        ("https://d.example/index.php?option=com_content&view=category&id=12", "", False),
+        ("https://d.example/index.php?option=com_content&view=article&id=12", "", True),
     ],
 )
 def test_which_links_read_as_articles(url: str, text: str, article: bool) -> None:

@@ -14,8 +14,9 @@ from sqlalchemy import select
 
 from tests.conftest import truncate_postgres
 from tests.localweb.server import LocalSite, Response
+from worker.discovery import DiscoveredLink
 from worker.extraction import EXTRACTOR_VERSION
-from worker.pipeline import RetryLater, poll_source, process, process_url, sweep_lost_urls
+from worker.pipeline import RetryLater, poll, poll_source, process, process_url, sweep_lost_urls
 from worker.pipeline.crawl import crawl_inline, process_inline
 from worker.pipeline.decisions import retry_delay
 from worker.reporting.urls import trace_url
@@ -853,6 +854,38 @@ def test_a_poll_follows_no_more_child_sitemaps_than_the_setting_allows(
         site.url("/news/b"),
     ]
     assert site.get_hits["/c.xml"] == 0
+
+
+def test_a_walk_that_has_run_its_time_leaves_the_rest_for_the_next_poll(
+    site: LocalSite,
+    tmp_path: Path,
+    runtime_factory: RuntimeFactory,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 50 slow children held the poll's worker process for up to 50 minutes
+    site.add("/index.xml", _sitemap(site, ["/a.xml", "/b.xml"], index=True))
+    for name in "ab":
+        site.add(f"/{name}.xml", _sitemap(site, [f"/news/{name}"]))
+    sitemap = {"daily/sitemap": ("sitemap", site.url("/index.xml"))}
+    runtime = _synced(tmp_path, runtime_factory, database_url, sitemap)
+    monkeypatch.setattr(poll, "WALK_SECONDS", 0.0)
+    first = poll_source(runtime, _source_id(runtime))
+    assert (len(first.url_ids), first.sitemaps_left, first.resume_after) == (0, 2, 0.0)
+    monkeypatch.setattr(poll, "WALK_SECONDS", 300.0)
+    assert len(poll_source(runtime, _source_id(runtime)).url_ids) == 2
+    assert site.get_hits["/index.xml"] == 1
+
+
+def test_an_announced_time_ahead_of_now_is_no_publication_time() -> None:
+    # "18:00 KST" that a feed parser takes for UTC is 9 hours ahead for a fresh item
+    now = datetime.now(UTC)
+    links = [
+        DiscoveredLink("https://news.example/a", published_at=now + timedelta(hours=9)),
+        DiscoveredLink("https://news.example/b", published_at=now - timedelta(minutes=5)),
+    ]
+    ahead, fresh = poll.frontier_links(links, [])
+    assert (ahead.published_at, fresh.published_at) == (None, links[1].published_at)
 
 
 def _slow_sitemap_host(site: LocalSite) -> dict[str, tuple[str, str]]:

@@ -42,8 +42,16 @@ def parse_feed(content: bytes, base_url: str) -> Discovered:
             published_at=published,
             title=entry.get("title") or None,
             modified_at=updated,
+            title_is_html=_html(entry.get("title_detail")),
         )
     return found
+
+
+def _html(detail: Any) -> bool:
+    """Whether feedparser read the title as markup (Atom type="html", RSS with tags in it);
+    "text/plain" has had its entities decoded and holds no markup."""
+    kind = detail.get("type") if isinstance(detail, dict) else None
+    return kind != "text/plain"
 
 
 def _entry_link(entry: Any) -> str | None:
@@ -64,4 +72,7 @@ def _entry_time(entry: Any, key: str) -> datetime | None:
     parsed = dict.get(entry, key)
     if not parsed:
         return None
-    return datetime.fromtimestamp(timegm(parsed), UTC)
+    try:
+        return datetime.fromtimestamp(timegm(parsed), UTC)
+    except (ValueError, OverflowError, OSError):  # year 0 or 10000: this item has no time
+        return None

@@ -40,7 +40,8 @@ SLUG_WORDS = 3
 _NOT_ARTICLE_SEGMENTS = frozenset(
     {
         "tag", "tags", "schlagwort", "schlagworte", "category", "categories", "kategorie",
-        "kategorien", "categoria", "categorie", "rubrik", "topic", "topics", "themen",
+        "kategorien", "categoria", "categorie", "rubrik", "topic", "topics", "thema", "themen",
+        "section", "sections", "by",
         "author", "authors", "autor", "autoren", "auteur", "user", "users", "profile", "profil",
         "archive", "archives", "archiv", "search", "suche", "login", "logout", "register",
         "signin", "signup", "account", "subscribe", "subscription", "abo", "newsletter",
@@ -63,8 +64,15 @@ _DATE = re.compile(
     r"(?<!\d)(?:19|20)\d{2}[/_-]?(?:0?[1-9]|1[0-2])(?:[/_-]?(?:0?[1-9]|[12]\d|3[01]))?(?!\d)"
 )
 _LONG_NUMBER = re.compile(r"\d{5,}")
-# An article's number as a query parameter: ?p=123 (WordPress), ?id=, ?storyid=, ?article_id=
-_ID_PARAMETER = re.compile(r"(?:^|&)(?:p|[a-z_]*id)=\d+(?:&|$)", re.IGNORECASE)
+# An article's number as a query parameter: ?p=123 (WordPress), ?id=, ?storyid=, ?article_id=;
+# not a category's, section's, tag's or writer's (?catid=7, ?sectionid=2)
+_ID_PARAMETER = re.compile(
+    r"(?:^|&)(?:p|(?!(?:cat|category|sec|section|tag|topic|author|user)_?id=)[a-z_]*id)=\d+"
+    r"(?:&|$)",
+    re.IGNORECASE,
+)
+# A listing by its CMS's own words (Joomla's view=category, view=section)
+_LISTING_VIEW = re.compile(r"(?:^|&)view=(?:category|section|tag|archive)(?:&|$)", re.I)
 _SLUG_SEPARATORS = re.compile(r"[-_+.,;~]+|\s+")
 _PAGE_EXTENSION = re.compile(r"\.(?:s?html?|php\d?|aspx?|cms|jsp|cfm)$", re.IGNORECASE)
 
@@ -129,6 +137,8 @@ def is_article_link(url: str, text: str) -> bool:
     if _FILE_EXTENSION.search(path) or _PAGE_NUMBER.search(path):
         return False
     if any(segment.lower() in _NOT_ARTICLE_SEGMENTS for segment in segments):
+        return False
+    if _LISTING_VIEW.search(parts.query):
         return False
     if segments and all(segment.isdigit() for segment in segments):
         return False  # a date archive: /2024/, /2024/05/, /2024/05/17/

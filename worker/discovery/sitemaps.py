@@ -48,6 +48,7 @@ def parse_sitemap(content: bytes, base_url: str) -> Discovered:
             published_at=_parse_time(_first_text(url, "publication_date", namespace=_NEWS_NS)),
             title=_first_text(url, "title", namespace=_NEWS_NS),
             modified_at=_parse_time(_first_text(url, "lastmod")),
+            title_is_html=False,  # XML text, its references read by the parser
         )
     return found
 
@@ -67,6 +68,6 @@ def _parse_time(value: str | None) -> datetime | None:
         return None
     try:
         parsed = dateparser.isoparse(value)
-    except (ValueError, OverflowError):
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except (ValueError, OverflowError):  # "0001-01-01T00:00+01:00" leaves the range in UTC
         return None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -17,6 +18,7 @@ from worker.discovery import (
     parse_listing,
     parse_sitemap,
 )
+from worker.discovery.links import MAX_LINKS
 from worker.errors import DiscoveryError, FetchError, NotModified, TransientFetchError
 from worker.fetching import FetchedPage
 from worker.fetching.hostgate import HostBusy, HostLimits
@@ -29,6 +31,13 @@ from worker.storage.models import Source
 from worker.storage.repository import FrontierLink
 
 log = structlog.get_logger(__name__)
+
+# A sitemap walk stops after this long, or once it holds MAX_LINKS links; the next poll (due
+# at once) reads the children left
+WALK_SECONDS = 300.0
+# An announced publication time further ahead of now than this is a feed's mistake (a zone
+# read wrong: "18:00 KST" taken as UTC is 9 h ahead for a fresh item; a year 2100): not kept
+ANNOUNCED_AHEAD = timedelta(hours=1)
 
 
 @dataclass
@@ -123,6 +132,8 @@ def poll_source(runtime: Runtime, source_id: int, now: datetime | None = None) -
             )
             found = _parse(kind, page, pattern)
         walk = _follow_sitemaps(runtime, found, limits, bound) if found.sitemaps else SitemapWalk()
+        if found.beyond_limit:
+            bound.warning("poll.links_beyond_limit", links=found.beyond_limit, limit=MAX_LINKS)
         # a listing's parser applies the rule itself, instead of its guess
         dropped = found.keep_matching(pattern) if pattern and kind != "listing" else 0
         if dropped:
@@ -190,16 +201,18 @@ def frontier_links(
     A URL whose cleaned form outgrows the URL columns (percent-encoding triples a non-ASCII
     character) goes to ``refused``: on PostgreSQL it failed the whole poll."""
     merged: dict[str, FrontierLink] = {}
+    latest = datetime.now(UTC) + ANNOUNCED_AHEAD
     for link in links:
         key = frontier_key(link.url)
         if len(key) > MAX_URL_CHARS:
             refused.append((link.url[:300], f"longer than {MAX_URL_CHARS} characters once cleaned"))
             continue
         seen = merged.get(key)
+        published_at = link.published_at if (link.published_at or latest) <= latest else None
         merged[key] = FrontierLink(
             key,
             (seen.title if seen else None) or link.title,
-            (seen.published_at if seen else None) or link.published_at,
+            (seen.published_at if seen else None) or published_at,
         )
     return list(merged.values())
 
@@ -250,7 +263,13 @@ def _follow_sitemaps(
     found.sitemaps = []
     budget = runtime.settings.max_sitemap_children
     walk = SitemapWalk()
+    started = time.monotonic()
     while queue and budget > 0:
+        if len(found.links) >= MAX_LINKS or time.monotonic() - started > WALK_SECONDS:
+            # enough for one poll (links to record, a worker process held): the rest is the
+            # next poll's, due at once
+            walk.left = list(dict.fromkeys(u for u in queue if u not in seen))[:budget]
+            return walk
         child_url = queue.pop(0)
         if child_url in seen:
             continue
@@ -271,6 +290,7 @@ def _follow_sitemaps(
         else:
             found.links.extend(child.links)
             found.refused.extend(child.refused)
+            found.beyond_limit += child.beyond_limit
             queue.extend(child.sitemaps)
         budget -= 1
     if queue:
