@@ -1,4 +1,5 @@
-"""Child sitemaps left for the next poll when the host's rate limit cut a walk short.
+"""Child sitemaps left for the next poll when a walk was cut short (the host busy, the walk's
+time or links spent).
 
 Revision ID: 0009
 Revises: 0008
@@ -23,8 +24,8 @@ def upgrade() -> None:
                 "pending_sitemaps",
                 sa.JSON(none_as_null=True),
                 nullable=True,
-                comment="Child sitemaps of its index the next poll reads first (a walk the "
-                "host's rate limit cut short); null: none.",
+                comment="Child sitemaps of its index the next poll reads first (a walk cut "
+                "short: the host busy, the walk's time or links spent); null: none.",
             )
         )
 

@@ -48,7 +48,8 @@ class PollResult:
     not_modified: bool = False
     error: str | None = None
     refused: list[tuple[str, str]] = field(default_factory=list)
-    # child sitemaps the host's rate limit left for the next poll, due in ``resume_after`` s
+    # child sitemaps left for the next poll (the host busy, the walk's time or links spent),
+    # due in ``resume_after`` seconds
     sitemaps_left: int = 0
     resume_after: float = 0.0
 
@@ -58,7 +59,7 @@ class SitemapWalk:
     """How far a walk of a sitemap index got."""
 
     complete: bool = True  # False: a child failed for now, the index must be read whole again
-    left: list[str] = field(default_factory=list)  # not read: the host was busy
+    left: list[str] = field(default_factory=list)  # not read: for the next poll
     resume_after: float = 0.0
 
 

@@ -151,8 +151,8 @@ class Source(Base):
     )
     pending_sitemaps: Mapped[list[str] | None] = mapped_column(
         JSON(none_as_null=True),
-        comment="Child sitemaps of its index the next poll reads first (a walk the host's "
-        "rate limit cut short); null: none.",
+        comment="Child sitemaps of its index the next poll reads first (a walk cut short: "
+        "the host busy, the walk's time or links spent); null: none.",
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow, comment="First synced (UTC).")
 
