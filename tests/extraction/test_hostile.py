@@ -74,6 +74,8 @@ def test_json_nan_and_infinity_are_no_author() -> None:
         ' {"@type": "Person", "name": "Jane Roe"}]}</script>'
     )
     assert extract_article(page(head), URL).authors == ["Jane Roe"]  # not "nan", "inf"
+    huge = head.replace("NaN", "1" + "0" * 400)  # a number no float holds is still a number
+    assert extract_article(page(huge), URL).authors == ["Jane Roe"]
 
 
 def test_an_author_field_of_a_whole_paragraph_is_no_byline() -> None:

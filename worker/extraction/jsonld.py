@@ -241,8 +241,9 @@ def _text(value: Any) -> str | None:
     if isinstance(value, str):
         return decoded(_TAG.sub(" ", value)) if "<" in value or "&" in value else value
     if isinstance(value, int | float) and not isinstance(value, bool):
-        # JSON's NaN and Infinity, which Python's parser takes, name nothing
-        return str(value) if math.isfinite(value) else None
+        # JSON's NaN and Infinity, which Python's parser takes, name nothing (an int of any
+        # size is finite, and math.isfinite() cannot take one beyond a float)
+        return None if isinstance(value, float) and not math.isfinite(value) else str(value)
     return None
 
 
