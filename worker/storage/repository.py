@@ -191,8 +191,8 @@ def postpone_poll(session: Session, source: Source, until: datetime) -> None:
 def record_pending_sitemaps(
     session: Session, source: Source, sitemaps: Sequence[str], resume_at: datetime
 ) -> None:
-    """Child sitemaps a walk could not read for the host's rate limit, for the poll due at
-    ``resume_at`` to read first; none: the walk is done."""
+    """Child sitemaps a walk left unread (the host busy, the walk's time or links spent), for
+    the poll due at ``resume_at`` to read first; none: the walk is done."""
     source.pending_sitemaps = list(sitemaps) or None
     if sitemaps:
         postpone_poll(session, source, resume_at)
