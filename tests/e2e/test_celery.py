@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from tests.localweb.server import LocalSite, Response
 from tests.localweb.sites import TestWeb
 from tests.localweb.wire import Page, local_story, page_html
 from worker.pipeline import poll_source
-from worker.runtime import build_runtime
+from worker.runtime import Runtime, build_runtime
 from worker.storage import heartbeats
 from worker.storage.db import make_engine
 from worker.storage.models import Heartbeat, Source, Url
@@ -85,6 +86,34 @@ def test_embedded_mode_crawls_with_no_servers(
     assert_crawl_stored_everything(database_url, web)
 
 
+@contextmanager
+def _polled_feed(
+    site: LocalSite, paths: list[str], tmp_path: Path, **settings: str
+) -> Iterator[tuple[dict[str, str], Runtime]]:
+    """A feed of ``paths`` on ``site``, an embedded database migrated by the CLI and the feed
+    polled into it: the service's environment (``settings`` added) and a runtime on it."""
+    items = "".join(f"<item><title>t</title><link>{path}</link></item>" for path in paths)
+    feed = f'<rss version="2.0"><channel><title>D</title>{items}</channel></rss>'
+    site.add("/feed.xml", Response(feed, content_type="application/rss+xml"))
+    sources = tmp_path / "sources.toml"
+    sources.write_text(
+        '[outlets.daily]\nname = "Daily"\n[[outlets.daily.sources]]\n'
+        f'kind = "feed"\nurl = "{site.url("/feed.xml")}"\n'
+    )
+    env = service_env(tmp_path, sources_file=str(sources), **settings)
+    database_url = f"sqlite:///{tmp_path / 'var' / 'newsworker.sqlite'}"
+    assert run_cli(["db", "upgrade"], env, tmp_path).returncode == 0
+    runtime = build_runtime(make_settings(tmp_path, database_url, sources_file=sources))
+    try:
+        sync_from_file(runtime)
+        with runtime.sessions() as session:
+            source_id = session.scalars(select(Source.id)).one()
+        assert len(poll_source(runtime, source_id).url_ids) == len(paths)
+        yield env, runtime
+    finally:
+        runtime.close()
+
+
 def test_the_tick_runs_ahead_of_a_backlog_of_fetches(tmp_path: Path) -> None:
     """The tick shared the fetches' queue: behind a backlog it ran minutes late, polls were
     claimed late and `newsworker health` called every worker down. It has a queue of its own,
@@ -93,23 +122,7 @@ def test_the_tick_runs_ahead_of_a_backlog_of_fetches(tmp_path: Path) -> None:
         paths = [f"/news/{n}" for n in range(12)]
         for path in paths:
             site.add(path, Response("<html><body><p>slow</p></body></html>", delay=1.0))
-        items = "".join(f"<item><title>t</title><link>{path}</link></item>" for path in paths)
-        feed = f'<rss version="2.0"><channel><title>D</title>{items}</channel></rss>'
-        site.add("/feed.xml", Response(feed, content_type="application/rss+xml"))
-        sources = tmp_path / "sources.toml"
-        sources.write_text(
-            '[outlets.daily]\nname = "Daily"\n[[outlets.daily.sources]]\n'
-            f'kind = "feed"\nurl = "{site.url("/feed.xml")}"\n'
-        )
-        env = service_env(tmp_path, sources_file=str(sources), concurrency="1")
-        database_url = f"sqlite:///{tmp_path / 'var' / 'newsworker.sqlite'}"
-        assert run_cli(["db", "upgrade"], env, tmp_path).returncode == 0
-        runtime = build_runtime(make_settings(tmp_path, database_url, sources_file=sources))
-        try:
-            sync_from_file(runtime)
-            with runtime.sessions() as session:
-                source_id = session.scalars(select(Source.id)).one()
-            assert len(poll_source(runtime, source_id).url_ids) == len(paths)
+        with _polled_feed(site, paths, tmp_path, concurrency="1") as (env, runtime):
             # a backlog in the main queue, then beat's tick (sent when beat starts)
             queued = run_cli(["rerun", "--state", "pending"], env, tmp_path)
             assert queued.returncode == 0 and "queued 12 URLs" in queued.stdout, queued.stderr
@@ -125,10 +138,8 @@ def test_the_tick_runs_ahead_of_a_backlog_of_fetches(tmp_path: Path) -> None:
                     wait_until(ticked, 60, "the tick", log)
                     with runtime.sessions() as session:
                         left = session.scalar(select(func.count()).where(Url.state == "pending"))
-            pending = left or 0
-            assert pending >= 6, f"the tick ran after {12 - pending} of 12 fetches"
-        finally:
-            runtime.close()
+        pending = left or 0
+        assert pending >= 6, f"the tick ran after {12 - pending} of 12 fetches"
 
 
 def test_a_fetch_past_the_time_limit_loses_its_process_not_the_worker(tmp_path: Path) -> None:
@@ -141,28 +152,10 @@ def test_a_fetch_past_the_time_limit_loses_its_process_not_the_worker(tmp_path: 
             "daily", "/fine", "Ferry moves", local_story(3), "2026-10-20T09:00:00+00:00"
         )
         site.add("/fine", page_html(fine_page, site))
-        items = "".join(
-            f"<item><title>t</title><link>{path}</link></item>" for path in ("/stuck", "/fine")
-        )
-        feed = f'<rss version="2.0"><channel><title>D</title>{items}</channel></rss>'
-        site.add("/feed.xml", Response(feed, content_type="application/rss+xml"))
-        sources = tmp_path / "sources.toml"
-        sources.write_text(
-            '[outlets.daily]\nname = "Daily"\n[[outlets.daily.sources]]\n'
-            f'kind = "feed"\nurl = "{site.url("/feed.xml")}"\n'
-        )
-        env = service_env(
-            tmp_path, sources_file=str(sources), concurrency="1", read_timeout="60",
+        with _polled_feed(
+            site, ["/stuck", "/fine"], tmp_path, concurrency="1", read_timeout="60",
             total_timeout="60", fetch_time_limit_seconds="3",
-        )  # fmt: skip
-        database_url = f"sqlite:///{tmp_path / 'var' / 'newsworker.sqlite'}"
-        assert run_cli(["db", "upgrade"], env, tmp_path).returncode == 0
-        runtime = build_runtime(make_settings(tmp_path, database_url, sources_file=sources))
-        try:
-            sync_from_file(runtime)
-            with runtime.sessions() as session:
-                source_id = session.scalars(select(Source.id)).one()
-            assert len(poll_source(runtime, source_id).url_ids) == 2
+        ) as (env, runtime):  # fmt: skip
             with runtime.sessions() as session:
                 ids = {url: url_id for url, url_id in session.execute(select(Url.url, Url.id))}
             stuck, fine = ids[site.url("/stuck")], ids[site.url("/fine")]
@@ -180,5 +173,3 @@ def test_a_fetch_past_the_time_limit_loses_its_process_not_the_worker(tmp_path: 
                 row = session.get_one(Url, stuck)
             assert (row.state, row.attempts) == ("pending", 1), "the sweep brings it back"
             assert "Hard time limit (3.0s) exceeded for newsworker.fetch" in log.read_text()
-        finally:
-            runtime.close()
