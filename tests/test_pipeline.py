@@ -877,6 +877,24 @@ def test_a_walk_that_has_run_its_time_leaves_the_rest_for_the_next_poll(
     assert site.get_hits["/index.xml"] == 1
 
 
+def test_a_news_sitemaps_time_without_a_zone_is_in_the_outlets_zone(
+    site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
+) -> None:
+    # it was read as UTC: 18:00 in Seoul stored as 18:00 UTC, nine hours late
+    news = "http://www.google.com/schemas/sitemap-news/0.9"
+    xml = (
+        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news="{news}">'
+        f"<url><loc>{site.url('/news/a')}</loc><news:news>"
+        "<news:publication_date>2026-03-05T18:00:00</news:publication_date>"
+        "</news:news></url></urlset>"
+    )
+    site.add("/news.xml", Response(xml, content_type="application/xml"))
+    sitemap = {"daily/sitemap": ("sitemap", site.url("/news.xml"))}
+    runtime = _synced(tmp_path, runtime_factory, database_url, sitemap)  # Asia/Seoul
+    (url_id,) = poll_source(runtime, _source_id(runtime)).url_ids
+    assert _url(runtime, url_id).announced_at == datetime(2026, 3, 5, 9, tzinfo=UTC)
+
+
 def test_an_announced_time_ahead_of_now_is_no_publication_time() -> None:
     # "18:00 KST" that a feed parser takes for UTC is 9 hours ahead for a fresh item
     now = datetime.now(UTC)

@@ -5,7 +5,7 @@ The parser never resolves entities nor touches the network; a gzip body is unpac
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 
 from dateutil import parser as dateparser
 from lxml import etree
@@ -16,8 +16,9 @@ from worker.errors import DiscoveryError
 _NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
 
 
-def parse_sitemap(content: bytes, base_url: str) -> Discovered:
-    """Article links of a urlset, or the child sitemaps of an index."""
+def parse_sitemap(content: bytes, base_url: str, zone: tzinfo | None = None) -> Discovered:
+    """Article links of a urlset, or the child sitemaps of an index. A time given without a
+    zone (the protocol wants one) is taken in ``zone``, the outlet's, else UTC."""
     content = prepare_xml(content)
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, recover=True
@@ -33,7 +34,7 @@ def parse_sitemap(content: bytes, base_url: str) -> Discovered:
     if kind == "sitemapindex":
         for child in root:
             if isinstance(child.tag, str) and etree.QName(child).localname == "sitemap":
-                lastmod = _parse_time(_first_text(child, "lastmod"))
+                lastmod = _parse_time(_first_text(child, "lastmod"), zone)
                 found.add_sitemap(_first_text(child, "loc"), base_url, lastmod)
         return found
     if kind != "urlset":
@@ -45,9 +46,11 @@ def parse_sitemap(content: bytes, base_url: str) -> Discovered:
         found.add(
             loc,
             base_url,
-            published_at=_parse_time(_first_text(url, "publication_date", namespace=_NEWS_NS)),
+            published_at=_parse_time(
+                _first_text(url, "publication_date", namespace=_NEWS_NS), zone
+            ),
             title=_first_text(url, "title", namespace=_NEWS_NS),
-            modified_at=_parse_time(_first_text(url, "lastmod")),
+            modified_at=_parse_time(_first_text(url, "lastmod"), zone),
             title_is_html=False,  # XML text, its references read by the parser
         )
     return found
@@ -63,11 +66,13 @@ def _first_text(element: etree._Element, name: str, namespace: str | None = None
     return None
 
 
-def _parse_time(value: str | None) -> datetime | None:
+def _parse_time(value: str | None, zone: tzinfo | None) -> datetime | None:
     if not value:
         return None
     try:
         parsed = dateparser.isoparse(value)
-        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=zone or UTC)
+        return parsed.astimezone(UTC)
     except (ValueError, OverflowError):  # "0001-01-01T00:00+01:00" leaves the range in UTC
         return None

@@ -22,7 +22,7 @@ from worker.discovery import DiscoveredLink, parse_sitemap
 from worker.errors import DiscoveryError, FetchError
 from worker.fetching import FetchedPage
 from worker.fetching.hostgate import HostBusy, HostLimits
-from worker.pipeline.decisions import outlet_limits
+from worker.pipeline.decisions import outlet_limits, outlet_zone
 from worker.pipeline.poll import frontier_links
 from worker.runtime import Runtime
 from worker.sources import compile_article_urls
@@ -94,6 +94,7 @@ def plan_backfill(
         root_url = source.url
         article_urls = compile_article_urls(source.article_urls) if source.article_urls else None
         limits = outlet_limits(source.outlet, runtime.settings)
+        zone = outlet_zone(source.outlet)
     plan = BackfillPlan(source_key, since, until)
     queue, seen = [root_url], set()
     in_window: list[DiscoveredLink] = []
@@ -108,7 +109,7 @@ def plan_backfill(
         plan.sitemaps_read += 1
         try:
             page = _fetch_sitemap(runtime, sitemap_url, limits)
-            found = parse_sitemap(page.content, page.final_url)
+            found = parse_sitemap(page.content, page.final_url, zone)
         except (FetchError, DiscoveryError) as exc:
             plan.errors.append((sitemap_url, f"{exc.reason}: {exc}"))
             log.warning(

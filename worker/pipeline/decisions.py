@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from datetime import tzinfo
 
 from worker.dedup.urls import article_key, frontier_key, same_site
-from worker.errors import NewsworkerError
+from worker.errors import ExtractionError, NewsworkerError
+from worker.extraction.dates import load_zone
 from worker.fetching.hostgate import HostLimits
 from worker.settings import Settings
 from worker.storable import MAX_URL_CHARS
@@ -66,3 +68,13 @@ def outlet_limits(outlet: Outlet, settings: Settings) -> HostLimits:
         delay=settings.host_delay_seconds if delay is None else delay,
         concurrency=outlet.max_connections or settings.host_concurrency,
     )
+
+
+def outlet_zone(outlet: Outlet) -> tzinfo | None:
+    """The outlet's zone, for times a feed or sitemap gives without one. The sources file's
+    names are checked when it is read; a row edited by hand to a name no zone has is UTC here
+    rather than a failed poll."""
+    try:
+        return load_zone(outlet.timezone)
+    except ExtractionError:
+        return None

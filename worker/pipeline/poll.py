@@ -6,7 +6,7 @@ import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 import structlog
 
@@ -22,7 +22,7 @@ from worker.discovery.links import MAX_LINKS
 from worker.errors import DiscoveryError, FetchError, NotModified, TransientFetchError
 from worker.fetching import FetchedPage
 from worker.fetching.hostgate import HostBusy, HostLimits
-from worker.pipeline.decisions import outlet_limits
+from worker.pipeline.decisions import outlet_limits, outlet_zone
 from worker.runtime import Runtime
 from worker.sources import compile_article_urls
 from worker.storable import MAX_URL_CHARS
@@ -116,6 +116,7 @@ def poll_source(runtime: Runtime, source_id: int, now: datetime | None = None) -
         article_urls = source.article_urls
         outlet_key = source.outlet.key
         limits = outlet_limits(source.outlet, runtime.settings)
+        zone = outlet_zone(source.outlet)  # for a sitemap's times given without one
     bound = log.bind(source=source_id, outlet=outlet_key, url=url)
     try:
         pattern = _article_pattern(article_urls)
@@ -131,8 +132,12 @@ def poll_source(runtime: Runtime, source_id: int, now: datetime | None = None) -
                 last_modified=last_modified,
                 limits=limits,
             )
-            found = _parse(kind, page, pattern)
-        walk = _follow_sitemaps(runtime, found, limits, bound) if found.sitemaps else SitemapWalk()
+            found = _parse(kind, page, pattern, zone)
+        walk = (
+            _follow_sitemaps(runtime, found, limits, zone, bound)
+            if found.sitemaps
+            else SitemapWalk()
+        )
         if found.beyond_limit:
             bound.warning("poll.links_beyond_limit", links=found.beyond_limit, limit=MAX_LINKS)
         # a listing's parser applies the rule itself, instead of its guess
@@ -229,7 +234,12 @@ def _article_pattern(article_urls: str | None) -> re.Pattern[str] | None:
         raise DiscoveryError(f"article_urls: {exc}", reason="bad_article_urls") from exc
 
 
-def _parse(kind: str, page: FetchedPage, article_urls: re.Pattern[str] | None) -> Discovered:
+def _parse(
+    kind: str,
+    page: FetchedPage,
+    article_urls: re.Pattern[str] | None,
+    zone: tzinfo | None = None,
+) -> Discovered:
     """The document's links; an unexpected crash of a parser on a hostile document is the
     source's recorded error, like any other unreadable document, not a failed task."""
     try:
@@ -238,7 +248,7 @@ def _parse(kind: str, page: FetchedPage, article_urls: re.Pattern[str] | None) -
                 page.content, page.final_url, charset=page.charset, article_urls=article_urls
             )
         if kind == "sitemap":
-            return parse_sitemap(page.content, page.final_url)
+            return parse_sitemap(page.content, page.final_url, zone)
         return parse_feed(page.content, page.final_url)
     except DiscoveryError:
         raise
@@ -250,7 +260,11 @@ def _parse(kind: str, page: FetchedPage, article_urls: re.Pattern[str] | None) -
 
 
 def _follow_sitemaps(
-    runtime: Runtime, found: Discovered, limits: HostLimits, bound: structlog.BoundLogger
+    runtime: Runtime,
+    found: Discovered,
+    limits: HostLimits,
+    zone: tzinfo | None,
+    bound: structlog.BoundLogger,
 ) -> SitemapWalk:
     """Walk a sitemap index (breadth first, capped); a broken child is logged and skipped.
 
@@ -277,7 +291,7 @@ def _follow_sitemaps(
         seen.add(child_url)
         try:
             page = runtime.fetcher.get(child_url, accept="feed", limits=limits)
-            child = _parse("sitemap", page, None)
+            child = _parse("sitemap", page, None, zone)
         except HostBusy as busy:
             unread = [child_url, *(u for u in queue if u not in seen)]
             walk.left = list(dict.fromkeys(unread))[:budget]
