@@ -71,7 +71,7 @@ def outlet_limits(outlet: Outlet, settings: Settings) -> HostLimits:
 
 
 def outlet_zone(outlet: Outlet) -> tzinfo | None:
-    """The outlet's zone, for times a feed or sitemap gives without one. The sources file's
+    """The outlet's zone, for the times a sitemap gives without one. The sources file's
     names are checked when it is read; a row edited by hand to a name no zone has is UTC here
     rather than a failed poll."""
     try:
