@@ -27,8 +27,12 @@ from worker.storage.models import Article, Source, Url
 
 pytestmark = pytest.mark.slow
 
-REQUEST_DELAY = 0.3
-ARRIVAL_JITTER = 0.05  # scheduling noise between a slot's start and the server's accept()
+REQUEST_DELAY = 0.5
+# Scheduling noise between a slot's start and the server's accept(): with two workers' four
+# processes extracting on two cores, a request that took its slot on time once reached the
+# server 0.21 s late (0.087 s before the next one, on a 0.3 s delay, at 0.05 allowed). Workers
+# that ignored the delay would arrive together, far below 0.5 - 0.15.
+ARRIVAL_JITTER = 0.15
 
 
 def paragraphs_of(title: str) -> list[str]:
