@@ -215,6 +215,52 @@ def test_a_meta_charset_naming_utf16_means_utf8(label: str) -> None:
         assert "Café crème" in text and encoding == "utf-8", len(content)
 
 
+@pytest.mark.parametrize(
+    ("label", "codec", "body"),
+    [
+        ("shift_jis", "cp932", "①東京で㈱会社"),  # NEC and IBM additions
+        ("gb2312", "gbk", "朱镕基讲话"),  # a GBK character outside GB 2312
+        ("euc-kr", "cp949", "똠방각하 뷁"),  # Hangul outside KS X 1001
+        ("ks_c_5601-1987", "cp949", "똠방각하 뷁"),
+        ("iso-8859-9", "cp1254", "Ağustos “haber” — İstanbul"),  # windows-1254 quotes
+        ("tis-620", "cp874", "ข่าว “วันนี้” …"),
+        ("windows-874", "cp874", "ข่าววันนี้"),
+        ("x-mac-cyrillic", "mac-cyrillic", "Новости дня"),
+    ],
+)
+@pytest.mark.parametrize("where", ["meta", "header"])
+def test_charset_labels_decode_as_browsers_decode_them(
+    label: str, codec: str, body: str, where: str
+) -> None:
+    """Browsers read these labels with wider codecs than Python's of the same name (or
+    Python lacks the label); pages written under them use the wider sets."""
+    meta = f'<meta charset="{label}">' if where == "meta" else ""
+    page = f"<html><head>{meta}<title>t</title></head><body><p>{body}</p></body></html>"
+    content = page.encode(codec)
+    text, encoding = decode_html(content, label if where == "header" else None)
+    assert f"<p>{body}</p>" in text
+    # raw_pages.encoding keeps the codec; reprocessing passes it back as the charset
+    assert decode_html(content, encoding) == (text, encoding)
+
+
+@pytest.mark.parametrize("label", ["unicode_escape", "raw_unicode_escape", "cp037", "utf-7"])
+def test_a_charset_browsers_do_not_know_is_no_evidence(label: str) -> None:
+    """Python decodes with any codec it has: ``unicode_escape`` rewrote every backslash
+    sequence of the page, EBCDIC turned it into noise. Browsers ignore such labels."""
+    page = '<html><head><meta charset="LABEL"></head><body><p>C:\\new +AGEA- café</p></body></html>'
+    content = page.replace("LABEL", label).encode()
+    for declared in (None, label):
+        text, encoding = decode_html(content, declared)
+        assert "<p>C:\\new +AGEA- café</p>" in text and encoding == "utf-8"
+
+
+def test_a_utf16_header_on_bytes_that_are_not_utf16_is_ignored() -> None:
+    page = "<html><body><p>Le café de la gare a rouvert.</p></body></html>".encode()
+    assert decode_html(page, "utf-16") == (page.decode(), "utf-8")
+    utf16 = page.decode().encode("utf-16-le")
+    assert decode_html(utf16, "utf-16") == (page.decode(), "utf-16-le")
+
+
 def test_invalid_bytes_never_crash_decoding() -> None:
     text, encoding = decode_html(b"\xff\xfe\x00<p>\x80\x81 broken \xc3</p>" * 10, "utf-8")
     assert isinstance(text, str)

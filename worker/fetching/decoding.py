@@ -4,7 +4,9 @@ Order of evidence: a byte-order mark, the charset the server declared (if it dec
 cleanly), the document's own ``<meta charset>``, strict UTF-8 (bytes that decode as UTF-8 almost
 always are), UTF-8 with a few stray bytes (what a browser shows for a page declared UTF-8),
 then detection by charset-normalizer. The last resort is UTF-8 with replacement characters: a
-page is never refused for its encoding.
+page is never refused for its encoding. Labels are read as browsers read them (``charsets``):
+a label outside the WHATWG Encoding Standard is ignored, the others decode with the wider
+codec browsers use.
 
 A single-byte label (Latin-1, windows-1252, ...) decodes any bytes "cleanly", so it is no
 evidence against bytes that are valid UTF-8 with non-ASCII characters in them: text in a
@@ -18,6 +20,8 @@ import codecs
 import re
 
 from charset_normalizer import from_bytes
+
+from worker.fetching.charsets import SINGLE_BYTE, codec_for_label
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -37,9 +41,9 @@ def decode_html(content: bytes, declared: str | None = None) -> tuple[str, str]:
     for bom, name in _BOMS:
         if content.startswith(bom):
             return content.decode(name, errors="replace"), name
-    labels = (declared, _meta_charset(content))
+    labels = (_declared_codec(declared, content), _meta_charset(content))
     # a single-byte label decodes anything: valid UTF-8 is asked first (see the docstring)
-    utf8_first = not content.isascii() and any(map(_single_byte, labels))
+    utf8_first = not content.isascii() and any(label in SINGLE_BYTE for label in labels)
     for candidate in ("utf-8", *labels) if utf8_first else (*labels, "utf-8"):
         decoded = _try_decode(content, candidate)
         if decoded is not None:
@@ -50,7 +54,12 @@ def decode_html(content: bytes, declared: str | None = None) -> tuple[str, str]:
     if best is not None and best.encoding:
         # Detection tells single-byte Latin code pages apart badly (French text in windows-1252
         # comes out as Baltic cp1257); for that family do what browsers do: windows-1252.
-        guess = "cp1252" if _SINGLE_BYTE_LATIN.match(best.encoding) else best.encoding
+        # Otherwise its codec widened as a browser's would be ("euc_kr" to Windows-949).
+        guess = (
+            "cp1252"
+            if _SINGLE_BYTE_LATIN.match(best.encoding)
+            else codec_for_label(best.encoding.replace("_", "-")) or best.encoding
+        )
         decoded = _try_decode(content, guess, errors="replace")
         if decoded is not None:
             return decoded
@@ -69,44 +78,37 @@ def _mostly_utf8(content: bytes) -> str | None:
     return text if valid >= 2 * invalid else None
 
 
-def _single_byte(label: str | None) -> bool:
-    """A label of a single-byte encoding, in which any bytes decode."""
-    try:
-        name = codecs.lookup(label.strip().lower()).name if label else ""
-    except LookupError:
-        return False
-    return _SINGLE_BYTE.match(name) is not None
-
-
-_SINGLE_BYTE = re.compile(r"(cp125\d|iso8859-\d+|mac-|koi8-|tis-620|cp437|cp850)")
+def _declared_codec(declared: str | None, content: bytes) -> str | None:
+    """The codec of the server's charset. A UTF-16 label on bytes without a single NUL is the
+    server's mistake: text in UTF-16 has one in nearly every ASCII character, and ASCII
+    markup decoded as UTF-16 turns "cleanly" into CJK noise."""
+    codec = codec_for_label(declared)
+    if codec is not None and codec.startswith("utf-16") and b"\x00" not in content[:8192]:
+        return None
+    return codec
 
 
 def _meta_charset(content: bytes) -> str | None:
-    """The ``<meta charset>`` label, read as the HTML standard reads it: a page whose markup
-    names its encoding in ASCII is no UTF-16 (or UTF-32) document, so such a label means
+    """The codec of the ``<meta charset>`` label, read as the HTML standard reads it: a page
+    whose markup names its encoding in ASCII is no UTF-16 document, so such a label means
     UTF-8 (decoded as UTF-16, any even number of bytes turns "cleanly" into CJK noise)."""
     match = _META_CHARSET.search(content[:8192])
     if match is None:
         return None
-    label = match.group(1).decode("ascii", errors="ignore")
-    try:  # the codec the label names, as decoding would look it up ("UTF16LE", "utf_32")
-        name = codecs.lookup(label).name
-    except LookupError:
-        return label
-    return "utf-8" if name.startswith(("utf-16", "utf-32")) else label
+    codec = codec_for_label(match.group(1).decode("ascii", errors="ignore"))
+    return "utf-8" if codec is not None and codec.startswith("utf-16") else codec
 
 
 def _try_decode(
     content: bytes, encoding: str | None, errors: str = "strict"
 ) -> tuple[str, str] | None:
+    """``content`` in the codec ``encoding`` (a name, not a page's label), if it decodes."""
     if not encoding:
         return None
     try:
-        name = codecs.lookup(encoding.strip().lower()).name
+        name = codecs.lookup(encoding).name
     except LookupError:
         return None
-    if name == "latin-1" or name == "iso8859-1":
-        name = "cp1252"  # what browsers do with a latin-1 label
     try:
         return content.decode(name, errors=errors), name
     except (UnicodeError, LookupError):  # codecs such as "undefined" raise UnicodeError itself
