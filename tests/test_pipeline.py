@@ -461,6 +461,31 @@ def test_a_parser_crashing_on_a_document_is_the_sources_error_not_a_failed_task(
     assert source.failure_count == 1 and source.last_error == result.error
 
 
+def test_a_bug_a_poll_trips_is_the_sources_recorded_error(
+    site: LocalSite,
+    tmp_path: Path,
+    runtime_factory: RuntimeFactory,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Outside the parsers, a bug failed the task: the source's row said nothing, the next
+    poll came at the usual interval and tripped it again, and an inline crawl stopped."""
+    runtime = _runtime(site, tmp_path, runtime_factory, database_url, ["/a"])
+
+    def trip(*args: object, **kwargs: object) -> None:
+        raise TypeError("'NoneType' object is not subscriptable")
+
+    monkeypatch.setattr("worker.pipeline.poll.frontier_links", trip)
+    before = datetime.now(UTC)
+    result = poll_source(runtime, _source_id(runtime))
+    error = "crashed: TypeError: 'NoneType' object is not subscriptable"
+    assert (result.error, result.url_ids) == (error, [])
+    with runtime.sessions() as session:
+        source = session.scalars(select(Source)).one()
+        assert (source.last_error, source.failure_count) == (error, 1)
+        assert source.next_poll_at >= before + timedelta(seconds=source.interval_seconds)
+
+
 def test_a_source_on_a_busy_host_is_postponed_not_failed(
     site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
 ) -> None:

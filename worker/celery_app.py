@@ -62,7 +62,8 @@ def configure(celery: Celery, settings: Settings) -> None:
         # a page that holds a pool process forever (an extractor stuck on it) must not take
         # the worker's processes one by one: the process is killed and replaced
         task_annotations={
-            "newsworker.fetch": {"time_limit": settings.fetch_time_limit_seconds or None}
+            "newsworker.fetch": {"time_limit": settings.fetch_time_limit_seconds or None},
+            "newsworker.poll": {"time_limit": settings.poll_time_limit_seconds or None},
         },
         task_serializer="json",
         accept_content=["json"],

@@ -110,6 +110,14 @@ class Settings(BaseSettings):
         "URL is queued again by the lost-task sweep and fails as `too_many_attempts` after "
         "`NEWSWORKER_MAX_ATTEMPTS` such attempts (Celery `time_limit`). 0: none.",
     )
+    poll_time_limit_seconds: float = Field(
+        900.0,
+        ge=0,
+        description="A poll task still running after this many seconds (a document too large or "
+        "slow to read) has its pool process killed and replaced, and the poll is recorded as "
+        "the source's error (`time_limit`, backed off like any failed poll); a sitemap walk "
+        "pauses on its own after five minutes (Celery `time_limit`). 0: none.",
+    )
     max_sitemap_children: int = Field(
         50, description="Child sitemaps followed from one sitemap index per poll."
     )

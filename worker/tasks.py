@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 import structlog
+from celery import Task
+from celery.exceptions import TimeLimitExceeded
 from sqlalchemy.exc import OperationalError
 
 from worker import pipeline
@@ -34,8 +36,22 @@ def tick() -> int:
     return len(source_ids)
 
 
+class PollTask(Task):  # type: ignore[misc]
+    def on_failure(self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
+        """A poll killed at its time limit is the source's recorded error (Celery calls this
+        in the worker's main process then); else nothing said why its source went quiet."""
+        if not isinstance(exc, TimeLimitExceeded) or not args:
+            return
+        error = f"time_limit: the poll ran past {exc.args[0] if exc.args else '?'}s"
+        try:
+            pipeline.record_poll_stopped(get_runtime(), int(args[0]), error)
+        except Exception:  # the database down too: the log line is all there is
+            log.exception("poll.time_limit_not_recorded", source=args[0])
+
+
 @app.task(
     name="newsworker.poll",
+    base=PollTask,
     autoretry_for=(OperationalError,),
     retry_backoff=True,
     max_retries=8,

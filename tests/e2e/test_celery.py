@@ -173,3 +173,30 @@ def test_a_fetch_past_the_time_limit_loses_its_process_not_the_worker(tmp_path: 
                 row = session.get_one(Url, stuck)
             assert (row.state, row.attempts) == ("pending", 1), "the sweep brings it back"
             assert "Hard time limit (3.0s) exceeded for newsworker.fetch" in log.read_text()
+
+
+def test_a_poll_past_the_time_limit_is_its_sources_error(tmp_path: Path) -> None:
+    """A poll that held its pool process forever (a document too slow to read) is killed at
+    the limit; it is recorded as the source's error, so a waiting `crawl` ends and says why
+    instead of waiting out its timeout with the source "not polled"."""
+    with LocalSite() as site:
+        site.add("/feed.xml", Response("<rss></rss>", delay=30.0))
+        sources = tmp_path / "sources.toml"
+        sources.write_text(
+            '[outlets.daily]\nname = "Daily"\n[[outlets.daily.sources]]\n'
+            f'kind = "feed"\nurl = "{site.url("/feed.xml")}"\n'
+        )
+        env = service_env(
+            tmp_path, sources_file=str(sources), concurrency="1", read_timeout="60",
+            total_timeout="60", poll_time_limit_seconds="3",
+        )  # fmt: skip
+        assert run_cli(["db", "upgrade"], env, tmp_path).returncode == 0
+        log = tmp_path / "worker.log"
+        with running(["worker"], env, tmp_path, log):
+            started = time.monotonic()
+            result = run_cli(["crawl", "--timeout", "45"], env, tmp_path)
+            took = time.monotonic() - started
+        output = result.stdout + result.stderr
+        assert result.returncode == 1, output + log.read_text()[-3000:]
+        assert "time_limit: the poll ran past 3" in output, output + log.read_text()[-3000:]
+        assert took < 30, f"the crawl waited {took:.0f}s for a poll that was killed"

@@ -5,7 +5,14 @@ at the edge (``runtime.sessions``) and never holds a transaction open during net
 """
 
 from worker.pipeline.crawl import CrawlReport, crawl_inline, summarize_crawl, wait_for_crawl
-from worker.pipeline.poll import PollResult, poll_source, prune_raw_pages, sweep_lost_urls, tick
+from worker.pipeline.poll import (
+    PollResult,
+    poll_source,
+    prune_raw_pages,
+    record_poll_stopped,
+    sweep_lost_urls,
+    tick,
+)
 from worker.pipeline.process import RetryLater, UrlOutcome, process_url
 
 __all__ = [
@@ -17,6 +24,7 @@ __all__ = [
     "poll_source",
     "process_url",
     "prune_raw_pages",
+    "record_poll_stopped",
     "summarize_crawl",
     "sweep_lost_urls",
     "tick",

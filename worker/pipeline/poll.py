@@ -23,6 +23,7 @@ from worker.errors import DiscoveryError, FetchError, NotModified, TransientFetc
 from worker.fetching import FetchedPage
 from worker.fetching.hostgate import HostBusy, HostLimits
 from worker.pipeline.decisions import outlet_limits, outlet_zone
+from worker.pipeline.process import STORE_ERRORS
 from worker.runtime import Runtime
 from worker.sources import compile_article_urls
 from worker.storable import MAX_URL_CHARS
@@ -102,9 +103,35 @@ def poll_source(runtime: Runtime, source_id: int, now: datetime | None = None) -
     to fetch.
 
     A failing source never raises: its error is recorded on the row (and backs it off), so one
-    broken outlet never stops a tick or a crawl.
+    broken outlet never stops a tick or a crawl. A bug a document trips is recorded the same
+    way (``crashed``, the exception as the cause): it failed the task, the row said nothing
+    and an inline crawl stopped. A store that does not answer still raises, for the task to
+    retry.
     """
     now = now or datetime.now(UTC)
+    try:
+        return _poll_source(runtime, source_id, now)
+    except STORE_ERRORS:
+        raise
+    except Exception as exc:
+        log.exception("poll.crashed", source=source_id)
+        return record_poll_stopped(runtime, source_id, f"crashed: {type(exc).__name__}: {exc}", now)
+
+
+def record_poll_stopped(
+    runtime: Runtime, source_id: int, error: str, now: datetime | None = None
+) -> PollResult:
+    """A poll that could not finish (a bug it tripped, its task's time limit), recorded as the
+    source's error and backed off like any failed poll: `newsworker sources` shows why, and a
+    `crawl` waiting for the poll ends instead of waiting out its timeout."""
+    with runtime.sessions.begin() as session:
+        source = session.get(Source, source_id)
+        if source is not None:
+            repository.record_poll_failure(session, source, now or datetime.now(UTC), error)
+    return PollResult(source_id, error=error)
+
+
+def _poll_source(runtime: Runtime, source_id: int, now: datetime) -> PollResult:
     result = PollResult(source_id)
     with runtime.sessions() as session:
         source = session.get(Source, source_id)
