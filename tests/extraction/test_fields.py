@@ -1460,6 +1460,43 @@ def test_a_date_only_the_pages_chrome_prints_is_not_the_articles() -> None:
     assert published is not None and published.date().isoformat() == "2015-03-12"
 
 
+@pytest.mark.parametrize(
+    "chrome",
+    [
+        # a masthead's date of the day, over the headline: a dateline to the line heuristics
+        "<header><span class='today'>Tuesday, 14 November 2023</span></header>",
+        # a footer's time the page was built (htmldate's quick search read it month first)
+        "<footer><p>Copyright © 04/05/2022 - 12:14 h by Daily GmbH</p></footer>",
+        # another story's teaser date in a sidebar, marked up as a date
+        "<aside><a href='/x'>Other story</a> <span class='post-date'>29. September 2020</span>"
+        "</aside>",
+        "<nav><a href='/archive/2021/03/15/'>15 March 2021</a></nav>",
+    ],
+)
+def test_no_search_dates_the_article_by_the_sites_chrome(chrome: str) -> None:
+    """The page states no date: the site's header, footer, nav or aside outside the article
+    date something else (the issue's "never a date from an unrelated part of the page")."""
+    html = page("<title>Budget</title>", f"{chrome}<main><h1>Budget</h1>{TEXT}</main>")
+    assert extract_article(html, "https://news.example/a").published_at is None
+
+
+def test_the_articles_own_header_and_footer_still_date_it() -> None:
+    """A header holding the headline, a footer inside the article, and a dateline that the
+    masthead prints too (an article of the day) are the article's."""
+    masthead = "<header><span class='today'>Tuesday, 14 November 2023</span></header>"
+    cases = [
+        f"<header><h1>Budget</h1><span class='date'>6 April 2021</span></header><div>{TEXT}</div>",
+        f"<article><h1>Budget</h1>{TEXT}<footer><span class='date'>6 April 2021</span>"
+        "</footer></article>",
+        f"{masthead}<main><h1>Budget</h1><p>Tuesday, 14 November 2023</p>{TEXT}</main>",
+    ]
+    days = []
+    for body in cases:
+        published = extract_article(page("<title>Budget</title>", body), "https://x.example/a")
+        days.append(published.published_at.date().isoformat() if published.published_at else None)
+    assert days == ["2021-04-06", "2021-04-06", "2023-11-14"]
+
+
 def test_a_date_in_a_style_sheets_or_scripts_address_is_not_the_articles() -> None:
     """Cache-busting versions ("?v=2022-06-15", "?ver=2.2-20120417") date a file, not the
     article; a date in the page's own address (its canonical link) still counts."""

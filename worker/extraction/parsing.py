@@ -19,6 +19,7 @@ import copy
 import functools
 import re
 import threading
+from collections import Counter
 from collections.abc import Collection, Container, Iterator
 from typing import cast
 
@@ -511,7 +512,7 @@ _PAGE_WRAPPERS = frozenset({"html", "body", "main"})
 
 
 def copy_without(root: HtmlElement, parts: list[HtmlElement]) -> HtmlElement:
-    """A copy of the page without ``parts``, elements of ``root`` none of which holds another."""
+    """A copy of the page without ``parts``, elements of ``root`` (one may hold another)."""
     tree = copy.deepcopy(root)
     if parts:
         own, copied = root.getroottree(), tree.getroottree()
@@ -520,6 +521,30 @@ def copy_without(root: HtmlElement, parts: list[HtmlElement]) -> HtmlElement:
             if element.getparent() is not None:
                 element.drop_tree()
     return tree
+
+
+def page_chrome(root: HtmlElement) -> list[HtmlElement]:
+    """The page's own chrome, outermost first: its nav, footer, aside and header elements
+    outside the article (none inside an <article> or <main>, none holding one) and, for a
+    header, not the article's (none holding the <h1>). What dates them is the site's: a
+    masthead's "Tuesday, 14 November 2023", a footer's "Copyright © 19.12.2019 - 12:14 h"."""
+    found: list[HtmlElement] = []
+    for element in root.iter(*CHROME_TAGS, "header"):
+        if any(a.tag in ("article", "main") or a in found for a in element.iterancestors()):
+            continue  # the article's own, or inside chrome already found
+        holds = ("article", "main", "h1") if element.tag == "header" else ("article", "main")
+        if next(element.iterdescendants(*holds), None) is None:
+            found.append(element)
+    return found
+
+
+def chrome_only_lines(page_lines: list[str], chrome: list[HtmlElement]) -> frozenset[str]:
+    """The visible lines the page prints only in its ``chrome``: as many times there as on
+    the whole page (a masthead's date of the day that the article's dateline also prints is
+    printed twice on the page, once outside the chrome)."""
+    in_chrome = Counter(line for element in chrome for line in visible_lines(element))
+    on_page = Counter(page_lines)
+    return frozenset(line for line, count in in_chrome.items() if on_page[line] <= count)
 
 
 def copy_for_date_search(root: HtmlElement, comments: list[HtmlElement]) -> HtmlElement:

@@ -150,15 +150,22 @@ def article_lines(
 
 
 def opening_date(
-    groups: list[list[str]], paragraphs: list[str], zone: tzinfo | None, *, day_first: bool
+    groups: list[list[str]],
+    paragraphs: list[str],
+    zone: tzinfo | None,
+    *,
+    day_first: bool,
+    skip: frozenset[str] = frozenset(),
 ) -> datetime | None:
     """The first date that opens a line above the text where the article is dated
     (``groups``, the first of ``article_lines``) or one of the body's first two paragraphs:
     "1. Februar 2022, Daniel Dillenburg" under the headline, "29.11.2022 – Mehrfach und
     vehement ..." opening a press release's text after its lead. For pages that label no date
-    and mark none up."""
+    and mark none up. Lines in ``skip`` (the site's chrome) date no article."""
     for lines in [*groups, paragraphs[:_OPENING_PARAGRAPHS]]:
         for line in lines:
+            if line in skip:
+                continue
             if (found := date_opening(line, zone, day_first=day_first)) is not None:
                 return found
     return None
