@@ -143,6 +143,27 @@ def test_a_gzip_bomb_is_refused_without_inflating_it(site: LocalSite, fetcher: F
     assert peak < 5_000_000, f"peak {peak} bytes held for a 50 KB cap"
 
 
+def test_bytes_after_the_end_of_a_gzip_stream_are_neither_kept_nor_read(
+    site: LocalSite, fetcher: Fetcher
+) -> None:
+    """zlib keeps what follows the end of a stream as "unused data": every trailing byte a
+    server sent was held (and copied at every chunk) until the total timeout, uncounted by
+    the size cap. They are ignored, as browsers ignore them, and the download stops there."""
+    page = b"<html><body><p>hello</p></body></html>"
+    body = zlib.compress(page, wbits=zlib.MAX_WBITS | 16) + b"J" * 1_000_000
+    site.add("/p", Response(body, headers={"Content-Encoding": "gzip"}, endless=True))
+    tracemalloc.start()
+    try:
+        content = fetcher.get(site.url("/p")).content
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert content == page
+    assert peak < 5_000_000, f"peak {peak} bytes held for a 38-byte page"
+    site.stop()
+    assert site.bytes_sent["/p"] < 20_000_000, "the download stopped at the stream's end"
+
+
 @pytest.mark.parametrize(
     ("encoding", "pack"),
     [

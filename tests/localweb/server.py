@@ -156,7 +156,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._drip(status, response, body, extra)
             return
         if response.endless:
-            self._endless(status, response, body)
+            self._endless(status, response, body, extra)
             return
         self.send_response(status)
         if response.content_type and "content-type" not in lower and status != 304:
@@ -180,11 +180,15 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(bytes([byte]))
             self.wfile.flush()
 
-    def _endless(self, status: int, response: Response, body: bytes) -> None:
+    def _endless(
+        self, status: int, response: Response, body: bytes, extra: dict[str, str]
+    ) -> None:
         self.close_connection = True
         self.send_response(status)
         self.send_header("Content-Type", response.content_type)
         self.send_header("Connection", "close")
+        for key, value in extra.items():
+            self.send_header(key, value)
         self.end_headers()
         sent, limit = 0, 200_000_000
         path = self.path

@@ -257,7 +257,7 @@ class Fetcher:
         try:
             for chunk in response.iter_raw():
                 parts.append(decoder.feed(chunk))
-                if decoder.full:
+                if decoder.full or decoder.ended:
                     return b"".join(parts)
             parts.append(decoder.finish())
         except PermanentFetchError as exc:

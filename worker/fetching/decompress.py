@@ -36,6 +36,9 @@ class CappedDecoder:
         self.limit = limit
         self.truncate = truncate
         self.full = False
+        # the encoded stream ended and bytes other than a next gzip member followed: the rest
+        # of the body is ignored (and need not be read)
+        self.ended = False
         self.size = 0
         self._inflater: zlib._Decompress | None = None
         if self.coding is not None:
@@ -43,10 +46,13 @@ class CappedDecoder:
         self._raw_deflate_tried = False
 
     def feed(self, chunk: bytes) -> bytes:
+        if self.ended:
+            return b""
         if self._inflater is None:
             return self._count(chunk)
         out = bytearray()
-        data = chunk
+        # an inflater at its end would keep every further byte as "unused data", unbounded
+        data = self._next_member(chunk) if self._inflater.eof else chunk
         while data:
             try:
                 piece = self._inflater.decompress(data, self.limit - self.size + 1)
@@ -64,14 +70,22 @@ class CappedDecoder:
                 break
             data = self._inflater.unconsumed_tail
             if self._inflater.eof:
-                data = self._inflater.unused_data
-                if not data.startswith(b"\x1f\x8b"):
-                    break  # trailing bytes after the stream: ignored, as browsers do
-                self._inflater = zlib.decompressobj(_GZIP_OR_ZLIB)  # the next gzip member
+                data = self._next_member(self._inflater.unused_data)
         return bytes(out)
 
+    def _next_member(self, data: bytes) -> bytes:
+        """What follows the end of the stream: a next gzip member (a new inflater for it), or
+        trailing bytes, ignored as browsers do (``ended``)."""
+        if not data:
+            return b""
+        if self.coding == "deflate" or not b"\x1f\x8b".startswith(data[:2]):
+            self.ended = True
+            return b""
+        self._inflater = zlib.decompressobj(_GZIP_OR_ZLIB)
+        return data
+
     def finish(self) -> bytes:
-        if self._inflater is None or self.full:
+        if self._inflater is None or self.full or self.ended:
             return b""
         return self._count(self._inflater.flush())
 
