@@ -143,6 +143,19 @@ def test_a_gzip_bomb_is_refused_without_inflating_it(site: LocalSite, fetcher: F
     assert peak < 5_000_000, f"peak {peak} bytes held for a 50 KB cap"
 
 
+def test_a_validator_with_bytes_beyond_ascii_does_not_stop_the_next_fetch(
+    site: LocalSite, fetcher: Fetcher
+) -> None:
+    """An ETag may hold bytes beyond ASCII; httpx reads it but cannot send it back, so every
+    later poll of the source failed before sending a request. It is fetched unconditionally."""
+    site.add("/feed", Response("<rss/>", headers={"ETag": '"résumé-42"'}))
+    first = fetcher.get(site.url("/feed"), accept="feed")
+    etag = first.headers["etag"]
+    assert not etag.isascii()
+    again = fetcher.get(site.url("/feed"), accept="feed", etag=etag, last_modified="Mär 2024")
+    assert again.status == 200 and site.get_hits["/feed"] == 2
+
+
 def test_bytes_after_the_end_of_a_gzip_stream_are_neither_kept_nor_read(
     site: LocalSite, fetcher: Fetcher
 ) -> None:

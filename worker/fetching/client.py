@@ -135,9 +135,11 @@ class Fetcher:
         """
         limits = limits or self.default_limits
         headers = {"Accept": _ACCEPT_HEADERS[accept]}
-        if etag:
+        # A validator is sent back only in ASCII: HTTP allows other bytes in an ETag, which
+        # httpx reads but cannot send, and the poll failed before any request, at every poll.
+        if etag and etag.isascii():
             headers["If-None-Match"] = etag
-        if last_modified:
+        if last_modified and last_modified.isascii():
             headers["If-Modified-Since"] = last_modified
         current, seen = url, {url}
         for _ in range(self.max_redirects + 1):
