@@ -143,6 +143,24 @@ def test_a_gzip_bomb_is_refused_without_inflating_it(site: LocalSite, fetcher: F
     assert peak < 5_000_000, f"peak {peak} bytes held for a 50 KB cap"
 
 
+def test_cookies_last_one_redirect_chain_not_the_process(site: LocalSite, fetcher: Fetcher) -> None:
+    """The process's one client kept every cookie and sent it back on every later fetch: a
+    metered paywall counted the crawler ("meter=3": a subscribe stub). A cookie set on a
+    redirect reaches the next hop of that chain (a cookie check), and no other fetch."""
+    meter = {"Set-Cookie": "meter=1; Path=/"}
+    site.add("/a", Response("<p>a</p>", headers=meter))
+    site.add("/check", Response(status=302, headers={"Location": "/b", **meter}))
+    site.add("/b", "<p>b</p>")
+    fetcher.get(site.url("/a"))
+    fetcher.get(site.url("/check"))
+    fetcher.get(site.url("/b"))
+    sent = [
+        (path, headers.get("Cookie")) for path, headers in site.requests if path != "/robots.txt"
+    ]
+    assert sent == [("/a", None), ("/check", None), ("/b", "meter=1"), ("/b", None)]
+    assert not fetcher.client.cookies
+
+
 def test_a_validator_with_bytes_beyond_ascii_does_not_stop_the_next_fetch(
     site: LocalSite, fetcher: Fetcher
 ) -> None:

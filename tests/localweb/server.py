@@ -180,9 +180,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(bytes([byte]))
             self.wfile.flush()
 
-    def _endless(
-        self, status: int, response: Response, body: bytes, extra: dict[str, str]
-    ) -> None:
+    def _endless(self, status: int, response: Response, body: bytes, extra: dict[str, str]) -> None:
         self.close_connection = True
         self.send_response(status)
         self.send_header("Content-Type", response.content_type)

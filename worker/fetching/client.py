@@ -8,9 +8,11 @@ types only.
 from __future__ import annotations
 
 import time
+from contextlib import closing
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import urljoin, urlsplit
 
@@ -77,6 +79,11 @@ def build_http_client(settings: Settings) -> httpx.Client:
     )
     return httpx.Client(
         transport=transport,
+        # No cookie outlives its redirect chain (Fetcher keeps those): one jar for the process
+        # sent every site's cookies back on every later fetch, so a metered paywall counted
+        # the crawler and served "subscribe" stubs, a page depended on the fetches before it,
+        # and the jar grew without end.
+        cookies=CookieJar(DefaultCookiePolicy(allowed_domains=[])),
         timeout=httpx.Timeout(
             connect=settings.connect_timeout,
             read=settings.read_timeout,
@@ -142,6 +149,7 @@ class Fetcher:
         if last_modified and last_modified.isascii():
             headers["If-Modified-Since"] = last_modified
         current, seen = url, {url}
+        cookies = httpx.Cookies()  # this chain's only (see build_http_client)
         for _ in range(self.max_redirects + 1):
             if urlsplit(current).scheme.lower() not in ("http", "https"):
                 raise PermanentFetchError(f"not an http(s) URL: {current[:200]}", reason="bad_url")
@@ -161,7 +169,7 @@ class Fetcher:
             with self.gate.slot(host, host_limits):
                 try:
                     with request_deadline(self.total_timeout):
-                        answer = self._request(current, headers, accept)
+                        answer = self._request(current, headers, accept, cookies)
                 except TransientFetchError as exc:
                     if exc.retry_after and exc.http_status in (429, 503):
                         self.gate.push_back(host, exc.retry_after)
@@ -185,11 +193,17 @@ class Fetcher:
             f"more than {self.max_redirects} redirects from {url}", reason="too_many_redirects"
         )
 
-    def _request(self, url: str, headers: dict[str, str], accept: Accept) -> FetchedPage | str:
-        """One GET: the page, or the Location of a redirect."""
+    def _request(
+        self, url: str, headers: dict[str, str], accept: Accept, cookies: httpx.Cookies
+    ) -> FetchedPage | str:
+        """One GET: the page, or the Location of a redirect (its cookies kept in ``cookies``
+        for the next hop)."""
         started = time.monotonic()
         try:
-            with self.client.stream("GET", url, headers=headers) as response:
+            request = self.client.build_request("GET", url, headers=headers)
+            cookies.set_cookie_header(request)
+            with closing(self.client.send(request, stream=True)) as response:
+                cookies.extract_cookies(response)
                 location: str | None = response.headers.get("location")
                 if response.is_redirect and location:
                     return location
