@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from tests.conftest import truncate_postgres
 from tests.localweb.server import LocalSite, Response
+from worker.celery_app import REDIS_VISIBILITY_TIMEOUT_SECONDS
 from worker.discovery import DiscoveredLink
 from worker.extraction import EXTRACTOR_VERSION
 from worker.pipeline import RetryLater, poll, poll_source, process, process_url, sweep_lost_urls
@@ -404,6 +405,41 @@ def test_a_busy_host_postpones_the_url_without_using_an_attempt(
     assert (row.state, row.attempts) == ("pending", 0), "waiting for the host is not an attempt"
     assert row.queued_at is not None and row.queued_at >= started + timedelta(seconds=25)
     assert site.get_hits["/story"] == 0
+
+
+def test_a_host_busy_for_hours_postpones_a_url_an_hour_at_a_time(
+    site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
+) -> None:
+    """A countdown past the broker's visibility timeout (two hours on Redis) is handed to a
+    second worker meanwhile: a host's six-hour Retry-After ran each task three times."""
+    site.add("/story", article_page(site.url("/story"), "Allies expand cyber drills", PARAGRAPHS))
+    runtime = _runtime(
+        site, tmp_path, runtime_factory, database_url, ["/story"], host_max_wait_seconds=0.2
+    )
+    (url_id,) = _poll(runtime)
+    runtime.fetcher.gate.push_back(site.netloc, 6 * 3600)
+    with pytest.raises(RetryLater) as retry:
+        process_url(runtime, url_id)
+    assert 3000 <= retry.value.delay <= REDIS_VISIBILITY_TIMEOUT_SECONDS / 2
+
+
+def test_a_crawl_delay_beyond_reason_postpones_instead_of_crashing(
+    site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
+) -> None:
+    """'Crawl-delay: 1e14' overflowed every wait on the host: its URLs failed as crashed and
+    its source's poll raised. It is read as six hours between requests."""
+    robots = Response("User-agent: *\nCrawl-delay: 1e14\n", content_type="text/plain")
+    site.add("/robots.txt", robots)
+    site.add("/story", article_page(site.url("/story"), "Allies expand cyber drills", PARAGRAPHS))
+    runtime = _runtime(
+        site, tmp_path, runtime_factory, database_url, ["/story"], host_max_wait_seconds=0.2
+    )
+    (url_id,) = _poll(runtime)  # the feed took the host's slot: the page must wait six hours
+    with pytest.raises(RetryLater):
+        process_url(runtime, url_id)
+    assert _url(runtime, url_id).state == "pending"
+    result = poll_source(runtime, _source_id(runtime))
+    assert result.error is not None and result.error.startswith("host_busy")
 
 
 def test_the_sweep_queues_again_only_urls_whose_task_was_lost(

@@ -30,7 +30,8 @@ app = Celery("newsworker", include=["worker.tasks"])
 TASK_QUEUE = "newsworker"
 TICK_QUEUE = "newsworker.tick"
 
-# Longer than the longest retry delay (pipeline.decisions.MAX_RETRY_DELAY_SECONDS).
+# Longer than the longest countdown of a task: a retry's or a busy host's delay, both at most
+# pipeline.decisions.MAX_RETRY_DELAY_SECONDS.
 REDIS_VISIBILITY_TIMEOUT_SECONDS = 2 * 3600
 
 

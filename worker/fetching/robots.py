@@ -9,6 +9,7 @@ protego's (the parser Scrapy uses).
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from dataclasses import dataclass
@@ -23,6 +24,8 @@ from worker.fetching.hostgate import HostBusy, HostLimits
 # A robots.txt that answered but cannot be read (a corrupt gzip stream) is a server error,
 # not a missing file: it allows nothing until it can be read
 _UNREADABLE = frozenset({"bad_encoding"})
+# A host asking for more is read as asking for one request per six hours
+MAX_CRAWL_DELAY_SECONDS = 6 * 3600.0
 
 
 @dataclass(frozen=True)
@@ -50,10 +53,14 @@ class RobotsCache:
         return rules is None or bool(rules.can_fetch(url, self.user_agent))
 
     def crawl_delay(self, url: str) -> float | None:
-        """The host's Crawl-delay for our user agent, in seconds, if it sets one."""
+        """The host's Crawl-delay for our user agent, in seconds, if it sets one: at most
+        ``MAX_CRAWL_DELAY_SECONDS`` (a "Crawl-delay: 1e14" overflowed the time arithmetic of
+        every wait on the host: its URLs crashed, its source's poll raised)."""
         rules = self._rules(url)
         delay = rules.crawl_delay(self.user_agent) if rules is not None else None
-        return float(delay) if delay is not None else None
+        if delay is None or math.isnan(delay):
+            return None
+        return min(max(float(delay), 0.0), MAX_CRAWL_DELAY_SECONDS)
 
     def _rules(self, url: str, limits: HostLimits | None = None) -> Protego | None:
         key = robots_url(url)

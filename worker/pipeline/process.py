@@ -24,6 +24,7 @@ from worker.fetching import FetchedPage, decode_html
 from worker.fetching.hostgate import HostBusy, HostLimits
 from worker.pipeline import grouping
 from worker.pipeline.decisions import (
+    MAX_RETRY_DELAY_SECONDS,
     choose_canonical,
     fetched_key,
     final_state_for,
@@ -248,8 +249,12 @@ def _context_of(
 def _postpone(
     runtime: Runtime, url_id: int, exc: HostBusy, now: datetime, bound: Any
 ) -> UrlOutcome:
-    """The host is busy: come back later, and this attempt does not count."""
-    delay = exc.retry_after or 1.0
+    """The host is busy: come back later, and this attempt does not count.
+
+    An hour at most, and then ask again: a task's countdown past the broker's visibility
+    timeout (a host's Retry-After may ask six hours) is handed to another worker meanwhile,
+    so the task ran several times, each copy postponing itself again."""
+    delay = min(exc.retry_after or 1.0, MAX_RETRY_DELAY_SECONDS)
     with runtime.sessions.begin() as session:
         url = session.get_one(Url, url_id)
         url.attempts = max(0, url.attempts - 1)
