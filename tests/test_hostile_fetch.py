@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import codecs
 import ipaddress
+import socket
 import time
 import tracemalloc
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -45,6 +47,9 @@ def fetcher(tmp_path: Path) -> Iterator[Fetcher]:
     [
         "10.0.0.1", "172.16.5.4", "192.168.1.1", "127.0.0.1", "0.0.0.0", "100.64.0.1",
         "169.254.169.254", "::1", "fe80::1", "fd00:ec2::254", "::ffff:127.0.0.1", "224.0.0.1",
+        # IPv6 forms that reach a private IPv4 address: NAT64 (10.0.0.5, the metadata
+        # address), 6to4, IPv4-compatible, and a local NAT64 prefix
+        "64:ff9b::a00:5", "64:ff9b::a9fe:a9fe", "2002:a00:5::1", "::a00:5", "64:ff9b:1::808:808",
     ],
 )  # fmt: skip
 def test_private_loopback_link_local_and_metadata_addresses_are_refused(address: str) -> None:
@@ -55,6 +60,8 @@ def test_public_addresses_and_allowed_networks_are_permitted() -> None:
     policy = AddressPolicy([ipaddress.ip_network("10.2.0.0/16")])
     assert policy.permits(ipaddress.ip_address("93.184.216.34"))
     assert policy.permits(ipaddress.ip_address("2606:4700::1111"))
+    assert policy.permits(ipaddress.ip_address("64:ff9b::5db8:d822")), "NAT64 of a public one"
+    assert policy.permits(ipaddress.ip_address("2002:5db8:d822::1")), "6to4 of a public one"
     assert policy.permits(ipaddress.ip_address("10.2.3.4"))
     assert not policy.permits(ipaddress.ip_address("10.3.0.1")), "only the listed network"
 
@@ -141,6 +148,38 @@ def test_a_gzip_bomb_is_refused_without_inflating_it(site: LocalSite, fetcher: F
         tracemalloc.stop()
     assert raised.value.reason == "too_large"
     assert peak < 5_000_000, f"peak {peak} bytes held for a 50 KB cap"
+
+
+def test_an_address_that_times_out_is_followed_by_the_hosts_next(
+    site: LocalSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only a refused connection moved on to the next address: one that timed out (broken
+    IPv6, a dead member of a round robin) ended every attempt at the same first address."""
+    site.add("/a", "<p>the page</p>")
+    hole = socket.socket()  # a listener whose full queue drops SYNs, as a black hole does
+    hole.bind(("127.0.0.2", site.port))
+    hole.listen(0)
+    filler = socket.create_connection(("127.0.0.2", site.port))
+    resolve = socket.getaddrinfo
+
+    def dual(host: str, port: int, *args: object, **kwargs: object) -> list[Any]:
+        if host != "dual.example":
+            return resolve(host, port, *args, **kwargs)  # type: ignore[arg-type]
+        stream = (socket.AF_INET, socket.SOCK_STREAM, 6, "")
+        return [(*stream, ("127.0.0.2", port)), (*stream, ("127.0.0.1", port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", dual)
+    fetcher = _fetcher(
+        tmp_path, connect_timeout=0.5, total_timeout=5.0, allow_networks="127.0.0.0/8"
+    )
+    fetcher.robots = None
+    try:
+        page = fetcher.get(f"http://dual.example:{site.port}/a")
+    finally:
+        fetcher.close()
+        filler.close()
+        hole.close()
+    assert page.content == b"<p>the page</p>"
 
 
 def test_cookies_last_one_redirect_chain_not_the_process(site: LocalSite, fetcher: Fetcher) -> None:

@@ -46,13 +46,34 @@ class AddressPolicy:
         self.allowed = tuple(allowed)
 
     def permits(self, address: IPAddress) -> bool:
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-            address = address.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
         if any(address in network for network in self.allowed):
             return True
+        if isinstance(address, ipaddress.IPv6Address):
+            if (carried := _carried_ipv4(address)) is not None:
+                return self.permits(carried)  # ::ffff:127.0.0.1 is 127.0.0.1
+            if address in _LOCAL_NAT64:  # a site's own translator, to addresses of its choice
+                return False
         # is_global is False for private, loopback, link-local (169.254.169.254, the cloud
         # metadata address), shared (100.64/10), reserved, unspecified and ULA (fd00:ec2::254).
         return address.is_global and not address.is_multicast
+
+
+# IPv6 addresses that reach an IPv4 one, which Python counts as global whatever it carries: on
+# an IPv6-only node behind NAT64, an AAAA record of 64:ff9b::a00:5 reaches 10.0.0.5
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+_LOCAL_NAT64 = ipaddress.IPv6Network("64:ff9b:1::/48")
+_IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")
+
+
+def _carried_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one stands for: IPv4-mapped, NAT64, 6to4, IPv4-compatible."""
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address in _NAT64 or address in _IPV4_COMPATIBLE:
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
 
 
 @contextmanager
@@ -119,7 +140,7 @@ class GuardedBackend(httpcore.SyncBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
-        timeout = _bounded(timeout, httpcore.ConnectTimeout)
+        connect_timeout = timeout
         try:
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except (socket.gaierror, UnicodeError) as exc:
@@ -131,17 +152,23 @@ class GuardedBackend(httpcore.SyncBackend):
                 f"{host} resolves to {addresses}: private, loopback, link-local or "
                 "metadata addresses are not fetched (NEWSWORKER_ALLOW_NETWORKS exempts networks)"
             )
-        last_error: httpcore.ConnectError | None = None
+        last_error: httpcore.ConnectError | httpcore.ConnectTimeout | None = None
         for info in permitted:  # connect to the checked address itself: no second resolution
             try:
+                # each address its own connect timeout, within the request's deadline: a
+                # timed-out address (broken IPv6, a dead member of a round robin) is followed
+                # by the next, as browsers do; else every attempt died on the first one
                 stream = super().connect_tcp(
-                    str(_address(info)), port, timeout, local_address, socket_options
-                )
-            except httpcore.ConnectError as exc:
+                    str(_address(info)), port, _bounded(connect_timeout, httpcore.ConnectTimeout),
+                    local_address, socket_options,
+                )  # fmt: skip
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 last_error = exc
                 continue
             return _DeadlineStream(stream)
-        raise httpcore.ConnectError(f"cannot connect to {host}: {last_error}")
+        raise type(last_error or httpcore.ConnectError(""))(
+            f"cannot connect to {host}: {last_error}"
+        )
 
 
 def _address(info: tuple[Any, ...]) -> IPAddress:
