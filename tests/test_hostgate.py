@@ -17,7 +17,7 @@ from tests.conftest import make_settings
 from tests.localweb.server import LocalSite, Response
 from worker.errors import TransientFetchError
 from worker.fetching import build_fetcher
-from worker.fetching.hostgate import Grant, HostBusy, HostGate, HostLimits
+from worker.fetching.hostgate import Grant, HostBusy, HostGate, HostLimits, host_key
 from worker.fetching.hoststores import RedisGate, SqliteGate, build_gate, gate_url
 
 GateFactory = Callable[..., HostGate]
@@ -196,6 +196,45 @@ def test_retry_after_from_one_worker_holds_back_another(tmp_path: Path, redis_ur
         second.close()
     assert throttled.value.reason == "http_429"
     assert busy.value.retry_after is not None and busy.value.retry_after > 50
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_a_throttling_answer_without_retry_after_still_holds_the_host_back(
+    tmp_path: Path, status: int
+) -> None:
+    """A 429 or 503 without a usable Retry-After pushed nothing back: every worker went on
+    sending the host's other URLs into its 429s at the full rate, each using up an attempt."""
+    fetcher = build_fetcher(make_settings(tmp_path, "sqlite://", host_max_wait_seconds=0.5))
+    try:
+        with LocalSite() as site:
+            site.add(
+                "/limited", Response("slow down", status=status, headers={"Retry-After": "soon"})
+            )
+            site.add("/other", "<html>other</html>")
+            with pytest.raises(TransientFetchError):
+                fetcher.get(site.url("/limited"))
+            with pytest.raises(HostBusy) as busy:
+                fetcher.get(site.url("/other"))
+            assert site.get_hits["/other"] == 0
+    finally:
+        fetcher.close()
+    assert busy.value.retry_after is not None and busy.value.retry_after > 30
+
+
+@pytest.mark.parametrize(
+    ("spellings", "key"),
+    [
+        (["http://news.example/a", "http://NEWS.example.:80/b", "https://news.example:443/c"],
+         "news.example"),
+        (["http://bücher.de/a", "http://xn--bcher-kva.de/b"], "xn--bcher-kva.de"),
+        (["http://127.0.0.1:8001/a", "http://user@127.0.0.1:8001/b"], "127.0.0.1:8001"),
+        (["http://[::1]:8080/a", "http://[::1]:8080/b"], "[::1]:8080"),
+    ],
+)  # fmt: skip
+def test_every_spelling_of_a_host_shares_its_limits(spellings: list[str], key: str) -> None:
+    """A redirect names an IDN host in punycode where the frontier holds it in Unicode; each
+    spelling had a rate slot and a concurrency cap of its own."""
+    assert {host_key(url) for url in spellings} == {key}
 
 
 def test_the_store_follows_the_broker_unless_named(tmp_path: Path) -> None:

@@ -55,7 +55,7 @@ def test_a_rerun_of_failed_urls_stores_them_once_the_outlet_recovers(
         runtime = runtime_factory(database_url, sources_file=web.sources_file, max_attempts=2)
         herald = web.sites["herald"]
         for page in PAGES[1:3]:  # the outlet is down for two of its pages
-            herald.add(page.path, Response("down for maintenance", status=503))
+            herald.add(page.path, Response("down", status=503, headers={"Retry-After": "0"}))
         _crawl(runtime)
         with runtime.sessions() as session:
             groups = failure_groups(session, datetime.now(UTC) - timedelta(hours=1))

@@ -805,7 +805,8 @@ def test_a_sitemap_a_poll_could_not_read_for_now_is_read_at_the_next_poll(
     # the index's ETag was kept: the next poll's 304 never read the child that had failed
     index = _sitemap(site, ["/a.xml", "/b.xml"], index=True)
     site.add("/index.xml", replace(index, headers={"ETag": '"i1"'}))
-    site.add_sequence("/a.xml", [Response("down", status=503), _sitemap(site, ["/news/a"])])
+    down = Response("down", status=503, headers={"Retry-After": "0"})  # the host may go on
+    site.add_sequence("/a.xml", [down, _sitemap(site, ["/news/a"])])
     site.add("/b.xml", _sitemap(site, ["/news/b"]))
     sitemap = {"daily/sitemap": ("sitemap", site.url("/index.xml"))}
     runtime = _synced(tmp_path, runtime_factory, database_url, sitemap)

@@ -75,7 +75,7 @@ def test_failures_rerun_and_status_through_a_real_worker(
     with wire_web(tmp_path, pages=PAGES) as web:
         herald = web.sites["herald"]
         for page in PAGES[1:3]:
-            herald.add(page.path, Response("down", status=503))
+            herald.add(page.path, Response("down", status=503, headers={"Retry-After": "0"}))
         env = service_env(tmp_path, database_url=pg_url, broker_url=redis_url,
                           sources_file=str(web.sources_file), max_attempts="2")  # fmt: skip
         crawl = run_cli(["crawl", "--inline"], env, tmp_path)

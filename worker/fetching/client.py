@@ -171,8 +171,13 @@ class Fetcher:
                     with request_deadline(self.total_timeout):
                         answer = self._request(current, headers, accept, cookies)
                 except TransientFetchError as exc:
-                    if exc.retry_after and exc.http_status in (429, 503):
-                        self.gate.push_back(host, exc.retry_after)
+                    if exc.http_status in (429, 503):
+                        # without a usable Retry-After too: else every worker went on sending
+                        # the host's other URLs into its 429s, each using up an attempt
+                        wait = exc.retry_after
+                        self.gate.push_back(
+                            host, UNSTATED_RETRY_AFTER_SECONDS if wait is None else wait
+                        )
                     raise
             if isinstance(answer, FetchedPage):
                 return replace(answer, url=url)
@@ -322,6 +327,8 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
 # The longest Retry-After honoured, as long as a failing source's back-off can grow: a server
 # that asks for more is asked again after six hours.
 MAX_RETRY_AFTER_SECONDS = 6 * 3600.0
+# How long a host that answers 429 or 503 without a usable Retry-After is left alone
+UNSTATED_RETRY_AFTER_SECONDS = 60.0
 
 
 def _as_requested(url: str) -> str:

@@ -17,7 +17,7 @@ import time
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -67,8 +67,26 @@ class HostBusy(TransientFetchError):  # noqa: N818 - a state of the host, not a 
 
 
 def host_key(url: str) -> str:
-    """The rate-limited unit: host and port, lower case (``example.com``, ``127.0.0.1:8001``)."""
-    return urlsplit(url).netloc.lower().rsplit("@", 1)[-1]
+    """The rate-limited unit: host and port, lower case (``example.com``, ``127.0.0.1:8001``),
+    one key for every spelling of a host: in punycode (a redirect's Location names an IDN host
+    so, the frontier in Unicode), without a trailing dot or the scheme's default port. Else
+    each spelling had a slot and a concurrency cap of its own."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").rstrip(".")
+    with suppress(UnicodeError):  # a label IDNA refuses (empty, too long): as written
+        host = host.encode("idna").decode("ascii")
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if port is None or port == _DEFAULT_PORTS.get(parts.scheme.lower()):
+        return host
+    return f"{host}:{port}"
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class HostGate(ABC):
