@@ -141,7 +141,7 @@ def _db_problem(exc: SQLAlchemyError) -> str:
 
 @app.command()
 def run(
-    concurrency: Annotated[int | None, typer.Option(help="Worker processes.")] = None,
+    concurrency: Annotated[int | None, typer.Option(help="Worker processes.", min=1)] = None,
 ) -> None:
     """Run a worker with beat embedded: the unattended mode on one machine."""
     metrics_dir = _metrics_dir()
@@ -159,7 +159,7 @@ def run(
 
 @app.command()
 def worker(
-    concurrency: Annotated[int | None, typer.Option(help="Worker processes.")] = None,
+    concurrency: Annotated[int | None, typer.Option(help="Worker processes.", min=1)] = None,
     pool: Annotated[str | None, typer.Option(help="Celery pool: prefork, solo, threads.")] = None,
     hostname: Annotated[
         str | None,
