@@ -29,7 +29,7 @@ RUN pip install --no-deps --editable . \
 USER newsworker
 ENV NEWSWORKER_SOURCES_FILE=/app/config/sources.toml
 
-HEALTHCHECK --interval=30s --timeout=10s --start-period=20s --retries=3 \
+HEALTHCHECK --interval=30s --timeout=30s --start-period=20s --retries=3 \
     CMD ["newsworker", "health"]
 
 CMD ["newsworker", "worker"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from celery import Celery
 from worker.celery_app import configure
 from worker.cli import app
 from worker.settings import Settings
+from worker.storage.migrations import upgrade
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -289,6 +291,54 @@ def test_the_dependency_layer_is_rebuilt_only_when_pyproject_changes(tmp_path: P
     )
     later = [args for key, args in instructions[install:package] if key == "COPY"]
     assert any("README.md" in args.split()[:-1] for args in later)
+
+
+def test_health_checks_allow_for_a_busy_machine() -> None:
+    """`newsworker health` took 5-10 s while a worker started beside it: past a 10 s timeout,
+    three such checks in a row marked a working container unhealthy."""
+    services = _compose()["services"]
+    for name in ("worker", "beat"):
+        assert _seconds(services[name]["healthcheck"]["timeout"]) >= 30, name
+    healthcheck = re.search(
+        r"^HEALTHCHECK .*--timeout=(\S+)", (REPO / "Dockerfile").read_text(), re.M
+    )
+    assert healthcheck is not None and _seconds(healthcheck.group(1)) >= 30
+
+
+_HEALTH_AND_WHAT_IT_LOADED = """
+import sys
+from worker.cli import app
+try:
+    app(["health"])
+except SystemExit:
+    pass
+heavy = ("worker.celery_app", "worker.tasks", "worker.extraction", "trafilatura", "numpy")
+print(sorted(name for name in heavy if name in sys.modules))
+"""
+
+
+def test_the_health_check_loads_neither_the_tasks_nor_the_extractors(tmp_path: Path) -> None:
+    """The health check runs every 30 s in each container. Through the worker's Celery app it
+    imported the whole pipeline, extractors and all: 3-4 s idle, up to 10 s on a busy machine."""
+    var = tmp_path / "var"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSWORKER_")}
+    env.update(
+        NEWSWORKER_VAR_DIR=str(var),
+        NEWSWORKER_DATABASE_URL=f"sqlite:///{var / 'newsworker.sqlite'}",
+        NEWSWORKER_BROKER_URL=f"sqla+sqlite:///{var / 'broker.sqlite'}",
+    )
+    upgrade(env["NEWSWORKER_DATABASE_URL"])
+    checked = subprocess.run(
+        [sys.executable, "-c", _HEALTH_AND_WHAT_IT_LOADED],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    verdict, loaded = checked.stdout.strip().splitlines()
+    assert "database ok" in verdict and "broker ok" in verdict, verdict
+    assert loaded == "[]"
 
 
 def test_postgres_is_ready_only_when_it_answers_over_the_network() -> None:

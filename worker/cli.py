@@ -545,10 +545,13 @@ def health() -> None:
     Exit 1 when the database does not answer or has an older schema, the broker does not
     answer, or the last tick is older than NEWSWORKER_HEALTH_MAX_TICK_AGE_SECONDS."""
     _setup_logs(False)
-    from worker.celery_app import app as celery
+    # not the worker's app (worker.celery_app): importing the pipeline took longer than the
+    # compose health check's timeout on a busy machine
+    from worker.broker import broker_client
     from worker.reporting.health import check_health
 
-    verdict = check_health(get_settings(), celery)
+    settings = get_settings()
+    verdict = check_health(settings, broker_client(settings))
     out.print(verdict.line(), highlight=False, soft_wrap=True)
     raise typer.Exit(0 if verdict.ok else 1)
 
