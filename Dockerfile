@@ -8,12 +8,16 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Dependencies first, for layer caching; the package itself after.
-COPY pyproject.toml README.md ./
-COPY worker/__init__.py worker/__init__.py
-RUN pip install .
+# Dependencies first, for layer caching; the package itself after. They are read from
+# pyproject.toml alone: installing the package here took README.md (its readme) into the layer,
+# and every README edit installed every dependency again.
+COPY pyproject.toml ./
+RUN python -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies'], sep='\n')" \
+        > /tmp/requirements.txt \
+    && pip install -r /tmp/requirements.txt \
+    && rm /tmp/requirements.txt
 
-COPY alembic.ini ./
+COPY README.md alembic.ini ./
 COPY alembic ./alembic
 COPY config ./config
 COPY worker ./worker
@@ -25,7 +29,7 @@ RUN pip install --no-deps --editable . \
 USER newsworker
 ENV NEWSWORKER_SOURCES_FILE=/app/config/sources.toml
 
-HEALTHCHECK --interval=30s --timeout=10s --start-period=20s --retries=3 \
+HEALTHCHECK --interval=30s --timeout=30s --start-period=20s --retries=3 \
     CMD ["newsworker", "health"]
 
 CMD ["newsworker", "worker"]

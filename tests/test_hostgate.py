@@ -18,7 +18,7 @@ from tests.localweb.server import LocalSite, Response
 from worker.errors import TransientFetchError
 from worker.fetching import build_fetcher
 from worker.fetching.hostgate import Grant, HostBusy, HostGate, HostLimits, host_key
-from worker.fetching.hoststores import RedisGate, SqliteGate, build_gate, gate_url
+from worker.fetching.hoststores import RedisGate, SqliteGate, gate_url
 
 GateFactory = Callable[..., HostGate]
 
@@ -242,5 +242,6 @@ def test_the_store_follows_the_broker_unless_named(tmp_path: Path) -> None:
     assert gate_url(embedded) == f"sqlite:///{tmp_path / 'var' / 'hosts.sqlite'}"
     on_redis = make_settings(tmp_path, "sqlite://", broker_url="redis://r:6379/0")
     assert gate_url(on_redis) == "redis://r:6379/0"
-    with pytest.raises(ValueError, match="HOST_LIMITS_URL"):
-        build_gate(make_settings(tmp_path, "sqlite://", host_limits_url="memcached://x"))
+    # refused where the settings are read, before a task opens the store
+    with pytest.raises(ValueError, match="HOST_LIMITS_URL: unsupported scheme 'memcached'"):
+        make_settings(tmp_path, "sqlite://", host_limits_url="memcached://x")

@@ -15,6 +15,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from celery import Celery
 from sqlalchemy import create_engine, inspect
+from sqlalchemy.exc import IntegrityError
 
 from tests.conftest import truncate_postgres
 from worker.celery_app import prepare_embedded_broker
@@ -180,3 +181,66 @@ def test_workers_starting_together_declare_the_embedded_broker(tmp_path: Path) -
     for attempt in range(5):
         broker_url = f"sqla+sqlite:///{tmp_path / f'broker-{attempt}.sqlite'}"
         assert _exit_codes_of_processes_started_together(_declare_at, broker_url, 4) == [0] * 4
+
+
+def _database_at_0002_with_a_stored_article(path: Path, *, url_article_id: int = 1) -> str:
+    """An embedded database as 0002 left it, holding one stored article and its url."""
+    database_url = f"sqlite:///{path}"
+    upgrade(database_url, "0002")
+    now = "2026-01-01 00:00:00"
+    with closing(sqlite3.connect(path)) as connection:
+        connection.executescript(
+            f"""
+            INSERT INTO outlets (id, key, name, created_at) VALUES (1, 'o', 'O', '{now}');
+            INSERT INTO sources (id, outlet_id, key, kind, url, interval_seconds, enabled,
+                next_poll_at, failure_count, created_at)
+                VALUES (1, 1, 'o/feed', 'feed', 'http://x/f', 600, 1, '{now}', 0, '{now}');
+            INSERT INTO articles (id, outlet_id, url, canonical_url, authors, body, content_hash,
+                fingerprint_version, provenance, extractor_version, fetched_at, created_at,
+                changed_at)
+                VALUES (1, 1, 'http://x/a', 'http://x/a', '[]', 'text', 'h', 1, '{{}}', '1',
+                '{now}', '{now}', '{now}');
+            INSERT INTO urls (id, url, source_id, state, attempts, first_seen_at, last_seen_at,
+                article_id)
+                VALUES (1, 'http://x/a', 1, 'stored', 1, '{now}', '{now}', {url_article_id});
+            """
+        )
+    return database_url
+
+
+def test_an_embedded_database_with_stored_articles_upgrades_to_head(tmp_path: Path) -> None:
+    """0003 and 0004 rebuild ``articles`` on SQLite (copy, drop, rename); with foreign keys on,
+    dropping it while ``urls`` pointed into it failed, and a database holding any article could
+    not be upgraded past 0002."""
+    path = tmp_path / "embedded.sqlite"
+    upgrade(_database_at_0002_with_a_stored_article(path))
+    with closing(sqlite3.connect(path)) as connection:
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [
+            (head_revision(),)
+        ]
+        linked = connection.execute(
+            "SELECT urls.url, articles.body, stories.id FROM urls "
+            "JOIN articles ON articles.id = urls.article_id "
+            "JOIN stories ON stories.id = articles.story_id"
+        ).fetchall()
+        assert linked == [("http://x/a", "text", 1)]
+        assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        with engine.connect() as connection:  # the worker's connections still enforce them
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    finally:
+        engine.dispose()
+
+
+def test_an_upgrade_leaving_a_dangling_reference_changes_nothing(tmp_path: Path) -> None:
+    """Foreign keys are off while migrations rebuild tables, so they are checked before commit:
+    a row pointing at nothing stops the upgrade with the row named, at the old revision."""
+    path = tmp_path / "embedded.sqlite"
+    database_url = _database_at_0002_with_a_stored_article(path, url_article_id=99)
+    with pytest.raises(IntegrityError, match=r"1 row\(s\) pointing at rows that do not exist"):
+        upgrade(database_url)
+    with closing(sqlite3.connect(path)) as connection:
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [
+            ("0002",)
+        ]

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from tests.conftest import truncate_postgres
 from tests.localweb.server import LocalSite, Response
-from worker.celery_app import REDIS_VISIBILITY_TIMEOUT_SECONDS
+from worker.broker import REDIS_VISIBILITY_TIMEOUT_SECONDS
 from worker.discovery import DiscoveredLink
 from worker.extraction import EXTRACTOR_VERSION
 from worker.pipeline import RetryLater, poll, poll_source, process, process_url, sweep_lost_urls

@@ -1,9 +1,44 @@
-"""Questions for the broker that operators ask: is it up, how many tasks wait."""
+"""Questions for the broker that operators ask: is it up, how many tasks wait.
+
+Also how to reach it (transport options), shared by the worker's Celery app and by a bare app
+that commands use to ask their questions without loading the worker's tasks.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import Celery
 from kombu.exceptions import ChannelError
+
+from worker.settings import Settings
+
+# Longer than the longest countdown of a task: a retry's or a busy host's delay, both at most
+# pipeline.decisions.MAX_RETRY_DELAY_SECONDS.
+REDIS_VISIBILITY_TIMEOUT_SECONDS = 2 * 3600
+
+
+def transport_options(settings: Settings) -> dict[str, Any]:
+    """kombu's options for the broker ``settings`` name."""
+    if settings.broker_url.startswith("sqla+sqlite:///"):
+        return {"connect_args": {"timeout": 60}}
+    if settings.broker_url.startswith(("redis://", "rediss://")):
+        # A retry waits up to an hour as a reserved, unacknowledged message; Redis must not
+        # hand it to a second worker meanwhile. Lost messages come back through the sweep.
+        return {"visibility_timeout": REDIS_VISIBILITY_TIMEOUT_SECONDS}
+    return {}
+
+
+def broker_client(settings: Settings) -> Celery:
+    """A Celery app that only reaches the broker: no tasks, signals or extraction warm-up.
+
+    ``worker.celery_app`` imports the whole pipeline (seconds on a busy machine), and the
+    compose health check, which runs ``newsworker health`` every 30 s, timed out on it."""
+    celery = Celery("newsworker", set_as_current=False)
+    celery.conf.update(
+        broker_url=settings.broker_url, broker_transport_options=transport_options(settings)
+    )
+    return celery
 
 
 def queue_depth(celery: Celery, queue: str | None = None, connect_timeout: float = 5.0) -> int:

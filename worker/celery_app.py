@@ -17,6 +17,7 @@ from kombu.entity import Queue
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from worker import metrics
+from worker.broker import transport_options
 from worker.extraction.warmup import warm_up
 from worker.liveness import WorkerHeartbeat
 from worker.logging import configure_logging
@@ -30,26 +31,16 @@ app = Celery("newsworker", include=["worker.tasks"])
 TASK_QUEUE = "newsworker"
 TICK_QUEUE = "newsworker.tick"
 
-# Longer than the longest countdown of a task: a retry's or a busy host's delay, both at most
-# pipeline.decisions.MAX_RETRY_DELAY_SECONDS.
-REDIS_VISIBILITY_TIMEOUT_SECONDS = 2 * 3600
-
 
 def configure(celery: Celery, settings: Settings) -> None:
     settings.var_dir.mkdir(parents=True, exist_ok=True)
-    transport_options: dict[str, Any] = {}
     if settings.broker_url.startswith("sqla+sqlite:///"):
         Path(settings.broker_url.removeprefix("sqla+sqlite:///")).parent.mkdir(
             parents=True, exist_ok=True
         )
-        transport_options = {"connect_args": {"timeout": 60}}
-    elif settings.broker_url.startswith(("redis://", "rediss://")):
-        # A retry waits up to an hour as a reserved, unacknowledged message; Redis must not
-        # hand it to a second worker meanwhile. Lost messages come back through the sweep.
-        transport_options = {"visibility_timeout": REDIS_VISIBILITY_TIMEOUT_SECONDS}
     celery.conf.update(
         broker_url=settings.broker_url,
-        broker_transport_options=transport_options,
+        broker_transport_options=transport_options(settings),
         broker_connection_retry_on_startup=True,
         task_ignore_result=True,
         task_acks_late=True,

@@ -141,7 +141,7 @@ def _db_problem(exc: SQLAlchemyError) -> str:
 
 @app.command()
 def run(
-    concurrency: Annotated[int | None, typer.Option(help="Worker processes.")] = None,
+    concurrency: Annotated[int | None, typer.Option(help="Worker processes.", min=1)] = None,
 ) -> None:
     """Run a worker with beat embedded: the unattended mode on one machine."""
     metrics_dir = _metrics_dir()
@@ -159,7 +159,7 @@ def run(
 
 @app.command()
 def worker(
-    concurrency: Annotated[int | None, typer.Option(help="Worker processes.")] = None,
+    concurrency: Annotated[int | None, typer.Option(help="Worker processes.", min=1)] = None,
     pool: Annotated[str | None, typer.Option(help="Celery pool: prefork, solo, threads.")] = None,
     hostname: Annotated[
         str | None,
@@ -545,10 +545,13 @@ def health() -> None:
     Exit 1 when the database does not answer or has an older schema, the broker does not
     answer, or the last tick is older than NEWSWORKER_HEALTH_MAX_TICK_AGE_SECONDS."""
     _setup_logs(False)
-    from worker.celery_app import app as celery
+    # not the worker's app (worker.celery_app): importing the pipeline took longer than the
+    # compose health check's timeout on a busy machine
+    from worker.broker import broker_client
     from worker.reporting.health import check_health
 
-    verdict = check_health(get_settings(), celery)
+    settings = get_settings()
+    verdict = check_health(settings, broker_client(settings))
     out.print(verdict.line(), highlight=False, soft_wrap=True)
     raise typer.Exit(0 if verdict.ok else 1)
 

@@ -8,20 +8,31 @@ SQLite-backed Celery broker that a separate worker and beat process can share.
 from __future__ import annotations
 
 import ipaddress
+import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal, Self
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+
+# the stores of the per-host limits (worker/fetching/hoststores.py), besides "none"
+HOST_LIMITS_SCHEMES = ("redis://", "rediss://", "unix://", "sqlite:///")
 
 
 class Settings(BaseSettings):
     """Runtime configuration, read from ``NEWSWORKER_*`` environment variables (and ``.env``)."""
 
     model_config = SettingsConfigDict(
-        env_prefix="NEWSWORKER_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="NEWSWORKER_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        # URLs carry passwords, and an error of the whole model would print every value
+        hide_input_in_errors=True,
     )
 
     database_url: str = Field(
@@ -41,15 +52,15 @@ class Settings(BaseSettings):
         "newsworker/0.1 (+https://github.com/newsworker/newsworker)",
         description="User-Agent sent on every request; keep a contact URL in it.",
     )
-    connect_timeout: float = Field(10.0, description="Seconds to open a connection.")
-    read_timeout: float = Field(20.0, description="Seconds to wait for each read.")
-    total_timeout: float = Field(60.0, description="Seconds a whole download may take.")
-    max_redirects: int = Field(5, description="Redirects followed before giving up.")
+    connect_timeout: float = Field(10.0, gt=0, description="Seconds to open a connection.")
+    read_timeout: float = Field(20.0, gt=0, description="Seconds to wait for each read.")
+    total_timeout: float = Field(60.0, gt=0, description="Seconds a whole download may take.")
+    max_redirects: int = Field(5, ge=0, description="Redirects followed before giving up.")
     max_response_bytes: int = Field(
-        10_000_000, description="Largest response body read (bytes); larger ones are skipped."
+        10_000_000, ge=1, description="Largest response body read (bytes); larger ones are skipped."
     )
     robots_ttl_seconds: int = Field(
-        86400, description="How long a host's robots.txt is trusted before it is read again."
+        86400, ge=0, description="How long a host's robots.txt is trusted before it is read again."
     )
     allow_networks: str = Field(
         "",
@@ -58,14 +69,16 @@ class Settings(BaseSettings):
     )
     host_delay_seconds: float = Field(
         1.0,
+        ge=0,
         description="Default seconds between two requests to one host, across all workers "
         "(an outlet's `request_delay` or a longer robots.txt Crawl-delay overrides it).",
     )
     host_concurrency: int = Field(
-        2, description="Default requests in flight to one host at once, across all workers."
+        2, ge=1, description="Default requests in flight to one host at once, across all workers."
     )
     host_max_wait_seconds: float = Field(
         20.0,
+        ge=0,
         description="Longest a fetch waits for its host's turn; beyond it the task is queued "
         "again for later (no attempt is used up).",
     )
@@ -76,16 +89,17 @@ class Settings(BaseSettings):
         "not Redis (one machine).",
     )
     max_attempts: int = Field(
-        4, description="Attempts at a URL (transient failures only) before it is `failed`."
+        4, ge=1, description="Attempts at a URL (transient failures only) before it is `failed`."
     )
     retry_backoff_seconds: float = Field(
-        30.0, description="First retry delay; doubles each attempt (capped at one hour)."
+        30.0, gt=0, description="First retry delay; doubles each attempt (capped at one hour)."
     )
     tick_seconds: float = Field(
-        30.0, description="How often beat sends the tick that claims due sources."
+        30.0, gt=0, description="How often beat sends the tick that claims due sources."
     )
     pending_timeout_seconds: int = Field(
         3600,
+        ge=0,
         description="A URL pending this long past its due time (a lost task) is queued again "
         "by the next tick.",
     )
@@ -119,19 +133,21 @@ class Settings(BaseSettings):
         "pauses on its own after five minutes (Celery `time_limit`). 0: none.",
     )
     max_sitemap_children: int = Field(
-        50, description="Child sitemaps followed from one sitemap index per poll."
+        50, ge=0, description="Child sitemaps followed from one sitemap index per poll."
     )
     raw_retention_days: float = Field(
         30.0,
+        ge=0,
         description="Days raw responses are kept for `newsworker reprocess`; older ones are "
         "deleted by the tick. 0: kept forever.",
     )
     health_max_tick_age_seconds: float = Field(
         300.0,
+        gt=0,
         description="`newsworker health` fails when the last tick (beat -> broker -> worker) is "
-        "older than this.",
+        "older than this; at least twice `NEWSWORKER_TICK_SECONDS`.",
     )
-    concurrency: int = Field(2, description="Worker processes (`newsworker worker`/`run`).")
+    concurrency: int = Field(2, ge=1, description="Worker processes (`newsworker worker`/`run`).")
     prefetch_multiplier: int = Field(
         2,
         ge=1,
@@ -151,9 +167,11 @@ class Settings(BaseSettings):
         description="Address the metrics endpoint listens on (`127.0.0.1`: this machine only).",
     )
     inline_concurrency: int = Field(
-        8, description="Hosts fetched at once by `newsworker crawl --inline`."
+        8, ge=1, description="Hosts fetched at once by `newsworker crawl --inline`."
     )
-    log_level: str = Field("INFO", description="Log level: DEBUG, INFO, WARNING, ERROR.")
+    log_level: LogLevel = Field(
+        "INFO", description="Log level: DEBUG, INFO, WARNING, ERROR, CRITICAL (any case)."
+    )
     log_json: bool = Field(
         True, description="JSON log lines (true) or human-readable console lines (false)."
     )
@@ -166,6 +184,32 @@ class Settings(BaseSettings):
     def _cidr_blocks(cls, value: str) -> str:
         parse_networks(value)
         return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _log_level_in_any_case(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("host_limits_url")
+    @classmethod
+    def _host_limits_store(cls, value: str) -> str:
+        """Refused here, where it is read, rather than by the first task that opens the store
+        (beat died on it with a traceback that printed the URL, password and all)."""
+        if value in ("", "none") or value.startswith(HOST_LIMITS_SCHEMES):
+            return value
+        raise ValueError(unsupported_host_limits_url(value))
+
+    @model_validator(mode="after")
+    def _health_outlasts_a_tick(self) -> Self:
+        """Beat ticks every ``tick_seconds``: a tick age limit under that fails health for part
+        of every interval though nothing is wrong (600 s ticks against 300 s, half the time)."""
+        if self.health_max_tick_age_seconds < 2 * self.tick_seconds:
+            raise ValueError(
+                f"NEWSWORKER_HEALTH_MAX_TICK_AGE_SECONDS ({self.health_max_tick_age_seconds:g}) "
+                f"must be at least twice NEWSWORKER_TICK_SECONDS ({self.tick_seconds:g}): beat "
+                "sends a tick only that often, so health would fail between two ticks"
+            )
+        return self
 
     @property
     def allowed_networks(self) -> tuple[IPNetwork, ...]:
@@ -181,6 +225,17 @@ def parse_networks(text: str) -> tuple[IPNetwork, ...]:
         except ValueError as exc:
             raise ValueError(f"{part!r} is not a CIDR block: {exc}") from exc
     return tuple(networks)
+
+
+def unsupported_host_limits_url(url: str) -> str:
+    """Why ``url`` names no store of the per-host limits, showing its scheme and not the rest
+    (where a password would be)."""
+    scheme = url.partition("://")[0]
+    shown = f"scheme {scheme!r}" if re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", scheme) else "value"
+    return (
+        f"NEWSWORKER_HOST_LIMITS_URL: unsupported {shown}; expected redis://..., rediss://..., "
+        "unix://..., sqlite:///path or none"
+    )
 
 
 @lru_cache(maxsize=1)

@@ -17,7 +17,7 @@ from pathlib import Path
 import redis
 
 from worker.fetching.hostgate import BUSY_POLL_SECONDS, Grant, HostGate, HostLimits, NoGate
-from worker.settings import Settings
+from worker.settings import Settings, unsupported_host_limits_url
 
 KEY_PREFIX = "newsworker:host:"
 
@@ -194,6 +194,4 @@ def build_gate(settings: Settings) -> HostGate:
         return SqliteGate(
             Path(url.removeprefix("sqlite:///")), settings.host_max_wait_seconds, lease
         )
-    raise ValueError(
-        f"NEWSWORKER_HOST_LIMITS_URL={url!r}: expected redis://..., sqlite:///path or none"
-    )
+    raise ValueError(unsupported_host_limits_url(url))

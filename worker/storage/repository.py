@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import (
     Table,
@@ -28,9 +28,11 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from worker.sources import OutletConfig
 from worker.storable import storable_text
 from worker.storage.models import FINAL_URL_STATES, Article, Base, Outlet, RawPage, Source, Url
+
+if TYPE_CHECKING:  # at run time it would load the extractors into every reader of the database
+    from worker.sources import OutletConfig
 
 _CHUNK = 500
 
