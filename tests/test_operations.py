@@ -320,7 +320,10 @@ def test_a_backfill_walks_the_index_back_to_the_date_and_ingests_what_is_missing
         until = plan_backfill(runtime, "archive/sitemap", since, datetime(2026, 11, 1, tzinfo=UTC))
         assert sorted(link.url for link in until.links) == [site.url(f"/a/{n}") for n in (2, 3)]
 
-        url_ids = record_backfill(runtime, plan)
+        queued = record_backfill(runtime, plan)  # through a broker no worker reads
+        assert record_backfill(runtime, plan) == [], "queued once through the broker"
+        url_ids = record_backfill(runtime, plan, inline=True)  # then the operator runs it here
+        assert url_ids == sorted(queued) and len(url_ids) == 4
         process_inline(runtime, url_ids)
         assert states_of(runtime, url_ids) == {"stored": 4}
         again = plan_backfill(runtime, "archive/sitemap", since)

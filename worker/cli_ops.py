@@ -279,7 +279,7 @@ def backfill(
             out.print(f"... and {len(plan.refused) - 10} more links refused", highlight=False)
         if dry_run or not missing:
             raise typer.Exit(1 if plan.errors and not plan.links else 0)
-        url_ids = record_backfill(runtime, plan)
+        url_ids = record_backfill(runtime, plan, inline=inline)
         again = f"`newsworker rerun --state pending --source {source} --inline`"
         code = _fetch_selected(
             runtime, url_ids, inline=inline, wait=wait, timeout=timeout, again=again

@@ -175,11 +175,28 @@ def count_missing(runtime: Runtime, links: list[FrontierLink]) -> int:
     return len(keys) - done
 
 
-def record_backfill(runtime: Runtime, plan: BackfillPlan, now: datetime | None = None) -> list[int]:
-    """Record the plan's links in the frontier; the ids still to fetch (new or stale pending)."""
+def record_backfill(
+    runtime: Runtime, plan: BackfillPlan, now: datetime | None = None, *, inline: bool = False
+) -> list[int]:
+    """Record the plan's links in the frontier; the ids still to fetch: new or stale pending,
+    or with ``inline`` (fetched here, now) every one not final yet. A pending URL queued
+    recently (a backfill queued while no worker ran, an inline run interrupted) is not queued
+    again through the broker, but an inline run that skipped it fetched nothing, said the
+    window was done and exited 0, however often it was run again."""
     now = now or datetime.now(UTC)
     timeout = timedelta(seconds=runtime.settings.pending_timeout_seconds)
     with runtime.sessions.begin() as session:
         source = session.scalar(select(Source).where(Source.key == plan.source_key))
         assert source is not None
-        return repository.record_links(session, source.id, plan.links, now, timeout)
+        queued = repository.record_links(session, source.id, plan.links, now, timeout)
+        if not inline:
+            return queued
+        keys = [link.url for link in plan.links]
+        pending = [
+            url_id
+            for start in range(0, len(keys), 500)
+            for url_id in session.scalars(
+                select(Url.id).where(Url.url.in_(keys[start : start + 500]), Url.state == "pending")
+            )
+        ]
+    return sorted(set(queued) | set(pending))
