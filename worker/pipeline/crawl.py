@@ -8,12 +8,14 @@ the polls yielded is in a final state. Both end with the same ``summarize_crawl`
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from urllib.parse import urlsplit
 
 from sqlalchemy import ColumnElement, and_, func, select
@@ -72,9 +74,9 @@ def crawl_inline(
 ) -> CrawlReport:
     """Poll ``source_ids`` and process every URL they yield, in this process."""
     started = datetime.now(UTC)
-    workers = max(1, runtime.settings.inline_concurrency)
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="crawl") as pool:
-        list(pool.map(lambda source_id: _poll_whole(runtime, source_id), source_ids))
+    stop = threading.Event()
+    polls = [partial(_poll_whole, runtime, source_id, stop) for source_id in source_ids]
+    _in_threads(runtime, polls, stop)
     url_ids = _pending_since(runtime, source_ids, started)
     if progress:
         progress(f"polled {len(source_ids)} sources; fetching {len(url_ids)} URLs")
@@ -82,15 +84,35 @@ def crawl_inline(
     return summarize_crawl(runtime, source_ids, started)
 
 
-def _poll_whole(runtime: Runtime, source_id: int) -> None:
+def _poll_whole(runtime: Runtime, source_id: int, stop: threading.Event) -> None:
     """Poll a source, and again each time the host's rate limit paused its sitemap walk (a
     Crawl-delay longer than a worker waits): this command waits for the host instead."""
     result = poll_source(runtime, source_id)
     for _ in range(runtime.settings.max_sitemap_children):
-        if not result.sitemaps_left:
+        if not result.sitemaps_left or stop.wait(
+            min(result.resume_after, INLINE_MAX_RETRY_WAIT_SECONDS)
+        ):
             return
-        time.sleep(min(result.resume_after, INLINE_MAX_RETRY_WAIT_SECONDS))
         result = poll_source(runtime, source_id)
+
+
+def _in_threads(
+    runtime: Runtime, jobs: Sequence[Callable[[], None]], stop: threading.Event
+) -> None:
+    """Run ``jobs`` on the inline threads. On Ctrl-C, ``stop`` is set: the jobs finish the
+    page in hand and start no other, the jobs not begun are dropped, and the interrupt goes
+    on once they have. Else the command went on to fetch every page before it stopped."""
+    pool = ThreadPoolExecutor(
+        max_workers=max(1, runtime.settings.inline_concurrency), thread_name_prefix="inline"
+    )
+    try:
+        for future in [pool.submit(job) for job in jobs]:
+            future.result()
+    except KeyboardInterrupt:
+        stop.set()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _pending_since(runtime: Runtime, source_ids: Sequence[int], started: datetime) -> list[int]:
@@ -123,20 +145,22 @@ def process_inline(
             for url_id, url in session.execute(select(Url.id, Url.url).where(Url.id.in_(chunk))):
                 by_host[urlsplit(url).netloc].append(url_id)
 
+    stop = threading.Event()
+
     def one_host(ids: list[int]) -> None:
         for url_id in ids:
-            while True:
+            while not stop.is_set():
                 try:
                     process_url(runtime, url_id)
                     break
                 except RetryLater as retry:
-                    time.sleep(min(retry.delay, INLINE_MAX_RETRY_WAIT_SECONDS))
+                    stop.wait(min(retry.delay, INLINE_MAX_RETRY_WAIT_SECONDS))
+            if stop.is_set():
+                return
             if on_done is not None:
                 on_done(url_id)
 
-    workers = max(1, runtime.settings.inline_concurrency)
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="inline") as pool:
-        list(pool.map(one_host, by_host.values()))
+    _in_threads(runtime, [partial(one_host, ids) for ids in by_host.values()], stop)
 
 
 def wait_for_crawl(

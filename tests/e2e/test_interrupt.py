@@ -1,0 +1,55 @@
+"""Ctrl-C on an inline command: it stops, it does not fetch everything first."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tests.e2e.processes import run_cli, service_env, start, wait_until
+from tests.localweb.server import LocalSite, Response
+from worker.storage.db import make_engine
+from worker.storage.models import Url
+
+pytestmark = pytest.mark.slow
+
+
+def test_ctrl_c_stops_an_inline_crawl_after_the_pages_in_hand(tmp_path: Path) -> None:
+    """One Ctrl-C went on fetching every page of the crawl (the thread pool waited for all
+    of them) and only then stopped. Now the pages in hand finish, no other starts, and the
+    rest stay pending for a rerun."""
+    paths = [f"/news/{n}" for n in range(8)]
+    with LocalSite() as site:
+        for path in paths:
+            site.add(path, Response("<html><body><p>slow</p></body></html>", delay=1.0))
+        items = "".join(f"<item><title>t</title><link>{path}</link></item>" for path in paths)
+        feed = f'<rss version="2.0"><channel><title>D</title>{items}</channel></rss>'
+        site.add("/feed.xml", Response(feed, content_type="application/rss+xml"))
+        sources = tmp_path / "sources.toml"
+        sources.write_text(
+            '[outlets.daily]\nname = "Daily"\n[[outlets.daily.sources]]\n'
+            f'kind = "feed"\nurl = "{site.url("/feed.xml")}"\n'
+        )
+        env = service_env(tmp_path, sources_file=str(sources))
+        assert run_cli(["db", "upgrade"], env, tmp_path).returncode == 0
+        log = tmp_path / "crawl.log"
+        crawl = start(["crawl", "--inline"], env, tmp_path, log)
+        try:
+            wait_until(lambda: site.get_hits[paths[0]] > 0, 60, "the first page", log)
+            crawl.send_signal(signal.SIGINT)
+            code = crawl.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            crawl.kill()
+            raise
+    assert code != 0, log.read_text()
+    fetched = sum(site.get_hits[path] for path in paths)
+    assert fetched <= 3, f"{fetched} of 8 pages fetched after Ctrl-C"
+    engine = make_engine(f"sqlite:///{tmp_path / 'var' / 'newsworker.sqlite'}")
+    with Session(engine) as session:
+        states = list(session.scalars(select(Url.state)))
+    engine.dispose()
+    assert states.count("pending") >= 5, states
