@@ -191,6 +191,11 @@ def load_sources(path: Path) -> list[OutletConfig]:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: sources file not found") from exc
+    except OSError as exc:  # a directory, no permission: the sync is refused, not the tick
+        raise ConfigError(f"{path}: cannot read the sources file: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:  # saved by an editor in cp1252 or Latin-1
+        line = exc.object[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path}: line {line} is not UTF-8: save the file as UTF-8") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
     return parse_sources(raw, origin=str(path))

@@ -215,3 +215,19 @@ def test_mistyped_keys_states_and_revisions_exit_2_naming_them(tmp_path: Path) -
         assert "Traceback" not in result.stderr, command
     for command in (["rerun", "--source", "daily", "--dry-run"], ["failures", "--outlet", "daily"]):
         assert run_cli(command, env, tmp_path).returncode == 0, command
+
+
+def test_a_sources_file_that_cannot_be_read_is_an_error_naming_it(tmp_path: Path) -> None:
+    # a file saved as cp1252, or a path that is a directory, ended in a traceback (exit 1)
+    latin = tmp_path / "sources.toml"
+    latin.write_bytes(
+        '[outlets.lemonde]\nname = "Le Monde \u00e9dition"\n[[outlets.lemonde.sources]]\n'
+        'kind = "feed"\nurl = "https://www.lemonde.fr/rss/une.xml"\n'.encode("cp1252")
+    )
+    for path, named in ((latin, "line 2 is not UTF-8"), (tmp_path, "Is a directory")):
+        env = {**service_env(tmp_path, sources_file=str(path)), "COLUMNS": "300"}
+        for command in (["sources", "--sync"], ["crawl", "--inline"]):
+            result = run_cli(command, env, tmp_path)
+            assert result.returncode == 2, (command, result.stderr)
+            assert "Traceback" not in result.stderr, command
+            assert f"{path}: " in result.stderr and named in result.stderr, result.stderr
