@@ -223,3 +223,31 @@ def test_a_source_may_take_the_key_of_a_removed_one(
     assert keys["https://www.lemonde.fr/rss/une.xml"] == ("lemonde-intl", True)
     removed_key, enabled = keys["https://www.lemonde.fr/international/rss_full.xml"]
     assert removed_key.startswith("lemonde-intl~") and not enabled
+
+
+def test_a_fixed_url_drops_the_old_urls_back_off_and_is_polled_at_the_next_tick(
+    database_url: str, runtime_factory: RuntimeFactory, tmp_path: Path
+) -> None:
+    sources = tmp_path / "sources.toml"
+    sources.write_text(TWO_FEEDS.replace("/rss/une.xml", "/down/une.xml"))
+    runtime = runtime_factory(database_url, sources_file=sources)
+    sync_from_file(runtime)
+    now = datetime.now(UTC)
+    with runtime.sessions.begin() as session:
+        source = session.scalars(select(Source).where(Source.key == "lemonde-une")).one()
+        repository.record_poll_success(session, source, now, '"v1"', "Mon, 01 Dec 2025")
+        for _ in range(5):
+            repository.record_poll_failure(session, source, now, "http_503: HTTP 503")
+        other = session.scalars(select(Source).where(Source.key == "lemonde-intl")).one()
+        repository.record_poll_failure(session, other, now, "http_503: HTTP 503")
+    sources.write_text(TWO_FEEDS)  # the operator fixes the URL
+    sync_from_file(runtime)
+    with runtime.sessions() as session:
+        fixed = session.scalars(select(Source).where(Source.key == "lemonde-une")).one()
+        assert fixed.url == "https://www.lemonde.fr/rss/une.xml"
+        assert (fixed.failure_count, fixed.last_error) == (0, None)
+        assert (fixed.etag, fixed.last_modified) == (None, None)
+        untouched = session.scalars(select(Source).where(Source.key == "lemonde-intl")).one()
+        assert (untouched.failure_count, untouched.last_error) == (1, "http_503: HTTP 503")
+    with runtime.sessions() as session:
+        assert repository.claim_due_sources(session, datetime.now(UTC)) == [fixed.id]

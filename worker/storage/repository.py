@@ -71,13 +71,17 @@ class SyncReport:
     disabled: int
 
 
-def sync_sources(session: Session, outlets: Iterable[OutletConfig]) -> SyncReport:
+def sync_sources(
+    session: Session, outlets: Iterable[OutletConfig], now: datetime | None = None
+) -> SyncReport:
     """Make ``outlets``/``sources`` match the file; sources no longer listed are disabled.
 
     Each listed source takes the row of its outlet with its URL, else the row with its key, else
     a new one. Keys are assigned in two steps (changed ones parked first), so sources that swap
-    keys, or take the key of a removed one, sync rather than break the unique key.
+    keys, or take the key of a removed one, sync rather than break the unique key. A source
+    whose URL or kind changed is a new document: due ``now``, without the old one's state.
     """
+    now = now or datetime.now(UTC)
     matched: list[_Listed] = []
     taken: set[int] = set()
     outlet_count = 0
@@ -93,7 +97,7 @@ def sync_sources(session: Session, outlets: Iterable[OutletConfig]) -> SyncRepor
     for listed in matched:
         if listed.source.id is None:
             session.add(listed.source)
-        _apply_source(listed)
+        _apply_source(listed, now)
     session.flush()
     seen_source_ids = {listed.source.id for listed in matched}
     stale = session.scalars(
@@ -134,6 +138,16 @@ def _match_source(
     return source
 
 
+def _forget_document(source: Source, now: datetime) -> None:
+    """The old URL's back-off, error, validators and unread children are not the new one's: an
+    operator who fixed a failing source's URL sees it polled at the next tick."""
+    source.pending_sitemaps = None
+    source.failure_count = 0
+    source.last_error = None
+    source.etag = source.last_modified = None
+    source.next_poll_at = now
+
+
 class _Listed(NamedTuple):
     """A source of the file and the row it updates (a new row: ``source.id`` is None)."""
 
@@ -157,10 +171,10 @@ def _free_keys(session: Session, matched: Sequence[_Listed]) -> None:
     session.flush()
 
 
-def _apply_source(listed: _Listed) -> None:
+def _apply_source(listed: _Listed, now: datetime) -> None:
     source, config = listed.source, listed.config
-    if (source.url, source.kind) != (config.url, config.kind):
-        source.pending_sitemaps = None  # children of another document
+    if source.id is not None and (source.url, source.kind) != (config.url, config.kind):
+        _forget_document(source, now)
     source.outlet_id = listed.outlet_id
     source.key = listed.key
     source.url = config.url
