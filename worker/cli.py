@@ -63,14 +63,18 @@ def _migrate_embedded() -> None:
     """Migrate the embedded SQLite database on first use.
 
     PostgreSQL is migrated by its own step (`newsworker db upgrade`, the compose `migrate`
-    service), never implicitly by a worker. Concurrent runs are safe: the whole upgrade runs in one
+    service), never implicitly by a worker. A database a newer release migrated is an error
+    (exit 2), as `health` says it. Concurrent runs are safe: the whole upgrade runs in one
     ``BEGIN IMMEDIATE`` transaction (alembic/env.py), so the others wait and find it done.
     """
     from worker.storage.migrations import upgrade
 
     settings = get_settings()
     if settings.database_url.startswith("sqlite"):
-        upgrade(settings.database_url)
+        try:
+            upgrade(settings.database_url)
+        except ConfigError as exc:  # migrated by a newer release: every command stops here
+            raise _fail(str(exc)) from exc
 
 
 def _runtime() -> Any:

@@ -231,3 +231,29 @@ def test_a_sources_file_that_cannot_be_read_is_an_error_naming_it(tmp_path: Path
             assert result.returncode == 2, (command, result.stderr)
             assert "Traceback" not in result.stderr, command
             assert f"{path}: " in result.stderr and named in result.stderr, result.stderr
+
+
+def test_a_database_a_newer_release_migrated_stops_every_command_as_health_says(
+    tmp_path: Path,
+) -> None:
+    # after a rollback to an older release every command but health died in Alembic with a
+    # traceback and exit 1 ("Can't locate revision"), which crawl uses for "some URLs failed"
+    import sqlite3
+
+    sources = tmp_path / "sources.toml"
+    sources.write_text(
+        '[outlets.daily]\nname = "Daily"\n[[outlets.daily.sources]]\n'
+        'kind = "feed"\nurl = "http://127.0.0.1:9/feed.xml"\n'
+    )
+    env = {**service_env(tmp_path, sources_file=str(sources)), "COLUMNS": "300"}
+    assert run_cli(["sources", "--sync"], env, tmp_path).returncode == 0
+    with sqlite3.connect(tmp_path / "var" / "newsworker.sqlite") as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '9999'")
+    said = f"database schema at 9999, newer than this release's {head_revision()}: run the "
+    said += "release that migrated it"
+    assert said in run_cli(["health"], env, tmp_path).stdout
+    for command in (["status"], ["sources"], ["crawl", "--inline"], ["failures"],
+                    ["rerun", "--dry-run"], ["db", "upgrade"]):  # fmt: skip
+        result = run_cli(command, env, tmp_path)
+        assert result.returncode == 2, (command, result.stderr[-500:])
+        assert result.stderr == f"error: {said}\n", command
