@@ -257,3 +257,49 @@ def test_a_database_a_newer_release_migrated_stops_every_command_as_health_says(
         result = run_cli(command, env, tmp_path)
         assert result.returncode == 2, (command, result.stderr[-500:])
         assert result.stderr == f"error: {said}\n", command
+
+
+def test_a_backfill_that_left_part_of_the_window_unread_exits_1(tmp_path: Path) -> None:
+    # a sub-sitemap that failed (or was not read) exited 0: a script took the window as done
+    from tests.localweb.wire import Page, local_story, page_html
+
+    with LocalSite("archive") as site:
+        site.add("/robots.txt", "User-agent: *\nAllow: /\n")
+        page = Page("archive", "/a/1", "Story one", local_story(11), "2026-10-20T09:00:00+00:00")
+        site.add("/a/1", page_html(page, site))
+        site.add("/sitemap-2026-10.xml", Response(
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"<url><loc>{site.url('/a/1')}</loc><lastmod>2026-10-20</lastmod></url></urlset>",
+            content_type="application/xml"))  # fmt: skip
+        site.add("/sitemap-2026-11.xml", Response("down", status=503))
+        index = "".join(
+            f"<sitemap><loc>{site.url(p)}</loc></sitemap>"
+            for p in ("/sitemap-2026-10.xml", "/sitemap-2026-11.xml")
+        )
+        site.add("/index.xml", Response(
+            f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{index}'
+            "</sitemapindex>", content_type="application/xml"))  # fmt: skip
+        sources = tmp_path / "sources.toml"
+        sources.write_text(
+            '[outlets.archive]\nname = "The Archive"\n[[outlets.archive.sources]]\n'
+            f'kind = "sitemap"\nurl = "{site.url("/index.xml")}"\n'
+        )
+        env = {**service_env(tmp_path, sources_file=str(sources), max_attempts="1"),
+               "COLUMNS": "300"}  # fmt: skip
+        backfill = ["backfill", "--source", "archive/sitemap", "--since", "2026-10-01"]
+        for extra, said in (
+            (["--dry-run"], "1 sitemap(s) failed, 0 not read"),
+            (["--inline"], "1 sitemap(s) failed, 0 not read"),
+            (["--dry-run", "--max-sitemaps", "1"], "0 sitemap(s) failed, 2 not read"),
+        ):
+            result = run_cli([*backfill, *extra], env, tmp_path)
+            assert result.returncode == 1, (extra, result.stdout, result.stderr)
+            assert f"part of the window was not read: {said}" in result.stdout, extra
+        stored = run_cli(["url", site.url("/a/1")], env, tmp_path)
+        assert "stored" in stored.stdout, "the part that was read is ingested"
+        site.add("/sitemap-2026-11.xml", Response(  # the outlet is back: the window is whole
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"></urlset>',
+            content_type="application/xml"))  # fmt: skip
+        whole = run_cli([*backfill, "--inline"], env, tmp_path)
+        assert whole.returncode == 0, whole.stdout + whole.stderr
+        assert "part of the window" not in whole.stdout
