@@ -56,6 +56,15 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+@app.callback()
+def _check_settings() -> None:
+    # Before any command: a setting with a typo is one line naming the variable, exit 2.
+    try:
+        get_settings()
+    except ConfigError as exc:
+        raise _fail(str(exc)) from exc
+
+
 # --- running the service --------------------------------------------------------------------
 
 
@@ -366,7 +375,9 @@ def _next_poll(row: dict[str, Any]) -> str:
 
 @app.command()
 def extract(
-    paths: Annotated[list[Path], typer.Argument(help="Saved HTML files.", exists=True)],
+    paths: Annotated[
+        list[Path], typer.Argument(help="Saved HTML files.", exists=True, dir_okay=False)
+    ],
     url: Annotated[str | None, typer.Option(help="The page's URL (resolves links).")] = None,
     timezone: Annotated[str | None, typer.Option(help="Zone for times given without one.")] = None,
     outlet: Annotated[

@@ -11,8 +11,10 @@ import ipaddress
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from worker.errors import ConfigError
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -185,5 +187,19 @@ def parse_networks(text: str) -> tuple[IPNetwork, ...]:
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process-wide settings, read once."""
-    return Settings()
+    """The process-wide settings, read once; a ConfigError names each variable set wrong."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise ConfigError(describe_invalid(exc)) from exc
+
+
+def describe_invalid(exc: ValidationError) -> str:
+    """``NEWSWORKER_MAX_ATTEMPTS='4x': <the problem>`` for each bad value, not pydantic's
+    field names and links."""
+    problems = []
+    for error in exc.errors():
+        name = f"NEWSWORKER_{str(error['loc'][0]).upper()}" if error["loc"] else "settings"
+        message = error["msg"].removeprefix("Value error, ")
+        problems.append(f"{name}={error['input']!r}: {message}")
+    return "bad setting: " + "; ".join(problems)

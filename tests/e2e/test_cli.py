@@ -303,3 +303,29 @@ def test_a_backfill_that_left_part_of_the_window_unread_exits_1(tmp_path: Path) 
         whole = run_cli([*backfill, "--inline"], env, tmp_path)
         assert whole.returncode == 0, whole.stdout + whole.stderr
         assert "part of the window" not in whole.stdout
+
+
+def test_bad_settings_times_and_paths_are_one_line_errors_exit_2(tmp_path: Path) -> None:
+    # each ended in a traceback and exit 1
+    env = {**service_env(tmp_path), "COLUMNS": "300"}
+    for setting, said in (
+        ({"NEWSWORKER_MAX_ATTEMPTS": "4x"}, "bad setting: NEWSWORKER_MAX_ATTEMPTS='4x': "
+         "Input should be a valid integer"),
+        ({"NEWSWORKER_ALLOW_NETWORKS": "10.0.0.0/33"}, "bad setting: "
+         "NEWSWORKER_ALLOW_NETWORKS='10.0.0.0/33': '10.0.0.0/33' is not a CIDR block"),
+    ):  # fmt: skip
+        for command in (["status"], ["db", "upgrade"], ["extract", str(tmp_path)]):
+            result = run_cli(command, {**env, **setting}, tmp_path)
+            assert result.returncode == 2, (command, result.stderr[-500:])
+            assert result.stderr.startswith(f"error: {said}"), (command, result.stderr)
+    for command in (["failures", "--since", "1000000d"],
+                    ["rerun", "--since", "0001-01-01T00:00+05:00", "--dry-run"],
+                    ["stories", "--since", "99999999999w"]):  # fmt: skip
+        result = run_cli(command, env, tmp_path)
+        assert result.returncode == 2, (command, result.stderr[-500:])
+        assert f"error: {command[2]!r} is out of range: times run from year 1 to 9999 (UTC)\n" == (
+            result.stderr
+        ), command
+    directory = run_cli(["extract", str(tmp_path)], env, tmp_path)
+    assert directory.returncode == 2 and "is a directory" in directory.stderr
+    assert "Traceback" not in directory.stderr
