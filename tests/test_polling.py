@@ -8,13 +8,18 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from structlog.testing import CapturingLogger
 
+from worker import pipeline, syncing
 from worker.runtime import Runtime
 from worker.sources import parse_sources
 from worker.storage import repository
-from worker.storage.models import Source
-from worker.syncing import sync_if_changed
+from worker.storage.models import Outlet, Source
+from worker.syncing import sync_from_file, sync_if_changed
 
 RuntimeFactory = Callable[..., Runtime]
 
@@ -106,3 +111,143 @@ def test_edits_to_the_sources_file_reach_the_database_at_the_next_tick(
     sync_if_changed(runtime)
     with runtime.sessions() as session:
         assert session.scalars(select(Source)).one().enabled
+
+
+TWO_FEEDS = """[outlets.lemonde]
+name = "Le Monde"
+[[outlets.lemonde.sources]]
+kind = "feed"
+key = "lemonde-une"
+url = "https://www.lemonde.fr/rss/une.xml"
+[[outlets.lemonde.sources]]
+kind = "feed"
+key = "lemonde-intl"
+url = "https://www.lemonde.fr/international/rss_full.xml"
+"""
+
+
+def _keys_by_url(runtime: Runtime) -> dict[str, tuple[str, bool]]:
+    with runtime.sessions() as session:
+        return {s.url: (s.key, s.enabled) for s in session.scalars(select(Source))}
+
+
+def _make_all_due(runtime: Runtime) -> None:
+    with runtime.sessions.begin() as session:
+        session.execute(
+            update(Source).values(next_poll_at=datetime.now(UTC) - timedelta(minutes=5))
+        )
+
+
+@pytest.mark.parametrize("bad_edit", ["cp1252", "directory", "database_refuses"])
+def test_a_bad_edit_is_logged_and_the_tick_polls_on_with_the_last_good_sync(
+    database_url: str,
+    runtime_factory: RuntimeFactory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    bad_edit: str,
+) -> None:
+    sources = tmp_path / "sources.toml"
+    sources.write_text(TWO_FEEDS)
+    runtime = runtime_factory(database_url, sources_file=sources)
+    sync_if_changed(runtime)
+    good = _keys_by_url(runtime)
+    log = CapturingLogger()
+    monkeypatch.setattr(syncing, "log", log)
+    edited = TWO_FEEDS.replace('"Le Monde"', '"Le Monde \u00e9dition"')
+    if bad_edit == "cp1252":
+        sources.write_bytes(edited.encode("cp1252"))
+    elif bad_edit == "directory":
+        sources.unlink()
+        sources.mkdir()
+    else:  # the sync writes, then the database refuses it: all of it is rolled back
+        sources.write_text(edited + '[outlets.new]\nname = "New"\n')
+
+        def refused(session: Session, outlets: Any) -> None:
+            repository.sync_sources(session, outlets)
+            session.flush()
+            raise IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed: sources.key"))
+
+        monkeypatch.setattr(syncing, "sync_sources", refused)
+    _make_all_due(runtime)
+    sync_if_changed(runtime)  # what the beat tick does first: no exception escapes
+    assert len(pipeline.tick(runtime)) == 2
+    assert _keys_by_url(runtime) == good
+    with runtime.sessions() as session:
+        assert session.scalars(select(Outlet.name)).all() == ["Le Monde"]
+    ((level, (event,), fields),) = [(c.method_name, c.args, c.kwargs) for c in log.calls]
+    assert level == "error" and event in {
+        "sources.invalid",
+        "sources.unreadable",
+        "sources.sync_failed",
+    }
+    assert fields["file"] == str(sources)
+    expected = {"cp1252": "line 2 is not UTF-8", "directory": "Is a directory",
+                "database_refuses": "UNIQUE constraint failed"}[bad_edit]  # fmt: skip
+    assert expected in fields["error"]
+
+
+def test_sources_that_swap_keys_sync_and_keep_their_urls(
+    database_url: str, runtime_factory: RuntimeFactory, tmp_path: Path
+) -> None:
+    sources = tmp_path / "sources.toml"
+    sources.write_text(TWO_FEEDS)
+    runtime = runtime_factory(database_url, sources_file=sources)
+    sync_from_file(runtime)
+    sources.write_text(
+        TWO_FEEDS.replace('"lemonde-une"', '"TMP"')
+        .replace('"lemonde-intl"', '"lemonde-une"')
+        .replace('"TMP"', '"lemonde-intl"')
+    )
+    sync_from_file(runtime)
+    assert _keys_by_url(runtime) == {
+        "https://www.lemonde.fr/rss/une.xml": ("lemonde-intl", True),
+        "https://www.lemonde.fr/international/rss_full.xml": ("lemonde-une", True),
+    }
+
+
+def test_a_source_may_take_the_key_of_a_removed_one(
+    database_url: str, runtime_factory: RuntimeFactory, tmp_path: Path
+) -> None:
+    sources = tmp_path / "sources.toml"
+    sources.write_text(TWO_FEEDS)
+    runtime = runtime_factory(database_url, sources_file=sources)
+    sync_from_file(runtime)
+    une = TWO_FEEDS.split("[[outlets.lemonde.sources]]\n")[1]
+    sources.write_text(
+        '[outlets.lemonde]\nname = "Le Monde"\n[[outlets.lemonde.sources]]\n'
+        + une.replace('"lemonde-une"', '"lemonde-intl"')
+    )
+    report = sync_from_file(runtime)
+    assert (report.sources, report.disabled) == (1, 1)
+    keys = _keys_by_url(runtime)
+    assert keys["https://www.lemonde.fr/rss/une.xml"] == ("lemonde-intl", True)
+    removed_key, enabled = keys["https://www.lemonde.fr/international/rss_full.xml"]
+    assert removed_key.startswith("lemonde-intl~") and not enabled
+
+
+def test_a_fixed_url_drops_the_old_urls_back_off_and_is_polled_at_the_next_tick(
+    database_url: str, runtime_factory: RuntimeFactory, tmp_path: Path
+) -> None:
+    sources = tmp_path / "sources.toml"
+    sources.write_text(TWO_FEEDS.replace("/rss/une.xml", "/down/une.xml"))
+    runtime = runtime_factory(database_url, sources_file=sources)
+    sync_from_file(runtime)
+    now = datetime.now(UTC)
+    with runtime.sessions.begin() as session:
+        source = session.scalars(select(Source).where(Source.key == "lemonde-une")).one()
+        repository.record_poll_success(session, source, now, '"v1"', "Mon, 01 Dec 2025")
+        for _ in range(5):
+            repository.record_poll_failure(session, source, now, "http_503: HTTP 503")
+        other = session.scalars(select(Source).where(Source.key == "lemonde-intl")).one()
+        repository.record_poll_failure(session, other, now, "http_503: HTTP 503")
+    sources.write_text(TWO_FEEDS)  # the operator fixes the URL
+    sync_from_file(runtime)
+    with runtime.sessions() as session:
+        fixed = session.scalars(select(Source).where(Source.key == "lemonde-une")).one()
+        assert fixed.url == "https://www.lemonde.fr/rss/une.xml"
+        assert (fixed.failure_count, fixed.last_error) == (0, None)
+        assert (fixed.etag, fixed.last_modified) == (None, None)
+        untouched = session.scalars(select(Source).where(Source.key == "lemonde-intl")).one()
+        assert (untouched.failure_count, untouched.last_error) == (1, "http_503: HTTP 503")
+    with runtime.sessions() as session:
+        assert repository.claim_due_sources(session, datetime.now(UTC)) == [fixed.id]

@@ -154,3 +154,24 @@ def test_listing_sources_and_article_url_rules_are_read_and_bad_rules_refused() 
         parse_sources({"outlets": {"x": {"name": "X", "sources": [bad]}}})
     with pytest.raises(ConfigError, match=r"outlet 'x': key 'sources\[0\].kind'"):
         parse_sources({"outlets": {"x": {"name": "X", "sources": [{**listing, "kind": "page"}]}}})
+
+
+def test_two_sources_of_an_outlet_with_one_url_are_refused_naming_both() -> None:
+    # the second took over the first's row: `local/feed` was gone, no error said so
+    feed = {"kind": "feed", "url": "https://a.example/feed.xml"}
+    with pytest.raises(ConfigError) as error:
+        parse_sources(
+            {"outlets": {"local": {"name": "L", "sources": [
+                feed, {"kind": "sitemap", "url": "https://a.example/s.xml"},
+                {"kind": "listing", "url": "https://a.example/feed.xml"},
+            ]}}}
+        )  # fmt: skip
+    assert str(error.value) == (
+        "sources: outlet 'local': sources 'local/feed' and 'local/listing' have the same URL "
+        "'https://a.example/feed.xml': keep one"
+    )
+    other = {"name": "O", "sources": [feed]}  # another outlet may list the URL too
+    assert (
+        len(parse_sources({"outlets": {"local": {"name": "L", "sources": [feed]}, "o": other}}))
+        == 2
+    )

@@ -56,6 +56,15 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+@app.callback()
+def _check_settings() -> None:
+    # Before any command: a setting with a typo is one line naming the variable, exit 2.
+    try:
+        get_settings()
+    except ConfigError as exc:
+        raise _fail(str(exc)) from exc
+
+
 # --- running the service --------------------------------------------------------------------
 
 
@@ -63,14 +72,18 @@ def _migrate_embedded() -> None:
     """Migrate the embedded SQLite database on first use.
 
     PostgreSQL is migrated by its own step (`newsworker db upgrade`, the compose `migrate`
-    service), never implicitly by a worker. Concurrent runs are safe: the whole upgrade runs in one
+    service), never implicitly by a worker. A database a newer release migrated is an error
+    (exit 2), as `health` says it. Concurrent runs are safe: the whole upgrade runs in one
     ``BEGIN IMMEDIATE`` transaction (alembic/env.py), so the others wait and find it done.
     """
     from worker.storage.migrations import upgrade
 
     settings = get_settings()
     if settings.database_url.startswith("sqlite"):
-        upgrade(settings.database_url)
+        try:
+            upgrade(settings.database_url)
+        except ConfigError as exc:  # migrated by a newer release: every command stops here
+            raise _fail(str(exc)) from exc
 
 
 def _runtime() -> Any:
@@ -362,7 +375,9 @@ def _next_poll(row: dict[str, Any]) -> str:
 
 @app.command()
 def extract(
-    paths: Annotated[list[Path], typer.Argument(help="Saved HTML files.", exists=True)],
+    paths: Annotated[
+        list[Path], typer.Argument(help="Saved HTML files.", exists=True, dir_okay=False)
+    ],
     url: Annotated[str | None, typer.Option(help="The page's URL (resolves links).")] = None,
     timezone: Annotated[str | None, typer.Option(help="Zone for times given without one.")] = None,
     outlet: Annotated[

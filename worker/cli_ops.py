@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -34,6 +34,9 @@ from worker.cli import (
 )
 from worker.errors import ConfigError
 from worker.timespec import parse_since
+
+if TYPE_CHECKING:
+    from worker.pipeline.backfill import BackfillPlan
 
 SourceOpt = Annotated[
     list[str] | None, typer.Option("--source", "-s", help="Source key (repeatable).")
@@ -230,7 +233,10 @@ def backfill(
     """Ingest what a sitemap index lists back to --since and is still missing.
 
     Dated sub-sitemaps and those whose lastmod is older are skipped. --dry-run reads the
-    sitemaps and records nothing."""
+    sitemaps and records nothing. Exit code 0: the window was read whole and (with --wait or
+    --inline) its URLs all ended well; 1: a sitemap failed or was not read (--max-sitemaps),
+    or some URLs failed; 2: could not run, or not finished.
+    """
     _setup_logs(verbose)
     from worker.pipeline.backfill import count_missing, plan_backfill, record_backfill
     from worker.syncing import sync_from_file
@@ -277,18 +283,36 @@ def backfill(
             out.print(styled(f"link refused {link}:", "yellow", f" {why}"), highlight=False)
         if len(plan.refused) > 10:
             out.print(f"... and {len(plan.refused) - 10} more links refused", highlight=False)
+        partial = _window_not_read(plan)
         if dry_run or not missing:
-            raise typer.Exit(1 if plan.errors and not plan.links else 0)
+            raise typer.Exit(partial)
         url_ids = record_backfill(runtime, plan, inline=inline)
         again = f"`newsworker rerun --state pending --source {source} --inline`"
         code = _fetch_selected(
             runtime, url_ids, inline=inline, wait=wait, timeout=timeout, again=again
         )
+        code = max(code, partial)
     except SQLAlchemyError as exc:
         raise _fail(_db_problem(exc)) from exc
     except (ConfigError, ValueError) as exc:
         raise _fail(str(exc)) from exc
     raise typer.Exit(code)
+
+
+def _window_not_read(plan: BackfillPlan) -> int:
+    """1, said on stdout, when sitemaps failed or were left unread: a script must not take the
+    window as backfilled; else 0."""
+    if not plan.errors and not plan.sitemaps_left:
+        return 0
+    out.print(
+        styled(
+            "part of the window was not read:",
+            "yellow",
+            f" {len(plan.errors)} sitemap(s) failed, {plan.sitemaps_left} not read",
+        ),
+        highlight=False,
+    )
+    return 1
 
 
 @app.command()

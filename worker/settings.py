@@ -13,8 +13,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from worker.errors import ConfigError
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
@@ -240,5 +242,22 @@ def unsupported_host_limits_url(url: str) -> str:
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process-wide settings, read once."""
-    return Settings()
+    """The process-wide settings, read once; a ConfigError names each variable set wrong."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise ConfigError(describe_invalid(exc)) from exc
+
+
+def describe_invalid(exc: ValidationError) -> str:
+    """``NEWSWORKER_MAX_ATTEMPTS='4x': <the problem>`` for each bad value, not pydantic's
+    field names and links."""
+    problems = []
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else ""
+        name = f"NEWSWORKER_{field.upper()}" if field else "settings"
+        message = error["msg"].removeprefix("Value error, ")
+        # a URL's value is not shown: it may hold a password
+        shown = "" if not field or field.endswith("_url") else f"={error['input']!r}"
+        problems.append(f"{name}{shown}: {message}")
+    return "bad setting: " + "; ".join(problems)

@@ -191,6 +191,11 @@ def load_sources(path: Path) -> list[OutletConfig]:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: sources file not found") from exc
+    except OSError as exc:  # a directory, no permission: the sync is refused, not the tick
+        raise ConfigError(f"{path}: cannot read the sources file: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:  # saved by an editor in cp1252 or Latin-1
+        line = exc.object[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path}: line {line} is not UTF-8: save the file as UTF-8") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
     return parse_sources(raw, origin=str(path))
@@ -226,8 +231,22 @@ def parse_sources(raw: dict[str, object], *, origin: str = "sources") -> list[Ou
                     f"by outlet {seen_source_keys[source_key]!r}"
                 )
             seen_source_keys[source_key] = key
+        _refuse_duplicate_urls(origin, outlet)
         outlets.append(outlet)
     return outlets
+
+
+def _refuse_duplicate_urls(origin: str, outlet: OutletConfig) -> None:
+    """A source is its outlet's row for its URL: a second entry with the URL would silently take
+    over the first's row (its key and kind)."""
+    keys_by_url: dict[str, str] = {}
+    for source_key, source in zip(outlet.source_keys(), outlet.sources, strict=True):
+        first = keys_by_url.setdefault(source.url, source_key)
+        if first != source_key:
+            raise ConfigError(
+                f"{origin}: outlet {outlet.key!r}: sources {first!r} and {source_key!r} have "
+                f"the same URL {source.url!r}: keep one"
+            )
 
 
 def _describe(origin: str, outlet: str, exc: ValidationError) -> str:

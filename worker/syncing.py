@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 import structlog
+from sqlalchemy.exc import SQLAlchemyError
 
 from worker.errors import ConfigError
 from worker.runtime import Runtime
@@ -29,7 +30,9 @@ def sync_from_file(runtime: Runtime) -> SyncReport:
 
 
 def sync_if_changed(runtime: Runtime) -> None:
-    """Sync when the file differs from what this process synced last; a bad edit is logged."""
+    """Sync when the file differs from what this process synced last; a bad edit, or a sync
+    the database refuses, is logged and leaves the last good sync in place (tried again next
+    tick when the database refused it: that may pass)."""
     path = runtime.settings.sources_file
     try:
         digest = _digest(path.read_bytes())
@@ -43,6 +46,8 @@ def sync_if_changed(runtime: Runtime) -> None:
     except ConfigError as exc:
         _last_synced[str(path)] = digest  # do not log the same bad edit every tick
         log.error("sources.invalid", file=str(path), error=str(exc))
+    except SQLAlchemyError as exc:  # rolled back: the last good sync stays, the tick polls on
+        log.error("sources.sync_failed", file=str(path), error=str(exc).splitlines()[0])
 
 
 def _digest(content: bytes) -> str:

@@ -13,7 +13,15 @@ def parse_since(value: str, now: datetime | None = None) -> datetime:
     """``"24h"`` -> 24 hours before ``now``; ``"2026-11-01"`` or an ISO time -> that time (UTC
     when no zone is given), in UTC: the commands print it as UTC. Raises ValueError with the
     accepted forms."""
-    now = now or datetime.now(UTC)
+    try:
+        return _parse(value, now or datetime.now(UTC))
+    except OverflowError:  # "1000000d", or 0001-01-01 east of UTC: not a year 1 to 9999 time
+        raise ValueError(
+            f"{value!r} is out of range: times run from year 1 to 9999 (UTC)"
+        ) from None
+
+
+def _parse(value: str, now: datetime) -> datetime:
     match = _DURATION.match(value)
     if match:
         return now - timedelta(**{_UNITS[match.group(2)]: float(match.group(1))})

@@ -215,3 +215,117 @@ def test_mistyped_keys_states_and_revisions_exit_2_naming_them(tmp_path: Path) -
         assert "Traceback" not in result.stderr, command
     for command in (["rerun", "--source", "daily", "--dry-run"], ["failures", "--outlet", "daily"]):
         assert run_cli(command, env, tmp_path).returncode == 0, command
+
+
+def test_a_sources_file_that_cannot_be_read_is_an_error_naming_it(tmp_path: Path) -> None:
+    # a file saved as cp1252, or a path that is a directory, ended in a traceback (exit 1)
+    latin = tmp_path / "sources.toml"
+    latin.write_bytes(
+        '[outlets.lemonde]\nname = "Le Monde \u00e9dition"\n[[outlets.lemonde.sources]]\n'
+        'kind = "feed"\nurl = "https://www.lemonde.fr/rss/une.xml"\n'.encode("cp1252")
+    )
+    for path, named in ((latin, "line 2 is not UTF-8"), (tmp_path, "Is a directory")):
+        env = {**service_env(tmp_path, sources_file=str(path)), "COLUMNS": "300"}
+        for command in (["sources", "--sync"], ["crawl", "--inline"]):
+            result = run_cli(command, env, tmp_path)
+            assert result.returncode == 2, (command, result.stderr)
+            assert "Traceback" not in result.stderr, command
+            assert f"{path}: " in result.stderr and named in result.stderr, result.stderr
+
+
+def test_a_database_a_newer_release_migrated_stops_every_command_as_health_says(
+    tmp_path: Path,
+) -> None:
+    # after a rollback to an older release every command but health died in Alembic with a
+    # traceback and exit 1 ("Can't locate revision"), which crawl uses for "some URLs failed"
+    import sqlite3
+
+    sources = tmp_path / "sources.toml"
+    sources.write_text(
+        '[outlets.daily]\nname = "Daily"\n[[outlets.daily.sources]]\n'
+        'kind = "feed"\nurl = "http://127.0.0.1:9/feed.xml"\n'
+    )
+    env = {**service_env(tmp_path, sources_file=str(sources)), "COLUMNS": "300"}
+    assert run_cli(["sources", "--sync"], env, tmp_path).returncode == 0
+    with sqlite3.connect(tmp_path / "var" / "newsworker.sqlite") as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '9999'")
+    said = f"database schema at 9999, newer than this release's {head_revision()}: run the "
+    said += "release that migrated it"
+    assert said in run_cli(["health"], env, tmp_path).stdout
+    for command in (["status"], ["sources"], ["crawl", "--inline"], ["failures"],
+                    ["rerun", "--dry-run"], ["db", "upgrade"]):  # fmt: skip
+        result = run_cli(command, env, tmp_path)
+        assert result.returncode == 2, (command, result.stderr[-500:])
+        assert result.stderr == f"error: {said}\n", command
+
+
+def test_a_backfill_that_left_part_of_the_window_unread_exits_1(tmp_path: Path) -> None:
+    # a sub-sitemap that failed (or was not read) exited 0: a script took the window as done
+    from tests.localweb.wire import Page, local_story, page_html
+
+    with LocalSite("archive") as site:
+        site.add("/robots.txt", "User-agent: *\nAllow: /\n")
+        page = Page("archive", "/a/1", "Story one", local_story(11), "2026-10-20T09:00:00+00:00")
+        site.add("/a/1", page_html(page, site))
+        site.add("/sitemap-2026-10.xml", Response(
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"<url><loc>{site.url('/a/1')}</loc><lastmod>2026-10-20</lastmod></url></urlset>",
+            content_type="application/xml"))  # fmt: skip
+        site.add("/sitemap-2026-11.xml", Response("down", status=503))
+        index = "".join(
+            f"<sitemap><loc>{site.url(p)}</loc></sitemap>"
+            for p in ("/sitemap-2026-10.xml", "/sitemap-2026-11.xml")
+        )
+        site.add("/index.xml", Response(
+            f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{index}'
+            "</sitemapindex>", content_type="application/xml"))  # fmt: skip
+        sources = tmp_path / "sources.toml"
+        sources.write_text(
+            '[outlets.archive]\nname = "The Archive"\n[[outlets.archive.sources]]\n'
+            f'kind = "sitemap"\nurl = "{site.url("/index.xml")}"\n'
+        )
+        env = {**service_env(tmp_path, sources_file=str(sources), max_attempts="1"),
+               "COLUMNS": "300"}  # fmt: skip
+        backfill = ["backfill", "--source", "archive/sitemap", "--since", "2026-10-01"]
+        for extra, said in (
+            (["--dry-run"], "1 sitemap(s) failed, 0 not read"),
+            (["--inline"], "1 sitemap(s) failed, 0 not read"),
+            (["--dry-run", "--max-sitemaps", "1"], "0 sitemap(s) failed, 2 not read"),
+        ):
+            result = run_cli([*backfill, *extra], env, tmp_path)
+            assert result.returncode == 1, (extra, result.stdout, result.stderr)
+            assert f"part of the window was not read: {said}" in result.stdout, extra
+        stored = run_cli(["url", site.url("/a/1")], env, tmp_path)
+        assert "stored" in stored.stdout, "the part that was read is ingested"
+        site.add("/sitemap-2026-11.xml", Response(  # the outlet is back: the window is whole
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"></urlset>',
+            content_type="application/xml"))  # fmt: skip
+        whole = run_cli([*backfill, "--inline"], env, tmp_path)
+        assert whole.returncode == 0, whole.stdout + whole.stderr
+        assert "part of the window" not in whole.stdout
+
+
+def test_bad_settings_times_and_paths_are_one_line_errors_exit_2(tmp_path: Path) -> None:
+    # each ended in a traceback and exit 1
+    env = {**service_env(tmp_path), "COLUMNS": "300"}
+    for setting, said in (
+        ({"NEWSWORKER_MAX_ATTEMPTS": "4x"}, "bad setting: NEWSWORKER_MAX_ATTEMPTS='4x': "
+         "Input should be a valid integer"),
+        ({"NEWSWORKER_ALLOW_NETWORKS": "10.0.0.0/33"}, "bad setting: "
+         "NEWSWORKER_ALLOW_NETWORKS='10.0.0.0/33': '10.0.0.0/33' is not a CIDR block"),
+    ):  # fmt: skip
+        for command in (["status"], ["db", "upgrade"], ["extract", str(tmp_path)]):
+            result = run_cli(command, {**env, **setting}, tmp_path)
+            assert result.returncode == 2, (command, result.stderr[-500:])
+            assert result.stderr.startswith(f"error: {said}"), (command, result.stderr)
+    for command in (["failures", "--since", "1000000d"],
+                    ["rerun", "--since", "0001-01-01T00:00+05:00", "--dry-run"],
+                    ["stories", "--since", "99999999999w"]):  # fmt: skip
+        result = run_cli(command, env, tmp_path)
+        assert result.returncode == 2, (command, result.stderr[-500:])
+        assert f"error: {command[2]!r} is out of range: times run from year 1 to 9999 (UTC)\n" == (
+            result.stderr
+        ), command
+    directory = run_cli(["extract", str(tmp_path)], env, tmp_path)
+    assert directory.returncode == 2 and "is a directory" in directory.stderr
+    assert "Traceback" not in directory.stderr

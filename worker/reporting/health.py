@@ -21,7 +21,7 @@ from worker.broker import ping_broker
 from worker.settings import Settings
 from worker.storage import heartbeats
 from worker.storage.db import make_engine
-from worker.storage.migrations import head_revision, known_revision
+from worker.storage.migrations import head_revision, known_revision, newer_schema
 from worker.storage.models import Heartbeat, Source
 
 
@@ -65,10 +65,7 @@ def _check_database(settings: Settings, health: Health, now: datetime) -> None:
             expected = head_revision()
             if schema != expected and schema and not known_revision(schema):
                 # migrated by a newer release: upgrading this one's schema cannot help
-                health.problems.append(
-                    f"database schema at {schema}, newer than this release's {expected}: "
-                    "run the release that migrated it"
-                )
+                health.problems.append(newer_schema(schema))
             elif schema != expected:
                 health.problems.append(
                     f"database schema at {schema}, this release needs {expected}: "

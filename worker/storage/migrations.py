@@ -6,7 +6,11 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
+from sqlalchemy import create_engine
+from sqlalchemy.pool import NullPool
 
 from worker.errors import ConfigError
 
@@ -31,7 +35,15 @@ def alembic_config(database_url: str) -> Config:
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(database_url), revision)
+    """Migrate to ``revision``; ConfigError when a newer release migrated the database (Alembic
+    only says it cannot locate the revision)."""
+    try:
+        command.upgrade(alembic_config(database_url), revision)
+    except CommandError as exc:
+        schema = current_revision(database_url)
+        if schema is not None and not known_revision(schema):
+            raise ConfigError(newer_schema(schema)) from exc
+        raise
 
 
 def downgrade(database_url: str, revision: str = "base") -> None:
@@ -43,6 +55,24 @@ def head_revision() -> str:
     head = _scripts().get_current_head()
     assert head is not None
     return head
+
+
+def current_revision(database_url: str) -> str | None:
+    """The revision the database is at (None: not migrated yet)."""
+    engine = create_engine(database_url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    finally:
+        engine.dispose()
+
+
+def newer_schema(schema: str) -> str:
+    """What to say of a database at ``schema``, a revision a newer release made."""
+    return (
+        f"database schema at {schema}, newer than this release's {head_revision()}: "
+        "run the release that migrated it"
+    )
 
 
 def known_revision(revision: str) -> bool:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from sqlalchemy import (
     Table,
@@ -32,7 +32,7 @@ from worker.storable import storable_text
 from worker.storage.models import FINAL_URL_STATES, Article, Base, Outlet, RawPage, Source, Url
 
 if TYPE_CHECKING:  # at run time it would load the extractors into every reader of the database
-    from worker.sources import OutletConfig
+    from worker.sources import OutletConfig, SourceConfig
 
 _CHUNK = 500
 
@@ -73,50 +73,117 @@ class SyncReport:
     disabled: int
 
 
-def sync_sources(session: Session, outlets: Iterable[OutletConfig]) -> SyncReport:
-    """Make ``outlets``/``sources`` match the file; sources no longer listed are disabled."""
-    seen_source_ids: set[int] = set()
-    outlet_count = source_count = 0
+def sync_sources(
+    session: Session, outlets: Iterable[OutletConfig], now: datetime | None = None
+) -> SyncReport:
+    """Make ``outlets``/``sources`` match the file; sources no longer listed are disabled.
+
+    Each listed source takes the row of its outlet with its URL, else the row with its key, else
+    a new one. Keys are assigned in two steps (changed ones parked first), so sources that swap
+    keys, or take the key of a removed one, sync rather than break the unique key. A source
+    whose URL or kind changed is a new document: due ``now``, without the old one's state.
+    """
+    now = now or datetime.now(UTC)
+    matched: list[_Listed] = []
+    taken: set[int] = set()
+    outlet_count = 0
     for config in outlets:
-        outlet = session.scalar(select(Outlet).where(Outlet.key == config.key))
-        if outlet is None:
-            outlet = Outlet(key=config.key, name=config.name)
-            session.add(outlet)
-        outlet.name = config.name
-        outlet.timezone = config.timezone
-        outlet.language = config.language
-        outlet.request_delay_seconds = config.request_delay
-        outlet.max_connections = config.max_connections
-        outlet.extraction_rules = config.extraction.stored() if config.extraction else None
-        session.flush()
+        outlet = _sync_outlet(session, config)
         outlet_count += 1
         for key, source_config in zip(config.source_keys(), config.sources, strict=True):
-            source = session.scalar(
-                select(Source).where(Source.outlet_id == outlet.id, Source.url == source_config.url)
-            ) or session.scalar(select(Source).where(Source.key == key))
-            if source is None:
-                source = Source(
-                    outlet_id=outlet.id, url=source_config.url, key=key, failure_count=0
-                )
-                session.add(source)
-            if (source.url, source.kind) != (source_config.url, source_config.kind):
-                source.pending_sitemaps = None  # children of another document
-            source.outlet_id = outlet.id
-            source.key = key
-            source.url = source_config.url
-            source.kind = source_config.kind
-            source.article_urls = source_config.article_urls
-            source.interval_seconds = source_config.interval_seconds
-            source.enabled = source_config.enabled
-            session.flush()
-            seen_source_ids.add(source.id)
-            source_count += 1
+            source = _match_source(session, outlet, key, source_config, taken)
+            if source.id is not None:
+                taken.add(source.id)
+            matched.append(_Listed(source, outlet.id, key, source_config))
+    _free_keys(session, matched)
+    for listed in matched:
+        if listed.source.id is None:
+            session.add(listed.source)
+        _apply_source(listed, now)
+    session.flush()
+    seen_source_ids = {listed.source.id for listed in matched}
     stale = session.scalars(
         select(Source).where(Source.enabled.is_(True), Source.id.not_in(seen_source_ids or {-1}))
     ).all()
     for source in stale:
         source.enabled = False
-    return SyncReport(outlets=outlet_count, sources=source_count, disabled=len(stale))
+    return SyncReport(outlets=outlet_count, sources=len(matched), disabled=len(stale))
+
+
+def _sync_outlet(session: Session, config: OutletConfig) -> Outlet:
+    outlet = session.scalar(select(Outlet).where(Outlet.key == config.key))
+    if outlet is None:
+        outlet = Outlet(key=config.key, name=config.name)
+        session.add(outlet)
+    outlet.name = config.name
+    outlet.timezone = config.timezone
+    outlet.language = config.language
+    outlet.request_delay_seconds = config.request_delay
+    outlet.max_connections = config.max_connections
+    outlet.extraction_rules = config.extraction.stored() if config.extraction else None
+    session.flush()
+    return outlet
+
+
+def _match_source(
+    session: Session, outlet: Outlet, key: str, config: SourceConfig, taken: set[int]
+) -> Source:
+    """The row this listed source updates (one no other listed source took), or a new one
+    (not yet added: its key may still be held by a row about to give it up)."""
+    source = session.scalar(
+        select(Source).where(Source.outlet_id == outlet.id, Source.url == config.url)
+    )
+    if source is None or source.id in taken:
+        source = session.scalar(select(Source).where(Source.key == key))
+    if source is None or source.id in taken:
+        source = Source(outlet_id=outlet.id, url=config.url, key=key, failure_count=0)
+    return source
+
+
+def _forget_document(source: Source, now: datetime) -> None:
+    """The old URL's back-off, error, validators and unread children are not the new one's: an
+    operator who fixed a failing source's URL sees it polled at the next tick."""
+    source.pending_sitemaps = None
+    source.failure_count = 0
+    source.last_error = None
+    source.etag = source.last_modified = None
+    source.next_poll_at = now
+
+
+class _Listed(NamedTuple):
+    """A source of the file and the row it updates (a new row: ``source.id`` is None)."""
+
+    source: Source
+    outlet_id: int
+    key: str
+    config: SourceConfig
+
+
+def _free_keys(session: Session, matched: Sequence[_Listed]) -> None:
+    """Park the keys that change, and rename a removed source that holds a listed key (it stays,
+    disabled, as ``<key>~<id>``), so that assigning the new keys breaks no unique key."""
+    wanted = {listed.key for listed in matched}
+    ids = {listed.source.id for listed in matched if listed.source.id is not None}
+    for source, _, key, _ in matched:
+        if source.id is not None and source.key != key:
+            source.key = f"~{source.id}~"  # no listed key: parked for this transaction only
+    for holder in session.scalars(select(Source).where(Source.key.in_(wanted))).all():
+        if holder.id not in ids:
+            holder.key = f"{holder.key[:180]}~{holder.id}"
+    session.flush()
+
+
+def _apply_source(listed: _Listed, now: datetime) -> None:
+    source, config = listed.source, listed.config
+    if source.id is not None and (source.url, source.kind) != (config.url, config.kind):
+        _forget_document(source, now)
+    source.outlet_id = listed.outlet_id
+    source.key = listed.key
+    source.url = config.url
+    source.kind = config.kind
+    source.article_urls = config.article_urls
+    source.interval_seconds = config.interval_seconds
+    source.enabled = config.enabled
 
 
 def claim_due_sources(session: Session, now: datetime, limit: int = 200) -> list[int]:
