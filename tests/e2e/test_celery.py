@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import make_settings
 from tests.e2e.checks import assert_crawl_stored_everything
+from tests.e2e.outlets import feed_service, rss_of
 from tests.e2e.processes import run_cli, running, service_env, wait_until
 from tests.localweb.server import LocalSite, Response
 from tests.localweb.sites import TestWeb
@@ -92,18 +93,12 @@ def _polled_feed(
 ) -> Iterator[tuple[dict[str, str], Runtime]]:
     """A feed of ``paths`` on ``site``, an embedded database migrated by the CLI and the feed
     polled into it: the service's environment (``settings`` added) and a runtime on it."""
-    items = "".join(f"<item><title>t</title><link>{path}</link></item>" for path in paths)
-    feed = f'<rss version="2.0"><channel><title>D</title>{items}</channel></rss>'
-    site.add("/feed.xml", Response(feed, content_type="application/rss+xml"))
-    sources = tmp_path / "sources.toml"
-    sources.write_text(
-        '[outlets.daily]\nname = "Daily"\n[[outlets.daily.sources]]\n'
-        f'kind = "feed"\nurl = "{site.url("/feed.xml")}"\n'
-    )
-    env = service_env(tmp_path, sources_file=str(sources), **settings)
+    site.add("/feed.xml", rss_of(paths))
+    env = feed_service(site, tmp_path, **settings)
     database_url = f"sqlite:///{tmp_path / 'var' / 'newsworker.sqlite'}"
-    assert run_cli(["db", "upgrade"], env, tmp_path).returncode == 0
-    runtime = build_runtime(make_settings(tmp_path, database_url, sources_file=sources))
+    runtime = build_runtime(
+        make_settings(tmp_path, database_url, sources_file=Path(env["NEWSWORKER_SOURCES_FILE"]))
+    )
     try:
         sync_from_file(runtime)
         with runtime.sessions() as session:
@@ -181,16 +176,10 @@ def test_a_poll_past_the_time_limit_is_its_sources_error(tmp_path: Path) -> None
     instead of waiting out its timeout with the source "not polled"."""
     with LocalSite() as site:
         site.add("/feed.xml", Response("<rss></rss>", delay=30.0))
-        sources = tmp_path / "sources.toml"
-        sources.write_text(
-            '[outlets.daily]\nname = "Daily"\n[[outlets.daily.sources]]\n'
-            f'kind = "feed"\nurl = "{site.url("/feed.xml")}"\n'
-        )
-        env = service_env(
-            tmp_path, sources_file=str(sources), concurrency="1", read_timeout="60",
-            total_timeout="60", poll_time_limit_seconds="3",
+        env = feed_service(
+            site, tmp_path, concurrency="1", read_timeout="60", total_timeout="60",
+            poll_time_limit_seconds="3",
         )  # fmt: skip
-        assert run_cli(["db", "upgrade"], env, tmp_path).returncode == 0
         log = tmp_path / "worker.log"
         with running(["worker"], env, tmp_path, log):
             started = time.monotonic()

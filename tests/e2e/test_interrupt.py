@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.e2e.processes import run_cli, service_env, start, wait_until
+from tests.e2e.outlets import feed_service, rss_of
+from tests.e2e.processes import start, wait_until
 from tests.localweb.server import LocalSite, Response
 from worker.storage.db import make_engine
 from worker.storage.models import Url
@@ -26,16 +27,8 @@ def test_ctrl_c_stops_an_inline_crawl_after_the_pages_in_hand(tmp_path: Path) ->
     with LocalSite() as site:
         for path in paths:
             site.add(path, Response("<html><body><p>slow</p></body></html>", delay=1.0))
-        items = "".join(f"<item><title>t</title><link>{path}</link></item>" for path in paths)
-        feed = f'<rss version="2.0"><channel><title>D</title>{items}</channel></rss>'
-        site.add("/feed.xml", Response(feed, content_type="application/rss+xml"))
-        sources = tmp_path / "sources.toml"
-        sources.write_text(
-            '[outlets.daily]\nname = "Daily"\n[[outlets.daily.sources]]\n'
-            f'kind = "feed"\nurl = "{site.url("/feed.xml")}"\n'
-        )
-        env = service_env(tmp_path, sources_file=str(sources))
-        assert run_cli(["db", "upgrade"], env, tmp_path).returncode == 0
+        site.add("/feed.xml", rss_of(paths))
+        env = feed_service(site, tmp_path)
         log = tmp_path / "crawl.log"
         crawl = start(["crawl", "--inline"], env, tmp_path, log)
         try:
