@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -203,6 +204,35 @@ def test_an_items_publication_time_is_kept_apart_from_its_last_change() -> None:
     assert edited.modified_at == edited.dated == datetime(2021, 4, 9, tzinfo=UTC)
     assert published.published_at == datetime(2021, 4, 5, 6, 0, tzinfo=UTC)
     assert published.modified_at == datetime(2021, 4, 8, tzinfo=UTC)
+
+
+def _rss_dated(*dates: str) -> bytes:
+    items = "".join(
+        f"<item><title>{n}</title><link>https://news.example/z/{n}</link><pubDate>{d}</pubDate></item>"
+        for n, d in enumerate(dates)
+    )
+    return f'<rss version="2.0"><channel><title>t</title>{items}</channel></rss>'.encode()
+
+
+def test_item_times_are_read_in_the_zone_they_name_or_else_the_outlets() -> None:
+    # feedparser takes a zone name it does not know for UTC: 18:00 KST stored 9 h late
+    feed = _rss_dated(
+        "Mon, 23 Nov 2020 18:00:00 KST",
+        "Mon, 23 Nov 2020 18:00:00 CET",
+        "Mon, 23 Nov 2020 18:00:00",  # no zone: the outlet's
+        "Mon, 23 Nov 2020 6:00:00 PM +0000",
+        "Mon, 23 Nov 2020 18:00:00 Z",
+        "Mon, 23 Nov 20 18:00:00 +0100",  # a two-digit year: feedparser's reading is kept
+    )
+    links = parse_feed(feed, BASE, ZoneInfo("Asia/Seoul")).links
+    assert [link.published_at for link in links] == [
+        datetime(2020, 11, 23, 9, 0, tzinfo=UTC),
+        datetime(2020, 11, 23, 17, 0, tzinfo=UTC),
+        datetime(2020, 11, 23, 9, 0, tzinfo=UTC),
+        datetime(2020, 11, 23, 18, 0, tzinfo=UTC),
+        datetime(2020, 11, 23, 18, 0, tzinfo=UTC),
+        datetime(2020, 11, 23, 17, 0, tzinfo=UTC),
+    ]
 
 
 def test_google_news_sitemap_with_dates_and_titles() -> None:

@@ -484,7 +484,7 @@ def test_a_parser_crashing_on_a_document_is_the_sources_error_not_a_failed_task(
 ) -> None:
     runtime = _runtime(site, tmp_path, runtime_factory, database_url, ["/a"])
 
-    def crash(content: bytes, base_url: str) -> None:
+    def crash(content: bytes, base_url: str, zone: object) -> None:
         raise RecursionError("maximum recursion depth exceeded")  # a hostile document's effect
 
     monkeypatch.setattr("worker.pipeline.poll.parse_feed", crash)
@@ -678,7 +678,7 @@ def test_what_the_feed_announced_is_kept_and_fills_what_the_page_leaves_empty(
         "<item><title>Allies expand cyber drills</title><link>{}</link>"
         "<pubDate>Wed, 01 May 2024 00:30:00 GMT</pubDate></item>"
         "<item><title>Drills set for spring | Daily</title><link>{}</link>"
-        "<pubDate>Thu, 02 May 2024 06:15:00 GMT</pubDate></item>"
+        "<pubDate>Thu, 02 May 2024 15:15:00</pubDate></item>"  # no zone: the outlet's
         "<item><title>Gone before it was read</title><link>{}</link></item>"
     ).format(site.url("/stated"), site.url("/bare"), site.url("/gone"))
     site.add("/feed.xml", _rss(items))

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from calendar import timegm
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 import feedparser
 
 from worker.discovery.links import Discovered, prepare_xml
 from worker.errors import DiscoveryError
+from worker.extraction.dates import parse_date
 
 
-def parse_feed(content: bytes, base_url: str) -> Discovered:
-    """Article links of a feed; DiscoveryError if the document is not a feed."""
+def parse_feed(content: bytes, base_url: str, zone: tzinfo | None = None) -> Discovered:
+    """Article links of a feed; DiscoveryError if the document is not a feed.
+
+    ``zone``: the outlet's, for item times that name no zone or one feedparser does not know.
+    """
     content = prepare_xml(content)
     parsed = feedparser.parse(
         content, response_headers={"content-location": base_url}, sanitize_html=False
@@ -34,8 +38,8 @@ def parse_feed(content: bytes, base_url: str) -> Discovered:
             name = entry.get("title") or entry.get("id") or "untitled"
             found.refused.append((f"item {str(name)[:200]!r}", "feed item without a usable link"))
             continue
-        updated = _entry_time(entry, "updated_parsed")
-        published = _entry_time(entry, "published_parsed") or (None if atom else updated)
+        updated = _entry_time(entry, "updated", zone)
+        published = _entry_time(entry, "published", zone) or (None if atom else updated)
         found.add(
             link,
             base_url,
@@ -67,9 +71,15 @@ def _entry_link(entry: Any) -> str | None:
     return None
 
 
-def _entry_time(entry: Any, key: str) -> datetime | None:
-    # dict.get: feedparser's own get() answers "updated_parsed" with the published time
-    parsed = dict.get(entry, key)
+def _entry_time(entry: Any, key: str, zone: tzinfo | None) -> datetime | None:
+    """The item's time read from its text first: feedparser takes every zone name it does not
+    know for UTC ("18:00 KST" is 9 h late), drops a time without a zone and reads "6:00 PM" as
+    6:00; its own reading is kept for the forms ours refuses (two-digit years)."""
+    # dict.get: feedparser's own get() answers "updated" with the published time
+    text = dict.get(entry, key)
+    if isinstance(text, str) and (ours := parse_date(text, zone)) is not None:
+        return ours.astimezone(UTC)
+    parsed = dict.get(entry, f"{key}_parsed")
     if not parsed:
         return None
     try:

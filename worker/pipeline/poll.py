@@ -143,7 +143,7 @@ def _poll_source(runtime: Runtime, source_id: int, now: datetime) -> PollResult:
         article_urls = source.article_urls
         outlet_key = source.outlet.key
         limits = outlet_limits(source.outlet, runtime.settings)
-        zone = outlet_zone(source.outlet)  # for a sitemap's times given without one
+        zone = outlet_zone(source.outlet)  # for a feed's or sitemap's times given without one
     bound = log.bind(source=source_id, outlet=outlet_key, url=url)
     try:
         pattern = _article_pattern(article_urls)
@@ -276,7 +276,7 @@ def _parse(
             )
         if kind == "sitemap":
             return parse_sitemap(page.content, page.final_url, zone)
-        return parse_feed(page.content, page.final_url)
+        return parse_feed(page.content, page.final_url, zone)
     except DiscoveryError:
         raise
     except Exception as exc:
