@@ -49,6 +49,7 @@ def test_crawl_through_a_real_worker_and_redis(
     # extraction's models were loaded once, before the pool forked and took tasks
     warmed = worker_log.find('"worker.extraction_warmed_up"')
     assert 0 <= warmed < worker_log.index('"task_id"'), worker_log[:3000]
+    assert "warm-up.invalid" not in worker_log, "warming up warns of nothing at every start"
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ its first page.
 
 from __future__ import annotations
 
+import logging
 from contextlib import suppress
 
 from worker.errors import ExtractionError
@@ -41,8 +42,18 @@ SAMPLE_PAGES = (
 
 
 def warm_up() -> None:
-    """Extract the sample pages once, loading every lazily loaded model and list."""
-    for page in SAMPLE_PAGES:
-        # the page without a body is not an article: as intended
-        with suppress(ExtractionError):
-            extract_article(page, "https://warm-up.invalid/news/1")
+    """Extract the sample pages once, loading every lazily loaded model and list.
+
+    trafilatura's warning about the page without a body is silenced: it is the point of that
+    page, and a warning at every start reads as a fault to an operator.
+    """
+    library_log = logging.getLogger("trafilatura")
+    level = library_log.level
+    library_log.setLevel(logging.ERROR)
+    try:
+        for page in SAMPLE_PAGES:
+            # the page without a body is not an article: as intended
+            with suppress(ExtractionError):
+                extract_article(page, "https://warm-up.invalid/news/1")
+    finally:
+        library_log.setLevel(level)
