@@ -235,6 +235,16 @@ def test_item_times_are_read_in_the_zone_they_name_or_else_the_outlets() -> None
     ]
 
 
+def test_an_item_dated_by_its_creation_is_dated() -> None:
+    feed = (
+        b'<rss version="2.0" xmlns:dcterms="http://purl.org/dc/terms/"><channel><title>t</title>'
+        b"<item><title>a</title><link>https://news.example/c/1</link>"
+        b"<dcterms:created>2021-04-06T10:00:00+02:00</dcterms:created></item></channel></rss>"
+    )
+    (link,) = parse_feed(feed, BASE).links
+    assert link.published_at == datetime(2021, 4, 6, 8, 0, tzinfo=UTC)
+
+
 def test_google_news_sitemap_with_dates_and_titles() -> None:
     found = parse_sitemap(NEWS_SITEMAP, "https://news.example/news-sitemap.xml")
     assert [link.url for link in found.links] == [

@@ -39,7 +39,11 @@ def parse_feed(content: bytes, base_url: str, zone: tzinfo | None = None) -> Dis
             found.refused.append((f"item {str(name)[:200]!r}", "feed item without a usable link"))
             continue
         updated = _entry_time(entry, "updated", zone)
-        published = _entry_time(entry, "published", zone) or (None if atom else updated)
+        published = (
+            _entry_time(entry, "published", zone)
+            or _entry_time(entry, "created", zone)  # dcterms:created
+            or (None if atom else updated)
+        )
         found.add(
             link,
             base_url,
