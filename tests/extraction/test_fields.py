@@ -99,12 +99,51 @@ def test_declared_free_wins_over_a_notice() -> None:
     assert article.provenance["paywalled"] == "json-ld"
 
 
+_PAGE_NODE = '{"@type": "WebPage", "@id": "https://news.example/a", '
+_ARTICLE_NODE = (
+    '{"@type": "NewsArticle", "headline": "Budget", '
+    '"mainEntityOfPage": {"@id": "https://news.example/a"}}'
+)
+
+
+@pytest.mark.parametrize(
+    "declared",
+    [
+        '{"@type": "NewsArticle", "isAccessibleForFree": "https://schema.org/False"}',
+        f'{{"@graph": [{_PAGE_NODE}"isAccessibleForFree": "False"}}, {_ARTICLE_NODE}]}}',
+        f'{{"@graph": [{_PAGE_NODE}"hasPart": {{"@type": "WebPageElement", '
+        f'"isAccessibleForFree": "http://schema.org/False"}}}}, {_ARTICLE_NODE}]}}',
+    ],
+    ids=["schema.org spelling", "on the page node", "a paid part of the page node"],
+)
+def test_a_paywall_declared_in_any_schema_org_form_is_read(declared: str) -> None:
+    html = page(
+        f'<script type="application/ld+json">{declared}</script>',
+        f"<article><h1>Budget</h1>{TEXT}</article>",
+    )
+    article = extract_article(html, "https://news.example/a")
+    assert (article.paywalled, article.provenance.get("paywalled")) == (True, "json-ld")
+
+
 def test_notices_are_found_only_after_the_text() -> None:
     assert notice_index(["Lede.", "Subscribe to continue reading", "More."]) == 1
     assert notice_index(["Subscribe to continue reading"]) is None
     lines = ["Subscribers only", "Lede of the story here", "Nur für Abonnenten"]
     assert truncation_notice(lines, "Lede of the story here") == "Nur für Abonnenten"
     assert truncation_notice(lines[:2], "Lede of the story here") is None
+
+
+def test_a_sentence_saying_members_only_is_the_article_not_a_paywall() -> None:
+    sentence = "<p>For the first month, the pool will be open to members only.</p>"
+    first, second = TEXT.split("</p>", 1)
+    html = page(
+        "<title>Pool</title>", f"<article><h1>Pool</h1>{first}</p>{sentence}{second}</article>"
+    )
+    article = extract_article(html, "https://news.example/pool")
+    assert article.paywalled is False
+    assert "members only" in article.body and "summer programme" in article.body
+    assert notice_index(["Lede.", "Le premier niveau sera réservé aux abonnés mensuels."]) is None
+    assert notice_index(["Lede.", "Réservé aux abonnés", "Abonnez-vous"]) == 1
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,7 @@ from lxml.html import HtmlElement
 from worker.extraction.authors import MAX_AUTHORS
 from worker.extraction.hints import Hints
 from worker.extraction.parsing import all_text, elements
+from worker.extraction.paywall import declared_free
 from worker.extraction.plaintext import as_read, decoded
 from worker.extraction.textkeys import loose_key
 from worker.extraction.urls import same_page
@@ -161,6 +162,7 @@ def collect(root: HtmlElement, url: str) -> Hints:
         # Yoast and others put language and the canonical URL on the page node only.
         hints.add("language", _language(graph, page.get("inLanguage")), "json-ld")
         hints.add("canonical", _url(graph, page.get("url")), "json-ld")
+        _read_access(graph, page, hints)  # some declare the paywall on the page only
     for crumb in _breadcrumb_section(graph, article, url):
         hints.add("section", crumb, "json-ld")
     for question, answer in _faq(graph):
@@ -218,12 +220,21 @@ def _read_article(graph: _Graph, node: dict[str, Any], publisher: str | None, hi
     keywords = node.get("keywords")
     for value in keywords if isinstance(keywords, list) else [keywords]:
         hints.add("tags", _text(value), "json-ld")
+    _read_access(graph, node, hints)
+
+
+def _read_access(graph: _Graph, node: dict[str, Any], hints: Hints) -> None:
+    """The node's ``isAccessibleForFree``, and a paid ``hasPart`` section: the article is
+    paywalled."""
     hints.add("free", _flag(node.get("isAccessibleForFree")), "json-ld")
     parts = node.get("hasPart")
     for part in parts if isinstance(parts, list) else [parts]:
         part = graph.resolve(part)
-        if isinstance(part, dict) and _flag(part.get("isAccessibleForFree")) == "false":
-            hints.add("free", "false", "json-ld")  # a paid section: the article is paywalled
+        if (
+            isinstance(part, dict)
+            and declared_free(_flag(part.get("isAccessibleForFree"))) is False
+        ):
+            hints.add("free", "false", "json-ld")
 
 
 def _flag(value: Any) -> str | None:

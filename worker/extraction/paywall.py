@@ -19,24 +19,33 @@ _NOTICES = re.compile(
     r"(?:subscribe|sign up|log ?in|register|become a (?:member|subscriber)) to (?:continue|keep)"
     r" reading|(?:to )?continue reading,? (?:please )?(?:subscribe|log ?in|sign in)"
     r"|this (?:article|story|content) is (?:for|only available to|exclusive to|reserved for)"
-    r" (?:paid )?(?:subscribers|members)|(?:subscribers|members) only"
+    r" (?:paid )?(?:subscribers|members)"
     r"|the rest of this (?:article|story) is (?:for|only|available)"
     r"|dieser (?:artikel|beitrag|inhalt) ist (?:exklusiv |nur )?für (?:abonnent|abo)"
-    r"|(?:jetzt|hier) weiterlesen mit|weiterlesen mit \w+\+|nur für abonnenten"
+    r"|(?:jetzt|hier) weiterlesen mit|weiterlesen mit \w+\+"
     r"|lesen sie jetzt weiter"
-    r"|cet article est réservé aux abonnés|réservé aux abonnés|la suite est réservée"
+    r"|cet article est réservé aux abonnés|la suite est réservée"
     r"|contenido exclusivo para suscriptores|questo articolo è riservato agli abbonati",
     re.IGNORECASE,
 )
+# Labels that an ordinary sentence says too ("the pool will be open to members only"): a
+# notice only as a line of a few words of its own ("Subscribers only", "Réservé aux abonnés").
+_LABELS = re.compile(
+    r"(?:subscribers|members) only|nur für abonnenten|réservé aux abonnés", re.IGNORECASE
+)
+_MAX_LABEL_LINE_WORDS = 6
 _MAX_NOTICE_CHARS = 200
 # The notice follows the free part: only lines this close after the body's last paragraph count
 # (a "subscribers only" menu entry in the header says nothing about this article).
 _NOTICE_WINDOW = 15
 
 
-def declared_free(value: str) -> bool | None:
-    """``isAccessibleForFree``/``content_tier`` as a boolean; None for anything else."""
-    word = value.strip().lower()
+def declared_free(value: str | None) -> bool | None:
+    """``isAccessibleForFree``/``content_tier`` as a boolean (schema.org's own spelling too,
+    "https://schema.org/False"); None for anything else."""
+    if value is None:
+        return None
+    word = re.sub(r"^https?://schema\.org/", "", value.strip(), flags=re.IGNORECASE).lower()
     if word in _FALSE:
         return False
     if word in _TRUE:
@@ -48,9 +57,18 @@ def notice_index(paragraphs: list[str]) -> int | None:
     """Where a subscribers-only notice starts inside an extracted body (never the first
     paragraph: a body that is only a notice is not an article)."""
     for index, text in enumerate(paragraphs[1:], start=1):
-        if len(text) <= _MAX_NOTICE_CHARS and _NOTICES.search(text):
+        if is_notice(text):
             return index
     return None
+
+
+def is_notice(text: str) -> bool:
+    """A short line announcing that the rest is for subscribers."""
+    if len(text) > _MAX_NOTICE_CHARS:
+        return False
+    if _NOTICES.search(text):
+        return True
+    return len(text.split()) <= _MAX_LABEL_LINE_WORDS and _LABELS.search(text) is not None
 
 
 def notice_box_start(paragraphs: list[str], notice: int) -> int:
@@ -76,6 +94,6 @@ def truncation_notice(lines: list[str], last_paragraph: str) -> str | None:
     if end is None:
         return None
     for line in lines[end + 1 : end + 1 + _NOTICE_WINDOW]:
-        if len(line) <= _MAX_NOTICE_CHARS and _NOTICES.search(line):
+        if is_notice(line):
             return line
     return None
