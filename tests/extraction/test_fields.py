@@ -99,6 +99,24 @@ def test_declared_free_wins_over_a_notice() -> None:
     assert article.provenance["paywalled"] == "json-ld"
 
 
+def test_relative_addresses_resolve_against_the_pages_base_as_in_a_browser() -> None:
+    head = (
+        '<base href="/"><link rel="canonical" href="news/2024/05/budget">'
+        '<meta property="og:image" content="media/2024/05/council.jpg">'
+    )
+    body = f"<article><h1>Budget</h1>{TEXT}</article>"
+    url = "https://news.example/news/2024/05/budget"
+    article = extract_article(page(head, body), url)
+    assert article.canonical_url == url, "not /news/2024/05/news/2024/05/budget"
+    assert article.image_url == "https://news.example/media/2024/05/council.jpg"
+
+
+def test_a_canonical_address_escaped_once_too_often_is_read() -> None:
+    escaped = "https%3A%2F%2Fnews.example%2Fnews%2F2024%2Fbudget%2F"
+    article = budget_story(f'<link rel="canonical" href="{escaped}">')
+    assert article.canonical_url == "https://news.example/news/2024/budget/"
+
+
 _PAGE_NODE = '{"@type": "WebPage", "@id": "https://news.example/a", '
 _ARTICLE_NODE = (
     '{"@type": "NewsArticle", "headline": "Budget", '

@@ -92,6 +92,7 @@ from worker.extraction.titles import (
 )
 from worker.extraction.urls import (
     absolute,
+    document_base,
     host_label,
     listing_for_another,
     names_a_stock_image,
@@ -330,12 +331,15 @@ def _extract(
     if authors is None:  # wire copy that credits its agency in the dateline alone
         agencies = next(filter(None, map(dateline_agencies, paragraph_texts[:2])), None)
         authors = (agencies, "heuristic") if agencies else None
-    canonical = _pick(hints.get("canonical", ("meta", "json-ld")), lambda v: _canonical(v, url))
+    base = document_base(root, url)  # what the page's relative addresses are relative to
+    canonical = _pick(
+        hints.get("canonical", ("meta", "json-ld")), lambda v: _canonical(v, url, base)
+    )
     section = _pick(hints.get("section"), lambda v: _clean_section(v, outlets))
     description = _pick(
         hints.get("description"), lambda v: _clean_description(v, headline, outlets)
     )
-    image = _pick(hints.get("image"), lambda v: _lead_image(v, url))
+    image = _pick(hints.get("image"), lambda v: _lead_image(v, base))
     stated_titles = [h.value for h in hints.get("title")]
     titles = [*([headline] if headline else []), *headlines, *stated_titles]
     tags = _pick_tags(hints, titles, description)
@@ -900,10 +904,11 @@ _SECTION_LABEL = re.compile(
 )
 
 
-def _canonical(value: str, url: str) -> str | None:
-    """The stated canonical URL made absolute, unless it names a listing the page is one entry
-    of (the site's home page, a section: see ``listing_for_another``)."""
-    canonical = absolute(value, url)
+def _canonical(value: str, url: str, base: str) -> str | None:
+    """The stated canonical URL made absolute (against ``base``, the document's), unless it
+    names a listing the page is one entry of (the site's home page, a section: see
+    ``listing_for_another``)."""
+    canonical = absolute(value, base)
     return None if canonical is None or listing_for_another(canonical, url) else canonical
 
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote, urljoin, urlsplit
 
+from lxml.html import HtmlElement
+
+_ENCODED_ADDRESS = re.compile(r"https?%3A%2F%2F", re.IGNORECASE)
+
 
 def absolute(value: str | None, base: str) -> str | None:
     """``value`` resolved against ``base``; None unless the result is an http(s) URL."""
@@ -13,6 +17,8 @@ def absolute(value: str | None, base: str) -> str | None:
     value = value.strip()
     if not value or value.startswith(("data:", "javascript:", "mailto:")):
         return None
+    if _ENCODED_ADDRESS.match(value):  # "https%3A%2F%2Fnews.example%2Fa": escaped once too often
+        value = unquote(value)
     try:
         resolved = urljoin(base, value)
         parts = urlsplit(resolved)
@@ -21,6 +27,16 @@ def absolute(value: str | None, base: str) -> str | None:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return None
     return resolved
+
+
+def document_base(root: HtmlElement, url: str) -> str:
+    """The address the page's relative URLs resolve against: its ``<base href>`` (itself
+    resolved against the page's address, as browsers do; "/" on single-page apps), or the
+    page's own address when it states none or one that is not http(s)."""
+    for element in root.iter("base"):
+        if href := element.get("href"):
+            return absolute(href, url) or url
+    return url
 
 
 def listing_for_another(canonical: str, url: str) -> bool:
