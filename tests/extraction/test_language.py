@@ -69,6 +69,21 @@ def test_a_statement_the_opening_confirms_stands_beside_a_longer_quote() -> None
     assert choose([Hint("de", "markup")], body, None) == ("de", "markup")
 
 
+BOKMAL = (
+    "Bystyret vedtok tirsdag et nytt budsjett for det kommende året etter flere måneder med "
+    "debatt mellom representantene om prioriteringer og skatter. Tilhengerne sa at planen vil "
+    "finansiere veireparasjoner, utvide åpningstidene på biblioteket og ansette flere lærere, "
+    "mens kritikerne mente den i for stor grad bygger på engangsinntekter."
+)
+
+
+@pytest.mark.parametrize("stated", ["nb-NO", "nb", "nn", "no"])
+def test_a_norwegian_statement_stands_though_the_model_knows_only_no(stated: str) -> None:
+    assert detect(BOKMAL)[0] == "no"
+    code = stated.split("-")[0]
+    assert choose([Hint(stated, "markup")], BOKMAL * 3, None) == (code, "markup")
+
+
 def test_template_language_is_overridden_by_a_clear_body() -> None:
     assert choose([Hint("en", "markup")], GERMAN, None) == ("de", "detected")
 

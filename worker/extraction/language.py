@@ -112,12 +112,12 @@ def choose(
         if claim:
             return claim
         return (config, "config") if config else (None, None)
-    if claim is not None and detect(body[:_AGREEMENT_CHARS])[0] == claim[0]:
+    if claim is not None and _agree(detect(body[:_AGREEMENT_CHARS])[0], claim[0]):
         return claim
     detected, confidence = detect(body)
     if claim is not None:
         overrides = confidence >= OVERRIDE_CONFIDENCE and len(body) >= OVERRIDE_MIN_CHARS
-        if detected and detected != claim[0] and overrides:
+        if detected and not _agree(detected, claim[0]) and overrides:
             return detected, "detected"
         return claim
     if detected and confidence >= CONFIDENT:
@@ -125,3 +125,12 @@ def choose(
     if config:
         return config, "config"
     return (detected, "detected") if detected else (None, None)
+
+
+# Languages the model cannot tell apart, or knows under one label only (it has "no", never
+# "nb" or "nn"): a page stating one of them is not contradicted by detecting another.
+_CLOSE = (frozenset({"no", "nb", "nn"}), frozenset({"sr", "hr", "bs"}), frozenset({"ms", "id"}))
+
+
+def _agree(detected: str | None, stated: str) -> bool:
+    return detected == stated or any({detected, stated} <= family for family in _CLOSE)
