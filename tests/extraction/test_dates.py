@@ -140,8 +140,15 @@ def test_a_date_that_opens_a_line(line: str, expected: datetime | None) -> None:
     assert found == (expected.replace(tzinfo=UTC) if expected else None)
 
 
-def test_future_dates_within_two_days_are_kept() -> None:
-    assert parse_date("2024-01-02T12:00:00Z", None, now=NOW) == datetime(2024, 1, 2, 12, tzinfo=UTC)
+def test_a_time_ahead_of_now_is_kept_only_within_what_its_zone_can_explain() -> None:
+    """A time stated with its zone may be ahead by clock drift only (a CMS writing local time
+    with "Z" puts a fresh article hours ahead); one read in an assumed zone by up to UTC+14."""
+    ahead = NOW + timedelta(minutes=30)
+    assert parse_date(ahead.isoformat(), None, now=NOW) == ahead
+    assert parse_date((NOW + timedelta(hours=3)).isoformat(), None, now=NOW) is None
+    local = (NOW + timedelta(hours=9)).replace(tzinfo=None).isoformat()  # no zone: assumed
+    assert parse_date(local, None, now=NOW) == NOW + timedelta(hours=9)
+    assert parse_date((NOW + timedelta(hours=16)).replace(tzinfo=None).isoformat(), now=NOW) is None
 
 
 def test_a_first_of_the_month_at_midnight_must_be_stated_on_the_page() -> None:

@@ -23,8 +23,12 @@ from worker.errors import ExtractionError
 
 # A news worker handles the web era; an earlier date is a parsing accident or a placeholder.
 EARLIEST = datetime(1995, 1, 1, tzinfo=UTC)
-# Clocks and time zones differ; a date further ahead than this is wrong, not early.
-FUTURE_SLACK = timedelta(days=2)
+# A time stated with its zone further ahead of now than clocks drift is wrong, not early (a
+# CMS writing local time with a "Z": a fresh article 9 h ahead, first in every "newest"
+# query); one without a zone was read in an assumed one, which can be off by the widest
+# offset, UTC+14.
+FUTURE_SLACK = timedelta(hours=1)
+ASSUMED_ZONE_SLACK = timedelta(hours=15)
 
 _MONTH_WORDS: dict[str, tuple[str, ...]] = {
     "January": ("januar", "jänner", "janvier", "enero", "gennaio", "janeiro", "januari"),
@@ -159,20 +163,25 @@ def parse_date(
         offset = parsed.utcoffset()
     except ValueError:  # "+25:00": dateutil builds the zone, datetime refuses to use it
         return None
+    slack = FUTURE_SLACK
     if offset is None:
         parsed = parsed.replace(tzinfo=zone or UTC)
+        slack = ASSUMED_ZONE_SLACK
     elif abs(offset) > MAX_OFFSET:
         return None  # "UTC+15", "-99:99": no clock shows it, the time is not to be trusted
-    return parsed if plausible(parsed, now) else None
+    return parsed if plausible(parsed, now, slack) else None
 
 
 # the widest offsets in use: UTC-12 and UTC+14
 MAX_OFFSET = timedelta(hours=14)
 
 
-def plausible(moment: datetime, now: datetime | None = None) -> bool:
-    """Not before 1995 nor in the future: anything else is a placeholder or an accident."""
-    return EARLIEST <= moment <= (now or datetime.now(UTC)) + FUTURE_SLACK
+def plausible(
+    moment: datetime, now: datetime | None = None, slack: timedelta = FUTURE_SLACK
+) -> bool:
+    """Not before 1995 nor in the future (by more than ``slack``): anything else is a
+    placeholder or an accident."""
+    return EARLIEST <= moment <= (now or datetime.now(UTC)) + slack
 
 
 def _parse_epoch(text: str) -> datetime | None:
