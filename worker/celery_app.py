@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from worker import metrics
 from worker.broker import transport_options
 from worker.extraction.warmup import warm_up
-from worker.liveness import WorkerHeartbeat
+from worker.liveness import BEAT_NAME, BeatHeartbeat, WorkerHeartbeat, node_name
 from worker.logging import configure_logging
 from worker.runtime import reset_runtime
 from worker.settings import Settings, get_settings
@@ -111,10 +111,27 @@ def _setup_logging(**_: Any) -> None:
     configure_logging(settings.log_level, settings.log_json)
 
 
+_beat_heartbeat: BeatHeartbeat | None = None
+
+
 @signals.beat_init.connect
-def _tick_on_start(sender: Any = None, **_: Any) -> None:
-    """Claim due sources right away instead of one tick interval after (re)start."""
+def _beat_started(sender: Any = None, **_: Any) -> None:
+    """Write this beat's heartbeat row, then claim due sources right away instead of one tick
+    interval after (re)start."""
+    global _beat_heartbeat
+    node = node_name(getattr(sender, "hostname", None), BEAT_NAME)
+    _beat_heartbeat = BeatHeartbeat(get_settings().database_url, node)
+    _beat_heartbeat.start()
     app.send_task("newsworker.tick")
+
+
+@signals.after_task_publish.connect
+def _tick_sent(sender: str | None = None, **_: Any) -> None:
+    """Beat reached the broker with a tick: its row says so (`newsworker health --beat`).
+
+    Only beat's process has a beat heartbeat; a tick sent elsewhere is not beat's sign of life."""
+    if _beat_heartbeat is not None and sender == "newsworker.tick":
+        _beat_heartbeat.tick_sent()
 
 
 @signals.worker_process_init.connect
