@@ -293,6 +293,36 @@ def test_the_dependency_layer_is_rebuilt_only_when_pyproject_changes(tmp_path: P
     assert any("README.md" in args.split()[:-1] for args in later)
 
 
+def _health_options(argv: list[str]) -> dict[str, Any]:
+    """The options ``newsworker <argv>`` gives the health command, parsed as the CLI would."""
+    assert argv[:2] == ["newsworker", "health"], argv
+    group: Any = typer.main.get_command(app)
+    command = group.commands["health"]
+    with command.make_context("health", argv[2:]) as context:
+        params: dict[str, Any] = context.params
+    return params
+
+
+def test_each_container_checks_its_own_process_not_the_service() -> None:
+    """`newsworker health` judges the service: with two workers, a hung one stayed healthy
+    because the other ticked, and nothing replaced it."""
+    services = _compose()["services"]
+    worker = services["worker"]["healthcheck"]["test"]
+    beat = services["beat"]["healthcheck"]["test"]
+    assert worker == ["CMD", "newsworker", "health", "--worker"]
+    assert beat == ["CMD", "newsworker", "health", "--beat"]
+    assert _health_options(worker[1:]) == {"worker": True, "beat": False, "node": None}
+    assert _health_options(beat[1:]) == {"worker": False, "beat": True, "node": None}
+    # no --hostname: the worker is celery@<container id>, the name the check computes
+    assert "--hostname" not in services["worker"]["command"]
+    assert "--hostname" not in services["beat"]["command"]
+    (healthcheck,) = [args for key, args in _dockerfile_instructions() if key == "HEALTHCHECK"]
+    (cmd,) = [args for key, args in _dockerfile_instructions() if key == "CMD"]
+    assert json.loads(cmd) == ["newsworker", "worker"]
+    argv = json.loads(healthcheck.split(" CMD ", 1)[1])
+    assert _health_options(argv)["worker"], "the image's default command is a worker"
+
+
 def test_health_checks_allow_for_a_busy_machine() -> None:
     """`newsworker health` took 5-10 s while a worker started beside it: past a 10 s timeout,
     three such checks in a row marked a working container unhealthy."""
