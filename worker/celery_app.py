@@ -111,25 +111,34 @@ def _setup_logging(**_: Any) -> None:
     configure_logging(settings.log_level, settings.log_json)
 
 
+@signals.beat_init.connect
+def _tick_on_start(sender: Any = None, **_: Any) -> None:
+    """Claim due sources right away instead of one tick interval after (re)start."""
+    app.send_task("newsworker.tick")
+
+
 _beat_heartbeat: BeatHeartbeat | None = None
 
 
-@signals.beat_init.connect
-def _beat_started(sender: Any = None, **_: Any) -> None:
-    """Write this beat's heartbeat row, then claim due sources right away instead of one tick
-    interval after (re)start."""
+def record_beat_heartbeat() -> None:
+    """Have the beat this process runs write its heartbeat row (`newsworker health --beat`).
+
+    For ``newsworker beat`` only: ``run``'s embedded beat is forked from a worker that has the
+    embedded SQLite database open, and its writes fail ("locking protocol"); nothing
+    health-checks it apart from its worker anyway."""
+    signals.beat_init.connect(_start_beat_heartbeat)
+    signals.after_task_publish.connect(_tick_sent)
+
+
+def _start_beat_heartbeat(sender: Any = None, **_: Any) -> None:
     global _beat_heartbeat
     node = node_name(getattr(sender, "hostname", None), BEAT_NAME)
     _beat_heartbeat = BeatHeartbeat(get_settings().database_url, node)
     _beat_heartbeat.start()
-    app.send_task("newsworker.tick")
 
 
-@signals.after_task_publish.connect
 def _tick_sent(sender: str | None = None, **_: Any) -> None:
-    """Beat reached the broker with a tick: its row says so (`newsworker health --beat`).
-
-    Only beat's process has a beat heartbeat; a tick sent elsewhere is not beat's sign of life."""
+    """Beat reached the broker with a tick: its row says so."""
     if _beat_heartbeat is not None and sender == "newsworker.tick":
         _beat_heartbeat.tick_sent()
 

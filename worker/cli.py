@@ -209,7 +209,9 @@ def beat() -> None:
     """Run beat: it sends the tick that claims due sources. A second beat is harmless."""
     _prepare_service()
     from worker.celery_app import app as celery
+    from worker.celery_app import record_beat_heartbeat
 
+    record_beat_heartbeat()
     celery.start(["beat", "--loglevel", get_settings().log_level])
 
 
