@@ -29,7 +29,10 @@ RUN pip install --no-deps --editable . \
 USER newsworker
 ENV NEWSWORKER_SOURCES_FILE=/app/config/sources.toml
 
-HEALTHCHECK --interval=30s --timeout=30s --start-period=20s --retries=3 \
-    CMD ["newsworker", "health"]
+# The default command's own process (its heartbeat), not the service: a hung worker beside a
+# live one must fail. Running beat instead, check it with `newsworker health --beat`
+# (docker-compose.yml does); `newsworker health` is the service's verdict, for operators.
+HEALTHCHECK --interval=30s --timeout=30s --start-period=60s --retries=3 \
+    CMD ["newsworker", "health", "--worker"]
 
 CMD ["newsworker", "worker"]

@@ -11,6 +11,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import pytest
 import typer
 import yaml
 from celery import Celery
@@ -293,6 +294,36 @@ def test_the_dependency_layer_is_rebuilt_only_when_pyproject_changes(tmp_path: P
     assert any("README.md" in args.split()[:-1] for args in later)
 
 
+def _health_options(argv: list[str]) -> dict[str, Any]:
+    """The options ``newsworker <argv>`` gives the health command, parsed as the CLI would."""
+    assert argv[:2] == ["newsworker", "health"], argv
+    group: Any = typer.main.get_command(app)
+    command = group.commands["health"]
+    with command.make_context("health", argv[2:]) as context:
+        params: dict[str, Any] = context.params
+    return params
+
+
+def test_each_container_checks_its_own_process_not_the_service() -> None:
+    """`newsworker health` judges the service: with two workers, a hung one stayed healthy
+    because the other ticked, and nothing replaced it."""
+    services = _compose()["services"]
+    worker = services["worker"]["healthcheck"]["test"]
+    beat = services["beat"]["healthcheck"]["test"]
+    assert worker == ["CMD", "newsworker", "health", "--worker"]
+    assert beat == ["CMD", "newsworker", "health", "--beat"]
+    assert _health_options(worker[1:]) == {"worker": True, "beat": False, "node": None}
+    assert _health_options(beat[1:]) == {"worker": False, "beat": True, "node": None}
+    # no --hostname: the worker is celery@<container id>, the name the check computes
+    assert "--hostname" not in services["worker"]["command"]
+    assert "--hostname" not in services["beat"]["command"]
+    (healthcheck,) = [args for key, args in _dockerfile_instructions() if key == "HEALTHCHECK"]
+    (cmd,) = [args for key, args in _dockerfile_instructions() if key == "CMD"]
+    assert json.loads(cmd) == ["newsworker", "worker"]
+    argv = json.loads(healthcheck.split(" CMD ", 1)[1])
+    assert _health_options(argv)["worker"], "the image's default command is a worker"
+
+
 def test_health_checks_allow_for_a_busy_machine() -> None:
     """`newsworker health` took 5-10 s while a worker started beside it: past a 10 s timeout,
     three such checks in a row marked a working container unhealthy."""
@@ -309,7 +340,7 @@ _HEALTH_AND_WHAT_IT_LOADED = """
 import sys
 from worker.cli import app
 try:
-    app(["health"])
+    app(["health", *sys.argv[1:]])
 except SystemExit:
     pass
 heavy = ("worker.celery_app", "worker.tasks", "worker.extraction", "trafilatura", "numpy")
@@ -317,7 +348,10 @@ print(sorted(name for name in heavy if name in sys.modules))
 """
 
 
-def test_the_health_check_loads_neither_the_tasks_nor_the_extractors(tmp_path: Path) -> None:
+@pytest.mark.parametrize("options", [[], ["--worker"], ["--beat"]])
+def test_the_health_check_loads_neither_the_tasks_nor_the_extractors(
+    tmp_path: Path, options: list[str]
+) -> None:
     """The health check runs every 30 s in each container. Through the worker's Celery app it
     imported the whole pipeline, extractors and all: 3-4 s idle, up to 10 s on a busy machine."""
     var = tmp_path / "var"
@@ -329,7 +363,7 @@ def test_the_health_check_loads_neither_the_tasks_nor_the_extractors(tmp_path: P
     )
     upgrade(env["NEWSWORKER_DATABASE_URL"])
     checked = subprocess.run(
-        [sys.executable, "-c", _HEALTH_AND_WHAT_IT_LOADED],
+        [sys.executable, "-c", _HEALTH_AND_WHAT_IT_LOADED, *options],
         env=env,
         cwd=tmp_path,
         capture_output=True,
@@ -337,7 +371,10 @@ def test_the_health_check_loads_neither_the_tasks_nor_the_extractors(tmp_path: P
         check=True,
     )
     verdict, loaded = checked.stdout.strip().splitlines()
-    assert "database ok" in verdict and "broker ok" in verdict, verdict
+    if options:  # nothing runs here: this process's row is missing
+        assert "has no heartbeat" in verdict, verdict
+    else:
+        assert "database ok" in verdict and "broker ok" in verdict, verdict
     assert loaded == "[]"
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from worker import metrics
 from worker.broker import transport_options
 from worker.extraction.warmup import warm_up
-from worker.liveness import WorkerHeartbeat
+from worker.liveness import BEAT_NAME, BeatHeartbeat, WorkerHeartbeat, node_name
 from worker.logging import configure_logging
 from worker.runtime import reset_runtime
 from worker.settings import Settings, get_settings
@@ -115,6 +115,32 @@ def _setup_logging(**_: Any) -> None:
 def _tick_on_start(sender: Any = None, **_: Any) -> None:
     """Claim due sources right away instead of one tick interval after (re)start."""
     app.send_task("newsworker.tick")
+
+
+_beat_heartbeat: BeatHeartbeat | None = None
+
+
+def record_beat_heartbeat() -> None:
+    """Have the beat this process runs write its heartbeat row (`newsworker health --beat`).
+
+    For ``newsworker beat`` only: ``run``'s embedded beat is forked from a worker that has the
+    embedded SQLite database open, and its writes fail ("locking protocol"); nothing
+    health-checks it apart from its worker anyway."""
+    signals.beat_init.connect(_start_beat_heartbeat)
+    signals.after_task_publish.connect(_tick_sent)
+
+
+def _start_beat_heartbeat(sender: Any = None, **_: Any) -> None:
+    global _beat_heartbeat
+    node = node_name(getattr(sender, "hostname", None), BEAT_NAME)
+    _beat_heartbeat = BeatHeartbeat(get_settings().database_url, node)
+    _beat_heartbeat.start()
+
+
+def _tick_sent(sender: str | None = None, **_: Any) -> None:
+    """Beat reached the broker with a tick: its row says so."""
+    if _beat_heartbeat is not None and sender == "newsworker.tick":
+        _beat_heartbeat.tick_sent()
 
 
 @signals.worker_process_init.connect

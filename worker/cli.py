@@ -209,7 +209,9 @@ def beat() -> None:
     """Run beat: it sends the tick that claims due sources. A second beat is harmless."""
     _prepare_service()
     from worker.celery_app import app as celery
+    from worker.celery_app import record_beat_heartbeat
 
+    record_beat_heartbeat()
     celery.start(["beat", "--loglevel", get_settings().log_level])
 
 
@@ -554,19 +556,52 @@ def reindex_stories_command(
 
 
 @app.command()
-def health() -> None:
+def health(
+    worker: Annotated[
+        bool,
+        typer.Option(
+            "--worker", help="Check only this container's worker, by its heartbeat (health check)."
+        ),
+    ] = False,
+    beat: Annotated[
+        bool,
+        typer.Option(
+            "--beat", help="Check only this container's beat, by the ticks it sent (health check)."
+        ),
+    ] = False,
+    node: Annotated[
+        str | None,
+        typer.Option(
+            "--node",
+            help="With --worker or --beat: the node name the process was given with --hostname "
+            "(default celery@<host>, celerybeat@<host>; %h expands).",
+        ),
+    ] = None,
+) -> None:
     """One line and an exit code for health checks: database, broker, tick, polls.
 
     Exit 1 when the database does not answer or has an older schema, the broker does not
-    answer, or the last tick is older than NEWSWORKER_HEALTH_MAX_TICK_AGE_SECONDS."""
+    answer, or the last tick is older than NEWSWORKER_HEALTH_MAX_TICK_AGE_SECONDS. With
+    --worker (--beat), exit 1 when the worker (beat) of this container has not written its
+    heartbeat lately: the service's verdict stays ok while one of two workers hangs."""
     _setup_logs(False)
+    if worker and beat:
+        raise _fail("--worker or --beat: a container runs one of them")
+    if node is not None and not (worker or beat):
+        raise _fail("--node names the process that --worker or --beat checks")
     # not the worker's app (worker.celery_app): importing the pipeline took longer than the
     # compose health check's timeout on a busy machine
     from worker.broker import broker_client
-    from worker.reporting.health import check_health
+    from worker.liveness import BEAT_NAME, node_name
+    from worker.reporting.health import check_beat, check_health, check_worker
 
     settings = get_settings()
-    verdict = check_health(settings, broker_client(settings))
+    if worker:
+        verdict = check_worker(settings, node_name(node))
+    elif beat:
+        verdict = check_beat(settings, node_name(node, BEAT_NAME))
+    else:
+        verdict = check_health(settings, broker_client(settings))
     out.print(verdict.line(), highlight=False, soft_wrap=True)
     raise typer.Exit(0 if verdict.ok else 1)
 

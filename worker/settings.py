@@ -147,7 +147,8 @@ class Settings(BaseSettings):
         300.0,
         gt=0,
         description="`newsworker health` fails when the last tick (beat -> broker -> worker) is "
-        "older than this; at least twice `NEWSWORKER_TICK_SECONDS`.",
+        "older than this, `health --beat` when this beat's last tick sent is; at least twice "
+        "`NEWSWORKER_TICK_SECONDS`.",
     )
     concurrency: int = Field(2, ge=1, description="Worker processes (`newsworker worker`/`run`).")
     prefetch_multiplier: int = Field(

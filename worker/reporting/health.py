@@ -1,9 +1,13 @@
-"""One health verdict for container health checks: database, broker, tick, polls.
+"""Health verdicts: the service's, for operators, and one process's, for its container.
 
-Unhealthy (exit 1) when the database or the broker does not answer, the schema is not the one
-this release expects, or no tick ran recently (beat, broker or every worker is down). The last
-successful poll is reported but does not fail the check: outlets failing is the outlets'
-problem, and ``status``/``failures`` show it.
+The service (``check_health``) is unhealthy (exit 1) when the database or the broker does not
+answer, the schema is not the one this release expects, or no tick ran recently (beat, broker
+or every worker is down). The last successful poll is reported but does not fail the check:
+outlets failing is the outlets' problem, and ``status``/``failures`` show it.
+
+That verdict is the same in every container: a hung worker beside a live one stays healthy, so
+nothing replaces it. A container's check reads its own process's heartbeat row instead
+(``check_worker``, ``check_beat``): one database read, no broker.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from worker.broker import ping_broker
+from worker.liveness import WORKER_GONE_AFTER_SECONDS, beat_row, worker_row
 from worker.settings import Settings
 from worker.storage import heartbeats
 from worker.storage.db import make_engine
@@ -94,6 +99,52 @@ def _check_database(settings: Settings, health: Health, now: datetime) -> None:
             )
     finally:
         engine.dispose()
+
+
+def check_worker(settings: Settings, node: str, now: datetime | None = None) -> Health:
+    """Whether the worker ``node`` wrote its heartbeat lately (a thread, every 30 s)."""
+    max_age = timedelta(seconds=WORKER_GONE_AFTER_SECONDS)
+    hint = "hung, or cut off from the database"
+    return _check_process(settings, worker_row(node), f"worker {node}", max_age, hint, now)
+
+
+def check_beat(settings: Settings, node: str, now: datetime | None = None) -> Health:
+    """Whether the beat ``node`` sent a tick lately: it writes its row after each one."""
+    max_age = timedelta(seconds=settings.health_max_tick_age_seconds)
+    hint = "no tick sent: hung, or cut off from the broker"
+    return _check_process(settings, beat_row(node), f"beat {node}", max_age, hint, now)
+
+
+def _check_process(
+    settings: Settings,
+    row: str,
+    who: str,
+    max_age: timedelta,
+    stale_hint: str,
+    now: datetime | None,
+) -> Health:
+    now = now or datetime.now(UTC)
+    health = Health()
+    engine = make_engine(settings.database_url, poolclass=NullPool)
+    try:
+        with Session(engine) as session:
+            beat = session.get(Heartbeat, row)
+    except SQLAlchemyError as exc:
+        health.problems.append(f"database: {str(exc).splitlines()[0]}")
+        return health
+    finally:
+        engine.dispose()
+    if beat is None:
+        health.problems.append(f"{who} has no heartbeat: not started yet, or named otherwise")
+        return health
+    said = f"{who} last seen {_ago(now - beat.last_seen_at)} ago"
+    if beat.detail.get("state") == "stopped":
+        health.problems.append(f"{who} stopped ({said})")
+    elif now - beat.last_seen_at > max_age:
+        health.problems.append(f"{said} (limit {_ago(max_age)}): {stale_hint}")
+    else:
+        health.facts.append(f"{said} (pid {beat.detail.get('pid')})")
+    return health
 
 
 def _ago(age: timedelta) -> str:

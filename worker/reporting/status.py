@@ -8,12 +8,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from worker.liveness import HEARTBEAT_SECONDS
+from worker.liveness import WORKER_GONE_AFTER_SECONDS
 from worker.storage import heartbeats
 from worker.storage.models import Outlet, Source, Url
 
 # A worker not heard from in this long is shown as gone (it died or lost the database).
-WORKER_GONE_AFTER = timedelta(seconds=3 * HEARTBEAT_SECONDS)
+WORKER_GONE_AFTER = timedelta(seconds=WORKER_GONE_AFTER_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,7 @@ def service_status(session: Session, now: datetime) -> ServiceStatus:
     for beat in heartbeats.all_heartbeats(session):
         if beat.kind == "tick":
             last_tick = beat.last_seen_at
+        if beat.kind != "worker":  # the tick, and beats (for `health --beat`)
             continue
         state = str(beat.detail.get("state", "running"))
         if state == "running" and now - beat.last_seen_at > WORKER_GONE_AFTER:
