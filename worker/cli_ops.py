@@ -54,13 +54,26 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="JSON for scripts.")]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Log every step.")]
 
 
-def _when(value: str | None) -> datetime | None:
+def _when(value: str | None, now: datetime | None = None) -> datetime | None:
     if value is None:
         return None
     try:
-        return parse_since(value)
+        return parse_since(value, now)
     except ValueError as exc:
         raise _fail(str(exc)) from exc
+
+
+def _window(since: str | None, until: str | None) -> tuple[datetime | None, datetime | None]:
+    """--since and --until as UTC times, exit 2 when none is between them: a swapped pair
+    selected nothing and read as "nothing to do"."""
+    now = datetime.now(UTC)  # one now: "--since 2d --until 2d" is empty, not a microsecond
+    start, end = _when(since, now), _when(until, now)
+    if start is not None and end is not None and start >= end:
+        raise _fail(
+            f"--since {since!r} ({start:%Y-%m-%d %H:%M} UTC) is not before --until {until!r} "
+            f"({end:%Y-%m-%d %H:%M} UTC): no time is between them"
+        )
+    return start, end
 
 
 @contextmanager
@@ -158,6 +171,7 @@ def rerun(
     from worker.pipeline.rerun import UrlSelection, mark_for_rerun, select_urls, states_of
 
     states = state or ([] if url else ["failed"])
+    start, end = _window(since, until)
     try:
         selection = UrlSelection(
             sources=source or [],
@@ -165,8 +179,8 @@ def rerun(
             states=states,
             reasons=reason or [],
             urls=url or [],
-            since=_when(since),
-            until=_when(until),
+            since=start,
+            until=end,
         )
     except ValueError as exc:
         raise _fail(str(exc)) from exc
@@ -241,7 +255,7 @@ def backfill(
     from worker.pipeline.backfill import count_missing, plan_backfill, record_backfill
     from worker.syncing import sync_from_file
 
-    start, end = _when(since), _when(until)
+    start, end = _window(since, until)
     assert start is not None
     try:
         runtime = _runtime()
@@ -341,11 +355,12 @@ def reprocess(
     from worker.pipeline.reprocess import reprocess as run_reprocess
     from worker.syncing import sync_from_file
 
+    start, end = _window(since, until)
     selection = ReprocessSelection(
         outlets=outlet or [],
         sources=source or [],
-        since=_when(since),
-        until=_when(until),
+        since=start,
+        until=end,
         every_version=every_version,
     )
     try:

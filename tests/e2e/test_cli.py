@@ -329,3 +329,24 @@ def test_bad_settings_times_and_paths_are_one_line_errors_exit_2(tmp_path: Path)
     directory = run_cli(["extract", str(tmp_path)], env, tmp_path)
     assert directory.returncode == 2 and "is a directory" in directory.stderr
     assert "Traceback" not in directory.stderr
+
+
+def test_a_since_later_than_until_exits_2_naming_both(tmp_path: Path) -> None:
+    # a swapped pair selected nothing: "0 URLs selected", exit 0, as if nothing needed repair
+    sources = tmp_path / "sources.toml"
+    sources.write_text(
+        '[outlets.daily]\nname = "Daily"\n[[outlets.daily.sources]]\n'
+        'kind = "sitemap"\nurl = "http://127.0.0.1:9/sitemap.xml"\n'
+    )
+    env = {**service_env(tmp_path, sources_file=str(sources)), "COLUMNS": "300"}
+    window = ["--since", "2026-11-02", "--until", "2026-11-01"]
+    for command in (["rerun", *window, "--dry-run"], ["reprocess", *window, "--dry-run"],
+                    ["backfill", "--source", "daily/sitemap", *window, "--dry-run"]):  # fmt: skip
+        result = run_cli(command, env, tmp_path)
+        assert result.returncode == 2, (command, result.stdout, result.stderr[-500:])
+        assert result.stderr == (
+            "error: --since '2026-11-02' (2026-11-02 00:00 UTC) is not before --until "
+            "'2026-11-01' (2026-11-01 00:00 UTC): no time is between them\n"
+        ), command
+    same = run_cli(["rerun", "--since", "2d", "--until", "2d", "--dry-run"], env, tmp_path)
+    assert same.returncode == 2 and "is not before --until '2d'" in same.stderr, same.stderr
