@@ -37,6 +37,7 @@ from worker.timespec import parse_since
 
 if TYPE_CHECKING:
     from worker.pipeline.backfill import BackfillPlan
+    from worker.pipeline.rerun import UrlSelection
 
 SourceOpt = Annotated[
     list[str] | None, typer.Option("--source", "-s", help="Source key (repeatable).")
@@ -191,6 +192,8 @@ def rerun(
         found = states_of(runtime, url_ids)
         described = ", ".join(f"{n} {s}" for s, n in sorted(found.items())) or "none"
         out.print(f"{len(url_ids)} URLs selected ({described})")
+        if not url_ids:
+            _check_filters(runtime, selection)
         if url and len(url_ids) < len(set(url)):
             err.print(f"{len(set(url)) - len(url_ids)} of the given URLs are not in the frontier")
         if dry_run or not url_ids:
@@ -212,6 +215,15 @@ def _check_keys(runtime: Any, sources: list[str] | None, outlets: list[str] | No
     from worker.pipeline.rerun import unknown_keys
 
     problem = unknown_keys(runtime, sources or [], outlets or [])
+    if problem:
+        raise _fail(problem)
+
+
+def _check_filters(runtime: Any, selection: UrlSelection) -> None:
+    """Exit 2 when a --url or --reason matched no URL: a typo is no empty result."""
+    from worker.pipeline.rerun import unmatched_filter
+
+    problem = unmatched_filter(runtime, selection)
     if problem:
         raise _fail(problem)
 

@@ -350,3 +350,33 @@ def test_a_since_later_than_until_exits_2_naming_both(tmp_path: Path) -> None:
         ), command
     same = run_cli(["rerun", "--since", "2d", "--until", "2d", "--dry-run"], env, tmp_path)
     assert same.returncode == 2 and "is not before --until '2d'" in same.stderr, same.stderr
+
+
+def test_a_reason_or_url_that_matches_nothing_exits_2_naming_the_reasons_there_are(
+    tmp_path: Path,
+) -> None:
+    # a mistyped --reason or --url printed "0 URLs selected" and exited 0: nothing to repair
+    from tests.e2e.outlets import feed_service, rss_of
+
+    with LocalSite() as site:
+        site.add("/feed.xml", rss_of(["/a", "/b"]))
+        site.add("/a", Response("gone", status=404))
+        site.add("/b", Response("<html><body><p>menu</p></body></html>"))
+        env = {**feed_service(site, tmp_path), "COLUMNS": "300"}
+        assert run_cli(["crawl", "--inline"], env, tmp_path).returncode == 1
+        missing = site.url("/c")
+    for command, said in (
+        (["--reason", "http_40"], "nothing matched --reason 'http_40': reasons of failed URLs: "
+         "http_404 (1)"),
+        (["--reason", "not_artcle", "--state", "failed", "--state", "skipped"],
+         "nothing matched --reason 'not_artcle': reasons of failed or skipped URLs: "),
+        (["--url", missing], f"nothing matched --url: no source has yielded '{missing}'"),
+    ):  # fmt: skip
+        result = run_cli(["rerun", *command, "--dry-run"], env, tmp_path)
+        assert result.returncode == 2, (command, result.stdout, result.stderr)
+        assert result.stderr.startswith(f"error: {said}"), (command, result.stderr)
+    found = run_cli(["rerun", "--reason", "http_404", "--dry-run"], env, tmp_path)
+    assert found.returncode == 0 and "1 URLs selected (1 failed)" in found.stdout, found.stderr
+    # the reason exists, the window holds none: nothing to repair, not a typo
+    none = run_cli(["rerun", "--reason", "http_404", "--until", "2020-01-01"], env, tmp_path)
+    assert none.returncode == 0 and "0 URLs selected" in none.stdout, none.stderr
