@@ -86,12 +86,34 @@ def _migrate_embedded() -> None:
             raise _fail(str(exc)) from exc
 
 
-def _runtime() -> Any:
-    """The process runtime, on a migrated embedded database."""
+def _runtime(*, create: bool = False) -> Any:
+    """The process runtime, on a migrated embedded database. Only the commands that ingest
+    ``create`` one: the others, on a mistyped path or run from another directory, made an empty
+    database and reported nothing wrong in it."""
     from worker.runtime import get_runtime
 
+    if not create:
+        _require_embedded_file()
     _migrate_embedded()
     return get_runtime()
+
+
+def _require_embedded_file() -> None:
+    """Exit 2 naming the path when the embedded database's file does not exist."""
+    from sqlalchemy.engine import make_url
+
+    url = get_settings().database_url
+    if not url.startswith("sqlite"):
+        return  # a server's database: a missing one is reported on connecting
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    if not Path(database).exists():
+        raise _fail(
+            f"the database file {Path(database).resolve()} does not exist "
+            f"(NEWSWORKER_DATABASE_URL={url}; a relative path is read from the working "
+            "directory): set it to the database, or create one with `newsworker db upgrade`"
+        )
 
 
 def _prepare_service() -> None:
@@ -102,7 +124,7 @@ def _prepare_service() -> None:
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
     try:
-        sync_from_file(_runtime())
+        sync_from_file(_runtime(create=True))
     except ConfigError as exc:
         raise _fail(str(exc)) from exc
     except SQLAlchemyError as exc:
@@ -239,7 +261,7 @@ def crawl(
     from worker.syncing import sync_from_file
 
     try:
-        runtime = _runtime()
+        runtime = _runtime(create=True)
         sync_from_file(runtime)
         source_ids = _select_sources(runtime, source or [])
     except SQLAlchemyError as exc:

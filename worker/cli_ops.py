@@ -270,7 +270,7 @@ def backfill(
     start, end = _window(since, until)
     assert start is not None
     try:
-        runtime = _runtime()
+        runtime = _runtime(create=True)
         sync_from_file(runtime)
         with err.status("reading sitemaps..."):
             plan = plan_backfill(runtime, source, start, end, max_sitemaps=max_sitemaps)

@@ -224,6 +224,7 @@ def test_a_sources_file_that_cannot_be_read_is_an_error_naming_it(tmp_path: Path
         '[outlets.lemonde]\nname = "Le Monde \u00e9dition"\n[[outlets.lemonde.sources]]\n'
         'kind = "feed"\nurl = "https://www.lemonde.fr/rss/une.xml"\n'.encode("cp1252")
     )
+    assert run_cli(["db", "upgrade"], service_env(tmp_path), tmp_path).returncode == 0
     for path, named in ((latin, "line 2 is not UTF-8"), (tmp_path, "Is a directory")):
         env = {**service_env(tmp_path, sources_file=str(path)), "COLUMNS": "300"}
         for command in (["sources", "--sync"], ["crawl", "--inline"]):
@@ -246,6 +247,7 @@ def test_a_database_a_newer_release_migrated_stops_every_command_as_health_says(
         'kind = "feed"\nurl = "http://127.0.0.1:9/feed.xml"\n'
     )
     env = {**service_env(tmp_path, sources_file=str(sources)), "COLUMNS": "300"}
+    assert run_cli(["db", "upgrade"], env, tmp_path).returncode == 0
     assert run_cli(["sources", "--sync"], env, tmp_path).returncode == 0
     with sqlite3.connect(tmp_path / "var" / "newsworker.sqlite") as connection:
         connection.execute("UPDATE alembic_version SET version_num = '9999'")
@@ -380,3 +382,30 @@ def test_a_reason_or_url_that_matches_nothing_exits_2_naming_the_reasons_there_a
     # the reason exists, the window holds none: nothing to repair, not a typo
     none = run_cli(["rerun", "--reason", "http_404", "--until", "2020-01-01"], env, tmp_path)
     assert none.returncode == 0 and "0 URLs selected" in none.stdout, none.stderr
+
+
+def test_commands_that_only_read_or_requeue_do_not_create_the_embedded_database(
+    tmp_path: Path,
+) -> None:
+    # on a mistyped path, or run from another directory, they created and migrated an empty
+    # database and said "no failed URLs in that window", exit 0
+    typo = tmp_path / "var" / "newsworker.sqlte"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    default = elsewhere / "var" / "newsworker.sqlite"
+    env = {**service_env(tmp_path), "COLUMNS": "300"}
+    assert run_cli(["db", "upgrade"], env, tmp_path).returncode == 0  # ./var/newsworker.sqlite
+    for command in (["failures"], ["rerun", "--dry-run"], ["status"], ["sources"],
+                    ["sources", "--sync"], ["stories"], ["story", "1"], ["url", "http://x.test/"],
+                    ["reprocess", "--dry-run"], ["reindex-stories", "--dry-run"]):  # fmt: skip
+        for path, settings, cwd in (
+            (typo, {"NEWSWORKER_DATABASE_URL": f"sqlite:///{typo}"}, tmp_path),
+            (default, {}, elsewhere),
+        ):
+            result = run_cli(command, {**env, **settings}, cwd)
+            assert result.returncode == 2, (command, result.stdout, result.stderr[-500:])
+            assert result.stderr.startswith(
+                f"error: the database file {path} does not exist (NEWSWORKER_DATABASE_URL="
+            ), (command, result.stderr)
+            assert not path.exists(), command
+    assert run_cli(["failures"], env, tmp_path).returncode == 0, "the database that exists"
