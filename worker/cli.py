@@ -602,19 +602,24 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")]
     _setup_logs(False)
     from alembic.util import CommandError
 
-    from worker.storage.migrations import head_revision, upgrade
+    from worker.storage.migrations import current_revision, head_revision, passed, upgrade
 
+    url = get_settings().database_url
     try:
-        upgrade(get_settings().database_url, revision)
+        before = current_revision(url)
+        if before is not None and passed(before, revision):
+            out.print(f"database already at {before}, past {revision}: nothing changed "
+                      "(`db upgrade` never downgrades)")  # fmt: skip
+            return
+        upgrade(url, revision)
+        now = current_revision(url)
     except SQLAlchemyError as exc:
         raise _fail(f"migration failed: {str(exc).splitlines()[0]}") from exc
     except CommandError as exc:  # a revision that does not exist
         raise _fail(f"migration failed: {exc}") from exc
     except ConfigError as exc:
         raise _fail(str(exc)) from exc
-    out.print(
-        f"database at {head_revision()} (head)" if revision == "head" else f"database at {revision}"
-    )
+    out.print(f"database at {now} (head)" if now == head_revision() else f"database at {now}")
 
 
 def _outlet_config(key: str) -> OutletConfig:

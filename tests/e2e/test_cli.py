@@ -409,3 +409,19 @@ def test_commands_that_only_read_or_requeue_do_not_create_the_embedded_database(
             ), (command, result.stderr)
             assert not path.exists(), command
     assert run_cli(["failures"], env, tmp_path).returncode == 0, "the database that exists"
+
+
+def test_an_upgrade_to_a_revision_the_database_is_past_says_where_it_is(tmp_path: Path) -> None:
+    # `db upgrade 0005` on a database at head said "database at 0005"
+    env = {**service_env(tmp_path), "COLUMNS": "300"}
+    to_0005 = run_cli(["db", "upgrade", "0005"], env, tmp_path)
+    assert to_0005.returncode == 0 and to_0005.stdout == "database at 0005\n", to_0005.stderr
+    assert run_cli(["db", "upgrade"], env, tmp_path).returncode == 0
+    back = run_cli(["db", "upgrade", "0005"], env, tmp_path)
+    assert back.returncode == 0, back.stderr
+    assert back.stdout == (
+        f"database already at {head_revision()}, past 0005: nothing changed "
+        "(`db upgrade` never downgrades)\n"
+    )
+    again = run_cli(["db", "upgrade", head_revision()], env, tmp_path)
+    assert again.stdout == f"database at {head_revision()} (head)\n", again.stderr
