@@ -25,6 +25,7 @@ from worker.settings import get_settings
 
 if TYPE_CHECKING:
     from worker.sources import OutletConfig
+    from worker.storage.models import Source
 
 app = typer.Typer(
     help="Scheduled news ingestion: poll feeds and sitemaps, fetch, extract, store.",
@@ -291,6 +292,13 @@ def crawl(
 
 
 def _select_sources(runtime: Any, keys: list[str]) -> list[int]:
+    """The ids of the enabled sources ``keys`` name (all when none is given)."""
+    return [source.id for source in _enabled_sources(runtime, keys)]
+
+
+def _enabled_sources(runtime: Any, keys: list[str]) -> list[Source]:
+    """The enabled sources ``keys`` name, in order: a source's key, or an outlet's for all its
+    sources (all when no key is given); ValueError naming a key that names none."""
     from worker.storage.models import Outlet, Source
 
     with runtime.sessions() as session:
@@ -298,10 +306,10 @@ def _select_sources(runtime: Any, keys: list[str]) -> list[int]:
             select(Source).join(Outlet).where(Source.enabled.is_(True)).order_by(Source.id)
         ).all()
         if not keys:
-            return [s.id for s in sources]
-        chosen: list[int] = []
+            return list(sources)
+        chosen: list[Source] = []
         for key in keys:
-            matched = [s.id for s in sources if key in (s.key, s.outlet.key)]
+            matched = [s for s in sources if key in (s.key, s.outlet.key)]
             if not matched:
                 raise ValueError(f"no enabled source or outlet with key {key!r}")
             chosen.extend(m for m in matched if m not in chosen)

@@ -246,10 +246,15 @@ def _print_sample(runtime: Any, url_ids: list[int], limit: int = 20) -> None:
 
 @app.command()
 def backfill(
-    source: Annotated[str, typer.Option("--source", "-s", help="A sitemap source's key.")],
+    source: Annotated[
+        str,
+        typer.Option(
+            "--source", "-s", help="A sitemap source's key, or an outlet's (its sitemaps)."
+        ),
+    ],
     since: Annotated[str, typer.Option(help="Back to this date, or a duration (30d).")],
     until: UntilOpt = None,
-    max_sitemaps: Annotated[int, typer.Option(help="Sitemaps read at most.")] = 2000,
+    max_sitemaps: Annotated[int, typer.Option(help="Sitemaps read at most (each source).")] = 2000,
     inline: InlineOpt = False,
     wait: WaitOpt = False,
     timeout: TimeoutOpt = 7200.0,
@@ -264,7 +269,7 @@ def backfill(
     or some URLs failed; 2: could not run, or not finished.
     """
     _setup_logs(verbose)
-    from worker.pipeline.backfill import count_missing, plan_backfill, record_backfill
+    from worker.pipeline.backfill import count_missing, record_backfill
     from worker.syncing import sync_from_file
 
     start, end = _window(since, until)
@@ -272,47 +277,16 @@ def backfill(
     try:
         runtime = _runtime(create=True)
         sync_from_file(runtime)
-        with err.status("reading sitemaps..."):
-            plan = plan_backfill(runtime, source, start, end, max_sitemaps=max_sitemaps)
-        missing = count_missing(runtime, plan.links)
-        table = Table(title=f"backfill of {source} from {start:%Y-%m-%d %H:%M} UTC")
-        for column in (
-            "sitemaps read",
-            "skipped (older)",
-            "not read",
-            "links in window",
-            "outside window",
-            "not articles",
-            "already done",
-            "to fetch",
-        ):
-            table.add_column(column, justify="right")
-        table.add_row(
-            *map(
-                str,
-                (
-                    plan.sitemaps_read,
-                    plan.sitemaps_skipped,
-                    plan.sitemaps_left,
-                    len(plan.links),
-                    plan.outside_window,
-                    plan.not_articles,
-                    len(plan.links) - missing,
-                    missing,
-                ),
-            )
-        )
-        out.print(table)
-        for sitemap_url, error in plan.errors:
-            out.print(styled(f"sitemap {sitemap_url}:", "red", f" {error}"), highlight=False)
-        for link, why in plan.refused[:10]:
-            out.print(styled(f"link refused {link}:", "yellow", f" {why}"), highlight=False)
-        if len(plan.refused) > 10:
-            out.print(f"... and {len(plan.refused) - 10} more links refused", highlight=False)
-        partial = _window_not_read(plan)
-        if dry_run or not missing:
+        plans = [
+            _read_sitemaps(runtime, key, start, end, max_sitemaps)
+            for key in _backfill_sources(runtime, source)
+        ]
+        partial = max(_window_not_read(plan) for plan in plans)
+        if dry_run or not any(count_missing(runtime, plan.links) for plan in plans):
             raise typer.Exit(partial)
-        url_ids = record_backfill(runtime, plan, inline=inline)
+        url_ids = sorted(
+            {url_id for plan in plans for url_id in record_backfill(runtime, plan, inline=inline)}
+        )
         again = f"`newsworker rerun --state pending --source {source} --inline`"
         code = _fetch_selected(
             runtime, url_ids, inline=inline, wait=wait, timeout=timeout, again=again
@@ -323,6 +297,73 @@ def backfill(
     except (ConfigError, ValueError) as exc:
         raise _fail(str(exc)) from exc
     raise typer.Exit(code)
+
+
+def _backfill_sources(runtime: Any, key: str) -> list[str]:
+    """The sources a backfill of ``key`` walks: the source of that key (``plan_backfill`` says
+    what is wrong with it, if anything), else the sitemap sources of the outlet of that key,
+    found as ``crawl`` finds them: ``--source`` takes an outlet key in every command."""
+    from sqlalchemy import select
+
+    from worker.cli import _enabled_sources
+    from worker.storage.models import Source
+
+    with runtime.sessions() as session:
+        if session.scalar(select(Source.id).where(Source.key == key)) is not None:
+            return [key]
+    sitemaps = [s.key for s in _enabled_sources(runtime, [key]) if s.kind == "sitemap"]
+    if not sitemaps:
+        raise ValueError(
+            f"outlet {key!r} has no enabled sitemap source: backfills walk sitemaps, which "
+            "reach back in time; feeds and listing pages only show their latest items"
+        )
+    return sitemaps
+
+
+def _read_sitemaps(
+    runtime: Any, key: str, start: datetime, end: datetime | None, max_sitemaps: int
+) -> BackfillPlan:
+    """Walk one source's sitemaps and print what the walk found."""
+    from worker.pipeline.backfill import count_missing, plan_backfill
+
+    with err.status(f"reading sitemaps of {key}..."):
+        plan = plan_backfill(runtime, key, start, end, max_sitemaps=max_sitemaps)
+    missing = count_missing(runtime, plan.links)
+    table = Table(title=f"backfill of {key} from {start:%Y-%m-%d %H:%M} UTC")
+    for column in (
+        "sitemaps read",
+        "skipped (older)",
+        "not read",
+        "links in window",
+        "outside window",
+        "not articles",
+        "already done",
+        "to fetch",
+    ):
+        table.add_column(column, justify="right")
+    table.add_row(
+        *map(
+            str,
+            (
+                plan.sitemaps_read,
+                plan.sitemaps_skipped,
+                plan.sitemaps_left,
+                len(plan.links),
+                plan.outside_window,
+                plan.not_articles,
+                len(plan.links) - missing,
+                missing,
+            ),
+        )
+    )
+    out.print(table)
+    for sitemap_url, error in plan.errors:
+        out.print(styled(f"sitemap {sitemap_url}:", "red", f" {error}"), highlight=False)
+    for link, why in plan.refused[:10]:
+        out.print(styled(f"link refused {link}:", "yellow", f" {why}"), highlight=False)
+    if len(plan.refused) > 10:
+        out.print(f"... and {len(plan.refused) - 10} more links refused", highlight=False)
+    return plan
 
 
 def _window_not_read(plan: BackfillPlan) -> int:

@@ -297,6 +297,11 @@ def test_a_backfill_that_left_part_of_the_window_unread_exits_1(tmp_path: Path) 
             result = run_cli([*backfill, *extra], env, tmp_path)
             assert result.returncode == 1, (extra, result.stdout, result.stderr)
             assert f"part of the window was not read: {said}" in result.stdout, extra
+        # --source takes an outlet key, as in every command: its sitemap sources
+        outlet = run_cli([*backfill[:2], "archive", *backfill[3:], "--dry-run"], env, tmp_path)
+        assert outlet.returncode == 1, outlet.stdout + outlet.stderr
+        assert "backfill of archive/sitemap from 2026-10-01" in outlet.stdout
+        assert "part of the window was not read: 1 sitemap(s) failed" in outlet.stdout
         stored = run_cli(["url", site.url("/a/1")], env, tmp_path)
         assert "stored" in stored.stdout, "the part that was read is ingested"
         site.add("/sitemap-2026-11.xml", Response(  # the outlet is back: the window is whole
@@ -425,3 +430,18 @@ def test_an_upgrade_to_a_revision_the_database_is_past_says_where_it_is(tmp_path
     )
     again = run_cli(["db", "upgrade", head_revision()], env, tmp_path)
     assert again.stdout == f"database at {head_revision()} (head)\n", again.stderr
+
+
+def test_a_backfill_of_an_outlet_without_a_sitemap_says_so(tmp_path: Path) -> None:
+    # an outlet key was refused as "no source with key", though --source takes one everywhere
+    sources = tmp_path / "sources.toml"
+    sources.write_text(
+        '[outlets.daily]\nname = "Daily"\n[[outlets.daily.sources]]\n'
+        'kind = "feed"\nurl = "http://127.0.0.1:9/feed.xml"\n'
+    )
+    env = {**service_env(tmp_path, sources_file=str(sources)), "COLUMNS": "300"}
+    result = run_cli(["backfill", "--source", "daily", "--since", "2d", "--dry-run"], env, tmp_path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.startswith("error: outlet 'daily' has no enabled sitemap source: "), (
+        result.stderr
+    )
