@@ -7,6 +7,7 @@ stderr (quiet by default in interactive commands, ``--verbose`` for all of them)
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,6 +41,10 @@ app.add_typer(db_app, name="db")
 # Our own styles are given as Text.
 out = Console(markup=False)
 err = Console(stderr=True, markup=False)
+if not out.is_terminal and "COLUMNS" not in os.environ:
+    # Piped to a file or grep: rows as wide as they are. Folded at 80 columns, a URL was cut
+    # across lines and grep found none of it.
+    out.width = 100_000
 
 
 def styled(label: str, style: str, rest: str = "") -> Text:

@@ -445,3 +445,21 @@ def test_a_backfill_of_an_outlet_without_a_sitemap_says_so(tmp_path: Path) -> No
     assert result.stderr.startswith("error: outlet 'daily' has no enabled sitemap source: "), (
         result.stderr
     )
+
+
+def test_tables_piped_to_a_file_keep_each_url_on_its_line(tmp_path: Path) -> None:
+    # folded at 80 columns, a long URL was cut across lines: grep found none of it
+    from tests.e2e.outlets import feed_service, rss_of
+
+    path = "/news/2026/12/05/" + "a-long-headline-slug-" * 6 + "1234567"
+    with LocalSite() as site:
+        site.add("/feed.xml", rss_of([path]))
+        site.add(path, Response("gone", status=404))
+        env = {k: v for k, v in feed_service(site, tmp_path).items() if k != "COLUMNS"}
+        crawl = run_cli(["crawl", "--inline"], env, tmp_path)
+        address = site.url(path)
+    assert crawl.returncode == 1 and address in crawl.stdout, crawl.stdout
+    for command in (["failures"], ["rerun", "--dry-run"], ["url", address]):
+        shown = run_cli(command, env, tmp_path)
+        assert shown.returncode == 0, (command, shown.stderr)
+        assert address in shown.stdout, (command, shown.stdout)
