@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -50,6 +52,32 @@ if not out.is_terminal and "COLUMNS" not in os.environ:
 def styled(label: str, style: str, rest: str = "") -> Text:
     """``label`` in ``style``, then ``rest`` as written."""
     return Text.assemble((label, style), rest)
+
+
+@contextmanager
+def _progress(description: str, total: int | None) -> Iterator[Callable[..., None]]:
+    """A progress bar on stderr; yields ``advance(done=None, total=None)``. Not on a terminal,
+    Rich draws it once, when it ends: no line per step in a log."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())  # fmt: skip
+    with Progress(*columns, console=err, transient=False) as progress:
+        task = progress.add_task(description, total=total)
+
+        def advance(done: int | None = None, total: int | None = None) -> None:
+            if done is None:
+                progress.advance(task)
+            else:
+                progress.update(task, completed=done, total=total or progress.tasks[0].total)
+
+        yield advance
 
 
 def _setup_logs(verbose: bool) -> None:
@@ -277,7 +305,8 @@ def crawl(
     if not source_ids:
         raise _fail("no enabled source matches; see `newsworker sources`")
     if inline:
-        report = crawl_inline(runtime, source_ids, progress=lambda m: err.print(m, style="dim"))
+        with _progress("polling, then fetching", None) as advance:
+            report = crawl_inline(runtime, source_ids, progress=advance)
     else:
         from worker.tasks import poll
 

@@ -10,13 +10,11 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -24,6 +22,7 @@ from worker.cli import (
     _db_problem,
     _fail,
     _iso,
+    _progress,
     _runtime,
     _setup_logs,
     _short,
@@ -75,23 +74,6 @@ def _window(since: str | None, until: str | None) -> tuple[datetime | None, date
             f"({end:%Y-%m-%d %H:%M} UTC): no time is between them"
         )
     return start, end
-
-
-@contextmanager
-def _progress(description: str, total: int) -> Iterator[Any]:
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=err, transient=False) as progress:
-        task = progress.add_task(description, total=total)
-        yield (
-            lambda done=None: (
-                progress.advance(task) if done is None else progress.update(task, completed=done)
-            )
-        )
 
 
 def _fetch_selected(

@@ -463,3 +463,19 @@ def test_tables_piped_to_a_file_keep_each_url_on_its_line(tmp_path: Path) -> Non
         shown = run_cli(command, env, tmp_path)
         assert shown.returncode == 0, (command, shown.stderr)
         assert address in shown.stdout, (command, shown.stdout)
+
+
+def test_an_inline_crawl_shows_its_progress_once_when_not_on_a_terminal(tmp_path: Path) -> None:
+    # it fetched in silence; the bar is drawn once at the end in a log, as rerun's is
+    from tests.e2e.outlets import feed_service, rss_of
+
+    paths = [f"/news/{n}" for n in range(3)]
+    with LocalSite() as site:
+        site.add("/feed.xml", rss_of(paths))
+        for path in paths:
+            site.add(path, Response("gone", status=404))
+        env = {**feed_service(site, tmp_path), "COLUMNS": "300"}
+        crawl = run_cli(["crawl", "--inline"], env, tmp_path)
+    assert crawl.returncode == 1, crawl.stdout + crawl.stderr
+    bars = [line for line in crawl.stderr.splitlines() if "polling, then fetching" in line]
+    assert len(bars) == 1 and " 3/3 " in bars[0], crawl.stderr
