@@ -80,6 +80,21 @@ def _progress(description: str, total: int | None) -> Iterator[Callable[..., Non
         yield advance
 
 
+def _resume_command(*options: str) -> str:
+    """The command that fetches what an inline run left ``pending``, quoted for a shell."""
+    import shlex
+
+    command = ["newsworker", "rerun", "--state", "pending", *options, "--inline"]
+    return f"`{shlex.join(command)}`"
+
+
+def _interrupted(left: int, again: str) -> typer.Exit:
+    """Say what Ctrl-C left and how to go on (the URLs stay ``pending``); exit 2, not finished."""
+    err.print(styled("interrupted:", "yellow", f" {left} URL(s) left pending; resume with {again}"),
+              highlight=False)  # fmt: skip
+    return typer.Exit(2)
+
+
 def _setup_logs(verbose: bool) -> None:
     settings = get_settings()
     configure_logging(settings.log_level if verbose else "WARNING", settings.log_json)
@@ -291,7 +306,7 @@ def crawl(
     Exit code 0: all went well; 1: some URLs or sources failed; 2: the crawl could not run.
     """
     _setup_logs(verbose)
-    from worker.pipeline import crawl_inline, wait_for_crawl
+    from worker.pipeline import crawl_inline, summarize_crawl, wait_for_crawl
     from worker.syncing import sync_from_file
 
     try:
@@ -305,8 +320,14 @@ def crawl(
     if not source_ids:
         raise _fail("no enabled source matches; see `newsworker sources`")
     if inline:
-        with _progress("polling, then fetching", None) as advance:
-            report = crawl_inline(runtime, source_ids, progress=advance)
+        started = datetime.now(UTC)
+        try:
+            with _progress("polling, then fetching", None) as advance:
+                report = crawl_inline(runtime, source_ids, progress=advance)
+        except KeyboardInterrupt:
+            left = summarize_crawl(runtime, source_ids, started).pending
+            options = [option for key in source or [] for option in ("--source", key)]
+            raise _interrupted(left, _resume_command(*options)) from None
     else:
         from worker.tasks import poll
 

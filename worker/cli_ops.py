@@ -21,8 +21,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from worker.cli import (
     _db_problem,
     _fail,
+    _interrupted,
     _iso,
     _progress,
+    _resume_command,
     _runtime,
     _setup_logs,
     _short,
@@ -85,8 +87,11 @@ def _fetch_selected(
     from worker.pipeline.rerun import states_of, wait_until_final
 
     if inline:
-        with _progress("fetching", len(url_ids)) as advance:
-            process_inline(runtime, url_ids, on_done=lambda _id: advance())
+        try:
+            with _progress("fetching", len(url_ids)) as advance:
+                process_inline(runtime, url_ids, on_done=lambda _id: advance())
+        except KeyboardInterrupt:
+            raise _interrupted(states_of(runtime, url_ids).get("pending", 0), again) from None
     else:
         from worker.tasks import fetch
 
@@ -183,7 +188,10 @@ def rerun(
                 _print_sample(runtime, url_ids)
             return
         mark_for_rerun(runtime, url_ids)
-        again = "`newsworker rerun --state pending --inline` with the same other options"
+        options = [part for name, values in
+                   (("source", source), ("outlet", outlet), ("reason", reason), ("url", url))
+                   for value in values or [] for part in (f"--{name}", value)]  # fmt: skip
+        again = _resume_command(*options)
         code = _fetch_selected(
             runtime, url_ids, inline=inline, wait=wait, timeout=timeout, again=again
         )
@@ -269,7 +277,7 @@ def backfill(
         url_ids = sorted(
             {url_id for plan in plans for url_id in record_backfill(runtime, plan, inline=inline)}
         )
-        again = f"`newsworker rerun --state pending --source {source} --inline`"
+        again = _resume_command("--source", source)
         code = _fetch_selected(
             runtime, url_ids, inline=inline, wait=wait, timeout=timeout, again=again
         )
