@@ -7,7 +7,10 @@ stderr (quiet by default in interactive commands, ``--verbose`` for all of them)
 from __future__ import annotations
 
 import json
+import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -25,6 +28,7 @@ from worker.settings import get_settings
 
 if TYPE_CHECKING:
     from worker.sources import OutletConfig
+    from worker.storage.models import Source
 
 app = typer.Typer(
     help="Scheduled news ingestion: poll feeds and sitemaps, fetch, extract, store.",
@@ -39,11 +43,56 @@ app.add_typer(db_app, name="db")
 # Our own styles are given as Text.
 out = Console(markup=False)
 err = Console(stderr=True, markup=False)
+if not out.is_terminal and "COLUMNS" not in os.environ:
+    # Piped to a file or grep: rows as wide as they are. Folded at 80 columns, a URL was cut
+    # across lines and grep found none of it.
+    out.width = 100_000
 
 
 def styled(label: str, style: str, rest: str = "") -> Text:
     """``label`` in ``style``, then ``rest`` as written."""
     return Text.assemble((label, style), rest)
+
+
+@contextmanager
+def _progress(description: str, total: int | None) -> Iterator[Callable[..., None]]:
+    """A progress bar on stderr; yields ``advance(done=None, total=None)``. Not on a terminal,
+    Rich draws it once, when it ends: no line per step in a log."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())  # fmt: skip
+    with Progress(*columns, console=err, transient=False) as progress:
+        task = progress.add_task(description, total=total)
+
+        def advance(done: int | None = None, total: int | None = None) -> None:
+            if done is None:
+                progress.advance(task)
+            else:
+                progress.update(task, completed=done, total=total or progress.tasks[0].total)
+
+        yield advance
+
+
+def _resume_command(*options: str) -> str:
+    """The command that fetches what an inline run left ``pending``, quoted for a shell."""
+    import shlex
+
+    command = ["newsworker", "rerun", "--state", "pending", *options, "--inline"]
+    return f"`{shlex.join(command)}`"
+
+
+def _interrupted(left: int, again: str) -> typer.Exit:
+    """Say what Ctrl-C left and how to go on (the URLs stay ``pending``); exit 2, not finished."""
+    err.print(styled("interrupted:", "yellow", f" {left} URL(s) left pending; resume with {again}"),
+              highlight=False)  # fmt: skip
+    return typer.Exit(2)
 
 
 def _setup_logs(verbose: bool) -> None:
@@ -86,12 +135,34 @@ def _migrate_embedded() -> None:
             raise _fail(str(exc)) from exc
 
 
-def _runtime() -> Any:
-    """The process runtime, on a migrated embedded database."""
+def _runtime(*, create: bool = False) -> Any:
+    """The process runtime, on a migrated embedded database. Only the commands that ingest
+    ``create`` one: the others, on a mistyped path or run from another directory, made an empty
+    database and reported nothing wrong in it."""
     from worker.runtime import get_runtime
 
+    if not create:
+        _require_embedded_file()
     _migrate_embedded()
     return get_runtime()
+
+
+def _require_embedded_file() -> None:
+    """Exit 2 naming the path when the embedded database's file does not exist."""
+    from sqlalchemy.engine import make_url
+
+    url = get_settings().database_url
+    if not url.startswith("sqlite"):
+        return  # a server's database: a missing one is reported on connecting
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    if not Path(database).exists():
+        raise _fail(
+            f"the database file {Path(database).resolve()} does not exist "
+            f"(NEWSWORKER_DATABASE_URL={url}; a relative path is read from the working "
+            "directory): set it to the database, or create one with `newsworker db upgrade`"
+        )
 
 
 def _prepare_service() -> None:
@@ -102,7 +173,7 @@ def _prepare_service() -> None:
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
     try:
-        sync_from_file(_runtime())
+        sync_from_file(_runtime(create=True))
     except ConfigError as exc:
         raise _fail(str(exc)) from exc
     except SQLAlchemyError as exc:
@@ -237,11 +308,11 @@ def crawl(
     Exit code 0: all went well; 1: some URLs or sources failed; 2: the crawl could not run.
     """
     _setup_logs(verbose)
-    from worker.pipeline import crawl_inline, wait_for_crawl
+    from worker.pipeline import crawl_inline, summarize_crawl, wait_for_crawl
     from worker.syncing import sync_from_file
 
     try:
-        runtime = _runtime()
+        runtime = _runtime(create=True)
         sync_from_file(runtime)
         source_ids = _select_sources(runtime, source or [])
     except SQLAlchemyError as exc:
@@ -251,7 +322,14 @@ def crawl(
     if not source_ids:
         raise _fail("no enabled source matches; see `newsworker sources`")
     if inline:
-        report = crawl_inline(runtime, source_ids, progress=lambda m: err.print(m, style="dim"))
+        started = datetime.now(UTC)
+        try:
+            with _progress("polling, then fetching", None) as advance:
+                report = crawl_inline(runtime, source_ids, progress=advance)
+        except KeyboardInterrupt:
+            left = summarize_crawl(runtime, source_ids, started).pending
+            options = [option for key in source or [] for option in ("--source", key)]
+            raise _interrupted(left, _resume_command(*options)) from None
     else:
         from worker.tasks import poll
 
@@ -271,6 +349,13 @@ def crawl(
 
 
 def _select_sources(runtime: Any, keys: list[str]) -> list[int]:
+    """The ids of the enabled sources ``keys`` name (all when none is given)."""
+    return [source.id for source in _enabled_sources(runtime, keys)]
+
+
+def _enabled_sources(runtime: Any, keys: list[str]) -> list[Source]:
+    """The enabled sources ``keys`` name, in order: a source's key, or an outlet's for all its
+    sources (all when no key is given); ValueError naming a key that names none."""
     from worker.storage.models import Outlet, Source
 
     with runtime.sessions() as session:
@@ -278,10 +363,10 @@ def _select_sources(runtime: Any, keys: list[str]) -> list[int]:
             select(Source).join(Outlet).where(Source.enabled.is_(True)).order_by(Source.id)
         ).all()
         if not keys:
-            return [s.id for s in sources]
-        chosen: list[int] = []
+            return list(sources)
+        chosen: list[Source] = []
         for key in keys:
-            matched = [s.id for s in sources if key in (s.key, s.outlet.key)]
+            matched = [s for s in sources if key in (s.key, s.outlet.key)]
             if not matched:
                 raise ValueError(f"no enabled source or outlet with key {key!r}")
             chosen.extend(m for m in matched if m not in chosen)
@@ -615,19 +700,24 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")]
     _setup_logs(False)
     from alembic.util import CommandError
 
-    from worker.storage.migrations import head_revision, upgrade
+    from worker.storage.migrations import current_revision, head_revision, passed, upgrade
 
+    url = get_settings().database_url
     try:
-        upgrade(get_settings().database_url, revision)
+        before = current_revision(url)
+        if before is not None and passed(before, revision):
+            out.print(f"database already at {before}, past {revision}: nothing changed "
+                      "(`db upgrade` never downgrades)")  # fmt: skip
+            return
+        upgrade(url, revision)
+        now = current_revision(url)
     except SQLAlchemyError as exc:
         raise _fail(f"migration failed: {str(exc).splitlines()[0]}") from exc
     except CommandError as exc:  # a revision that does not exist
         raise _fail(f"migration failed: {exc}") from exc
     except ConfigError as exc:
         raise _fail(str(exc)) from exc
-    out.print(
-        f"database at {head_revision()} (head)" if revision == "head" else f"database at {revision}"
-    )
+    out.print(f"database at {now} (head)" if now == head_revision() else f"database at {now}")
 
 
 def _outlet_config(key: str) -> OutletConfig:

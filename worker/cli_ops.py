@@ -10,20 +10,21 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy.exc import SQLAlchemyError
 
 from worker.cli import (
     _db_problem,
     _fail,
+    _interrupted,
     _iso,
+    _progress,
+    _resume_command,
     _runtime,
     _setup_logs,
     _short,
@@ -37,6 +38,7 @@ from worker.timespec import parse_since
 
 if TYPE_CHECKING:
     from worker.pipeline.backfill import BackfillPlan
+    from worker.pipeline.rerun import UrlSelection
 
 SourceOpt = Annotated[
     list[str] | None, typer.Option("--source", "-s", help="Source key (repeatable).")
@@ -54,30 +56,26 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="JSON for scripts.")]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Log every step.")]
 
 
-def _when(value: str | None) -> datetime | None:
+def _when(value: str | None, now: datetime | None = None) -> datetime | None:
     if value is None:
         return None
     try:
-        return parse_since(value)
+        return parse_since(value, now)
     except ValueError as exc:
         raise _fail(str(exc)) from exc
 
 
-@contextmanager
-def _progress(description: str, total: int) -> Iterator[Any]:
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=err, transient=False) as progress:
-        task = progress.add_task(description, total=total)
-        yield (
-            lambda done=None: (
-                progress.advance(task) if done is None else progress.update(task, completed=done)
-            )
+def _window(since: str | None, until: str | None) -> tuple[datetime | None, datetime | None]:
+    """--since and --until as UTC times, exit 2 when none is between them: a swapped pair
+    selected nothing and read as "nothing to do"."""
+    now = datetime.now(UTC)  # one now: "--since 2d --until 2d" is empty, not a microsecond
+    start, end = _when(since, now), _when(until, now)
+    if start is not None and end is not None and start >= end:
+        raise _fail(
+            f"--since {since!r} ({start:%Y-%m-%d %H:%M} UTC) is not before --until {until!r} "
+            f"({end:%Y-%m-%d %H:%M} UTC): no time is between them"
         )
+    return start, end
 
 
 def _fetch_selected(
@@ -89,8 +87,11 @@ def _fetch_selected(
     from worker.pipeline.rerun import states_of, wait_until_final
 
     if inline:
-        with _progress("fetching", len(url_ids)) as advance:
-            process_inline(runtime, url_ids, on_done=lambda _id: advance())
+        try:
+            with _progress("fetching", len(url_ids)) as advance:
+                process_inline(runtime, url_ids, on_done=lambda _id: advance())
+        except KeyboardInterrupt:
+            raise _interrupted(states_of(runtime, url_ids).get("pending", 0), again) from None
     else:
         from worker.tasks import fetch
 
@@ -158,6 +159,7 @@ def rerun(
     from worker.pipeline.rerun import UrlSelection, mark_for_rerun, select_urls, states_of
 
     states = state or ([] if url else ["failed"])
+    start, end = _window(since, until)
     try:
         selection = UrlSelection(
             sources=source or [],
@@ -165,8 +167,8 @@ def rerun(
             states=states,
             reasons=reason or [],
             urls=url or [],
-            since=_when(since),
-            until=_when(until),
+            since=start,
+            until=end,
         )
     except ValueError as exc:
         raise _fail(str(exc)) from exc
@@ -177,6 +179,8 @@ def rerun(
         found = states_of(runtime, url_ids)
         described = ", ".join(f"{n} {s}" for s, n in sorted(found.items())) or "none"
         out.print(f"{len(url_ids)} URLs selected ({described})")
+        if not url_ids:
+            _check_filters(runtime, selection)
         if url and len(url_ids) < len(set(url)):
             err.print(f"{len(set(url)) - len(url_ids)} of the given URLs are not in the frontier")
         if dry_run or not url_ids:
@@ -184,7 +188,10 @@ def rerun(
                 _print_sample(runtime, url_ids)
             return
         mark_for_rerun(runtime, url_ids)
-        again = "`newsworker rerun --state pending --inline` with the same other options"
+        options = [part for name, values in
+                   (("source", source), ("outlet", outlet), ("reason", reason), ("url", url))
+                   for value in values or [] for part in (f"--{name}", value)]  # fmt: skip
+        again = _resume_command(*options)
         code = _fetch_selected(
             runtime, url_ids, inline=inline, wait=wait, timeout=timeout, again=again
         )
@@ -198,6 +205,15 @@ def _check_keys(runtime: Any, sources: list[str] | None, outlets: list[str] | No
     from worker.pipeline.rerun import unknown_keys
 
     problem = unknown_keys(runtime, sources or [], outlets or [])
+    if problem:
+        raise _fail(problem)
+
+
+def _check_filters(runtime: Any, selection: UrlSelection) -> None:
+    """Exit 2 when a --url or --reason matched no URL: a typo is no empty result."""
+    from worker.pipeline.rerun import unmatched_filter
+
+    problem = unmatched_filter(runtime, selection)
     if problem:
         raise _fail(problem)
 
@@ -220,10 +236,15 @@ def _print_sample(runtime: Any, url_ids: list[int], limit: int = 20) -> None:
 
 @app.command()
 def backfill(
-    source: Annotated[str, typer.Option("--source", "-s", help="A sitemap source's key.")],
+    source: Annotated[
+        str,
+        typer.Option(
+            "--source", "-s", help="A sitemap source's key, or an outlet's (its sitemaps)."
+        ),
+    ],
     since: Annotated[str, typer.Option(help="Back to this date, or a duration (30d).")],
     until: UntilOpt = None,
-    max_sitemaps: Annotated[int, typer.Option(help="Sitemaps read at most.")] = 2000,
+    max_sitemaps: Annotated[int, typer.Option(help="Sitemaps read at most (each source).")] = 2000,
     inline: InlineOpt = False,
     wait: WaitOpt = False,
     timeout: TimeoutOpt = 7200.0,
@@ -238,56 +259,25 @@ def backfill(
     or some URLs failed; 2: could not run, or not finished.
     """
     _setup_logs(verbose)
-    from worker.pipeline.backfill import count_missing, plan_backfill, record_backfill
+    from worker.pipeline.backfill import count_missing, record_backfill
     from worker.syncing import sync_from_file
 
-    start, end = _when(since), _when(until)
+    start, end = _window(since, until)
     assert start is not None
     try:
-        runtime = _runtime()
+        runtime = _runtime(create=True)
         sync_from_file(runtime)
-        with err.status("reading sitemaps..."):
-            plan = plan_backfill(runtime, source, start, end, max_sitemaps=max_sitemaps)
-        missing = count_missing(runtime, plan.links)
-        table = Table(title=f"backfill of {source} from {start:%Y-%m-%d %H:%M} UTC")
-        for column in (
-            "sitemaps read",
-            "skipped (older)",
-            "not read",
-            "links in window",
-            "outside window",
-            "not articles",
-            "already done",
-            "to fetch",
-        ):
-            table.add_column(column, justify="right")
-        table.add_row(
-            *map(
-                str,
-                (
-                    plan.sitemaps_read,
-                    plan.sitemaps_skipped,
-                    plan.sitemaps_left,
-                    len(plan.links),
-                    plan.outside_window,
-                    plan.not_articles,
-                    len(plan.links) - missing,
-                    missing,
-                ),
-            )
-        )
-        out.print(table)
-        for sitemap_url, error in plan.errors:
-            out.print(styled(f"sitemap {sitemap_url}:", "red", f" {error}"), highlight=False)
-        for link, why in plan.refused[:10]:
-            out.print(styled(f"link refused {link}:", "yellow", f" {why}"), highlight=False)
-        if len(plan.refused) > 10:
-            out.print(f"... and {len(plan.refused) - 10} more links refused", highlight=False)
-        partial = _window_not_read(plan)
-        if dry_run or not missing:
+        plans = [
+            _read_sitemaps(runtime, key, start, end, max_sitemaps)
+            for key in _backfill_sources(runtime, source)
+        ]
+        partial = max(_window_not_read(plan) for plan in plans)
+        if dry_run or not any(count_missing(runtime, plan.links) for plan in plans):
             raise typer.Exit(partial)
-        url_ids = record_backfill(runtime, plan, inline=inline)
-        again = f"`newsworker rerun --state pending --source {source} --inline`"
+        url_ids = sorted(
+            {url_id for plan in plans for url_id in record_backfill(runtime, plan, inline=inline)}
+        )
+        again = _resume_command("--source", source)
         code = _fetch_selected(
             runtime, url_ids, inline=inline, wait=wait, timeout=timeout, again=again
         )
@@ -297,6 +287,73 @@ def backfill(
     except (ConfigError, ValueError) as exc:
         raise _fail(str(exc)) from exc
     raise typer.Exit(code)
+
+
+def _backfill_sources(runtime: Any, key: str) -> list[str]:
+    """The sources a backfill of ``key`` walks: the source of that key (``plan_backfill`` says
+    what is wrong with it, if anything), else the sitemap sources of the outlet of that key,
+    found as ``crawl`` finds them: ``--source`` takes an outlet key in every command."""
+    from sqlalchemy import select
+
+    from worker.cli import _enabled_sources
+    from worker.storage.models import Source
+
+    with runtime.sessions() as session:
+        if session.scalar(select(Source.id).where(Source.key == key)) is not None:
+            return [key]
+    sitemaps = [s.key for s in _enabled_sources(runtime, [key]) if s.kind == "sitemap"]
+    if not sitemaps:
+        raise ValueError(
+            f"outlet {key!r} has no enabled sitemap source: backfills walk sitemaps, which "
+            "reach back in time; feeds and listing pages only show their latest items"
+        )
+    return sitemaps
+
+
+def _read_sitemaps(
+    runtime: Any, key: str, start: datetime, end: datetime | None, max_sitemaps: int
+) -> BackfillPlan:
+    """Walk one source's sitemaps and print what the walk found."""
+    from worker.pipeline.backfill import count_missing, plan_backfill
+
+    with err.status(f"reading sitemaps of {key}..."):
+        plan = plan_backfill(runtime, key, start, end, max_sitemaps=max_sitemaps)
+    missing = count_missing(runtime, plan.links)
+    table = Table(title=f"backfill of {key} from {start:%Y-%m-%d %H:%M} UTC")
+    for column in (
+        "sitemaps read",
+        "skipped (older)",
+        "not read",
+        "links in window",
+        "outside window",
+        "not articles",
+        "already done",
+        "to fetch",
+    ):
+        table.add_column(column, justify="right")
+    table.add_row(
+        *map(
+            str,
+            (
+                plan.sitemaps_read,
+                plan.sitemaps_skipped,
+                plan.sitemaps_left,
+                len(plan.links),
+                plan.outside_window,
+                plan.not_articles,
+                len(plan.links) - missing,
+                missing,
+            ),
+        )
+    )
+    out.print(table)
+    for sitemap_url, error in plan.errors:
+        out.print(styled(f"sitemap {sitemap_url}:", "red", f" {error}"), highlight=False)
+    for link, why in plan.refused[:10]:
+        out.print(styled(f"link refused {link}:", "yellow", f" {why}"), highlight=False)
+    if len(plan.refused) > 10:
+        out.print(f"... and {len(plan.refused) - 10} more links refused", highlight=False)
+    return plan
 
 
 def _window_not_read(plan: BackfillPlan) -> int:
@@ -341,11 +398,12 @@ def reprocess(
     from worker.pipeline.reprocess import reprocess as run_reprocess
     from worker.syncing import sync_from_file
 
+    start, end = _window(since, until)
     selection = ReprocessSelection(
         outlets=outlet or [],
         sources=source or [],
-        since=_when(since),
-        until=_when(until),
+        since=start,
+        until=end,
         every_version=every_version,
     )
     try:

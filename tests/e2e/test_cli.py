@@ -224,6 +224,7 @@ def test_a_sources_file_that_cannot_be_read_is_an_error_naming_it(tmp_path: Path
         '[outlets.lemonde]\nname = "Le Monde \u00e9dition"\n[[outlets.lemonde.sources]]\n'
         'kind = "feed"\nurl = "https://www.lemonde.fr/rss/une.xml"\n'.encode("cp1252")
     )
+    assert run_cli(["db", "upgrade"], service_env(tmp_path), tmp_path).returncode == 0
     for path, named in ((latin, "line 2 is not UTF-8"), (tmp_path, "Is a directory")):
         env = {**service_env(tmp_path, sources_file=str(path)), "COLUMNS": "300"}
         for command in (["sources", "--sync"], ["crawl", "--inline"]):
@@ -246,6 +247,7 @@ def test_a_database_a_newer_release_migrated_stops_every_command_as_health_says(
         'kind = "feed"\nurl = "http://127.0.0.1:9/feed.xml"\n'
     )
     env = {**service_env(tmp_path, sources_file=str(sources)), "COLUMNS": "300"}
+    assert run_cli(["db", "upgrade"], env, tmp_path).returncode == 0
     assert run_cli(["sources", "--sync"], env, tmp_path).returncode == 0
     with sqlite3.connect(tmp_path / "var" / "newsworker.sqlite") as connection:
         connection.execute("UPDATE alembic_version SET version_num = '9999'")
@@ -295,6 +297,11 @@ def test_a_backfill_that_left_part_of_the_window_unread_exits_1(tmp_path: Path) 
             result = run_cli([*backfill, *extra], env, tmp_path)
             assert result.returncode == 1, (extra, result.stdout, result.stderr)
             assert f"part of the window was not read: {said}" in result.stdout, extra
+        # --source takes an outlet key, as in every command: its sitemap sources
+        outlet = run_cli([*backfill[:2], "archive", *backfill[3:], "--dry-run"], env, tmp_path)
+        assert outlet.returncode == 1, outlet.stdout + outlet.stderr
+        assert "backfill of archive/sitemap from 2026-10-01" in outlet.stdout
+        assert "part of the window was not read: 1 sitemap(s) failed" in outlet.stdout
         stored = run_cli(["url", site.url("/a/1")], env, tmp_path)
         assert "stored" in stored.stdout, "the part that was read is ingested"
         site.add("/sitemap-2026-11.xml", Response(  # the outlet is back: the window is whole
@@ -329,3 +336,146 @@ def test_bad_settings_times_and_paths_are_one_line_errors_exit_2(tmp_path: Path)
     directory = run_cli(["extract", str(tmp_path)], env, tmp_path)
     assert directory.returncode == 2 and "is a directory" in directory.stderr
     assert "Traceback" not in directory.stderr
+
+
+def test_a_since_later_than_until_exits_2_naming_both(tmp_path: Path) -> None:
+    # a swapped pair selected nothing: "0 URLs selected", exit 0, as if nothing needed repair
+    sources = tmp_path / "sources.toml"
+    sources.write_text(
+        '[outlets.daily]\nname = "Daily"\n[[outlets.daily.sources]]\n'
+        'kind = "sitemap"\nurl = "http://127.0.0.1:9/sitemap.xml"\n'
+    )
+    env = {**service_env(tmp_path, sources_file=str(sources)), "COLUMNS": "300"}
+    window = ["--since", "2026-11-02", "--until", "2026-11-01"]
+    for command in (["rerun", *window, "--dry-run"], ["reprocess", *window, "--dry-run"],
+                    ["backfill", "--source", "daily/sitemap", *window, "--dry-run"]):  # fmt: skip
+        result = run_cli(command, env, tmp_path)
+        assert result.returncode == 2, (command, result.stdout, result.stderr[-500:])
+        assert result.stderr == (
+            "error: --since '2026-11-02' (2026-11-02 00:00 UTC) is not before --until "
+            "'2026-11-01' (2026-11-01 00:00 UTC): no time is between them\n"
+        ), command
+    same = run_cli(["rerun", "--since", "2d", "--until", "2d", "--dry-run"], env, tmp_path)
+    assert same.returncode == 2 and "is not before --until '2d'" in same.stderr, same.stderr
+
+
+def test_a_reason_or_url_that_matches_nothing_exits_2_naming_the_reasons_there_are(
+    tmp_path: Path,
+) -> None:
+    # a mistyped --reason or --url printed "0 URLs selected" and exited 0: nothing to repair
+    from tests.e2e.outlets import feed_service, rss_of
+
+    with LocalSite() as site:
+        site.add("/feed.xml", rss_of(["/a", "/b"]))
+        site.add("/a", Response("gone", status=404))
+        site.add("/b", Response("<html><body><p>menu</p></body></html>"))
+        env = {**feed_service(site, tmp_path), "COLUMNS": "300"}
+        assert run_cli(["crawl", "--inline"], env, tmp_path).returncode == 1
+        missing = site.url("/c")
+    for command, said in (
+        (["--reason", "http_40"], "nothing matched --reason 'http_40': reasons of failed URLs: "
+         "http_404 (1)"),
+        (["--reason", "not_artcle", "--state", "failed", "--state", "skipped"],
+         "nothing matched --reason 'not_artcle': reasons of failed or skipped URLs: "),
+        (["--url", missing], f"nothing matched --url: no source has yielded '{missing}'"),
+    ):  # fmt: skip
+        result = run_cli(["rerun", *command, "--dry-run"], env, tmp_path)
+        assert result.returncode == 2, (command, result.stdout, result.stderr)
+        assert result.stderr.startswith(f"error: {said}"), (command, result.stderr)
+    found = run_cli(["rerun", "--reason", "http_404", "--dry-run"], env, tmp_path)
+    assert found.returncode == 0 and "1 URLs selected (1 failed)" in found.stdout, found.stderr
+    # the reason exists, the window holds none: nothing to repair, not a typo
+    none = run_cli(["rerun", "--reason", "http_404", "--until", "2020-01-01"], env, tmp_path)
+    assert none.returncode == 0 and "0 URLs selected" in none.stdout, none.stderr
+
+
+def test_commands_that_only_read_or_requeue_do_not_create_the_embedded_database(
+    tmp_path: Path,
+) -> None:
+    # on a mistyped path, or run from another directory, they created and migrated an empty
+    # database and said "no failed URLs in that window", exit 0
+    typo = tmp_path / "var" / "newsworker.sqlte"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    default = elsewhere / "var" / "newsworker.sqlite"
+    env = {**service_env(tmp_path), "COLUMNS": "300"}
+    assert run_cli(["db", "upgrade"], env, tmp_path).returncode == 0  # ./var/newsworker.sqlite
+    for command in (["failures"], ["rerun", "--dry-run"], ["status"], ["sources"],
+                    ["sources", "--sync"], ["stories"], ["story", "1"], ["url", "http://x.test/"],
+                    ["reprocess", "--dry-run"], ["reindex-stories", "--dry-run"]):  # fmt: skip
+        for path, settings, cwd in (
+            (typo, {"NEWSWORKER_DATABASE_URL": f"sqlite:///{typo}"}, tmp_path),
+            (default, {}, elsewhere),
+        ):
+            result = run_cli(command, {**env, **settings}, cwd)
+            assert result.returncode == 2, (command, result.stdout, result.stderr[-500:])
+            assert result.stderr.startswith(
+                f"error: the database file {path} does not exist (NEWSWORKER_DATABASE_URL="
+            ), (command, result.stderr)
+            assert not path.exists(), command
+    assert run_cli(["failures"], env, tmp_path).returncode == 0, "the database that exists"
+
+
+def test_an_upgrade_to_a_revision_the_database_is_past_says_where_it_is(tmp_path: Path) -> None:
+    # `db upgrade 0005` on a database at head said "database at 0005"
+    env = {**service_env(tmp_path), "COLUMNS": "300"}
+    to_0005 = run_cli(["db", "upgrade", "0005"], env, tmp_path)
+    assert to_0005.returncode == 0 and to_0005.stdout == "database at 0005\n", to_0005.stderr
+    assert run_cli(["db", "upgrade"], env, tmp_path).returncode == 0
+    back = run_cli(["db", "upgrade", "0005"], env, tmp_path)
+    assert back.returncode == 0, back.stderr
+    assert back.stdout == (
+        f"database already at {head_revision()}, past 0005: nothing changed "
+        "(`db upgrade` never downgrades)\n"
+    )
+    again = run_cli(["db", "upgrade", head_revision()], env, tmp_path)
+    assert again.stdout == f"database at {head_revision()} (head)\n", again.stderr
+
+
+def test_a_backfill_of_an_outlet_without_a_sitemap_says_so(tmp_path: Path) -> None:
+    # an outlet key was refused as "no source with key", though --source takes one everywhere
+    sources = tmp_path / "sources.toml"
+    sources.write_text(
+        '[outlets.daily]\nname = "Daily"\n[[outlets.daily.sources]]\n'
+        'kind = "feed"\nurl = "http://127.0.0.1:9/feed.xml"\n'
+    )
+    env = {**service_env(tmp_path, sources_file=str(sources)), "COLUMNS": "300"}
+    result = run_cli(["backfill", "--source", "daily", "--since", "2d", "--dry-run"], env, tmp_path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.startswith("error: outlet 'daily' has no enabled sitemap source: "), (
+        result.stderr
+    )
+
+
+def test_tables_piped_to_a_file_keep_each_url_on_its_line(tmp_path: Path) -> None:
+    # folded at 80 columns, a long URL was cut across lines: grep found none of it
+    from tests.e2e.outlets import feed_service, rss_of
+
+    path = "/news/2026/12/05/" + "a-long-headline-slug-" * 6 + "1234567"
+    with LocalSite() as site:
+        site.add("/feed.xml", rss_of([path]))
+        site.add(path, Response("gone", status=404))
+        env = {k: v for k, v in feed_service(site, tmp_path).items() if k != "COLUMNS"}
+        crawl = run_cli(["crawl", "--inline"], env, tmp_path)
+        address = site.url(path)
+    assert crawl.returncode == 1 and address in crawl.stdout, crawl.stdout
+    for command in (["failures"], ["rerun", "--dry-run"], ["url", address]):
+        shown = run_cli(command, env, tmp_path)
+        assert shown.returncode == 0, (command, shown.stderr)
+        assert address in shown.stdout, (command, shown.stdout)
+
+
+def test_an_inline_crawl_shows_its_progress_once_when_not_on_a_terminal(tmp_path: Path) -> None:
+    # it fetched in silence; the bar is drawn once at the end in a log, as rerun's is
+    from tests.e2e.outlets import feed_service, rss_of
+
+    paths = [f"/news/{n}" for n in range(3)]
+    with LocalSite() as site:
+        site.add("/feed.xml", rss_of(paths))
+        for path in paths:
+            site.add(path, Response("gone", status=404))
+        env = {**feed_service(site, tmp_path), "COLUMNS": "300"}
+        crawl = run_cli(["crawl", "--inline"], env, tmp_path)
+    assert crawl.returncode == 1, crawl.stdout + crawl.stderr
+    bars = [line for line in crawl.stderr.splitlines() if "polling, then fetching" in line]
+    assert len(bars) == 1 and " 3/3 " in bars[0], crawl.stderr

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.e2e.outlets import feed_service, rss_of
-from tests.e2e.processes import start, wait_until
+from tests.e2e.processes import run_cli, start, wait_until
 from tests.localweb.server import LocalSite, Response
 from worker.storage.db import make_engine
 from worker.storage.models import Url
@@ -22,7 +22,8 @@ pytestmark = pytest.mark.slow
 def test_ctrl_c_stops_an_inline_crawl_after_the_pages_in_hand(tmp_path: Path) -> None:
     """One Ctrl-C went on fetching every page of the crawl (the thread pool waited for all
     of them) and only then stopped. Now the pages in hand finish, no other starts, and the
-    rest stay pending for a rerun."""
+    rest stay pending for the rerun it names (it named none, and exited 1 as if pages had
+    failed)."""
     paths = [f"/news/{n}" for n in range(8)]
     with LocalSite() as site:
         for path in paths:
@@ -30,7 +31,8 @@ def test_ctrl_c_stops_an_inline_crawl_after_the_pages_in_hand(tmp_path: Path) ->
         site.add("/feed.xml", rss_of(paths))
         env = feed_service(site, tmp_path)
         log = tmp_path / "crawl.log"
-        crawl = start(["crawl", "--inline"], env, tmp_path, log)
+        env["COLUMNS"] = "300"
+        crawl = start(["crawl", "--inline", "--source", "daily"], env, tmp_path, log)
         try:
             wait_until(lambda: site.get_hits[paths[0]] > 0, 60, "the first page", log)
             crawl.send_signal(signal.SIGINT)
@@ -38,11 +40,23 @@ def test_ctrl_c_stops_an_inline_crawl_after_the_pages_in_hand(tmp_path: Path) ->
         except subprocess.TimeoutExpired:
             crawl.kill()
             raise
-    assert code != 0, log.read_text()
-    fetched = sum(site.get_hits[path] for path in paths)
-    assert fetched <= 3, f"{fetched} of 8 pages fetched after Ctrl-C"
+        assert code == 2, log.read_text()
+        fetched = sum(site.get_hits[path] for path in paths)
+        assert fetched <= 3, f"{fetched} of 8 pages fetched after Ctrl-C"
+        states = _states(tmp_path)
+        assert states.count("pending") >= 5, states
+        # it said so, and how to go on: the command it names fetches the rest
+        resume = "`newsworker rerun --state pending --source daily --inline`"
+        said = f"interrupted: {states.count('pending')} URL(s) left pending; resume with {resume}"
+        assert said in log.read_text(), log.read_text()
+        resumed = run_cli(resume.strip("`").split()[1:], env, tmp_path)
+        assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert "pending" not in _states(tmp_path)
+
+
+def _states(tmp_path: Path) -> list[str]:
     engine = make_engine(f"sqlite:///{tmp_path / 'var' / 'newsworker.sqlite'}")
     with Session(engine) as session:
         states = list(session.scalars(select(Url.state)))
     engine.dispose()
-    assert states.count("pending") >= 5, states
+    return states

@@ -8,6 +8,7 @@ the polls yielded is in a final state. Both end with the same ``summarize_crawl`
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections import defaultdict
@@ -70,18 +71,30 @@ class CrawlReport:
 
 
 def crawl_inline(
-    runtime: Runtime, source_ids: Sequence[int], *, progress: Callable[[str], None] | None = None
+    runtime: Runtime,
+    source_ids: Sequence[int],
+    *,
+    progress: Callable[[int, int], None] | None = None,
 ) -> CrawlReport:
-    """Poll ``source_ids`` and process every URL they yield, in this process."""
+    """Poll ``source_ids`` and process every URL they yield, in this process. ``progress``
+    hears (URLs done, URLs to fetch) once the polls are done and after each URL, as
+    ``wait_for_crawl``'s does."""
     started = datetime.now(UTC)
     stop = threading.Event()
     polls = [partial(_poll_whole, runtime, source_id, stop) for source_id in source_ids]
     _in_threads(runtime, polls, stop)
     url_ids = _pending_since(runtime, source_ids, started)
-    if progress:
-        progress(f"polled {len(source_ids)} sources; fetching {len(url_ids)} URLs")
-    process_inline(runtime, url_ids)
+    if progress is not None:
+        progress(0, len(url_ids))
+    process_inline(runtime, url_ids, _counting(progress, len(url_ids)) if progress else None)
     return summarize_crawl(runtime, source_ids, started)
+
+
+def _counting(progress: Callable[[int, int], None], total: int) -> Callable[[int], None]:
+    """An ``on_done`` telling ``progress`` how many of ``total`` are done; called from the
+    hosts' threads (``next`` on a count is atomic)."""
+    done = itertools.count(1)
+    return lambda _url_id: progress(next(done), total)
 
 
 def _poll_whole(runtime: Runtime, source_id: int, stop: threading.Event) -> None:

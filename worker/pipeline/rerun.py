@@ -79,6 +79,29 @@ def unknown_keys(runtime: Runtime, sources: Sequence[str], outlets: Sequence[str
     return None
 
 
+def unmatched_filter(runtime: Runtime, selection: UrlSelection) -> str | None:
+    """Why a selection is empty when its ``--url`` or ``--reason`` matches no URL on its own (a
+    typo, not "nothing to rerun"), naming the reasons there are; None when each matches some."""
+    if selection.urls and not select_urls(runtime, UrlSelection(urls=selection.urls)):
+        given = ", ".join(repr(url) for url in selection.urls)
+        return f"nothing matched --url: no source has yielded {given}"
+    if not selection.reasons:
+        return None
+    states = " or ".join(selection.states) or "frontier"
+    with runtime.sessions() as session:
+        query = select(Url.reason, func.count()).where(Url.reason.is_not(None))
+        if selection.states:
+            query = query.where(Url.state.in_(selection.states))
+        found = dict(session.execute(query.group_by(Url.reason).order_by(Url.reason)).all())
+    unknown = [reason for reason in selection.reasons if reason not in found]
+    if not unknown:
+        return None
+    there = ", ".join(f"{reason} ({count})" for reason, count in found.items())
+    return f"nothing matched --reason {unknown[0]!r}: " + (
+        f"reasons of {states} URLs: {there}" if there else f"no {states} URL has a reason"
+    )
+
+
 def select_urls(runtime: Runtime, selection: UrlSelection) -> list[int]:
     with runtime.sessions() as session:
         return list(session.scalars(selection.query()))

@@ -8,11 +8,12 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.script.revision import RevisionError
 from alembic.util import CommandError
-from sqlalchemy import create_engine
 from sqlalchemy.pool import NullPool
 
 from worker.errors import ConfigError
+from worker.storage.db import make_engine
 
 # The checkout (editable install, the container's /app), then the working directory.
 _CANDIDATES = (Path(__file__).resolve().parents[2] / "alembic.ini", Path("alembic.ini"))
@@ -58,8 +59,9 @@ def head_revision() -> str:
 
 
 def current_revision(database_url: str) -> str | None:
-    """The revision the database is at (None: not migrated yet)."""
-    engine = create_engine(database_url, poolclass=NullPool)
+    """The revision the database is at (None: not migrated yet; a SQLite file's directory is
+    made, as the upgrade that follows makes it)."""
+    engine = make_engine(database_url, poolclass=NullPool)
     try:
         with engine.connect() as connection:
             return MigrationContext.configure(connection).get_current_revision()
@@ -79,6 +81,18 @@ def known_revision(revision: str) -> bool:
     """Whether ``revision`` is one of this release's migrations: a database at a revision it
     does not know was migrated by a newer release."""
     return revision in {script.revision for script in _scripts().walk_revisions()}
+
+
+def passed(current: str, target: str) -> bool:
+    """Whether a database at ``current`` is already past ``target``: upgrading to it does
+    nothing (Alembic says nothing either), and ``db upgrade`` must not claim to be at it."""
+    scripts = _scripts()
+    try:
+        wanted = scripts.get_revision(target)
+        ancestors = {script.revision for script in scripts.iterate_revisions(current, "base")}
+    except (CommandError, RevisionError):  # "+1", no release's, or ``current`` a newer one's
+        return False
+    return wanted is not None and wanted.revision != current and wanted.revision in ancestors
 
 
 def _scripts() -> ScriptDirectory:
