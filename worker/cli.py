@@ -149,20 +149,29 @@ def _runtime(*, create: bool = False) -> Any:
 
 def _require_embedded_file() -> None:
     """Exit 2 naming the path when the embedded database's file does not exist."""
+    if missing := _missing_embedded_file():
+        raise _fail(
+            f"{missing}: set it to the database, or create one with `newsworker db upgrade`"
+        )
+
+
+def _missing_embedded_file() -> str | None:
+    """Why the embedded database cannot be read: its file does not exist (a mistyped path, or
+    the relative default read from another directory); None when it exists or is a server's."""
     from sqlalchemy.engine import make_url
 
     url = get_settings().database_url
     if not url.startswith("sqlite"):
-        return  # a server's database: a missing one is reported on connecting
+        return None  # a server's database: a missing one is reported on connecting
     database = make_url(url).database
     if not database or database == ":memory:" or database.startswith("file:"):
-        return
-    if not Path(database).exists():
-        raise _fail(
-            f"the database file {Path(database).resolve()} does not exist "
-            f"(NEWSWORKER_DATABASE_URL={url}; a relative path is read from the working "
-            "directory): set it to the database, or create one with `newsworker db upgrade`"
-        )
+        return None
+    if Path(database).exists():
+        return None
+    return (
+        f"the database file {Path(database).resolve()} does not exist "
+        f"(NEWSWORKER_DATABASE_URL={url}; a relative path is read from the working directory)"
+    )
 
 
 def _prepare_service() -> None:
@@ -681,6 +690,9 @@ def health(
     from worker.reporting.health import check_beat, check_health, check_worker
 
     settings = get_settings()
+    if missing := _missing_embedded_file():  # connecting would create it, empty
+        out.print(f"unhealthy: database: {missing}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1)
     if worker:
         verdict = check_worker(settings, node_name(node))
     elif beat:

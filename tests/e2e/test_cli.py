@@ -413,6 +413,13 @@ def test_commands_that_only_read_or_requeue_do_not_create_the_embedded_database(
                 f"error: the database file {path} does not exist (NEWSWORKER_DATABASE_URL="
             ), (command, result.stderr)
             assert not path.exists(), command
+    # health is a check: unhealthy (1), and it does not create the file either (it did, and
+    # every command after it then read that empty database)
+    for check in (["health"], ["health", "--worker"]):
+        result = run_cli(check, {**env, "NEWSWORKER_DATABASE_URL": f"sqlite:///{typo}"}, tmp_path)
+        assert result.returncode == 1, (check, result.stdout, result.stderr[-500:])
+        assert f"unhealthy: database: the database file {typo} does not exist" in result.stdout
+        assert not typo.exists(), check
     assert run_cli(["failures"], env, tmp_path).returncode == 0, "the database that exists"
 
 
