@@ -426,6 +426,10 @@ def test_old_raw_pages_are_pruned_after_the_retention(
         assert _count(runtime, Article) == 3, "articles stay; only their raw pages go"
 
 
+SCHEMA_DOC = Path(__file__).resolve().parents[1] / "docs" / "schema.md"
+NEWEST_FIRST = "ORDER BY published_at DESC NULLS LAST LIMIT 50"
+
+
 def test_the_read_only_views_answer_the_common_questions(
     database_url: str, runtime_factory: RuntimeFactory, tmp_path: Path
 ) -> None:
@@ -442,6 +446,17 @@ def test_the_read_only_views_answer_the_common_questions(
             stories = connection.execute(
                 text("SELECT story_id, article_count, outlets, urls FROM story_copies")
             ).all()
+        with runtime.sessions.begin() as session:
+            undated = session.scalars(select(Article).order_by(Article.id)).first()
+            assert undated is not None
+            undated.published_at = None  # in the view by its fetch time
+            undated_url = undated.url
+        with runtime.engine.connect() as connection:
+            # the order docs/schema.md gives readers, the same on both engines
+            newest = connection.execute(text(f"SELECT url FROM latest_articles {NEWEST_FIRST}"))
+            newest_urls = [row.url for row in newest]
+    assert newest_urls[-1] == undated_url and len(newest_urls) == 5
+    assert NEWEST_FIRST in " ".join(SCHEMA_DOC.read_text(encoding="utf-8").split())
     assert len(rows) == 5
     assert rows[web.url("herald", "/news/drills")] == ("herald", 2)
     shared = [s for s in stories if s.article_count == 2]

@@ -23,7 +23,7 @@ from worker.pipeline.decisions import retry_delay
 from worker.reporting.urls import trace_url
 from worker.runtime import Runtime
 from worker.storage import repository
-from worker.storage.models import Article, RawPage, Source, Url
+from worker.storage.models import Article, RawPage, Source, Story, Url
 from worker.syncing import sync_from_file
 
 RuntimeFactory = Callable[..., Runtime]
@@ -879,6 +879,36 @@ def test_a_bug_one_page_trips_fails_that_url_with_its_cause_and_spares_the_other
         "ValueError: Port out of range 0-65535",
     )
     assert _url(runtime, good).state == "stored", "the batch went on"
+
+
+def test_changed_at_is_the_time_the_row_is_written_not_when_its_fetch_began(
+    site: LocalSite,
+    tmp_path: Path,
+    runtime_factory: RuntimeFactory,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Readers sync by changed_at: a row stamped with its fetch's start commits after rows
+    stamped later, behind a reader's watermark, and is never seen."""
+    site.add("/slow", article_page(site.url("/slow"), "Drills", PARAGRAPHS))
+    runtime = _runtime(site, tmp_path, runtime_factory, database_url, ["/slow"])
+    (url_id,) = _poll(runtime)
+    store = process.store
+    began = datetime.now(UTC) - timedelta(minutes=5)  # a fetch that took five minutes
+    before_store: list[datetime] = []
+
+    def store_late(*args: object, **kwargs: object) -> object:
+        *head, _ = args
+        before_store.append(datetime.now(UTC))
+        return store(*head, began, **kwargs)  # type: ignore[arg-type, call-arg]
+
+    monkeypatch.setattr(process, "store", store_late)
+    assert process_url(runtime, url_id).state == "stored"
+    with runtime.sessions() as session:
+        article = session.scalars(select(Article)).one()
+        story = session.get_one(Story, article.story_id)
+    assert article.fetched_at == began
+    assert article.changed_at >= before_store[0] and story.updated_at >= before_store[0]
 
 
 def test_a_store_that_does_not_answer_is_no_pages_fault(

@@ -305,8 +305,8 @@ def _article_values(
     body: str,
     canonical: str,
     now: datetime,
-    changed_at: datetime,
 ) -> dict[str, Any]:
+    """The article's columns; ``changed_at`` is stamped later, once the store holds its locks."""
     return {
         "outlet_id": context.outlet_id,
         "url": page.final_url,
@@ -327,7 +327,6 @@ def _article_values(
         "provenance": dict(article.provenance),
         "extractor_version": EXTRACTOR_VERSION,
         "fetched_at": now,
-        "changed_at": changed_at,
     }
 
 
@@ -372,14 +371,17 @@ def store(
                 session, context.outlet_id, paragraphs, boilerplate.MIN_ARTICLES
             )
         body = boilerplate.strip_paragraphs(article.body, chrome)
-        changed_at = datetime.now(UTC) if reextracted else now
-        values = _article_values(context, page, article, body, canonical, now, changed_at)
+        values = _article_values(context, page, article, body, canonical, now)
         with clock.phase("dedup"):
             looked_up = grouping.lookup(body)
             # Stores of this body or of a copy of it run one after the other, and from here:
             # a copy stored meanwhile (which may name this URL canonical) is seen below.
             content_key = repository.content_lock_key(values["content_hash"])
             stories.lock_keys(session, [content_key, *looked_up.keys])
+        # Stamped once the locks are held, moments before this commits (not at the fetch's
+        # start, up to minutes earlier): a reader syncing by changed_at, a little behind now,
+        # misses no row that commits after it read.
+        changed_at = values["changed_at"] = datetime.now(UTC)
         existing, same = repository.find_claimants(
             session, canonical, context.outlet_id, values["content_hash"]
         )
@@ -401,7 +403,9 @@ def store(
             with clock.phase("dedup"):
                 when = article.published_at or now
                 copies = grouping.verify_copies(session, looked_up, when)
-            stored = _store_new(session, url_id, context, page, values, copies, paragraphs, now)
+            stored = _store_new(
+                session, url_id, context, page, values, copies, paragraphs, changed_at
+            )
             if stored is not None:
                 return stored
             # Taken meanwhile by a concurrent store of a page that is no copy of this one.
@@ -410,7 +414,9 @@ def store(
             if _another_article(existing, page, body, is_canonical_page):
                 canonical = values["canonical_url"] = own_key
                 is_canonical_page = True
-                stored = _store_new(session, url_id, context, page, values, copies, paragraphs, now)
+                stored = _store_new(
+                    session, url_id, context, page, values, copies, paragraphs, changed_at
+                )
                 if stored is not None:
                     return stored
                 existing = repository.find_article_by_canonical(session, canonical)
