@@ -14,7 +14,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from celery import Celery
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from tests.conftest import truncate_postgres
@@ -59,6 +59,27 @@ def test_upgrade_matches_models_and_round_trips(
     assert _tables(url) <= {"alembic_version"}
     upgrade(url)
     assert _diff(url) == []
+
+
+@pytest.mark.parametrize(
+    ("query", "index"),
+    [
+        ("SELECT id FROM articles WHERE changed_at > now() - interval '5 minutes'",
+         "ix_articles_changed_at"),
+        ("SELECT id FROM stories WHERE updated_at > now() - interval '1 day'",
+         "ix_stories_updated_at"),
+    ],
+)  # fmt: skip
+def test_the_queries_readers_sync_by_can_use_an_index(pg_url: str, query: str, index: str) -> None:
+    """docs/schema.md's sync and story queries: each poll by a reader read the whole table."""
+    engine = create_engine(pg_url)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SET enable_seqscan = off"))  # a few rows: seq scans win
+            plan = "\n".join(row[0] for row in connection.execute(text(f"EXPLAIN {query}")))
+    finally:
+        engine.dispose()
+    assert index in plan, plan
 
 
 def test_schema_doc_describes_every_column_downstream_services_read() -> None:

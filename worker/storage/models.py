@@ -163,6 +163,7 @@ class Article(Base):
     __tablename__ = "articles"
     __table_args__ = (
         Index("ix_articles_outlet_id_published_at", "outlet_id", "published_at"),
+        Index("ix_articles_changed_at", "changed_at"),  # readers sync by it
         {"comment": "One row per article page of one outlet."},
     )
 
@@ -310,7 +311,10 @@ class RawPage(Base):
 
 class Story(Base):
     __tablename__ = "stories"
-    __table_args__ = {"comment": "One story, told by one or more copies (articles) across outlets."}
+    __table_args__ = (
+        Index("ix_stories_updated_at", "updated_at"),  # readers select stories by it
+        {"comment": "One story, told by one or more copies (articles) across outlets."},
+    )
 
     id: Mapped[int] = mapped_column(
         primary_key=True, comment="Primary key; of two merged stories the older id is kept."
