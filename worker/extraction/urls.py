@@ -124,3 +124,36 @@ _GENERIC_WORDS = frozenset(
 # not an Italian or Spanish word in "-alogo", "-ilogo", "-ologo" ("catalogo", "epilogo",
 # "psicologo-roma.jpg").
 _LOGO_WORD = re.compile(r"[a-z]*(?<![aio])logo\d*|(?:logo|icon)\d+")
+
+
+def names_a_pixel_or_avatar(url: str) -> bool:
+    """The address of a tracking pixel (Facebook's "facebook.com/tr", Google Analytics'
+    "/collect", comScore's, WordPress's stats) or of a person's Gravatar: an author's face
+    is not the article's picture."""
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").removeprefix("www.")
+    except ValueError:
+        return False
+    if any(host == name or host.endswith(f".{name}") for name in _PIXEL_HOSTS):
+        return True
+    if any(_under(parts.path, prefix) for prefix in _PIXEL_PATHS.get(host, ())):
+        return True
+    # Gravatar's own host, or an image proxy's copy ("i0.wp.com/secure.gravatar.com/avatar/")
+    return "gravatar.com/avatar/" in f"{host}{parts.path}".lower()
+
+
+def _under(path: str, prefix: str) -> bool:
+    return path == prefix or path.startswith(f"{prefix}/")
+
+
+# Hosts that serve nothing but pixels and beacons
+_PIXEL_HOSTS = (
+    "scorecardresearch.com", "doubleclick.net", "pixel.wp.com", "bat.bing.com",
+    "px.ads.linkedin.com", "ct.pinterest.com", "pixel.quantserve.com", "analytics.twitter.com",
+)  # fmt: skip
+# and the pixel paths of hosts that serve more
+_PIXEL_PATHS = {
+    "facebook.com": ("/tr",),
+    "google-analytics.com": ("/collect", "/r/collect", "/g/collect", "/__utm.gif"),
+}
