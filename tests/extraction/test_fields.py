@@ -156,6 +156,17 @@ def test_a_site_name_loses_the_tagline_beside_it(stated: str, site_name: str) ->
         ("https://news.example", "https://news.example/budget?id=3", True),
         ("https://news.example/", "https://news.example/index.html", False),  # the home page
         ("https://news.example/?p=12", "https://news.example/budget", False),  # a post by id
+        # the home page with a query of tracking parameters alone, or as "index.html"
+        ("https://news.example/?utm_source=homepage", "https://news.example/2024/budget", True),
+        ("https://news.example/?ref=logo", "https://news.example/2024/budget", True),
+        ("https://news.example/index.html?WT.mc_id=x", "https://news.example/2024/budget", True),
+        ("https://news.example/?utm_source=x", "https://news.example/?ref=y", False),
+        ("https://news.example/?p=12&utm_source=x", "https://news.example/budget", False),
+        (
+            "https://news.example/news/?utm_medium=rss",
+            "https://news.example/news/2024/05/budget-passes-council",
+            True,
+        ),
         ("https://news.example/budget", "https://news.example/amp/budget", False),
         # a section listing the article: its address goes on with the article's own name
         (

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import unquote, unquote_plus, urljoin, urlsplit
+
+from worker.dedup.urls import is_tracking_param
 
 
 def absolute(value: str | None, base: str) -> str | None:
@@ -29,19 +31,28 @@ def listing_for_another(canonical: str, url: str) -> bool:
     own ("/news" on "/news/38853_sperrfrist-endet-am-1-februar"). Misconfigured CMSs state
     either on every article; taken for the canonical URL, it would make each article after the
     first a variant of it. An address that goes on without a name ("/story/amp",
-    "/story/slide/2", "/story/print") is a variant of its canonical page."""
+    "/story/slide/2", "/story/print") is a variant of its canonical page. A query of tracking
+    parameters alone ("/?utm_source=homepage", "/?ref=logo") leaves the listing one."""
     try:
         stated, page = urlsplit(canonical), urlsplit(url)
     except ValueError:
         return False
-    if stated.query:
+    if not _only_tracking(stated.query):
         return False
-    if stated.path in ("", "/"):
-        return not (_HOME_PATH.fullmatch(page.path) and not page.query)
+    if _HOME_PATH.fullmatch(stated.path):  # "/", "", "/index.html"
+        return not (_HOME_PATH.fullmatch(page.path) and _only_tracking(page.query))
     section = stated.path.rstrip("/") + "/"
     if _host(stated.hostname) != _host(page.hostname) or not page.path.startswith(section):
         return False
     return any(_names_an_article(part) for part in page.path[len(section) :].split("/"))
+
+
+def _only_tracking(query: str) -> bool:
+    """Whether a query holds no parameter but tracking ones (or none at all)."""
+    pieces = [piece for piece in query.split("&") if piece]
+    return all(
+        "=" in piece and is_tracking_param(unquote_plus(piece.split("=", 1)[0])) for piece in pieces
+    )
 
 
 _HOME_PATH = re.compile(r"/?(?:index\.\w+)?")
