@@ -191,7 +191,13 @@ OTHER_STORY = [
 
 @pytest.mark.parametrize(
     ("named", "refused_when_read"),
-    [("/", True), ("/news/", True), ("/latest/", False)],
+    [
+        ("/", True),
+        ("/?utm_source=homepage", True),
+        ("/?ref=logo", True),
+        ("/news/", True),
+        ("/latest/", False),
+    ],
 )
 def test_a_listing_canonical_on_every_article_makes_none_of_them_a_duplicate(
     named: str,
@@ -224,6 +230,31 @@ def test_a_listing_canonical_on_every_article_makes_none_of_them_a_duplicate(
     # is read; another listing only once a second article that shares no text names it: the
     # first keeps the listing's address (a canonical, not an identity)
     assert keys[first] == (first if refused_when_read else listing)
+
+
+def test_two_articles_naming_one_listing_canonical_and_sharing_a_line_are_both_stored(
+    site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
+) -> None:
+    """A wire service's background line closes both articles, which a CMS both gives its
+    "/latest/" listing as canonical: one shared paragraph does not make the second a variant
+    of the first, never stored."""
+    background = (
+        "Russia launched its full-scale invasion of Ukraine on February 24, 2022, and the war "
+        "has since killed tens of thousands of people on both sides, according to estimates."
+    )
+    listing = site.url("/latest/")
+    stories = {
+        "/2024/05/01/allies-expand-cyber-drills": [*PARAGRAPHS[:2], background],
+        "/2024/05/01/council-approves-new-budget": [*OTHER_STORY, background],
+    }
+    for path, paragraphs in stories.items():
+        site.add(path, article_page(site.url(path), path[12:], paragraphs, canonical=listing))
+    runtime = _runtime(site, tmp_path, runtime_factory, database_url, list(stories))
+    url_ids = _poll(runtime)
+    assert [process_url(runtime, url_id).state for url_id in url_ids] == ["stored", "stored"]
+    with runtime.sessions() as session:
+        bodies = session.scalars(select(Article.body)).all()
+    assert sorted(body.split("\n\n")[0] for body in bodies) == [PARAGRAPHS[0], OTHER_STORY[0]]
 
 
 def test_an_article_keyed_by_its_own_address_fits_the_url_columns(

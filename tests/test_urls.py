@@ -28,6 +28,36 @@ def test_frontier_key_keeps_parameters_that_name_the_article() -> None:
 
 
 @pytest.mark.parametrize(
+    "query",
+    [
+        "wt_mc=rss.red.ho.ho.atom.beitrag.beitrag",  # heise (Webtrekk)
+        "wt_zmc=sm.ext.zonaudev.rss.ref.zeitde.redpost.link.x",  # ZEIT
+        "smid=tw-share",  # NYT
+        "CMP=Share_iOSApp_Other",  # the Guardian
+        "WT.mc_id=RSS",  # WebTrends
+        "WT.tsrc=Twitter",
+        "GEPC=s3",  # FAZ
+        "ocid=msedgntp",  # MSN
+        "icid=home",
+        "ns_mchannel=social&ns_source=twitter",  # comScore
+        "ftag=MSF0951a18",
+        "__twitter_impression=true",
+    ],
+)
+def test_frontier_key_drops_trackers_courlan_does_not_know(query: str) -> None:
+    page = "https://www.example.com/news/some-story"
+    assert frontier_key(f"{page}?{query}") == page
+    assert choose_canonical(page, f"{page}?{query}&id=7", "") == f"{page}?id=7"
+
+
+@pytest.mark.parametrize("name", ["id", "p", "page", "story", "s", "src", "mod", "article"])
+def test_frontier_key_keeps_parameters_that_may_select_the_page(name: str) -> None:
+    assert frontier_key(f"https://www.example.com/view?{name}=2") != frontier_key(
+        f"https://www.example.com/view?{name}=3"
+    )
+
+
+@pytest.mark.parametrize(
     "amp",
     [
         "https://example.com/amp/news/story-1",

@@ -213,6 +213,17 @@ def test_a_site_name_loses_the_tagline_beside_it(stated: str, site_name: str) ->
         ("https://news.example", "https://news.example/budget?id=3", True),
         ("https://news.example/", "https://news.example/index.html", False),  # the home page
         ("https://news.example/?p=12", "https://news.example/budget", False),  # a post by id
+        # the home page with a query of tracking parameters alone, or as "index.html"
+        ("https://news.example/?utm_source=homepage", "https://news.example/2024/budget", True),
+        ("https://news.example/?ref=logo", "https://news.example/2024/budget", True),
+        ("https://news.example/index.html?WT.mc_id=x", "https://news.example/2024/budget", True),
+        ("https://news.example/?utm_source=x", "https://news.example/?ref=y", False),
+        ("https://news.example/?p=12&utm_source=x", "https://news.example/budget", False),
+        (
+            "https://news.example/news/?utm_medium=rss",
+            "https://news.example/news/2024/05/budget-passes-council",
+            True,
+        ),
         ("https://news.example/budget", "https://news.example/amp/budget", False),
         # a section listing the article: its address goes on with the article's own name
         (
@@ -339,6 +350,53 @@ def test_a_caption_stated_as_the_image_is_no_address_and_spaces_are_encoded() ->
     )
     article = budget_story(head)
     assert article.image_url == "https://news.example/media/Council%20vote%202.jpg"
+
+
+FALLBACK = '<meta name="twitter:image" content="/media/council-vote.jpg">'
+
+
+@pytest.mark.parametrize(
+    "stated",
+    [
+        # declared a pixel in size, its width and height after it
+        '<meta property="og:image" content="https://news.example/t.gif">'
+        '<meta property="og:image:width" content="1"><meta property="og:image:height" content="1">',
+        '<meta property="og:image" content="https://news.example/t.gif">'
+        '<meta property="og:image:secure_url" content="https://news.example/s.gif">'
+        '<meta property="og:image:height" content="2"><meta property="og:image:width" content="2">',
+        # a pixel's known address
+        '<meta property="og:image" content="https://www.facebook.com/tr?id=1&ev=PageView">',
+        '<meta property="og:image" content="https://sb.scorecardresearch.com/p?c1=2&c2=1">',
+        # an author's face
+        '<meta property="og:image" content="https://secure.gravatar.com/avatar/abc123?s=96">',
+        '<meta property="og:image" content="https://i0.wp.com/secure.gravatar.com/avatar/ab">',
+    ],
+)
+def test_a_pixel_or_an_avatar_is_no_lead_image(stated: str) -> None:
+    article = budget_story(stated + FALLBACK)
+    assert article.image_url == "https://news.example/media/council-vote.jpg"
+
+
+@pytest.mark.parametrize(("width", "height"), [("0", "0"), ("16", "16"), ("1200", "2")])
+def test_a_small_declared_size_beyond_a_pixel_keeps_the_lead_image(width: str, height: str) -> None:
+    head = (
+        '<meta property="og:image" content="https://news.example/media/vote.jpg">'
+        f'<meta property="og:image:width" content="{width}">'
+        f'<meta property="og:image:height" content="{height}">'
+        '<meta property="og:image" content="https://news.example/t.gif">'
+        '<meta property="og:image:width" content="1"><meta property="og:image:height" content="1">'
+    )
+    assert budget_story(head).image_url == "https://news.example/media/vote.jpg"
+
+
+def test_a_srcset_stated_as_the_image_gives_its_first_address() -> None:
+    head = (
+        '<meta property="og:image" content="https://news.example/a.jpg 1200w, '
+        'https://news.example/a-small.jpg 600w">'
+    )
+    assert budget_story(head).image_url == "https://news.example/a.jpg"
+    head = '<meta property="og:image" content="/media/a.jpg 2x, /media/a-1x.jpg 1x">'
+    assert budget_story(head).image_url == "https://news.example/media/a.jpg"
 
 
 def test_a_cms_marker_and_a_headline_repeated_as_a_keyword_are_no_tags() -> None:

@@ -34,6 +34,31 @@ def test_a_control_character_written_as_a_reference_costs_the_page_nothing() -> 
         assert "Work will start in spring and should take two years" in article.body, reference
 
 
+def test_c1_controls_are_the_cp1252_characters_they_stand_for_in_every_field() -> None:
+    # a cp1252 page once read as latin-1 holds U+0096 for its en dash, U+0092 for its
+    # apostrophe; U+0081 and "&#129;" stand for nothing (cp1252 leaves 0x81 undefined)
+    head = (
+        "<meta name='description' content='The council voted 7\x966 on Tuesday.'>"
+        "<meta name='author' content='Jane O\x92Neill'>"
+        "<meta name='keywords' content='harbour\x96wall, council'>"
+    )
+    body = TEXT.replace("two years", "two\x81 years \x96 or three&#129;")
+    html = page(head, body).replace("Harbour wall to be rebuilt", "Harbour wall \x96 rebuilt")
+    article = extract_article(html, URL)
+    assert article.title == "Harbour wall – rebuilt"
+    assert article.description == "The council voted 7–6 on Tuesday."
+    assert article.authors == ["Jane O’Neill"]
+    assert article.tags == ["harbour–wall", "council"]
+    assert "should take two years – or three" in article.body
+    texts = [article.title, article.description, article.body, *article.authors, *article.tags]
+    assert not any("\x80" <= c <= "\x9f" for text in texts for c in text or "")
+
+
+def test_c1_controls_escaped_in_json_are_the_characters_they_stand_for() -> None:
+    head = json_ld({"@type": "NewsArticle", "author": {"name": "Jane O\x92Neill"}})
+    assert extract_article(page(head), URL).authors == ["Jane O’Neill"]
+
+
 def test_paragraphs_past_libxml2s_default_depth_are_kept() -> None:
     # one <div> left open per paragraph: past 256 levels the rest of the page was dropped
     body = "".join(f"<div><p>{HARBOUR_PARAGRAPHS[i % 4]} Item {i}.</p>" for i in range(400))

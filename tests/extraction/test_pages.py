@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import unicodedata
 from datetime import UTC, datetime
 
@@ -562,6 +563,32 @@ def test_decomposed_characters_come_out_composed() -> None:
     assert article.authors == ["Jürgen Müller"]
     assert "Die Brücke über die Förde wird gesperrt." in article.body
     assert unicodedata.is_normalized("NFC", article.body)
+
+
+def test_tags_and_authors_differing_only_in_composition_are_one() -> None:
+    """A page stating "Mu\u0308nchen" (decomposed; JSON-LD's "\u0308") and "München" names one
+    tag, one author: the values are composed before they are deduplicated, not after."""
+    decomposed = unicodedata.normalize("NFD", "José García")
+    graph = json.dumps(
+        {
+            "@type": "NewsArticle",
+            "author": [
+                {"@type": "Person", "name": decomposed},
+                {"@type": "Person", "name": "José García"},
+            ],
+        }
+    )
+    html = (
+        "<html><head><title>Haushalt beschlossen</title>"
+        '<meta name="keywords" content="Bu\u0308rgermeister, Bürgermeister, Haushalt">'
+        '<meta property="article:tag" content="Mu\u0308nchen">'
+        '<meta property="article:tag" content="München">'
+        f'<script type="application/ld+json">{graph}</script></head><body><article>'
+        f"<h1>Haushalt beschlossen</h1>{GERMAN_PARAGRAPHS}</article></body></html>"
+    )
+    article = extract_article(html, "https://example.com/haushalt-beschlossen")
+    assert article.authors == ["José García"]
+    assert article.tags == ["München", "Bürgermeister", "Haushalt"]
 
 
 def test_a_names_soft_hyphens_go_and_the_headlines_stay_as_printed() -> None:

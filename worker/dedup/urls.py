@@ -33,6 +33,21 @@ _TRACKING_PARAM = re.compile(rf"(?:{TRACKERS_RE.pattern})(?:(?<=_)|(?![a-z0-9]))
 # ... but for names of their own that sites give their pages' ids (``view.php?cid=1001``, a
 # JUGEM blog's ``?eid=123``): prefixed, they stay trackers (``s_cid``, ``mc_eid``)
 _PAGE_ID_PARAMS = {"cid", "eid", "uid"}
+# Trackers courlan does not know, each a name nothing but a campaign or share counter uses:
+# Webtrekk's (heise, ZEIT), the NYT's share id, the Guardian's "CMP", FAZ's "GEPC", MSN's
+# "ocid", comScore's "ns_*", Outbrain's "dicbo", Yahoo's consent counter. Short names a site
+# may select its content by ("id", "p", "page", "s", "src", "mod", "story") are not here.
+_MORE_TRACKERS = frozenset(
+    {
+        "wt_mc", "wt_zmc", "smid", "cmp", "cmpid", "gepc", "ocid", "ncid", "icid", "ito",
+        "ftag", "dicbo", "spm", "guccounter", "sr_share", "__twitter_impression",
+        "ns_mchannel", "ns_campaign", "ns_linkname", "ns_fee", "_hsenc", "_hsmi",
+        "fb_action_ids", "fb_action_types", "fb_ref",
+        "action_object_map", "action_type_map", "action_ref_map",
+    }
+)  # fmt: skip
+# WebTrends names every parameter of its own "WT." ("WT.mc_id", "WT.tsrc")
+_TRACKER_PREFIXES = ("wt.",)
 
 
 class UnusableURL(ValueError):  # noqa: N818 - names the refusal
@@ -92,10 +107,20 @@ def _clean_query(query: str) -> str:
             kept.append((piece, piece))
             continue
         name, value = (unquote_plus(part) for part in piece.split("=", 1))
-        lowered = name.lower()
-        if lowered in _PAGE_ID_PARAMS or not _TRACKING_PARAM.search(lowered):
+        if not is_tracking_param(name):
             kept.append((name, urlencode([(name, value)])))
     return "&".join(written for _, written in sorted(kept, key=lambda pair: pair[0]))
+
+
+def is_tracking_param(name: str) -> bool:
+    """Whether a query parameter only counts visits (a campaign, a share, a referrer) and so
+    never changes the page: a URL with it and without it are one key."""
+    lowered = name.lower()
+    if lowered in _PAGE_ID_PARAMS:
+        return False
+    if lowered in _MORE_TRACKERS or lowered.startswith(_TRACKER_PREFIXES):
+        return True
+    return bool(_TRACKING_PARAM.search(lowered))
 
 
 def article_key(url: str) -> str:

@@ -95,13 +95,14 @@ from worker.extraction.urls import (
     document_base,
     host_label,
     listing_for_another,
+    names_a_pixel_or_avatar,
     names_a_stock_image,
 )
 from worker.storable import MAX_URL_CHARS
 
 # Bump whenever the output for the same page changes; stored beside raw pages so that stored
 # articles can be re-extracted when it moves.
-EXTRACTOR_VERSION = "90"
+EXTRACTOR_VERSION = "91"
 
 # Below this the page is a stub, a gallery or a teaser, not an article: about three sentences.
 # The shortest real article in the zyte-dev corpus has 369 characters.
@@ -914,16 +915,20 @@ def _canonical(value: str, url: str, base: str) -> str | None:
 
 def _lead_image(value: str, url: str) -> str | None:
     """The image's absolute address, spaces percent-encoded, unless it is the site's logo,
-    icon or placeholder (a lead image shows the article) or the value is no address at all (a
-    caption where JSON-LD wants the image's URL: "Airline fleet parked at the taxiway").
+    icon or placeholder, a tracking pixel or an author's avatar (a lead image shows the
+    article) or the value is no address at all (a caption where JSON-LD wants the image's URL:
+    "Airline fleet parked at the taxiway"). Of a ``srcset`` stated where one address belongs
+    ("a.jpg 1200w, a-small.jpg 600w"), the first address.
 
     An "&amp;" left in the address (a CMS escaped it twice: "?fit=1200%2C800&amp;ssl=1") is
     the "&" between its parameters; no other reference is decoded ("&copy=2" is a parameter)."""
     stated = value.strip().replace("&amp;", "&")
+    if candidates := _SRCSET.fullmatch(stated):
+        stated = candidates[1]
     if " " in stated and "/" not in stated and not _IMAGE_FILE.search(stated):
         return None  # words without a path or a picture's file name
     image = absolute(stated, url)
-    if image is None or names_a_stock_image(image):
+    if image is None or names_a_stock_image(image) or names_a_pixel_or_avatar(image):
         return None
     image = image.replace(" ", "%20")
     # measured as stored: an address longer than any URL column holds is no lead image either
@@ -931,6 +936,8 @@ def _lead_image(value: str, url: str) -> str | None:
 
 
 _IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)$", re.IGNORECASE)
+# An address followed by a width or density descriptor ("1200w", "2x"), then maybe others
+_SRCSET = re.compile(r"(\S+)\s+\d+(?:\.\d+)?[wx]\s*(?:,.*)?", re.DOTALL)
 
 
 def _clean_description(value: str, headline: str | None, outlets: list[str]) -> str | None:

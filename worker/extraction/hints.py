@@ -8,6 +8,7 @@ the source next to the value is what lets every output field carry its provenanc
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Literal
@@ -55,6 +56,9 @@ class Hints:
         "{$plugin.tx_news.opengraph.site_name}") are ignored.
 
         Whitespace is collapsed unless ``keep_lines`` (a body whose line breaks carry meaning).
+        A text is composed (NFC) here, before any field's candidates are compared or
+        deduplicated: "Mu\u0308nchen" (a CMS fed from macOS, a JSON "\u0308") and "München" are
+        one tag, one author.
         """
         if not isinstance(value, str):
             return
@@ -62,6 +66,8 @@ class Hints:
         value = storable_text(value)
         if name in _ADDRESSES:  # a URL parser drops tabs and line breaks (WHATWG URL)
             value = value.translate(_TAB_OR_NEWLINE)
+        else:  # an address stays as written: composed, it may name another file
+            value = unicodedata.normalize("NFC", value)
         text = value.strip() if keep_lines else " ".join(value.split())
         if text and not ("{" in text and _PLACEHOLDER.fullmatch(text)):
             self.fields[name].append(Hint(text, source))

@@ -99,11 +99,14 @@ def collect(root: HtmlElement) -> Hints:
             hints.add("canonical", link.get("href"), "meta")
             break
     values = meta_values(root)
+    pixels = _pixel_images(root)
     for field, keys in FIELD_KEYS.items():
         for key in keys:
             for value in values.get(key, []):
                 if field == "authors" and value.lower().startswith(("http://", "https://")):
                     continue  # article:author is often a profile URL, not a name
+                if field == "image" and value in pixels:
+                    continue
                 hints.add(field, as_read(value) if field in _TEXT_FIELDS else value, "meta")
     for index in range(1, 5):
         labels = values.get(f"twitter:label{index}", [])
@@ -111,3 +114,27 @@ def collect(root: HtmlElement) -> Hints:
             for value in values.get(f"twitter:data{index}", []):
                 hints.add("authors", value, "meta")
     return hints
+
+
+def _pixel_images(root: HtmlElement) -> set[str]:
+    """The og:images the page declares 1x1 or 2x2 pixels large: a tracking pixel or a spacer,
+    never an article's picture. Open Graph gives an image's width and height after its
+    ``og:image``; a size of 0 is a template's "unknown", no size."""
+    pixels: set[str] = set()
+    addresses: list[str] = []
+    size: dict[str, str] = {}
+    for tag in elements(root, "meta"):
+        key = (tag.get("property") or tag.get("name") or "").strip().lower()
+        content = (tag.get("content") or "").strip()
+        if key == "og:image":
+            addresses, size = [], {}
+        if key in ("og:image", "og:image:url", "og:image:secure_url"):
+            addresses.append(content)
+        elif key in ("og:image:width", "og:image:height"):
+            size[key] = content.removesuffix("px").strip()
+        if len(size) == 2 and set(size.values()) <= _PIXEL_SIDES:
+            pixels.update(addresses)
+    return pixels
+
+
+_PIXEL_SIDES = frozenset({"1", "2"})

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import unquote, unquote_plus, urljoin, urlsplit
 
 from lxml.html import HtmlElement
+
+from worker.dedup.urls import is_tracking_param
 
 _ENCODED_ADDRESS = re.compile(r"https?%3A%2F%2F", re.IGNORECASE)
 
@@ -45,19 +47,28 @@ def listing_for_another(canonical: str, url: str) -> bool:
     own ("/news" on "/news/38853_sperrfrist-endet-am-1-februar"). Misconfigured CMSs state
     either on every article; taken for the canonical URL, it would make each article after the
     first a variant of it. An address that goes on without a name ("/story/amp",
-    "/story/slide/2", "/story/print") is a variant of its canonical page."""
+    "/story/slide/2", "/story/print") is a variant of its canonical page. A query of tracking
+    parameters alone ("/?utm_source=homepage", "/?ref=logo") leaves the listing one."""
     try:
         stated, page = urlsplit(canonical), urlsplit(url)
     except ValueError:
         return False
-    if stated.query:
+    if not _only_tracking(stated.query):
         return False
-    if stated.path in ("", "/"):
-        return not (_HOME_PATH.fullmatch(page.path) and not page.query)
+    if _HOME_PATH.fullmatch(stated.path):  # "/", "", "/index.html"
+        return not (_HOME_PATH.fullmatch(page.path) and _only_tracking(page.query))
     section = stated.path.rstrip("/") + "/"
     if _host(stated.hostname) != _host(page.hostname) or not page.path.startswith(section):
         return False
     return any(_names_an_article(part) for part in page.path[len(section) :].split("/"))
+
+
+def _only_tracking(query: str) -> bool:
+    """Whether a query holds no parameter but tracking ones (or none at all)."""
+    pieces = [piece for piece in query.split("&") if piece]
+    return all(
+        "=" in piece and is_tracking_param(unquote_plus(piece.split("=", 1)[0])) for piece in pieces
+    )
 
 
 _HOME_PATH = re.compile(r"/?(?:index\.\w+)?")
@@ -140,3 +151,36 @@ _GENERIC_WORDS = frozenset(
 # not an Italian or Spanish word in "-alogo", "-ilogo", "-ologo" ("catalogo", "epilogo",
 # "psicologo-roma.jpg").
 _LOGO_WORD = re.compile(r"[a-z]*(?<![aio])logo\d*|(?:logo|icon)\d+")
+
+
+def names_a_pixel_or_avatar(url: str) -> bool:
+    """The address of a tracking pixel (Facebook's "facebook.com/tr", Google Analytics'
+    "/collect", comScore's, WordPress's stats) or of a person's Gravatar: an author's face
+    is not the article's picture."""
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").removeprefix("www.")
+    except ValueError:
+        return False
+    if any(host == name or host.endswith(f".{name}") for name in _PIXEL_HOSTS):
+        return True
+    if any(_under(parts.path, prefix) for prefix in _PIXEL_PATHS.get(host, ())):
+        return True
+    # Gravatar's own host, or an image proxy's copy ("i0.wp.com/secure.gravatar.com/avatar/")
+    return "gravatar.com/avatar/" in f"{host}{parts.path}".lower()
+
+
+def _under(path: str, prefix: str) -> bool:
+    return path == prefix or path.startswith(f"{prefix}/")
+
+
+# Hosts that serve nothing but pixels and beacons
+_PIXEL_HOSTS = (
+    "scorecardresearch.com", "doubleclick.net", "pixel.wp.com", "bat.bing.com",
+    "px.ads.linkedin.com", "ct.pinterest.com", "pixel.quantserve.com", "analytics.twitter.com",
+)  # fmt: skip
+# and the pixel paths of hosts that serve more
+_PIXEL_PATHS = {
+    "facebook.com": ("/tr",),
+    "google-analytics.com": ("/collect", "/r/collect", "/g/collect", "/__utm.gif"),
+}

@@ -350,7 +350,7 @@ def store(
 
     - another page already holds this canonical URL: this page is a variant (duplicate), unless
       it is the canonical page itself, which then refreshes the row (keeping an edited text as
-      a version) and demotes the variant, or it shares no paragraph with that page's text (a
+      a version) and demotes the variant, or it does not share most of that page's text (a
       listing page named canonical on every article): then it keys itself by its own URL;
     - the same outlet already has this body, or one close enough to be the same article under
       another URL (AMP, print): duplicate;
@@ -460,22 +460,22 @@ def _another_article(
     claimant: Article, page: FetchedPage, body: str, is_canonical_page: bool
 ) -> bool:
     """The article holding the canonical URL this page names is no version of this page: it
-    is not this page, and the two share no paragraph. A misconfigured CMS names its listing
-    page canonical on every article; each article then keys itself by its own URL instead of
-    becoming a "variant" of the first one stored (an AMP, print or slide page shares text
-    with its canonical page)."""
+    is not this page, and the two do not share most of their text. A misconfigured CMS names
+    its listing page canonical on every article; each article then keys itself by its own URL
+    instead of becoming a "variant" of the first one stored. An AMP or print edition repeats
+    most of its page's paragraphs; two articles of one outlet may share one (a wire service's
+    background line, a standard closing sentence) and still be two."""
     if is_canonical_page or claimant.url == page.final_url:
         return False
-    return not _shares_text(claimant.body, body)
+    return not _shares_most_text(claimant.body, body)
 
 
-def _shares_text(stored_body: str, body: str) -> bool:
-    """Whether two bodies have a paragraph in common (as ``boilerplate`` keys them)."""
-    return (
-        not boilerplate.paragraph_keys(stored_body)
-        .keys()
-        .isdisjoint(boilerplate.paragraph_keys(body))
-    )
+def _shares_most_text(stored_body: str, body: str) -> bool:
+    """Whether more than half of the paragraphs of the shorter body (as ``boilerplate`` keys
+    them) are the other's too."""
+    stored, new = boilerplate.paragraph_keys(stored_body), boilerplate.paragraph_keys(body)
+    shared = len(stored.keys() & new.keys())
+    return shared > 0 and 2 * shared > min(len(stored), len(new))
 
 
 def _store_new(
