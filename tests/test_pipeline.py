@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import redis
 from sqlalchemy import select
+from structlog.testing import capture_logs
 
 from tests.conftest import truncate_postgres
 from tests.localweb.server import LocalSite, Response
@@ -544,9 +545,17 @@ def test_a_bug_a_poll_trips_is_the_sources_recorded_error(
 
     monkeypatch.setattr("worker.pipeline.poll.frontier_links", trip)
     before = datetime.now(UTC)
-    result = poll_source(runtime, _source_id(runtime))
+    with capture_logs() as logs:
+        result = poll_source(runtime, _source_id(runtime))
     error = "crashed: TypeError: 'NoneType' object is not subscriptable"
     assert (result.error, result.url_ids) == (error, [])
+    (crashed,) = [line for line in logs if line["event"] == "poll.crashed"]
+    assert (crashed["log_level"], crashed["source"], crashed["outlet"]) == (
+        "error",
+        "daily/feed",
+        "daily",
+    )
+    assert crashed["url"] == site.url("/feed.xml"), "the line names what an operator looks up"
     with runtime.sessions() as session:
         source = session.scalars(select(Source)).one()
         assert (source.last_error, source.failure_count) == (error, 1)
@@ -902,7 +911,11 @@ def test_a_bug_one_page_trips_fails_that_url_with_its_cause_and_spares_the_other
         return store(runtime, url_id, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(process, "store", store_or_trip)
-    process_inline(runtime, [bad, good])
+    with capture_logs() as logs:
+        process_inline(runtime, [bad, good])
+    (crashed,) = [line for line in logs if line["event"] == "url.crashed"]
+    assert (crashed["log_level"], crashed["url"]) == ("error", site.url("/bad"))
+    assert (crashed["source"], crashed["outlet"]) == ("daily/feed", "daily")
     row = _url(runtime, bad)
     assert (row.state, row.reason, row.detail) == (
         "failed",
@@ -910,6 +923,21 @@ def test_a_bug_one_page_trips_fails_that_url_with_its_cause_and_spares_the_other
         "ValueError: Port out of range 0-65535",
     )
     assert _url(runtime, good).state == "stored", "the batch went on"
+
+
+def test_a_url_that_fails_for_good_is_a_warning_naming_it_and_a_skipped_page_is_not(
+    site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
+) -> None:
+    """Operators alert on warnings: a final failure at info level passed unseen."""
+    site.add("/gone", Response("gone", status=410))
+    site.add("/index", "<html><body><ul><li><a href='/x'>x</a></li></ul></body></html>")
+    runtime = _runtime(site, tmp_path, runtime_factory, database_url, ["/gone", "/index"])
+    with capture_logs() as logs:
+        process_inline(runtime, _poll(runtime))
+    ended = {line["url"]: line for line in logs if line["event"] in ("url.failed", "url.skipped")}
+    gone, index = ended[site.url("/gone")], ended[site.url("/index")]
+    assert (gone["event"], gone["log_level"], gone["outlet"]) == ("url.failed", "warning", "daily")
+    assert (index["event"], index["log_level"]) == ("url.skipped", "info")
 
 
 def test_changed_at_is_the_time_the_row_is_written_not_when_its_fetch_began(

@@ -7,8 +7,10 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any
 
 import structlog
+from sqlalchemy.exc import SQLAlchemyError
 
 from worker.dedup.urls import frontier_key
 from worker.discovery import (
@@ -114,8 +116,21 @@ def poll_source(runtime: Runtime, source_id: int, now: datetime | None = None) -
     except STORE_ERRORS:
         raise
     except Exception as exc:
-        log.exception("poll.crashed", source=source_id)
+        log.error("poll.crashed", exc_info=exc, **_source_fields(runtime, source_id))
         return record_poll_stopped(runtime, source_id, f"crashed: {type(exc).__name__}: {exc}", now)
+
+
+def _source_fields(runtime: Runtime, source_id: int) -> dict[str, Any]:
+    """The source's key, outlet and URL, as every other poll line names them."""
+    fields: dict[str, Any] = {"source_id": source_id}
+    try:
+        with runtime.sessions() as session:
+            source = session.get(Source, source_id)
+            if source is not None:
+                fields.update(source=source.key, outlet=source.outlet.key, url=source.url)
+    except SQLAlchemyError:
+        pass
+    return fields
 
 
 def record_poll_stopped(
@@ -139,12 +154,13 @@ def _poll_source(runtime: Runtime, source_id: int, now: datetime) -> PollResult:
             result.error = f"source {source_id} does not exist"
             return result
         kind, url, etag, last_modified = source.kind, source.url, source.etag, source.last_modified
+        source_key = source.key
         pending = list(source.pending_sitemaps or [])
         article_urls = source.article_urls
         outlet_key = source.outlet.key
         limits = outlet_limits(source.outlet, runtime.settings)
         zone = outlet_zone(source.outlet)  # for a feed's or sitemap's times given without one
-    bound = log.bind(source=source_id, outlet=outlet_key, url=url)
+    bound = log.bind(source=source_key, source_id=source_id, outlet=outlet_key, url=url)
     try:
         pattern = _article_pattern(article_urls)
         page: FetchedPage | None = None

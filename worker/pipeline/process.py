@@ -94,11 +94,30 @@ def process_url(
     except STORE_ERRORS:
         raise
     except Exception as exc:
-        log.exception("url.crashed", url_id=url_id)
+        log.error("url.crashed", exc_info=exc, **_url_fields(runtime, url_id))
         detail = f"{type(exc).__name__}: {exc}"
         with runtime.sessions.begin() as session:
             repository.finish_url(session, url_id, "failed", reason="crashed", detail=detail)
         return UrlOutcome(url_id, "failed", "crashed")
+
+
+def _url_fields(runtime: Runtime, url_id: int) -> dict[str, Any]:
+    """The URL, its source and outlet, for a log line an operator acts on (a bug a page
+    tripped): the ids alone sent them to the database first."""
+    fields: dict[str, Any] = {"url_id": url_id}
+    try:
+        with runtime.sessions() as session:
+            row = session.execute(
+                select(Url.url, Source.key, Outlet.key)
+                .outerjoin(Source, Source.id == Url.source_id)
+                .outerjoin(Outlet, Outlet.id == Source.outlet_id)
+                .where(Url.id == url_id)
+            ).first()
+    except SQLAlchemyError:
+        return fields
+    if row is not None:
+        fields.update(url=row[0], source=row[1], outlet=row[2])
+    return fields
 
 
 def _process_url(runtime: Runtime, url_id: int, *, force: bool, now: datetime | None) -> UrlOutcome:
@@ -132,7 +151,9 @@ def _process_url(runtime: Runtime, url_id: int, *, force: bool, now: datetime | 
                 session, url_id, state, reason=exc.reason, detail=str(exc),
                 http_status=page.status, final_url=page.final_url,
             )  # fmt: skip
-        bound.info("url.skipped" if state == "skipped" else "url.failed", reason=exc.reason)
+        # a failed URL is final and lost to readers: a warning; a skipped page was no article
+        level = bound.info if state == "skipped" else bound.warning
+        level(f"url.{state}", reason=exc.reason, error=str(exc))
         metrics.url_finished(context.outlet_key, state, exc.reason)
         return UrlOutcome(url_id, state, exc.reason)
     with clock.phase("store"):
@@ -279,7 +300,8 @@ def _fetch_failed(
     if retry:
         bound.info("url.retry", reason=exc.reason, attempt=context.attempt, delay=delay)
         raise RetryLater(url_id, delay, f"{exc.reason}: {exc}") from exc
-    bound.info(f"url.{state}", reason=exc.reason, error=str(exc), attempts=context.attempt)
+    level = bound.info if state == "skipped" else bound.warning
+    level(f"url.{state}", reason=exc.reason, error=str(exc), attempts=context.attempt)
     return UrlOutcome(url_id, state, exc.reason)
 
 
