@@ -182,7 +182,7 @@ def rerun(
         if not url_ids:
             _check_filters(runtime, selection)
         if url and len(url_ids) < len(set(url)):
-            err.print(f"{len(set(url)) - len(url_ids)} of the given URLs are not in the frontier")
+            _say_unselected_urls(runtime, selection, len(url_ids))
         if dry_run or not url_ids:
             if url_ids:
                 _print_sample(runtime, url_ids)
@@ -207,6 +207,23 @@ def _check_keys(runtime: Any, sources: list[str] | None, outlets: list[str] | No
     problem = unknown_keys(runtime, sources or [], outlets or [])
     if problem:
         raise _fail(problem)
+
+
+def _say_unselected_urls(runtime: Any, selection: UrlSelection, selected: int) -> None:
+    """Why some given --url are not selected: not in the frontier, or filtered out by the other
+    options (a stored URL under the default ``--state failed``), which are two fixes."""
+    from worker.pipeline.rerun import UrlSelection, select_urls
+
+    known = len(select_urls(runtime, UrlSelection(urls=selection.urls)))
+    absent = len(set(selection.urls)) - known
+    if absent > 0:
+        err.print(f"{absent} of the given URLs are not in the frontier")
+    if known > selected:
+        states = " or ".join(selection.states) or "any state"
+        err.print(
+            f"{known - selected} of the given URLs are in the frontier but not {states} or "
+            "outside the other options (`newsworker url URL` shows each one's state)"
+        )
 
 
 def _check_filters(runtime: Any, selection: UrlSelection) -> None:

@@ -371,7 +371,7 @@ def test_a_reason_or_url_that_matches_nothing_exits_2_naming_the_reasons_there_a
         site.add("/b", Response("<html><body><p>menu</p></body></html>"))
         env = {**feed_service(site, tmp_path), "COLUMNS": "300"}
         assert run_cli(["crawl", "--inline"], env, tmp_path).returncode == 1
-        missing = site.url("/c")
+        missing, skipped = site.url("/c"), site.url("/b")
     for command, said in (
         (["--reason", "http_40"], "nothing matched --reason 'http_40': reasons of failed URLs: "
          "http_404 (1)"),
@@ -384,6 +384,12 @@ def test_a_reason_or_url_that_matches_nothing_exits_2_naming_the_reasons_there_a
         assert result.stderr.startswith(f"error: {said}"), (command, result.stderr)
     found = run_cli(["rerun", "--reason", "http_404", "--dry-run"], env, tmp_path)
     assert found.returncode == 0 and "1 URLs selected (1 failed)" in found.stdout, found.stderr
+    # a URL of the frontier that the state filter leaves out is not "not in the frontier"
+    given = ["--url", skipped, "--url", missing, "--state", "failed"]
+    both = run_cli(["rerun", *given, "--dry-run"], env, tmp_path)
+    assert both.returncode == 0, both.stderr
+    assert "1 of the given URLs are not in the frontier" in both.stderr
+    assert "1 of the given URLs are in the frontier but not failed" in both.stderr
     # the reason exists, the window holds none: nothing to repair, not a typo
     none = run_cli(["rerun", "--reason", "http_404", "--until", "2020-01-01"], env, tmp_path)
     assert none.returncode == 0 and "0 URLs selected" in none.stdout, none.stderr
