@@ -29,8 +29,13 @@ def _json(stdout: str) -> dict[str, Any]:
 def test_health_says_what_is_wrong_in_one_line(tmp_path: Path) -> None:
     env = service_env(tmp_path)
     database_url = f"sqlite:///{tmp_path / 'var' / 'newsworker.sqlite'}"
+    database = tmp_path / "var" / "newsworker.sqlite"
     fresh = run_cli(["health"], env, tmp_path)
-    assert fresh.returncode == 1 and "no schema: run `newsworker db upgrade`" in fresh.stdout
+    assert fresh.returncode == 1 and f"the database file {database} does not exist" in fresh.stdout
+    database.parent.mkdir(parents=True, exist_ok=True)
+    database.touch()  # a database nothing migrated
+    empty = run_cli(["health"], env, tmp_path)
+    assert empty.returncode == 1 and "no schema: run `newsworker db upgrade`" in empty.stdout
     assert run_cli(["db", "upgrade"], env, tmp_path).returncode == 0
     no_tick = run_cli(["health"], env, tmp_path)
     assert no_tick.returncode == 1, no_tick.stdout
