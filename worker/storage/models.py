@@ -412,13 +412,13 @@ class OutletBoilerplate(Base):
 class Heartbeat(Base):
     __tablename__ = "heartbeats"
     __table_args__ = {
-        "comment": "Last signs of life of the beat tick and of each worker. Internal."
+        "comment": "Last signs of life of the tick, of each beat and of each worker. Internal."
     }
 
     name: Mapped[str] = mapped_column(
-        String(200), primary_key=True, comment="`tick`, or `worker:<node name>`."
+        String(200), primary_key=True, comment="`tick`, `beat:<node name>` or `worker:<node name>`."
     )
-    kind: Mapped[str] = mapped_column(String(20), comment="tick | worker.")
+    kind: Mapped[str] = mapped_column(String(20), comment="tick | beat | worker.")
     started_at: Mapped[datetime] = mapped_column(comment="When this process (or ticking) began.")
     last_seen_at: Mapped[datetime] = mapped_column(comment="Last sign of life.")
     detail: Mapped[dict[str, Any]] = mapped_column(
