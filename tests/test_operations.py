@@ -29,6 +29,7 @@ from worker.pipeline.rerun import (
 from worker.reporting.failures import failing_sources, failure_groups
 from worker.reporting.status import service_status
 from worker.runtime import Runtime
+from worker.storage import heartbeats
 from worker.storage.models import Article, ArticleVersion, RawPage, Source, Url
 from worker.syncing import sync_from_file
 from worker.timespec import parse_since
@@ -397,9 +398,16 @@ def test_status_and_failures_show_what_the_data_says(
         _crawl(runtime)
         now = datetime.now(UTC)
         tick(runtime, now)
+        with runtime.sessions.begin() as session:  # a beat, and one silent for 10 minutes
+            heartbeats.record(session, "beat:celerybeat@a", "beat", now, {"pid": 7})
+            heartbeats.record(session, "beat:celerybeat@b", "beat", now - timedelta(minutes=10))
         with runtime.sessions() as session:
-            report = service_status(session, now)
+            report = service_status(session, now, beat_gone_after=timedelta(minutes=2))
             broken = failing_sources(session)
+        assert [(b.name, b.state, b.pid) for b in report.beats] == [
+            ("celerybeat@a", "running", 7), ("celerybeat@b", "gone", None),
+        ]  # fmt: skip
+        assert report.workers == [], "a beat is no worker"
         by_source = {s.source: s for s in report.sources}
         assert by_source["herald/feed"].stored_24h == 3
         assert by_source["herald/feed"].failure_streak == 0

@@ -11,7 +11,7 @@ import json
 import sys
 from collections.abc import Iterator
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -34,6 +34,7 @@ from worker.cli import (
     styled,
 )
 from worker.errors import ConfigError
+from worker.settings import get_settings
 from worker.timespec import parse_since
 
 if TYPE_CHECKING:
@@ -538,7 +539,8 @@ def status(as_json: JsonOpt = False) -> None:
     now = datetime.now(UTC)
     try:
         with _runtime().sessions() as session:
-            report = service_status(session, now)
+            beat_gone_after = timedelta(seconds=get_settings().health_max_tick_age_seconds)
+            report = service_status(session, now, beat_gone_after)
     except SQLAlchemyError as exc:
         raise _fail(_db_problem(exc)) from exc
     depth: int | None
@@ -580,6 +582,13 @@ def status(as_json: JsonOpt = False) -> None:
             str(w.concurrency or ""),
         )
     out.print(workers if report.workers else "workers: none seen")
+    beats = Table(title="beats (newsworker beat; run's embedded beat writes no row)")
+    for column in ("beat", "state", "last tick sent", "since", "pid"):
+        beats.add_column(column)
+    for b in report.beats:
+        beats.add_row(b.name, b.state, _short(_iso(b.last_seen_at)), _short(_iso(b.started_at)),
+                      str(b.pid or ""))  # fmt: skip
+    out.print(beats if report.beats else "beats: none seen")
 
 
 @app.command()

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from worker.liveness import WORKER_GONE_AFTER_SECONDS
 from worker.storage import heartbeats
-from worker.storage.models import Outlet, Source, Url
+from worker.storage.models import Heartbeat, Outlet, Source, Url
 
 # A worker not heard from in this long is shown as gone (it died or lost the database).
 WORKER_GONE_AFTER = timedelta(seconds=WORKER_GONE_AFTER_SECONDS)
@@ -49,9 +49,14 @@ class ServiceStatus:
     sources: list[SourceStatus]
     workers: list[WorkerSeen]
     last_tick_at: datetime | None
+    beats: list[WorkerSeen]  # each beat, by the ticks it sent (concurrency None)
 
 
-def service_status(session: Session, now: datetime) -> ServiceStatus:
+def service_status(
+    session: Session, now: datetime, beat_gone_after: timedelta = WORKER_GONE_AFTER
+) -> ServiceStatus:
+    """``beat_gone_after``: a beat writes its row after each tick it sends, so one not heard
+    from in longer than the health check's tick age is gone."""
     day_ago = now - timedelta(hours=24)
     stored_since = select(Url.source_id, func.count()).where(
         Url.state == "stored", Url.last_attempt_at >= day_ago
@@ -80,23 +85,28 @@ def service_status(session: Session, now: datetime) -> ServiceStatus:
         for s in session.scalars(select(Source).join(Outlet).order_by(Outlet.key, Source.key))
     ]
     workers: list[WorkerSeen] = []
+    beats: list[WorkerSeen] = []
     last_tick: datetime | None = None
-    for beat in heartbeats.all_heartbeats(session):
-        if beat.kind == "tick":
-            last_tick = beat.last_seen_at
-        if beat.kind != "worker":  # the tick, and beats (for `health --beat`)
-            continue
-        state = str(beat.detail.get("state", "running"))
-        if state == "running" and now - beat.last_seen_at > WORKER_GONE_AFTER:
-            state = "gone"
-        workers.append(
-            WorkerSeen(
-                beat.name.removeprefix("worker:"),
-                beat.last_seen_at,
-                beat.started_at,
-                state,
-                beat.detail.get("pid"),
-                beat.detail.get("concurrency"),
-            )
-        )
-    return ServiceStatus(now, sources, workers, last_tick)
+    for row in heartbeats.all_heartbeats(session):
+        if row.kind == "tick":
+            last_tick = row.last_seen_at
+        elif row.kind in ("worker", "beat"):
+            gone_after = WORKER_GONE_AFTER if row.kind == "worker" else beat_gone_after
+            seen = workers if row.kind == "worker" else beats
+            seen.append(_seen(row, now, gone_after))
+    return ServiceStatus(now, sources, workers, last_tick, beats)
+
+
+def _seen(row: Heartbeat, now: datetime, gone_after: timedelta) -> WorkerSeen:
+    """A process's row as shown: ``gone`` when a running one fell silent."""
+    state = str(row.detail.get("state", "running"))
+    if state == "running" and now - row.last_seen_at > gone_after:
+        state = "gone"
+    return WorkerSeen(
+        row.name.split(":", 1)[-1],
+        row.last_seen_at,
+        row.started_at,
+        state,
+        row.detail.get("pid"),
+        row.detail.get("concurrency"),
+    )
