@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import redis
+from prometheus_client import REGISTRY
 from sqlalchemy import select
 from structlog.testing import capture_logs
 
@@ -381,9 +382,34 @@ def test_a_url_whose_attempts_never_finish_ends_failed(
     (url_id,) = _poll(runtime)
     with runtime.sessions.begin() as session:  # two attempts whose worker died mid-page
         session.get_one(Url, url_id).attempts = 2
+    counted = _finished("failed", "too_many_attempts")
     outcome = process_url(runtime, url_id)
     assert (outcome.state, outcome.reason) == ("failed", "too_many_attempts")
     assert site.get_hits["/story"] == 0
+    assert _finished("failed", "too_many_attempts") == counted + 1, "a hung page is counted"
+
+
+def _finished(state: str, reason: str) -> float:
+    """newsworker_urls_finished_total of outlet "daily" (the test runtimes' outlet)."""
+    labels = {"outlet": "daily", "state": state, "reason": reason}
+    return REGISTRY.get_sample_value("newsworker_urls_finished_total", labels) or 0.0
+
+
+def _polls(result: str) -> float:
+    labels = {"outlet": "daily", "source": "daily/feed", "result": result}
+    return REGISTRY.get_sample_value("newsworker_polls_total", labels) or 0.0
+
+
+def test_every_poll_is_counted_with_its_result(
+    site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
+) -> None:
+    """A feed failing on every poll left no trace in the metrics: no alert could fire."""
+    runtime = _runtime(site, tmp_path, runtime_factory, database_url, [])
+    ok, failed = _polls("ok"), _polls("http_500")
+    poll_source(runtime, _source_id(runtime))
+    site.add("/feed.xml", Response("oops", status=500))
+    poll_source(runtime, _source_id(runtime), datetime.now(UTC) + timedelta(hours=1))
+    assert (_polls("ok"), _polls("http_500")) == (ok + 1, failed + 1)
 
 
 def test_a_rerun_of_a_url_whose_source_is_gone_ends_failed_not_pending(
@@ -911,8 +937,10 @@ def test_a_bug_one_page_trips_fails_that_url_with_its_cause_and_spares_the_other
         return store(runtime, url_id, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(process, "store", store_or_trip)
+    crashes = _finished("failed", "crashed")
     with capture_logs() as logs:
         process_inline(runtime, [bad, good])
+    assert _finished("failed", "crashed") == crashes + 1
     (crashed,) = [line for line in logs if line["event"] == "url.crashed"]
     assert (crashed["log_level"], crashed["url"]) == ("error", site.url("/bad"))
     assert (crashed["source"], crashed["outlet"]) == ("daily/feed", "daily")

@@ -53,8 +53,15 @@ EXTRACTION_REASONS = _class_reasons(ExtractionError) | {"extractor_crashed"}
 
 PAGES_FETCHED = Counter(
     "newsworker_pages_fetched",
-    "Page fetches, by outlet and HTTP status code or fetch error reason.",
+    "Page fetches, by outlet and status: the HTTP status of a page read (200), else the fetch "
+    "error's reason (http_404, timeout).",
     ["outlet", "status"],
+)
+POLLS = Counter(
+    "newsworker_polls",
+    "Polls of a source, by outlet, source key and result: ok, not_modified, host_busy, or the "
+    "failure's reason (http_500, timeout, bad_feed, crashed).",
+    ["outlet", "source", "result"],
 )
 URLS_FINISHED = Counter(
     "newsworker_urls_finished",
@@ -74,7 +81,8 @@ DUPLICATES = Counter(
 )
 TASK_SECONDS = Histogram(
     "newsworker_task_seconds",
-    "Run time of Celery tasks, by task name and outcome (SUCCESS, RETRY, FAILURE).",
+    "Run time of Celery tasks, by task name and outcome (SUCCESS, RETRY, FAILURE; a task that "
+    "ended without a state, killed at its time limit, is a FAILURE).",
     ["task", "outcome"],
     buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300),
 )
@@ -93,6 +101,12 @@ _server: WSGIServer | None = None  # the endpoint's server, in the process that 
 def page_fetched(outlet: str, status: str) -> None:
     """One page fetch ended: ``status`` is the HTTP status ("200", "404") or an error reason."""
     PAGES_FETCHED.labels(outlet, status).inc()
+
+
+def polled(outlet: str, source: str, result: str) -> None:
+    """A poll of ``source`` ended with ``result`` ("ok", "not_modified", a failure's reason):
+    a feed failing on every poll is an alert's business, and nothing else counted it."""
+    POLLS.labels(outlet, source, result).inc()
 
 
 def url_finished(outlet: str, state: str, reason: str | None) -> None:
@@ -119,7 +133,7 @@ def task_finished(task_id: str, task: str, outcome: str | None) -> None:
     """Celery's task_postrun: observe the run time under the task state it ended in."""
     started = _task_started.pop(task_id, None)
     if started is not None:
-        TASK_SECONDS.labels(task, outcome or "UNKNOWN").observe(time.monotonic() - started)
+        TASK_SECONDS.labels(task, outcome or "FAILURE").observe(time.monotonic() - started)
 
 
 class QueueDepthCollector(Collector):

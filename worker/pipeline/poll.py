@@ -12,6 +12,7 @@ from typing import Any
 import structlog
 from sqlalchemy.exc import SQLAlchemyError
 
+from worker import metrics
 from worker.dedup.urls import frontier_key
 from worker.discovery import (
     Discovered,
@@ -143,6 +144,8 @@ def record_poll_stopped(
         source = session.get(Source, source_id)
         if source is not None:
             repository.record_poll_failure(session, source, now or datetime.now(UTC), error)
+            # "crashed", "time_limit": the cause before its detail
+            metrics.polled(source.outlet.key, source.key, error.split(":", 1)[0])
     return PollResult(source_id, error=error)
 
 
@@ -194,6 +197,7 @@ def _poll_source(runtime: Runtime, source_id: int, now: datetime) -> PollResult:
             until = now + timedelta(seconds=exc.retry_after or 1.0)
             repository.postpone_poll(session, source, until)
         bound.info("poll.host_busy", until=until.isoformat())
+        metrics.polled(outlet_key, source_key, "host_busy")
         return result
     except NotModified:
         result.not_modified = True
@@ -201,6 +205,7 @@ def _poll_source(runtime: Runtime, source_id: int, now: datetime) -> PollResult:
             source = session.get_one(Source, source_id)
             repository.record_poll_success(session, source, now, etag, last_modified)
         bound.info("poll.not_modified")
+        metrics.polled(outlet_key, source_key, "not_modified")
         return result
     except (FetchError, DiscoveryError) as exc:
         result.error = f"{exc.reason}: {exc}"
@@ -210,6 +215,7 @@ def _poll_source(runtime: Runtime, source_id: int, now: datetime) -> PollResult:
                 session, source, now, result.error, retry_after=getattr(exc, "retry_after", None)
             )
         bound.warning("poll.failed", reason=exc.reason, error=str(exc))
+        metrics.polled(outlet_key, source_key, exc.reason)
         return result
 
     links = frontier_links(found.links, found.refused)
@@ -238,6 +244,7 @@ def _poll_source(runtime: Runtime, source_id: int, now: datetime) -> PollResult:
             "poll.sitemap_walk_paused", sitemaps_left=len(walk.left), until=resume_at.isoformat()
         )
     bound.info("poll.done", links=result.links, queued=len(result.url_ids))
+    metrics.polled(outlet_key, source_key, "ok")
     return result
 
 

@@ -94,10 +94,12 @@ def process_url(
     except STORE_ERRORS:
         raise
     except Exception as exc:
-        log.error("url.crashed", exc_info=exc, **_url_fields(runtime, url_id))
+        fields = _url_fields(runtime, url_id)
+        log.error("url.crashed", exc_info=exc, **fields)
         detail = f"{type(exc).__name__}: {exc}"
         with runtime.sessions.begin() as session:
             repository.finish_url(session, url_id, "failed", reason="crashed", detail=detail)
+        metrics.url_finished(fields.get("outlet") or "", "failed", "crashed")
         return UrlOutcome(url_id, "failed", "crashed")
 
 
@@ -209,6 +211,8 @@ def _start_attempt(
                 session, url_id, "failed", reason="too_many_attempts",
                 detail=f"{url.attempts} attempts did not finish; last: {url.reason or 'none'}",
             )  # fmt: skip
+            # a page that hangs or kills its worker: counted, or no alert ever sees it
+            metrics.url_finished(outlet.key if outlet else "", "failed", "too_many_attempts")
             return UrlOutcome(url_id, "failed", "too_many_attempts")
         url.state = "pending"
         url.attempts += 1
@@ -218,6 +222,7 @@ def _start_attempt(
             repository.finish_url(
                 session, url_id, "failed", reason="no_outlet", detail="source removed"
             )
+            metrics.url_finished("", "failed", "no_outlet")
             return UrlOutcome(url_id, "failed", "no_outlet")
         return context
 
