@@ -492,3 +492,31 @@ def test_an_inline_crawl_shows_its_progress_once_when_not_on_a_terminal(tmp_path
     assert crawl.returncode == 1, crawl.stdout + crawl.stderr
     bars = [line for line in crawl.stderr.splitlines() if "polling, then fetching" in line]
     assert len(bars) == 1 and " 3/3 " in bars[0], crawl.stderr
+
+
+def test_status_and_failures_json_have_the_documented_keys(tmp_path: Path) -> None:
+    """Scripts read these: README lists their keys; a key renamed breaks them silently."""
+    from tests.e2e.outlets import feed_service, rss_of
+
+    with LocalSite() as site:
+        site.add("/feed.xml", rss_of(["/a"]))
+        site.add("/a", Response("gone", status=404))
+        env = feed_service(site, tmp_path)
+        assert run_cli(["crawl", "--inline"], env, tmp_path).returncode == 1
+    status = json.loads(run_cli(["status", "--json"], env, tmp_path).stdout)
+    assert set(status) == {
+        "now", "sources", "workers", "beats", "last_tick_at", "queue_depth", "broker_error",
+    }  # fmt: skip
+    assert set(status["sources"][0]) == {
+        "outlet", "source", "kind", "enabled", "every_seconds", "last_polled_at",
+        "last_success_at", "next_poll_at", "failure_streak", "backing_off", "last_error",
+        "stored_24h", "pending",
+    }  # fmt: skip
+    failures = json.loads(run_cli(["failures", "--json"], env, tmp_path).stdout)
+    assert set(failures) == {"since", "groups", "sources"}
+    (group,) = failures["groups"]
+    assert set(group) == {"outlet", "state", "reason", "count", "last_at", "examples"}
+    assert set(group["examples"][0]) == {
+        "url", "detail", "http_status", "attempts", "last_attempt_at", "title",
+    }  # fmt: skip
+    assert group["last_at"].endswith("+00:00"), "times in UTC"
