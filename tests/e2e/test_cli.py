@@ -241,12 +241,7 @@ def test_a_database_a_newer_release_migrated_stops_every_command_as_health_says(
     # traceback and exit 1 ("Can't locate revision"), which crawl uses for "some URLs failed"
     import sqlite3
 
-    sources = tmp_path / "sources.toml"
-    sources.write_text(
-        '[outlets.daily]\nname = "Daily"\n[[outlets.daily.sources]]\n'
-        'kind = "feed"\nurl = "http://127.0.0.1:9/feed.xml"\n'
-    )
-    env = {**service_env(tmp_path, sources_file=str(sources)), "COLUMNS": "300"}
+    env = _one_source_env(tmp_path, "feed", "http://127.0.0.1:9/feed.xml")
     assert run_cli(["db", "upgrade"], env, tmp_path).returncode == 0
     assert run_cli(["sources", "--sync"], env, tmp_path).returncode == 0
     with sqlite3.connect(tmp_path / "var" / "newsworker.sqlite") as connection:
@@ -338,14 +333,19 @@ def test_bad_settings_times_and_paths_are_one_line_errors_exit_2(tmp_path: Path)
     assert "Traceback" not in directory.stderr
 
 
-def test_a_since_later_than_until_exits_2_naming_both(tmp_path: Path) -> None:
-    # a swapped pair selected nothing: "0 URLs selected", exit 0, as if nothing needed repair
+def _one_source_env(tmp_path: Path, kind: str, url: str) -> dict[str, str]:
+    """The environment of a service whose one outlet, "daily", has one source at ``url``."""
     sources = tmp_path / "sources.toml"
     sources.write_text(
         '[outlets.daily]\nname = "Daily"\n[[outlets.daily.sources]]\n'
-        'kind = "sitemap"\nurl = "http://127.0.0.1:9/sitemap.xml"\n'
+        f'kind = "{kind}"\nurl = "{url}"\n'
     )
-    env = {**service_env(tmp_path, sources_file=str(sources)), "COLUMNS": "300"}
+    return {**service_env(tmp_path, sources_file=str(sources)), "COLUMNS": "300"}
+
+
+def test_a_since_later_than_until_exits_2_naming_both(tmp_path: Path) -> None:
+    # a swapped pair selected nothing: "0 URLs selected", exit 0, as if nothing needed repair
+    env = _one_source_env(tmp_path, "sitemap", "http://127.0.0.1:9/sitemap.xml")
     window = ["--since", "2026-11-02", "--until", "2026-11-01"]
     for command in (["rerun", *window, "--dry-run"], ["reprocess", *window, "--dry-run"],
                     ["backfill", "--source", "daily/sitemap", *window, "--dry-run"]):  # fmt: skip
@@ -447,12 +447,7 @@ def test_an_upgrade_to_a_revision_the_database_is_past_says_where_it_is(tmp_path
 
 def test_a_backfill_of_an_outlet_without_a_sitemap_says_so(tmp_path: Path) -> None:
     # an outlet key was refused as "no source with key", though --source takes one everywhere
-    sources = tmp_path / "sources.toml"
-    sources.write_text(
-        '[outlets.daily]\nname = "Daily"\n[[outlets.daily.sources]]\n'
-        'kind = "feed"\nurl = "http://127.0.0.1:9/feed.xml"\n'
-    )
-    env = {**service_env(tmp_path, sources_file=str(sources)), "COLUMNS": "300"}
+    env = _one_source_env(tmp_path, "feed", "http://127.0.0.1:9/feed.xml")
     result = run_cli(["backfill", "--source", "daily", "--since", "2d", "--dry-run"], env, tmp_path)
     assert result.returncode == 2, result.stdout + result.stderr
     assert result.stderr.startswith("error: outlet 'daily' has no enabled sitemap source: "), (
