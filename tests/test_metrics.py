@@ -51,6 +51,21 @@ def test_page_fetched_counts_by_outlet_and_status() -> None:
     assert value("newsworker_pages_fetched_total", outlet="pf", status="404") == 0
 
 
+def test_the_last_good_things_are_timestamps_an_alert_can_age() -> None:
+    before = time.time()
+    metrics.url_finished("ts", "stored", None)
+    metrics.url_finished("ts", "failed", "http_404")
+    metrics.polled("ts", "ts/feed", "not_modified")
+    metrics.polled("ts", "ts/other", "http_500")
+    metrics.ticked()
+    assert value("newsworker_last_stored_timestamp_seconds", outlet="ts") >= before
+    assert (
+        value("newsworker_last_poll_ok_timestamp_seconds", outlet="ts", source="ts/feed") >= before
+    )
+    assert value("newsworker_last_poll_ok_timestamp_seconds", outlet="ts", source="ts/other") == 0
+    assert value("newsworker_last_tick_timestamp_seconds") >= before
+
+
 @pytest.mark.parametrize(
     ("state", "reason", "extraction", "duplicate"),
     [

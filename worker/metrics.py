@@ -24,6 +24,7 @@ import structlog
 from prometheus_client import (
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     multiprocess,
     start_http_server,
@@ -86,6 +87,25 @@ TASK_SECONDS = Histogram(
     ["task", "outcome"],
     buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300),
 )
+# Times of the last good thing, for "nothing for N hours" alerts (time() - value). Merged
+# across the pool's processes by their maximum; absent until it first happens in this run.
+LAST_STORED = Gauge(
+    "newsworker_last_stored_timestamp_seconds",
+    "Unix time an article of the outlet was last stored (or re-stored) by this worker.",
+    ["outlet"],
+    multiprocess_mode="max",
+)
+LAST_POLL_OK = Gauge(
+    "newsworker_last_poll_ok_timestamp_seconds",
+    "Unix time the source was last polled without error (ok or not modified) by this worker.",
+    ["outlet", "source"],
+    multiprocess_mode="max",
+)
+LAST_TICK = Gauge(
+    "newsworker_last_tick_timestamp_seconds",
+    "Unix time this worker last ran beat's tick (which claims the due sources).",
+    multiprocess_mode="max",
+)
 HOST_WAIT_SECONDS = Histogram(
     "newsworker_host_wait_seconds",
     "Seconds a fetch waited for its per-host slot (rate limit, concurrency cap, Retry-After); "
@@ -107,12 +127,21 @@ def polled(outlet: str, source: str, result: str) -> None:
     """A poll of ``source`` ended with ``result`` ("ok", "not_modified", a failure's reason):
     a feed failing on every poll is an alert's business, and nothing else counted it."""
     POLLS.labels(outlet, source, result).inc()
+    if result in ("ok", "not_modified"):
+        LAST_POLL_OK.labels(outlet, source).set(time.time())
+
+
+def ticked() -> None:
+    """Beat's tick ran here: its age is how long ago beat, broker and a worker all worked."""
+    LAST_TICK.set(time.time())
 
 
 def url_finished(outlet: str, state: str, reason: str | None) -> None:
     """A URL reached ``state``; extraction failures and duplicates are also counted apart, as
     they are what an operator watches (a changed site layout, a syndication burst)."""
     URLS_FINISHED.labels(outlet, state, reason or "").inc()
+    if state == "stored":
+        LAST_STORED.labels(outlet).set(time.time())
     if state == "duplicate":
         DUPLICATES.labels(outlet, reason or "").inc()
     elif state in ("failed", "skipped") and reason in EXTRACTION_REASONS:

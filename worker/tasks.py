@@ -13,7 +13,7 @@ from celery import Task
 from celery.exceptions import TimeLimitExceeded
 from sqlalchemy.exc import OperationalError
 
-from worker import pipeline
+from worker import metrics, pipeline
 from worker.celery_app import app
 from worker.runtime import get_runtime
 from worker.syncing import sync_if_changed
@@ -28,6 +28,7 @@ def tick() -> int:
     runtime = get_runtime()
     sync_if_changed(runtime)
     source_ids = pipeline.tick(runtime)
+    metrics.ticked()
     for source_id in source_ids:
         poll.delay(source_id)
     for url_id in pipeline.sweep_lost_urls(runtime):

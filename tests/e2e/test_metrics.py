@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import socket
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -35,6 +36,9 @@ def expected_series(web: TestWeb) -> list[tuple[str, dict[str, str]]]:
         ("newsworker_pages_fetched_total", {**herald, "status": "200"}),
         ("newsworker_pages_fetched_total", {**herald, "status": "http_404"}),
         ("newsworker_urls_finished_total", {**herald, "state": "stored", "reason": ""}),
+        ("newsworker_polls_total", {**herald, "result": "ok"}),
+        ("newsworker_last_stored_timestamp_seconds", herald),
+        ("newsworker_last_poll_ok_timestamp_seconds", herald),
         ("newsworker_extraction_failures_total", {**herald, "reason": "not_article"}),
         ("newsworker_task_seconds_count", {"task": "newsworker.poll", "outcome": "SUCCESS"}),
         ("newsworker_task_seconds_count", {"task": "newsworker.fetch", "outcome": "SUCCESS"}),
@@ -105,6 +109,8 @@ def test_worker_serves_the_metrics_of_its_pool(web: TestWeb, tmp_path: Path, poo
     )
     assert fetches >= len(web.stored()), "a fetch task for every stored article at least"
     assert value("newsworker_broker_up") == 1
+    stored_at = value("newsworker_last_stored_timestamp_seconds", outlet="herald")
+    assert 0 <= time.time() - stored_at < 600, "the newest store, of all the pool's processes"
     assert value("newsworker_queue_depth", queue="newsworker") >= 0
     if pool == "prefork":
         assert writers - {worker.pid}, f"task samples come from pool children, not {worker.pid}"
