@@ -99,7 +99,11 @@ def collect(root: HtmlElement) -> Hints:
             hints.add("canonical", link.get("href"), "meta")
             break
     values = meta_values(root)
-    pixels = _pixel_images(root)
+    # read again in order only when a side of 1 or 2 pixels is declared (rarely): the walk
+    # cost more than the check
+    declared = values.get("og:image:width", []) + values.get("og:image:height", [])
+    tiny = any(side.removesuffix("px").strip() in _PIXEL_SIDES for side in declared)
+    pixels = _pixel_images(root) if tiny else set()
     for field, keys in FIELD_KEYS.items():
         for key in keys:
             for value in values.get(key, []):

@@ -34,8 +34,12 @@ def absolute(value: str | None, base: str) -> str | None:
 def document_base(root: HtmlElement, url: str) -> str:
     """The address the page's relative URLs resolve against: its ``<base href>`` (itself
     resolved against the page's address, as browsers do; "/" on single-page apps), or the
-    page's own address when it states none or one that is not http(s)."""
-    for element in root.iter("base"):
+    page's own address when it states none or one that is not http(s).
+
+    Looked for in the head, where HTML puts it, not through the whole tree for a misplaced
+    tag."""
+    head = root.find("head")
+    for element in head.iter("base") if head is not None else ():
         if href := element.get("href"):
             return absolute(href, url) or url
     return url
