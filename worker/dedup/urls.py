@@ -91,12 +91,12 @@ def frontier_key(url: str) -> str:
     parts = urlsplit(url)
     bare = urlunsplit(parts._replace(query="", fragment=""))
     normalized = urlsplit(courlan.normalize_url(bare, strict=False))
-    query = _clean_query(parts.query)
+    query = clean_query(parts.query)
     path = normalized.path or ("/" if query else "")
     return urlunsplit(normalized._replace(path=path, query=query, fragment=""))
 
 
-def _clean_query(query: str) -> str:
+def clean_query(query: str) -> str:
     """Tracking parameters dropped, the others sorted by name (values of one name keep their
     order) and encoded alike; a piece without "=" ("?12345") is kept as written."""
     kept: list[tuple[str, str]] = []

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import unquote, unquote_plus, urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 from lxml.html import HtmlElement
 
-from worker.dedup.urls import is_tracking_param
+from worker.dedup.urls import clean_query
 
 _ENCODED_ADDRESS = re.compile(r"https?%3A%2F%2F", re.IGNORECASE)
 
@@ -68,11 +68,9 @@ def listing_for_another(canonical: str, url: str) -> bool:
 
 
 def _only_tracking(query: str) -> bool:
-    """Whether a query holds no parameter but tracking ones (or none at all)."""
-    pieces = [piece for piece in query.split("&") if piece]
-    return all(
-        "=" in piece and is_tracking_param(unquote_plus(piece.split("=", 1)[0])) for piece in pieces
-    )
+    """Whether a query holds no parameter but tracking ones (or none at all): nothing is left
+    of it once the URL key's cleaning has dropped them."""
+    return not clean_query(query)
 
 
 _HOME_PATH = re.compile(r"/?(?:index\.\w+)?")
