@@ -5,11 +5,11 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import redis
 import structlog
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, joinedload
 
@@ -109,12 +109,8 @@ def _url_fields(runtime: Runtime, url_id: int) -> dict[str, Any]:
     fields: dict[str, Any] = {"url_id": url_id}
     try:
         with runtime.sessions() as session:
-            row = session.execute(
-                select(Url.url, Source.key, Outlet.key)
-                .outerjoin(Source, Source.id == Url.source_id)
-                .outerjoin(Outlet, Outlet.id == Source.outlet_id)
-                .where(Url.id == url_id)
-            ).first()
+            query = _with_source(select(Url.url, Source.key, Outlet.key), url_id)
+            row = session.execute(query).first()
     except SQLAlchemyError:
         return fields
     if row is not None:
@@ -153,9 +149,7 @@ def _process_url(runtime: Runtime, url_id: int, *, force: bool, now: datetime | 
                 session, url_id, state, reason=exc.reason, detail=str(exc),
                 http_status=page.status, final_url=page.final_url,
             )  # fmt: skip
-        # a failed URL is final and lost to readers: a warning; a skipped page was no article
-        level = bound.info if state == "skipped" else bound.warning
-        level(f"url.{state}", reason=exc.reason, error=str(exc))
+        _log_ended(bound, state, reason=exc.reason, error=str(exc))
         metrics.url_finished(context.outlet_key, state, exc.reason)
         return UrlOutcome(url_id, state, exc.reason)
     with clock.phase("store"):
@@ -227,15 +221,23 @@ def _start_attempt(
         return context
 
 
+_Query = TypeVar("_Query", bound="Select[*tuple[Any, ...]]")
+
+
 def _url_with_outlet(session: Session, url_id: int) -> tuple[Url, Outlet | None] | None:
     """The URL and the outlet of the source that yielded it, in one query."""
-    row = session.execute(
-        select(Url, Outlet)
-        .outerjoin(Source, Source.id == Url.source_id)
+    row = session.execute(_with_source(select(Url, Outlet), url_id)).first()
+    return (row[0], row[1]) if row is not None else None
+
+
+def _with_source(query: _Query, url_id: int) -> _Query:
+    """``query`` of URL ``url_id`` joined to the source that yielded it and its outlet (none
+    when the source is gone)."""
+    return (
+        query.outerjoin(Source, Source.id == Url.source_id)
         .outerjoin(Outlet, Outlet.id == Source.outlet_id)
         .where(Url.id == url_id)
-    ).first()
-    return (row[0], row[1]) if row is not None else None
+    )
 
 
 def context_for(session: Session, url: Url, settings: Settings) -> UrlContext | None:
@@ -305,9 +307,15 @@ def _fetch_failed(
     if retry:
         bound.info("url.retry", reason=exc.reason, attempt=context.attempt, delay=delay)
         raise RetryLater(url_id, delay, f"{exc.reason}: {exc}") from exc
-    level = bound.info if state == "skipped" else bound.warning
-    level(f"url.{state}", reason=exc.reason, error=str(exc), attempts=context.attempt)
+    _log_ended(bound, state, reason=exc.reason, error=str(exc), attempts=context.attempt)
     return UrlOutcome(url_id, state, exc.reason)
+
+
+def _log_ended(bound: Any, state: str, **fields: Any) -> None:
+    """``url.failed`` or ``url.skipped``: a failed URL is final and lost to readers, a
+    warning; a skipped page was no article."""
+    level = bound.info if state == "skipped" else bound.warning
+    level(f"url.{state}", **fields)
 
 
 def _save_raw(session: Any, url_id: int, page: FetchedPage, encoding: str, now: datetime) -> None:
