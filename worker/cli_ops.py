@@ -277,7 +277,7 @@ def backfill(
     or some URLs failed; 2: could not run, or not finished.
     """
     _setup_logs(verbose)
-    from worker.pipeline.backfill import count_missing, record_backfill
+    from worker.pipeline.backfill import record_backfill
     from worker.syncing import sync_from_file
 
     start, end = _window(since, until)
@@ -285,12 +285,13 @@ def backfill(
     try:
         runtime = _runtime(create=True)
         sync_from_file(runtime)
-        plans = [
+        read = [
             _read_sitemaps(runtime, key, start, end, max_sitemaps)
             for key in _backfill_sources(runtime, source)
         ]
+        plans = [plan for plan, _ in read]
         partial = max(_window_not_read(plan) for plan in plans)
-        if dry_run or not any(count_missing(runtime, plan.links) for plan in plans):
+        if dry_run or not any(missing for _, missing in read):
             raise typer.Exit(partial)
         url_ids = sorted(
             {url_id for plan in plans for url_id in record_backfill(runtime, plan, inline=inline)}
@@ -330,8 +331,9 @@ def _backfill_sources(runtime: Any, key: str) -> list[str]:
 
 def _read_sitemaps(
     runtime: Any, key: str, start: datetime, end: datetime | None, max_sitemaps: int
-) -> BackfillPlan:
-    """Walk one source's sitemaps and print what the walk found."""
+) -> tuple[BackfillPlan, int]:
+    """Walk one source's sitemaps and print what the walk found; the plan and how many of
+    its links are still to fetch."""
     from worker.pipeline.backfill import count_missing, plan_backfill
 
     with err.status(f"reading sitemaps of {key}..."):
@@ -371,7 +373,7 @@ def _read_sitemaps(
         out.print(styled(f"link refused {link}:", "yellow", f" {why}"), highlight=False)
     if len(plan.refused) > 10:
         out.print(f"... and {len(plan.refused) - 10} more links refused", highlight=False)
-    return plan
+    return plan, missing
 
 
 def _window_not_read(plan: BackfillPlan) -> int:

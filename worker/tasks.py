@@ -43,9 +43,9 @@ class PollTask(Task):  # type: ignore[misc]
         in the worker's main process then); else nothing said why its source went quiet."""
         if not isinstance(exc, TimeLimitExceeded) or not args:
             return
-        error = f"time_limit: the poll ran past {exc.args[0] if exc.args else '?'}s"
+        detail = f"the poll ran past {exc.args[0] if exc.args else '?'}s"
         try:
-            pipeline.record_poll_stopped(get_runtime(), int(args[0]), error)
+            pipeline.record_poll_stopped(get_runtime(), int(args[0]), "time_limit", detail)
         except Exception:  # the database down too: the log line is all there is
             log.exception("poll.time_limit_not_recorded", source=args[0])
 

@@ -118,7 +118,9 @@ def poll_source(runtime: Runtime, source_id: int, now: datetime | None = None) -
         raise
     except Exception as exc:
         log.error("poll.crashed", exc_info=exc, **_source_fields(runtime, source_id))
-        return record_poll_stopped(runtime, source_id, f"crashed: {type(exc).__name__}: {exc}", now)
+        return record_poll_stopped(
+            runtime, source_id, "crashed", f"{type(exc).__name__}: {exc}", now
+        )
 
 
 def _source_fields(runtime: Runtime, source_id: int) -> dict[str, Any]:
@@ -135,17 +137,18 @@ def _source_fields(runtime: Runtime, source_id: int) -> dict[str, Any]:
 
 
 def record_poll_stopped(
-    runtime: Runtime, source_id: int, error: str, now: datetime | None = None
+    runtime: Runtime, source_id: int, reason: str, detail: str, now: datetime | None = None
 ) -> PollResult:
-    """A poll that could not finish (a bug it tripped, its task's time limit), recorded as the
-    source's error and backed off like any failed poll: `newsworker sources` shows why, and a
-    `crawl` waiting for the poll ends instead of waiting out its timeout."""
+    """A poll that could not finish (``reason`` "crashed": a bug it tripped; "time_limit": its
+    task's), recorded as the source's error "<reason>: <detail>" and backed off like any failed
+    poll: `newsworker sources` shows why, and a `crawl` waiting for the poll ends instead of
+    waiting out its timeout."""
+    error = f"{reason}: {detail}"
     with runtime.sessions.begin() as session:
         source = session.get(Source, source_id)
         if source is not None:
             repository.record_poll_failure(session, source, now or datetime.now(UTC), error)
-            # "crashed", "time_limit": the cause before its detail
-            metrics.polled(source.outlet.key, source.key, error.split(":", 1)[0])
+            metrics.polled(source.outlet.key, source.key, reason)
     return PollResult(source_id, error=error)
 
 
