@@ -24,7 +24,10 @@ from worker.storage.migrations import downgrade, head_revision, upgrade
 from worker.storage.models import Base
 
 # tables the worker keeps for itself: named in docs/schema.md, not described column by column
-INTERNAL = {"story_keys", "story_signatures", "outlet_paragraphs", "raw_pages", "heartbeats"}
+INTERNAL = {
+    "story_keys", "story_signatures", "outlet_paragraphs", "raw_pages", "heartbeats",
+    "listing_canonicals",
+}  # fmt: skip
 
 
 def _diff(url: str) -> list[object]:

@@ -94,6 +94,9 @@ def test_an_article_naming_a_listing_canonical_while_another_is_stored_is_stored
             url: key for url, key in session.execute(select(Article.url, Article.canonical_url))
         }
     assert keys[PAGE_URL] == PAGE_URL
+    assert keys["https://herald.example/news/budget"] == "https://herald.example/news/budget"
+    with runtime.sessions() as session:
+        assert repository.is_listing_canonical(session, LISTING_URL)
 
 
 def _page_url(runtime: Runtime) -> int:

@@ -397,6 +397,8 @@ def store(
     paragraphs = boilerplate.paragraph_keys(article.body)
     clock = clock or PhaseClock()
     with runtime.sessions.begin() as session:
+        if not is_canonical_page and repository.is_listing_canonical(session, canonical):
+            canonical, is_canonical_page = own_key, True  # articles named it before: a listing
         if reextracted:
             repository.mark_raw_page_read(session, url_id, EXTRACTOR_VERSION)
         else:
@@ -426,6 +428,7 @@ def store(
             # re-keyed (it was stored a second time, or taken for a duplicate of itself)
             existing = own
         if existing is not None and _another_article(existing, page, body, is_canonical_page):
+            _unkey_listing(session, existing, page, context.outlet_id, changed_at)
             canonical = values["canonical_url"] = own_key
             is_canonical_page = True
             existing, same = repository.find_claimants(
@@ -447,6 +450,7 @@ def store(
             existing = repository.find_article_by_canonical(session, canonical)
             assert existing is not None
             if _another_article(existing, page, body, is_canonical_page):
+                _unkey_listing(session, existing, page, context.outlet_id, changed_at)
                 canonical = values["canonical_url"] = own_key
                 is_canonical_page = True
                 stored = _store_new(
@@ -503,6 +507,23 @@ def _another_article(
     if is_canonical_page or claimant.url == page.final_url:
         return False
     return not _shares_most_text(claimant.body, body)
+
+
+def _unkey_listing(
+    session: Session, claimant: Article, page: FetchedPage, outlet_id: int, now: datetime
+) -> None:
+    """Another article names the canonical URL ``claimant`` holds, and the two share no text:
+    unless it is the claimant's own address, it is a listing page. It is remembered (no later
+    article takes it) and the claimant is keyed by its own address too, as this page is."""
+    listing = claimant.canonical_url
+    own_key = fetched_key(claimant.url)
+    if own_key == listing:
+        return  # the page named is an article, the claimant itself: no listing
+    repository.remember_listing_canonical(session, listing, outlet_id, now)
+    if repository.find_article_by_canonical(session, own_key) is None:
+        claimant.canonical_url = own_key
+        claimant.changed_at = now
+    log.info("canonical.listing", url=page.final_url, listing=listing, article_id=claimant.id)
 
 
 def _shares_most_text(stored_body: str, body: str) -> bool:

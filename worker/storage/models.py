@@ -348,6 +348,24 @@ class StoryMerge(Base):
     merged_at: Mapped[datetime] = mapped_column(default=utcnow, comment="When (UTC).")
 
 
+class ListingCanonical(Base):
+    __tablename__ = "listing_canonicals"
+    __table_args__ = {
+        "comment": "Addresses that different articles name canonical (a listing page): never "
+        "an article's canonical URL. Internal."
+    }
+
+    url: Mapped[str] = mapped_column(
+        String(MAX_URL_CHARS), primary_key=True, comment="The address, cleaned as articles name it."
+    )
+    outlet_id: Mapped[int] = mapped_column(
+        ForeignKey("outlets.id"), comment="The outlet whose articles named it."
+    )
+    found_at: Mapped[datetime] = mapped_column(
+        default=utcnow, comment="When a second article named it (UTC)."
+    )
+
+
 class StoryKey(Base):
     __tablename__ = "story_keys"
     __table_args__ = {"comment": "Lookup keys of each article's story fingerprint. Internal."}

@@ -29,7 +29,16 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from worker.storable import storable_text
-from worker.storage.models import FINAL_URL_STATES, Article, Base, Outlet, RawPage, Source, Url
+from worker.storage.models import (
+    FINAL_URL_STATES,
+    Article,
+    Base,
+    ListingCanonical,
+    Outlet,
+    RawPage,
+    Source,
+    Url,
+)
 
 if TYPE_CHECKING:  # at run time it would load the extractors into every reader of the database
     from worker.sources import OutletConfig, SourceConfig
@@ -587,6 +596,21 @@ def find_claimants(
         (a for a in rows if a.outlet_id == outlet_id and a.content_hash == content_hash), None
     )
     return by_canonical, same_content
+
+
+def is_listing_canonical(session: Session, canonical_url: str) -> bool:
+    """Whether different articles have named this address canonical: a listing page."""
+    return session.get(ListingCanonical, canonical_url) is not None
+
+
+def remember_listing_canonical(
+    session: Session, canonical_url: str, outlet_id: int, now: datetime
+) -> None:
+    """Record a listing page that articles name canonical (once, however many workers see it)."""
+    values = {"url": canonical_url, "outlet_id": outlet_id, "found_at": now}
+    session.execute(
+        dialect_insert(session, ListingCanonical).values(values).on_conflict_do_nothing()
+    )
 
 
 def insert_article(session: Session, values: dict[str, Any]) -> int | None:
