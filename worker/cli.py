@@ -285,14 +285,26 @@ def worker(
 
 
 @app.command()
-def beat() -> None:
+def beat(
+    hostname: Annotated[
+        str | None,
+        typer.Option(
+            "--hostname",
+            "-n",
+            help="Node name, unique per beat: its heartbeat row (default celerybeat@<host>).",
+        ),
+    ] = None,
+) -> None:
     """Run beat: it sends the tick that claims due sources. A second beat is harmless."""
     _prepare_service()
     from worker.celery_app import app as celery
     from worker.celery_app import record_beat_heartbeat
 
     record_beat_heartbeat()
-    celery.start(["beat", "--loglevel", get_settings().log_level])
+    argv = ["beat", "--loglevel", get_settings().log_level]
+    if hostname:
+        argv += ["--hostname", hostname]
+    celery.start(argv)
 
 
 # --- crawling on demand ---------------------------------------------------------------------

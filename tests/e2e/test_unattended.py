@@ -20,11 +20,12 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import time
 import zlib
 from collections.abc import Iterator
-from contextlib import ExitStack
+from contextlib import AbstractContextManager, ExitStack
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
@@ -40,7 +41,7 @@ from tests.e2e.processes import run_cli, running, service_env, wait_until
 from tests.localweb.server import LocalSite, Response
 from tests.localweb.wire import local_story
 from worker.storage.db import make_engine
-from worker.storage.models import Article, Source, Url
+from worker.storage.models import Article, Heartbeat, Source, Url
 
 pytestmark = pytest.mark.slow
 
@@ -100,6 +101,14 @@ def _beat_env(env: dict[str, str], tmp_path: Path, name: str) -> dict[str, str]:
     return {**env, "NEWSWORKER_VAR_DIR": str(tmp_path / f"var-{name}")}
 
 
+def _named_beat(
+    name: str, env: dict[str, str], tmp_path: Path, log: Path
+) -> AbstractContextManager[subprocess.Popen[bytes]]:
+    """Beat ``name@<host>``: two beats on one host need a node name each (their heartbeats)."""
+    args = ["beat", "--hostname", f"{name}@%h"]
+    return running(args, _beat_env(env, tmp_path, name), tmp_path, log)
+
+
 def _poll_every(engine: Engine, seconds: int) -> None:
     """Shorten the feed's interval below what the sources file accepts; the next poll comes at
     most that long from now (never sooner than that after the last claim, which set it)."""
@@ -156,16 +165,12 @@ def test_two_beats_do_not_double_a_poll(
         stack.enter_context(
             running(["worker", "--concurrency", "1"], env, tmp_path, logs["worker"])
         )
-        stack.enter_context(
-            running(["beat"], _beat_env(env, tmp_path, "a"), tmp_path, logs["beat-a"])
-        )
+        stack.enter_context(_named_beat("a", env, tmp_path, logs["beat-a"]))
         wait_until(lambda: site.hits[FEED] >= 1, 60, "the first poll", logs["worker"])
         _poll_every(engine, INTERVAL)
         one_beat, _ = _watch(site)
 
-        stack.enter_context(
-            running(["beat"], _beat_env(env, tmp_path, "b"), tmp_path, logs["beat-b"])
-        )
+        stack.enter_context(_named_beat("b", env, tmp_path, logs["beat-b"]))
         # Beat b syncs the sources file on start (the interval back to 30s): set it again after.
         wait_until(
             lambda: "sources.synced" in logs["beat-b"].read_text(errors="replace"),
@@ -188,6 +193,9 @@ def test_two_beats_do_not_double_a_poll(
         assert min(gaps) >= INTERVAL * 0.75, f"two polls {min(gaps):.2f}s apart; {report}"
     with Session(engine) as session:
         assert session.scalars(select(Source)).one().last_error is None
+        beats = session.scalars(select(Heartbeat.name).where(Heartbeat.kind == "beat")).all()
+    host = socket.gethostname()
+    assert sorted(beats) == [f"beat:a@{host}", f"beat:b@{host}"], "one row per beat, by --hostname"
 
 
 def test_a_beat_that_was_down_catches_up_once(
