@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from structlog.testing import CapturingLogger
 
-from worker import pipeline, syncing
+from worker import metrics, pipeline, syncing
 from worker.runtime import Runtime
 from worker.sources import parse_sources
 from worker.storage import repository
-from worker.storage.models import Outlet, Source
+from worker.storage.models import Outlet, Source, Url
 from worker.syncing import sync_from_file, sync_if_changed
 
 RuntimeFactory = Callable[..., Runtime]
@@ -71,6 +73,42 @@ def test_a_source_missed_for_hours_is_polled_once_then_back_on_its_interval(
     with runtime.sessions() as session:
         assert repository.claim_due_sources(session, now + timedelta(minutes=9)) == []
         assert len(repository.claim_due_sources(session, now + timedelta(minutes=10))) == 40
+
+
+def test_the_tick_publishes_how_long_the_oldest_pending_url_has_waited(
+    database_url: str, runtime_factory: RuntimeFactory
+) -> None:
+    """A fetch that never comes (every worker stuck on one host, a lost queue the sweep cannot
+    refill) shows as a pending URL growing old: the alert reads its age from the gauge."""
+    runtime = runtime_factory(database_url)
+    _setup(runtime)
+    now = datetime.now(UTC)
+    hour_ago, retry_due = now - timedelta(hours=1), now + timedelta(minutes=5)
+    with runtime.sessions.begin() as session:
+        source_id = session.scalars(select(Source.id)).first()
+        session.add_all([
+            Url(url="https://o0.example/a", source_id=source_id, queued_at=hour_ago),
+            Url(url="https://o0.example/b", source_id=source_id, queued_at=retry_due),
+            Url(url="https://o0.example/c", source_id=source_id, first_seen_at=now),  # not queued
+            Url(url="https://o0.example/old", source_id=source_id, state="stored",
+                queued_at=now - timedelta(days=2)),
+        ])  # fmt: skip
+    backlog = pipeline.measure_backlog(runtime)
+    assert backlog == pipeline.Backlog(pending=3, oldest_queued_at=hour_ago)
+    metrics.backlog(backlog.pending, backlog.oldest_queued_at)
+    assert REGISTRY.get_sample_value("newsworker_urls_pending") == 3
+    oldest = REGISTRY.get_sample_value("newsworker_oldest_pending_timestamp_seconds")
+    assert oldest == hour_ago.timestamp()
+
+    with runtime.sessions.begin() as session:
+        session.execute(update(Url).values(state="stored"))
+    before = time.time()
+    backlog = pipeline.measure_backlog(runtime)
+    assert backlog == pipeline.Backlog(pending=0, oldest_queued_at=None)
+    metrics.backlog(backlog.pending, backlog.oldest_queued_at)
+    assert REGISTRY.get_sample_value("newsworker_urls_pending") == 0
+    waited = REGISTRY.get_sample_value("newsworker_oldest_pending_timestamp_seconds")
+    assert waited is not None and waited >= before, "none waits: an age of 0"
 
 
 def test_sync_is_idempotent_and_disables_removed_sources(

@@ -37,6 +37,8 @@ from worker.broker import queue_depth
 from worker.errors import ExtractionError
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from celery import Celery
 
 log = structlog.get_logger(__name__)
@@ -106,6 +108,18 @@ LAST_TICK = Gauge(
     "Unix time this worker last ran beat's tick (which claims the due sources).",
     multiprocess_mode="max",
 )
+# The frontier's backlog as the last tick read it (any process of the pool may run it).
+URLS_PENDING = Gauge(
+    "newsworker_urls_pending",
+    "URLs waiting for a fetch (new, queued again, or due for a retry), as the last tick counted.",
+    multiprocess_mode="mostrecent",
+)
+OLDEST_PENDING = Gauge(
+    "newsworker_oldest_pending_timestamp_seconds",
+    "Unix time the longest-waiting pending URL was queued (or is due for its retry), as the "
+    "last tick read it; the tick's own time when none waits.",
+    multiprocess_mode="mostrecent",
+)
 HOST_WAIT_SECONDS = Histogram(
     "newsworker_host_wait_seconds",
     "Seconds a fetch waited for its per-host slot (rate limit, concurrency cap, Retry-After); "
@@ -134,6 +148,13 @@ def polled(outlet: str, source: str, result: str) -> None:
 def ticked() -> None:
     """Beat's tick ran here: its age is how long ago beat, broker and a worker all worked."""
     LAST_TICK.set(time.time())
+
+
+def backlog(pending: int, oldest_queued_at: datetime | None) -> None:
+    """The tick read the frontier: ``time() - newsworker_oldest_pending_timestamp_seconds`` is
+    how long the oldest pending URL has waited (0 when none does)."""
+    URLS_PENDING.set(pending)
+    OLDEST_PENDING.set(oldest_queued_at.timestamp() if oldest_queued_at else time.time())
 
 
 def url_finished(outlet: str, state: str, reason: str | None) -> None:

@@ -28,6 +28,8 @@ def tick() -> int:
     runtime = get_runtime()
     sync_if_changed(runtime)
     source_ids = pipeline.tick(runtime)
+    backlog = pipeline.measure_backlog(runtime)
+    metrics.backlog(backlog.pending, backlog.oldest_queued_at)
     metrics.ticked()
     for source_id in source_ids:
         poll.delay(source_id)

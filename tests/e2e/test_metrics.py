@@ -29,7 +29,8 @@ def expected_series(web: TestWeb) -> list[tuple[str, dict[str, str]]]:
     """Series the worker must serve after the crawl: (sample name, labels it carries at least):
     pages
     fetched and how URLs ended (the pipeline), task latency (Celery signals), host waits (the
-    host gate), queue depth and broker state (the scrape-time collector)."""
+    host gate), queue depth and broker state (the scrape-time collector), the tick's time and
+    the backlog it read (beat's tick, run by the worker)."""
     hosts = [urlsplit(site.base_url).netloc for site in web.sites.values()]
     herald = {"outlet": "herald"}
     return [
@@ -45,6 +46,9 @@ def expected_series(web: TestWeb) -> list[tuple[str, dict[str, str]]]:
         *(("newsworker_host_wait_seconds_count", {"host": host}) for host in hosts),
         ("newsworker_queue_depth", {"queue": "newsworker"}),
         ("newsworker_broker_up", {}),
+        ("newsworker_last_tick_timestamp_seconds", {}),
+        ("newsworker_urls_pending", {}),
+        ("newsworker_oldest_pending_timestamp_seconds", {}),
     ]
 
 
@@ -76,14 +80,26 @@ def answers(port: int) -> bool:
 def test_worker_serves_the_metrics_of_its_pool(web: TestWeb, tmp_path: Path, pool: str) -> None:
     """Prefork: the tasks' samples come from the children; threads: from the main process."""
     port = free_port()
-    env = service_env(tmp_path, sources_file=str(web.sources_file), metrics_port=str(port))
+    env = service_env(
+        tmp_path, sources_file=str(web.sources_file), metrics_port=str(port), tick_seconds="1"
+    )
     log = tmp_path / "worker.log"
     argv = ["worker", "--concurrency", "2", "--pool", pool]
-    with running(argv, env, tmp_path, log) as worker:
+    with (
+        running(argv, env, tmp_path, log) as worker,
+        running(["beat"], env, tmp_path, tmp_path / "beat.log"),
+    ):
         wait_until(lambda: answers(port), 60, "the metrics endpoint", log)
         wait_until(lambda: " ready." in log.read_text(errors="replace"), 60, "the worker", log)
         result = run_cli(["crawl", "--timeout", "120"], env, tmp_path)
         assert "crawl summary" in result.stdout, result.stdout + result.stderr
+        crawled = time.time()
+
+        def backlog_read_after_the_crawl() -> bool:
+            tick = scrape(port).get(("newsworker_last_tick_timestamp_seconds", frozenset()), 0)
+            return tick > crawled + 1  # a tick that began after the crawl ended
+
+        wait_until(backlog_read_after_the_crawl, 60, "a tick after the crawl", log)
         samples = scrape(port)
         directory = tmp_path / "var" / f"metrics-{worker.pid}"
         writers = {
@@ -112,6 +128,8 @@ def test_worker_serves_the_metrics_of_its_pool(web: TestWeb, tmp_path: Path, poo
     stored_at = value("newsworker_last_stored_timestamp_seconds", outlet="herald")
     assert 0 <= time.time() - stored_at < 600, "the newest store, of all the pool's processes"
     assert value("newsworker_queue_depth", queue="newsworker") >= 0
+    assert value("newsworker_urls_pending") == 0, "every URL of the crawl ended"
+    assert crawled <= value("newsworker_oldest_pending_timestamp_seconds") <= time.time()
     if pool == "prefork":
         assert writers - {worker.pid}, f"task samples come from pool children, not {worker.pid}"
     else:

@@ -6,7 +6,9 @@ at the edge (``runtime.sessions``) and never holds a transaction open during net
 
 from worker.pipeline.crawl import CrawlReport, crawl_inline, summarize_crawl, wait_for_crawl
 from worker.pipeline.poll import (
+    Backlog,
     PollResult,
+    measure_backlog,
     poll_source,
     prune_raw_pages,
     record_poll_stopped,
@@ -16,11 +18,13 @@ from worker.pipeline.poll import (
 from worker.pipeline.process import RetryLater, UrlOutcome, process_url
 
 __all__ = [
+    "Backlog",
     "CrawlReport",
     "PollResult",
     "RetryLater",
     "UrlOutcome",
     "crawl_inline",
+    "measure_backlog",
     "poll_source",
     "process_url",
     "prune_raw_pages",

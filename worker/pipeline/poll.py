@@ -101,6 +101,21 @@ def sweep_lost_urls(runtime: Runtime, now: datetime | None = None) -> list[int]:
     return ids
 
 
+@dataclass(frozen=True)
+class Backlog:
+    """The URLs waiting for a fetch: how many, and since when the longest-waiting one has."""
+
+    pending: int
+    oldest_queued_at: datetime | None
+
+
+def measure_backlog(runtime: Runtime) -> Backlog:
+    """The frontier's backlog, for the metrics the tick publishes: a backlog that only grows, or
+    a URL waiting for hours, is what an operator wants an alert on."""
+    with runtime.sessions() as session:
+        return Backlog(*repository.pending_backlog(session))
+
+
 def poll_source(runtime: Runtime, source_id: int, now: datetime | None = None) -> PollResult:
     """Fetch and parse one feed, sitemap or listing page, record its links; return the URL ids
     to fetch.

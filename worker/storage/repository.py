@@ -364,6 +364,16 @@ def _fill_announcements(session: Session, links: Sequence[FrontierLink]) -> None
         session.execute(update(Url), changes)
 
 
+def pending_backlog(session: Session) -> tuple[int, datetime | None]:
+    """How many URLs are pending, and the earliest time one of them was queued (or is due for
+    its retry; first seen if never queued): None when none is."""
+    waiting_since = func.min(func.coalesce(Url.queued_at, Url.first_seen_at))
+    count, oldest = session.execute(
+        select(func.count(), waiting_since).where(Url.state == "pending")
+    ).one()
+    return int(count), oldest
+
+
 def requeue_lost_urls(
     session: Session, now: datetime, pending_timeout: timedelta, limit: int = 1000
 ) -> list[int]:
