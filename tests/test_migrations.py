@@ -26,7 +26,7 @@ from worker.storage.models import Base
 # tables the worker keeps for itself: named in docs/schema.md, not described column by column
 INTERNAL = {
     "story_keys", "story_signatures", "outlet_paragraphs", "raw_pages", "heartbeats",
-    "listing_canonicals",
+    "listing_canonicals", "sources_file_syncs",
 }  # fmt: skip
 
 

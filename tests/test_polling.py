@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from structlog.testing import CapturingLogger
 
 from worker import metrics, pipeline, syncing
+from worker.reporting.status import sources_file_states
 from worker.runtime import Runtime
 from worker.sources import parse_sources
 from worker.storage import repository
@@ -222,6 +223,13 @@ def test_a_bad_edit_is_logged_and_the_tick_polls_on_with_the_last_good_sync(
     expected = {"cp1252": "line 2 is not UTF-8", "directory": "Is a directory",
                 "database_refuses": "UNIQUE constraint failed"}[bad_edit]  # fmt: skip
     assert expected in fields["error"]
+    with runtime.sessions() as session:
+        (state,) = sources_file_states(session)
+    if bad_edit == "database_refuses":  # not the file's fault: tried again at the next tick
+        assert state.refused_at is None
+    else:  # recorded for `status` and `sources` to show
+        assert state.refused_at is not None and expected in (state.error or "")
+        assert state.synced_at is not None, "the last good sync stays recorded"
 
 
 def test_sources_that_swap_keys_sync_and_keep_their_urls(

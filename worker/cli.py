@@ -177,14 +177,19 @@ def _missing_embedded_file() -> str | None:
 def _prepare_service() -> None:
     """What run and beat need first: the embedded database migrated, the sources file synced,
     the embedded broker's queue declared."""
-    from worker.syncing import sync_from_file
+    from worker.syncing import keep_last_good_sync, sync_from_file
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
+    runtime = _runtime(create=True)
     try:
-        sync_from_file(_runtime(create=True))
+        sync_from_file(runtime)
     except ConfigError as exc:
-        raise _fail(str(exc)) from exc
+        # as the tick does: a bad edit must not stop a service that has sources to poll
+        if not keep_last_good_sync(runtime, exc, None):
+            raise _fail(str(exc)) from exc
+        err.print(f"warning: {exc}; polling the sources synced last "
+                  "(`newsworker status` shows this until the file is fixed)")  # fmt: skip
     except SQLAlchemyError as exc:
         raise _fail(_db_problem(exc)) from exc
     from worker.celery_app import prepare_embedded_broker
@@ -428,6 +433,8 @@ def sources(
 ) -> None:
     """The configured outlets and sources, with their last poll and error."""
     _setup_logs(False)
+    from worker.cli_ops import sources_file_lines
+    from worker.reporting.status import sources_file_states
     from worker.storage.models import Source
     from worker.syncing import sync_from_file
 
@@ -455,10 +462,13 @@ def sources(
                 }
                 for s in session.scalars(select(Source).order_by(Source.key))
             ]
+            refused = [f for f in sources_file_states(session) if f.refused_at is not None]
     except SQLAlchemyError as exc:
         raise _fail(_db_problem(exc)) from exc
     except ConfigError as exc:
         raise _fail(str(exc)) from exc
+    for line in sources_file_lines(refused):
+        err.print(f"warning: {line}", highlight=False)  # the rows below are the last good sync
     if as_json:
         for row in rows:
             sys.stdout.write(json.dumps(row) + "\n")

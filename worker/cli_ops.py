@@ -40,6 +40,7 @@ from worker.timespec import parse_since
 if TYPE_CHECKING:
     from worker.pipeline.backfill import BackfillPlan
     from worker.pipeline.rerun import UrlSelection
+    from worker.reporting.status import SourcesFileState
 
 SourceOpt = Annotated[
     list[str] | None, typer.Option("--source", "-s", help="Source key (repeatable).")
@@ -591,6 +592,24 @@ def status(as_json: JsonOpt = False) -> None:
         beats.add_row(b.name, b.state, _short(_iso(b.last_seen_at)), _short(_iso(b.started_at)),
                       str(b.pid or ""))  # fmt: skip
     out.print(beats if report.beats else "beats: none seen")
+    for line in sources_file_lines(report.sources_files):
+        out.print(line, highlight=False)
+
+
+def sources_file_lines(files: list[SourcesFileState]) -> list[str]:
+    """A line per sources file synced: when, and an edit refused since (the tick polls on
+    with the last good sync, so nothing else shows that the edit was not applied)."""
+    lines = []
+    for f in files:
+        synced = _short(_iso(f.synced_at)) or "never"
+        if f.refused_at is None:
+            lines.append(f"sources file {f.path}: synced {synced}")
+        else:
+            lines.append(
+                f"sources file {f.path}: EDIT REFUSED {_short(_iso(f.refused_at))}, polling "
+                f"goes on with the sync of {synced}: {f.error}"
+            )
+    return lines
 
 
 @app.command()

@@ -185,14 +185,25 @@ class OutletConfig(BaseModel):
         return keys
 
 
-def load_sources(path: Path) -> list[OutletConfig]:
-    """Read and validate the sources file; a ConfigError names the outlet, key and problem."""
+def read_sources_file(path: Path) -> bytes:
+    """The sources file's bytes; a ConfigError says why they cannot be read."""
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        return path.read_bytes()
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: sources file not found") from exc
     except OSError as exc:  # a directory, no permission: the sync is refused, not the tick
         raise ConfigError(f"{path}: cannot read the sources file: {exc.strerror}") from exc
+
+
+def load_sources(path: Path, content: bytes | None = None) -> list[OutletConfig]:
+    """Read and validate the sources file; a ConfigError names the outlet, key and problem.
+
+    ``content``: the file's bytes, when the caller read them (to record the digest of exactly
+    what it synced: a second read could see a later save)."""
+    if content is None:
+        content = read_sources_file(path)
+    try:
+        raw = tomllib.loads(content.decode("utf-8"))
     except UnicodeDecodeError as exc:  # saved by an editor in cp1252 or Latin-1
         line = exc.object[: exc.start].count(b"\n") + 1
         raise ConfigError(f"{path}: line {line} is not UTF-8: save the file as UTF-8") from exc

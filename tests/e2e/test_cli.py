@@ -9,7 +9,7 @@ from typing import Any
 import typer
 
 from tests.e2e.checks import assert_crawl_stored_everything
-from tests.e2e.processes import run_cli, service_env
+from tests.e2e.processes import run_cli, running, service_env, wait_until
 from tests.localweb.server import LocalSite, Response
 from tests.localweb.sites import TestWeb
 from tests.localweb.wire import wire_web
@@ -515,3 +515,42 @@ def test_status_and_failures_json_have_the_documented_keys(tmp_path: Path) -> No
         "url", "detail", "http_status", "attempts", "last_attempt_at", "title",
     }  # fmt: skip
     assert group["last_at"].endswith("+00:00"), "times in UTC"
+
+
+def test_a_refused_edit_is_shown_and_a_restarted_beat_polls_the_last_good_sync(
+    tmp_path: Path,
+) -> None:
+    """A typo saved into the sources file while the service ran was only logged; `status`
+    and `sources` showed nothing, and the next start of beat exited 2 on it: nothing was
+    polled until someone read the logs."""
+    good = (
+        '[outlets.daily]\nname = "Daily"\n[[outlets.daily.sources]]\n'
+        'kind = "feed"\nurl = "http://127.0.0.1:9/feed.xml"\n'
+    )
+    sources = tmp_path / "sources.toml"
+    sources.write_text(good)
+    env = {**service_env(tmp_path, sources_file=str(sources)), "COLUMNS": "300"}
+    assert run_cli(["db", "upgrade"], env, tmp_path).returncode == 0
+    assert run_cli(["sources", "--sync"], env, tmp_path).returncode == 0
+    sources.write_text(good.replace("url = ", "evrey = '10m'\nurl = "))
+    log = tmp_path / "beat.log"
+    with running(["beat"], env, tmp_path, log) as beat:
+        wait_until(lambda: "beat: Starting" in log.read_text(errors="replace"), 60, "beat", log)
+        assert beat.poll() is None, "beat runs on the sources synced last"
+    said = log.read_text(errors="replace")
+    assert "warning: " in said and "'sources[0].evrey': unknown key" in said, said
+
+    status = run_cli(["status"], env, tmp_path)
+    assert status.returncode == 0, status.stderr
+    assert f"sources file {sources}: EDIT REFUSED" in status.stdout, status.stdout
+    assert "unknown key" in status.stdout
+    listed = run_cli(["sources"], env, tmp_path)
+    assert listed.returncode == 0 and "daily/feed" in listed.stdout
+    assert "warning: " in listed.stderr and "EDIT REFUSED" in listed.stderr, listed.stderr
+
+    sources.write_text(good)  # fixed: the next sync clears the refusal
+    assert run_cli(["sources", "--sync"], env, tmp_path).returncode == 0
+    status = run_cli(["status", "--json"], env, tmp_path)
+    (synced,) = json.loads(status.stdout.splitlines()[-1])["sources_files"]
+    assert synced["path"] == str(sources) and synced["synced_at"] and synced["refused_at"] is None
+    assert "warning" not in run_cli(["sources"], env, tmp_path).stderr

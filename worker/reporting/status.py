@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from worker.liveness import WORKER_GONE_AFTER_SECONDS
-from worker.storage import heartbeats
+from worker.storage import heartbeats, syncs
 from worker.storage.models import Heartbeat, Outlet, Source, Url
 
 # A worker not heard from in this long is shown as gone (it died or lost the database).
@@ -44,12 +44,23 @@ class WorkerSeen:
 
 
 @dataclass(frozen=True)
+class SourcesFileState:
+    """A sources file's last good sync and, when a later edit was refused, when and why."""
+
+    path: str
+    synced_at: datetime | None
+    refused_at: datetime | None
+    error: str | None
+
+
+@dataclass(frozen=True)
 class ServiceStatus:
     now: datetime
     sources: list[SourceStatus]
     workers: list[WorkerSeen]
     last_tick_at: datetime | None
     beats: list[WorkerSeen]  # each beat, by the ticks it sent (concurrency None)
+    sources_files: list[SourcesFileState]
 
 
 def service_status(
@@ -94,7 +105,14 @@ def service_status(
             gone_after = WORKER_GONE_AFTER if row.kind == "worker" else beat_gone_after
             seen = workers if row.kind == "worker" else beats
             seen.append(_seen(row, now, gone_after))
-    return ServiceStatus(now, sources, workers, last_tick, beats)
+    return ServiceStatus(now, sources, workers, last_tick, beats, sources_file_states(session))
+
+
+def sources_file_states(session: Session) -> list[SourcesFileState]:
+    return [
+        SourcesFileState(row.path, row.synced_at, row.refused_at, row.error)
+        for row in syncs.all_syncs(session)
+    ]
 
 
 def _seen(row: Heartbeat, now: datetime, gone_after: timedelta) -> WorkerSeen:

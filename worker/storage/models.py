@@ -427,6 +427,26 @@ class OutletBoilerplate(Base):
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class SourcesFileSync(Base):
+    __tablename__ = "sources_file_syncs"
+    __table_args__ = {
+        "comment": "The sources file's last good sync and its last refused edit. Internal."
+    }
+
+    path: Mapped[str] = mapped_column(
+        String(1024), primary_key=True, comment="The sources file, as the syncing process named it."
+    )
+    synced_digest: Mapped[str | None] = mapped_column(
+        String(64), comment="SHA-256 of the content last synced."
+    )
+    synced_at: Mapped[datetime | None] = mapped_column(comment="When it was synced (UTC).")
+    refused_digest: Mapped[str | None] = mapped_column(
+        String(64), comment="SHA-256 of a later content that was refused; null: none since."
+    )
+    refused_at: Mapped[datetime | None] = mapped_column(comment="When it was refused (UTC).")
+    error: Mapped[str | None] = mapped_column(Text, comment="Why it was refused.")
+
+
 class Heartbeat(Base):
     __tablename__ = "heartbeats"
     __table_args__ = {
