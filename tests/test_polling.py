@@ -232,6 +232,32 @@ def test_a_bad_edit_is_logged_and_the_tick_polls_on_with_the_last_good_sync(
         assert state.synced_at is not None, "the last good sync stays recorded"
 
 
+def test_an_edit_saved_while_a_sync_reads_the_file_is_synced_at_the_next_tick(
+    database_url: str,
+    runtime_factory: RuntimeFactory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The sync took the file's digest from a second read: a save between the two was taken
+    for synced, and that process never applied it."""
+    sources = tmp_path / "sources.toml"
+    sources.write_text(TWO_FEEDS.rsplit("[[outlets.lemonde.sources]]", 1)[0])  # one feed
+    runtime = runtime_factory(database_url, sources_file=sources)
+    parse = syncing.load_sources
+
+    def saved_meanwhile(path: Path, content: bytes | None = None) -> Any:
+        outlets = parse(path, content)
+        sources.write_text(TWO_FEEDS)  # the operator's save lands while the sync runs
+        return outlets
+
+    monkeypatch.setattr(syncing, "load_sources", saved_meanwhile)
+    sync_if_changed(runtime)
+    assert len(_keys_by_url(runtime)) == 1
+    monkeypatch.setattr(syncing, "load_sources", parse)
+    sync_if_changed(runtime)  # the next tick
+    assert len(_keys_by_url(runtime)) == 2
+
+
 def test_sources_that_swap_keys_sync_and_keep_their_urls(
     database_url: str, runtime_factory: RuntimeFactory, tmp_path: Path
 ) -> None:
