@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import redis
 from prometheus_client import REGISTRY
-from sqlalchemy import select
+from sqlalchemy import select, update
 from structlog.testing import capture_logs
 
 from tests.conftest import truncate_postgres
@@ -120,6 +120,23 @@ def _poll(runtime: Runtime) -> list[int]:
 def _url(runtime: Runtime, url_id: int) -> Url:
     with runtime.sessions() as session:
         return session.get_one(Url, url_id)
+
+
+def test_a_queued_poll_of_a_source_disabled_meanwhile_fetches_nothing(
+    site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
+) -> None:
+    """The operator removed the feed from the sources file after the tick had queued its
+    poll: the poll ran anyway, fetched the feed and queued its links."""
+    runtime = _runtime(site, tmp_path, runtime_factory, database_url, ["/story"])
+    with runtime.sessions() as session:
+        assert repository.claim_due_sources(session, datetime.now(UTC)) == [_source_id(runtime)]
+    with runtime.sessions.begin() as session:
+        session.execute(update(Source).values(enabled=False))  # what the next sync does
+    result = poll_source(runtime, _source_id(runtime))
+    assert result.url_ids == [] and result.error == "source daily/feed is disabled"
+    assert site.get_hits["/feed.xml"] == 0
+    with runtime.sessions() as session:
+        assert session.scalars(select(Source.claimed_at)).one() is None, "the claim ended"
 
 
 def test_transient_failures_retry_then_fail_with_reason_status_and_attempts(

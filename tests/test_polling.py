@@ -5,21 +5,22 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
 import pytest
 from prometheus_client import REGISTRY
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from structlog.testing import CapturingLogger
 
+from tests.conftest import truncate_postgres
 from worker import metrics, pipeline, syncing
 from worker.reporting.status import sources_file_states
 from worker.runtime import Runtime
-from worker.sources import parse_sources
+from worker.sources import load_sources, parse_sources
 from worker.storage import repository
 from worker.storage.models import Outlet, Source, Url
 from worker.syncing import sync_from_file, sync_if_changed
@@ -71,9 +72,113 @@ def test_a_source_missed_for_hours_is_polled_once_then_back_on_its_interval(
         session.execute(update(Source).values(next_poll_at=now - timedelta(hours=6)))
     with runtime.sessions() as session:
         assert len(repository.claim_due_sources(session, now)) == 40
+    _polls_end(runtime, now)
     with runtime.sessions() as session:
         assert repository.claim_due_sources(session, now + timedelta(minutes=9)) == []
-        assert len(repository.claim_due_sources(session, now + timedelta(minutes=10))) == 40
+        # one interval later, and up to a tenth of one more (the spread)
+        assert len(repository.claim_due_sources(session, now + timedelta(minutes=11))) == 40
+
+
+def _polls_end(runtime: Runtime, now: datetime) -> None:
+    """Every claimed poll ran and worked."""
+    with runtime.sessions.begin() as session:
+        for source in session.scalars(select(Source)):
+            repository.record_poll_success(session, source, now, None, None)
+
+
+def test_the_tick_decides_what_is_due_by_the_database_clock(
+    pg_url: str, runtime_factory: RuntimeFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One worker whose clock ran an hour ahead claimed a source an hour early, moving its
+    next poll an hour too far: the workers with the right time left it alone for that hour."""
+    truncate_postgres(pg_url)
+    runtime = runtime_factory(pg_url)
+    _setup(runtime)
+
+    class HourAhead(datetime):
+        @classmethod
+        def now(cls, tz: tzinfo | None = None) -> HourAhead:
+            return cls.fromtimestamp((datetime.now(tz) + timedelta(hours=1)).timestamp(), tz)
+
+    monkeypatch.setattr("worker.pipeline.poll.datetime", HourAhead)
+    monkeypatch.setattr("worker.storage.repository.datetime", HourAhead)
+    assert len(pipeline.tick(runtime)) == 40
+    with runtime.sessions() as session:
+        latest = session.scalar(select(func.max(Source.next_poll_at)))
+    assert latest is not None and latest <= datetime.now(UTC) + timedelta(minutes=11)
+
+
+def test_a_poll_still_queued_is_not_queued_again_until_taken_for_lost(
+    database_url: str, runtime_factory: RuntimeFactory
+) -> None:
+    """Polls share the queue with fetches: behind a fetch backlog, each tick claimed a source
+    again, and twelve polls of one source ran back to back once the backlog cleared."""
+    runtime = runtime_factory(database_url)
+    _setup(runtime)
+    now, lost_after = datetime.now(UTC), timedelta(hours=1)
+    interval = timedelta(minutes=10)
+    with runtime.sessions() as session:
+        assert len(repository.claim_due_sources(session, now, lost_after=lost_after)) == 40
+    with runtime.sessions() as session:
+        later = now + 3 * interval
+        assert repository.claim_due_sources(session, later, lost_after=lost_after) == []
+    with runtime.sessions.begin() as session:  # one poll ran
+        first = session.scalars(select(Source).order_by(Source.id)).first()
+        assert first is not None
+        repository.record_poll_success(session, first, later, None, None)
+    with runtime.sessions() as session:
+        again = repository.claim_due_sources(session, later + interval * 1.1, lost_after=lost_after)
+        assert again == [first.id]
+    with runtime.sessions() as session:  # the others' polls were lost (a broker restarted)
+        lost = now + lost_after + timedelta(seconds=1)
+        assert len(repository.claim_due_sources(session, lost, lost_after=lost_after)) == 39
+
+
+def test_sources_due_together_are_spread_over_a_tenth_of_their_interval(
+    database_url: str, runtime_factory: RuntimeFactory
+) -> None:
+    """Forty sources of one interval synced together reached their hosts in the same tick at
+    every interval, forever."""
+    runtime = runtime_factory(database_url)
+    _setup(runtime)
+    now = datetime.now(UTC)
+    with runtime.sessions() as session:
+        repository.claim_due_sources(session, now)
+    with runtime.sessions() as session:
+        due = [s.next_poll_at for s in session.scalars(select(Source))]
+    assert all(now + timedelta(minutes=10) <= at <= now + timedelta(minutes=11) for at in due)
+    assert len(set(due)) > 30, "spread apart, not all at one time"
+
+
+def test_a_shorter_interval_and_a_poll_that_works_again_bring_the_next_poll_forward(
+    database_url: str, runtime_factory: RuntimeFactory, tmp_path: Path
+) -> None:
+    """Changing `every` from 6h to 10m waited out the six hours; a feed backed off to six hours
+    and polled by hand once fixed kept its six-hour wait."""
+    sources = tmp_path / "sources.toml"
+    sources.write_text(
+        TWO_FEEDS.replace('key = "lemonde-une"', 'key = "lemonde-une"\nevery = "6h"')
+    )
+    runtime = runtime_factory(database_url, sources_file=sources)
+    sync_from_file(runtime)
+    now = datetime.now(UTC)
+    with runtime.sessions() as session:
+        assert len(repository.claim_due_sources(session, now)) == 2
+    with runtime.sessions.begin() as session:
+        une, intl = session.scalars(select(Source).order_by(Source.key.desc())).all()
+        assert une.next_poll_at >= now + timedelta(hours=6)
+        for _ in range(6):  # intl fails until its back-off reaches its cap
+            repository.record_poll_failure(session, intl, now, "http_503: down")
+        assert intl.next_poll_at >= now + timedelta(hours=6)
+        repository.record_poll_success(session, intl, now, None, None)  # `crawl --source`, fixed
+        assert intl.next_poll_at == now + timedelta(minutes=15)
+    sources.write_text(
+        TWO_FEEDS.replace('key = "lemonde-une"', 'key = "lemonde-une"\nevery = "10m"')
+    )
+    sync_from_file(runtime)
+    with runtime.sessions() as session:
+        une = session.scalars(select(Source).where(Source.key == "lemonde-une")).one()
+        assert une.next_poll_at <= datetime.now(UTC) + timedelta(minutes=10)
 
 
 def test_the_tick_publishes_how_long_the_oldest_pending_url_has_waited(
@@ -243,17 +348,17 @@ def test_an_edit_saved_while_a_sync_reads_the_file_is_synced_at_the_next_tick(
     sources = tmp_path / "sources.toml"
     sources.write_text(TWO_FEEDS.rsplit("[[outlets.lemonde.sources]]", 1)[0])  # one feed
     runtime = runtime_factory(database_url, sources_file=sources)
-    parse = syncing.load_sources
+    parse = load_sources
 
     def saved_meanwhile(path: Path, content: bytes | None = None) -> Any:
         outlets = parse(path, content)
         sources.write_text(TWO_FEEDS)  # the operator's save lands while the sync runs
         return outlets
 
-    monkeypatch.setattr(syncing, "load_sources", saved_meanwhile)
+    monkeypatch.setattr("worker.syncing.load_sources", saved_meanwhile)
     sync_if_changed(runtime)
     assert len(_keys_by_url(runtime)) == 1
-    monkeypatch.setattr(syncing, "load_sources", parse)
+    monkeypatch.setattr("worker.syncing.load_sources", parse)
     sync_if_changed(runtime)  # the next tick
     assert len(_keys_by_url(runtime)) == 2
 

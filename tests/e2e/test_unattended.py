@@ -224,7 +224,8 @@ def test_a_beat_that_was_down_catches_up_once(
         source = session.scalars(select(Source)).one()
     assert source.last_polled_at is not None and source.last_polled_at > down_since
     until_next = (source.next_poll_at - source.last_polled_at).total_seconds()
-    assert 25 <= until_next <= 30, f"next poll {until_next:.1f}s after the catch-up, not 30s"
+    # one interval after the claim, and up to a tenth of one more (the claims' spread)
+    assert 25 <= until_next <= 33, f"next poll {until_next:.1f}s after the catch-up, not 30s"
 
 
 # --- stopping a busy worker -----------------------------------------------------------------

@@ -69,10 +69,12 @@ class SitemapWalk:
 
 def tick(runtime: Runtime, now: datetime | None = None) -> list[int]:
     """Claim the sources that are due; the caller queues one poll for each. The tick's
-    heartbeat tells `health` that beat, broker and a worker all work."""
-    now = now or datetime.now(UTC)
+    heartbeat tells `health` that beat, broker and a worker all work. Times are the database's
+    (``now`` for tests): whichever worker runs the tick, one clock decides what is due."""
+    lost_after = timedelta(seconds=runtime.settings.pending_timeout_seconds)
     with runtime.sessions() as session:
-        ids = repository.claim_due_sources(session, now)
+        now = now or repository.database_now(session)
+        ids = repository.claim_due_sources(session, now, lost_after=lost_after)
     with runtime.sessions.begin() as session:
         heartbeats.record(session, heartbeats.TICK, "tick", now, {"claimed": len(ids)})
     return ids
@@ -95,7 +97,9 @@ def sweep_lost_urls(runtime: Runtime, now: datetime | None = None) -> list[int]:
     """URLs whose task was lost (pending past the timeout); the caller queues them again."""
     timeout = timedelta(seconds=runtime.settings.pending_timeout_seconds)
     with runtime.sessions.begin() as session:
-        ids = repository.requeue_lost_urls(session, now or datetime.now(UTC), timeout)
+        ids = repository.requeue_lost_urls(
+            session, now or repository.database_now(session), timeout
+        )
     if ids:
         log.warning("sweep.requeued", urls=len(ids))
     return ids
@@ -174,6 +178,7 @@ def _poll_source(runtime: Runtime, source_id: int, now: datetime) -> PollResult:
         if source is None:
             result.error = f"source {source_id} does not exist"
             return result
+        enabled = source.enabled
         kind, url, etag, last_modified = source.kind, source.url, source.etag, source.last_modified
         source_key = source.key
         pending = list(source.pending_sitemaps or [])
@@ -182,6 +187,12 @@ def _poll_source(runtime: Runtime, source_id: int, now: datetime) -> PollResult:
         limits = outlet_limits(source.outlet, runtime.settings)
         zone = outlet_zone(source.outlet)  # for a feed's or sitemap's times given without one
     bound = log.bind(source=source_key, source_id=source_id, outlet=outlet_key, url=url)
+    if not enabled:  # disabled after its poll was queued: not fetched again
+        result.error = f"source {source_key} is disabled"
+        with runtime.sessions.begin() as session:
+            repository.release_claim(session, session.get_one(Source, source_id))
+        bound.info("poll.skipped_disabled")
+        return result
     try:
         pattern = _article_pattern(article_urls)
         page: FetchedPage | None = None

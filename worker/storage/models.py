@@ -137,6 +137,9 @@ class Source(Base):
     next_poll_at: Mapped[datetime] = mapped_column(
         default=utcnow, index=True, comment="When the tick will next claim this source."
     )
+    claimed_at: Mapped[datetime | None] = mapped_column(
+        comment="When the tick queued a poll that has not ended yet; null: none in flight."
+    )
     last_polled_at: Mapped[datetime | None] = mapped_column(comment="Last poll attempt.")
     last_success_at: Mapped[datetime | None] = mapped_column(comment="Last poll that worked.")
     last_error: Mapped[str | None] = mapped_column(Text, comment="Error of the last poll, if any.")

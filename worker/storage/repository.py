@@ -8,6 +8,7 @@ both have it), so running a step twice stores nothing twice.
 from __future__ import annotations
 
 import gzip
+import random
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -191,29 +192,58 @@ def _apply_source(listed: _Listed, now: datetime) -> None:
     source.url = config.url
     source.kind = config.kind
     source.article_urls = config.article_urls
+    if source.id is not None and source.interval_seconds != config.interval_seconds:
+        # a shorter interval counts from now: 6h -> 10m polls within ten minutes, not in six hours
+        shorter = now + timedelta(seconds=config.interval_seconds)
+        source.next_poll_at = min(source.next_poll_at, shorter)
     source.interval_seconds = config.interval_seconds
     source.enabled = config.enabled
 
 
-def claim_due_sources(session: Session, now: datetime, limit: int = 200) -> list[int]:
-    """Claim enabled sources whose ``next_poll_at`` has come, moving it one interval ahead.
+# A claim moves a source's next poll one interval ahead, plus up to this share of it at random:
+# sources given one interval (and synced, or back from an outage, together) drift apart instead
+# of reaching their hosts in the same tick forever.
+CLAIM_JITTER = 0.1
 
+
+def claim_due_sources(
+    session: Session, now: datetime, limit: int = 200, lost_after: timedelta = timedelta(hours=1)
+) -> list[int]:
+    """Claim enabled sources whose ``next_poll_at`` has come and whose last claimed poll ended
+    (or was queued more than ``lost_after`` ago: lost), moving it about one interval ahead.
+
+    A poll still waiting in the queue (behind a fetch backlog) is not queued a second time.
     On PostgreSQL, ``FOR UPDATE SKIP LOCKED`` lets two ticks (two beats) claim disjoint sets; on
     SQLite the transaction holds the write lock (BEGIN IMMEDIATE). Either way a source missed
     while everything was down is due once, not once per missed interval. Commits.
     """
     due = session.scalars(
         select(Source)
-        .where(Source.enabled.is_(True), Source.next_poll_at <= now)
+        .where(
+            Source.enabled.is_(True),
+            Source.next_poll_at <= now,
+            or_(Source.claimed_at.is_(None), Source.claimed_at < now - lost_after),
+        )
         .order_by(Source.next_poll_at)
         .limit(limit)
         .with_for_update(skip_locked=True)
     ).all()
     for source in due:
-        source.next_poll_at = now + timedelta(seconds=source.interval_seconds)
+        spread = 1 + random.uniform(0, CLAIM_JITTER)
+        source.next_poll_at = now + timedelta(seconds=source.interval_seconds * spread)
+        source.claimed_at = now
     ids = [source.id for source in due]
     session.commit()
     return ids
+
+
+def database_now(session: Session) -> datetime:
+    """The database server's clock (PostgreSQL), which every worker's tick shares: a worker
+    whose own clock ran an hour ahead claimed sources an hour early and stalled them for an
+    hour. SQLite is on this machine: its clock is this one."""
+    if on_postgresql(session):  # timestamp with time zone: an aware datetime
+        return cast(datetime, session.scalar(select(func.now()))).astimezone(UTC)
+    return datetime.now(UTC)
 
 
 def record_poll_success(
@@ -228,6 +258,10 @@ def record_poll_success(
     """Note the poll and the document's validators for the next conditional GET; without
     any (``complete`` false: part of what it lists could not be read) the next poll fetches
     the document whole."""
+    if source.failure_count:  # backed off: the next poll comes one interval after this one
+        interval = timedelta(seconds=source.interval_seconds)
+        source.next_poll_at = min(source.next_poll_at, now + interval)
+    source.claimed_at = None
     source.last_polled_at = now
     source.last_success_at = now
     source.last_error = None
@@ -253,6 +287,7 @@ def record_poll_failure(
 ) -> None:
     """Note the error and back off: each consecutive failure doubles the wait (capped at 6 h),
     and never sooner than the server's Retry-After."""
+    source.claimed_at = None
     source.last_polled_at = now
     source.last_error = _cause(error)
     source.failure_count = (source.failure_count or 0) + 1
@@ -261,8 +296,14 @@ def record_poll_failure(
     source.next_poll_at = max(source.next_poll_at, now + timedelta(seconds=backoff))
 
 
+def release_claim(session: Session, source: Source) -> None:
+    """The claimed poll ended without polling (its source was disabled meanwhile)."""
+    source.claimed_at = None
+
+
 def postpone_poll(session: Session, source: Source, until: datetime) -> None:
     """Poll again at ``until`` without counting a failure (the host was busy, not broken)."""
+    source.claimed_at = None
     source.next_poll_at = until
 
 
