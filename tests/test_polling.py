@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from prometheus_client import REGISTRY
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from structlog.testing import CapturingLogger
@@ -106,6 +106,40 @@ def test_the_tick_decides_what_is_due_by_the_database_clock(
     with runtime.sessions() as session:
         latest = session.scalar(select(func.max(Source.next_poll_at)))
     assert latest is not None and latest <= datetime.now(UTC) + timedelta(minutes=11)
+
+
+def test_polling_known_links_again_takes_no_new_url_ids(
+    pg_url: str, runtime_factory: RuntimeFactory
+) -> None:
+    """Each poll inserted every link it listed and let the conflict drop the known ones; on
+    PostgreSQL each such insert still took an id from the sequence of the 32-bit `urls.id`: a
+    50,000-link sitemap polled every ten minutes used all of them up in 300 days."""
+    truncate_postgres(pg_url)
+    runtime = runtime_factory(pg_url)
+    _setup(runtime)
+    links = [repository.FrontierLink(f"https://o0.example/{n}") for n in range(300)]
+    now, timeout = datetime.now(UTC), timedelta(hours=1)
+
+    def record(batch: list[repository.FrontierLink]) -> list[int]:
+        with runtime.sessions.begin() as session:
+            source_id = session.scalars(select(Source.id)).first()
+            assert source_id is not None
+            return repository.record_links(session, source_id, batch, now, timeout)
+
+    def last_id_taken() -> int:
+        with runtime.sessions() as session:
+            return int(session.scalar(text("SELECT last_value FROM urls_id_seq")))
+
+    first = record(links[:200])
+    assert len(first) == 200
+    taken = last_id_taken()
+    assert record(links[:200]) == [], "known and queued: nothing to queue again"
+    assert last_id_taken() == taken
+    new = record(links)  # 100 new among 300
+    assert len(new) == 100 and last_id_taken() == taken + 100
+    with runtime.sessions() as session:
+        urls = session.scalars(select(Url.url).where(Url.id.in_(new)).order_by(Url.id)).all()
+    assert urls == [link.url for link in links[200:]], "queued in the source's order"
 
 
 def test_a_poll_still_queued_is_not_queued_again_until_taken_for_lost(

@@ -346,33 +346,55 @@ def record_links(
     for link in links:
         unique.setdefault(link.url, link)
     to_queue: list[int] = []
+    cutoff = now - pending_timeout
     for chunk in _chunks(list(unique.values())):
         keys = [link.url for link in chunk]
-        rows = [
-            {"url": link.url, "source_id": source_id, "state": "pending", "attempts": 0,
-             "first_seen_at": now, "last_seen_at": now, "announced_title": link.title,
-             "announced_at": link.published_at}
-            for link in chunk
-        ]  # fmt: skip
-        session.execute(
-            dialect_insert(session, Url).values(rows).on_conflict_do_nothing(index_elements=["url"])
-        )
-        session.execute(update(Url).where(Url.url.in_(keys)).values(last_seen_at=now))
-        _fill_announcements(session, chunk)
         # looked up by url alone: with a condition on state, SQLite chose the state index and
         # read every pending URL for each chunk (a 219,000-link sitemap: 55 s)
-        cutoff = now - pending_timeout
-        ids = [
-            row.id
+        known = {
+            row.url: row
             for row in session.execute(
-                select(Url.id, Url.state, Url.queued_at).where(Url.url.in_(keys))
+                select(Url.id, Url.url, Url.state, Url.queued_at).where(Url.url.in_(keys))
             )
+        }
+        queue = {
+            url: row.id
+            for url, row in known.items()
             if row.state == "pending" and (row.queued_at is None or row.queued_at < cutoff)
-        ]
+        }
+        queue.update(_insert_new(session, source_id, [k for k in chunk if k.url not in known], now))
+        if known:
+            session.execute(update(Url).where(Url.url.in_(list(known))).values(last_seen_at=now))
+        _fill_announcements(session, [link for link in chunk if link.url in known])
+        ids = [queue[key] for key in keys if key in queue]  # in the source's order
         if ids:
             session.execute(update(Url).where(Url.id.in_(ids)).values(queued_at=now))
         to_queue.extend(ids)
     return to_queue
+
+
+def _insert_new(
+    session: Session, source_id: int, links: Sequence[FrontierLink], now: datetime
+) -> dict[str, int]:
+    """Insert URLs no row holds; their ids by URL. Only those: on PostgreSQL an insert that
+    meets a conflict still takes an id from the sequence, and a poll inserting every link it
+    lists used up 32-bit ids by the thousand (a 50,000-link sitemap every ten minutes: all of
+    them in 300 days). A URL a concurrent poll inserted meanwhile is that poll's to queue."""
+    if not links:
+        return {}
+    rows = [
+        {"url": link.url, "source_id": source_id, "state": "pending", "attempts": 0,
+         "first_seen_at": now, "last_seen_at": now, "announced_title": link.title,
+         "announced_at": link.published_at}
+        for link in links
+    ]  # fmt: skip
+    inserted = session.execute(
+        dialect_insert(session, Url)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["url"])
+        .returning(Url.id, Url.url)
+    )
+    return {row.url: row.id for row in inserted}
 
 
 def _fill_announcements(session: Session, links: Sequence[FrontierLink]) -> None:
