@@ -14,7 +14,7 @@ from tests.localweb.server import LocalSite, Response
 from tests.localweb.wire import DRILLS, Page, local_story, page_html, wire_web
 from tests.localweb.wire import TWO_OUTLETS as PAGES
 from worker.dedup.content import FINGERPRINT_VERSION
-from worker.pipeline import crawl_inline, prune_raw_pages, tick
+from worker.pipeline import backfill, crawl_inline, prune_raw_pages, tick
 from worker.pipeline import reprocess as reprocess_module
 from worker.pipeline.backfill import count_missing, dated_until, plan_backfill, record_backfill
 from worker.pipeline.crawl import process_inline
@@ -263,7 +263,10 @@ def _sitemap(site: LocalSite, path: str, entries: list[tuple[str, str | None]]) 
 
 
 def test_a_backfill_walks_the_index_back_to_the_date_and_ingests_what_is_missing(
-    database_url: str, runtime_factory: RuntimeFactory, tmp_path: Path
+    database_url: str,
+    runtime_factory: RuntimeFactory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     with LocalSite("archive") as site:
         site.add("/robots.txt", "User-agent: *\nAllow: /\n")
@@ -321,7 +324,15 @@ def test_a_backfill_walks_the_index_back_to_the_date_and_ingests_what_is_missing
         until = plan_backfill(runtime, "archive/sitemap", since, datetime(2026, 11, 1, tzinfo=UTC))
         assert sorted(link.url for link in until.links) == [site.url(f"/a/{n}") for n in (2, 3)]
 
-        queued = record_backfill(runtime, plan)  # through a broker no worker reads
+        monkeypatch.setattr(backfill, "RECORD_CHUNK", 3)
+        committed: list[int] = []
+
+        def recorded(links: int) -> None:  # seen by another session: each chunk committed
+            with runtime.sessions() as session:
+                committed.append(session.scalar(select(func.count()).select_from(Url)) or 0)
+
+        queued = record_backfill(runtime, plan, on_progress=recorded)  # no worker reads it
+        assert committed == [3, 4], "a poll of the same URLs waits for a chunk, not the walk"
         assert record_backfill(runtime, plan) == [], "queued once through the broker"
         url_ids = record_backfill(runtime, plan, inline=True)  # then the operator runs it here
         assert url_ids == sorted(queued) and len(url_ids) == 4

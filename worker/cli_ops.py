@@ -278,7 +278,6 @@ def backfill(
     or some URLs failed; 2: could not run, or not finished.
     """
     _setup_logs(verbose)
-    from worker.pipeline.backfill import record_backfill
     from worker.syncing import sync_from_file
 
     start, end = _window(since, until)
@@ -294,9 +293,7 @@ def backfill(
         partial = max(_window_not_read(plan) for plan in plans)
         if dry_run or not any(missing for _, missing in read):
             raise typer.Exit(partial)
-        url_ids = sorted(
-            {url_id for plan in plans for url_id in record_backfill(runtime, plan, inline=inline)}
-        )
+        url_ids = _record_plans(runtime, plans, inline=inline)
         again = _resume_command("--source", source)
         code = _fetch_selected(
             runtime, url_ids, inline=inline, wait=wait, timeout=timeout, again=again
@@ -307,6 +304,25 @@ def backfill(
     except (ConfigError, ValueError) as exc:
         raise _fail(str(exc)) from exc
     raise typer.Exit(code)
+
+
+def _record_plans(runtime: Any, plans: list[BackfillPlan], *, inline: bool) -> list[int]:
+    """Record every plan's links in the frontier, showing how far it got (a large backfill
+    takes a while); the ids to fetch."""
+    from worker.pipeline.backfill import record_backfill
+
+    url_ids: set[int] = set()
+    recorded = 0
+    with _progress("recording links", sum(len(p.links) for p in plans)) as advance:
+
+        def progressed(links: int) -> None:
+            nonlocal recorded
+            recorded += links
+            advance(recorded)
+
+        for plan in plans:
+            url_ids.update(record_backfill(runtime, plan, inline=inline, on_progress=progressed))
+    return sorted(url_ids)
 
 
 def _backfill_sources(runtime: Any, key: str) -> list[str]:
