@@ -170,8 +170,23 @@ def test_two_sources_of_an_outlet_with_one_url_are_refused_naming_both() -> None
         "sources: outlet 'local': sources 'local/feed' and 'local/listing' have the same URL "
         "'https://a.example/feed.xml': keep one"
     )
-    other = {"name": "O", "sources": [feed]}  # another outlet may list the URL too
-    assert (
-        len(parse_sources({"outlets": {"local": {"name": "L", "sources": [feed]}, "o": other}}))
-        == 2
+
+
+def test_one_url_in_two_outlets_is_refused_naming_both(tmp_path: Path) -> None:
+    # a copied block whose URL was not changed: both polled the feed, and the first to poll
+    # took every article URL, with its outlet's language and zone
+    path = tmp_path / "sources.toml"
+    path.write_text(
+        '[outlets.yonhap]\nname = "Yonhap"\nlanguage = "ko"\n'
+        '[[outlets.yonhap.sources]]\nkind = "feed"\nurl = "https://a.example/rss"\n'
+        '[outlets.kbs]\nname = "KBS"\nlanguage = "en"\n'
+        '[[outlets.kbs.sources]]\nkind = "sitemap"\nurl = "https://b.example/sitemap.xml"\n'
+        '[[outlets.kbs.sources]]\nkind = "feed"\nurl = "https://a.example/rss"\n'
+    )
+    with pytest.raises(ConfigError) as error:
+        load_sources(path)
+    assert str(error.value) == (
+        f"{path}: outlet 'kbs': source 'kbs/feed' has the URL 'https://a.example/rss' of "
+        "source 'yonhap/feed' of outlet 'yonhap': a URL belongs to one outlet; change it or "
+        "keep one"
     )

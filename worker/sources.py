@@ -213,6 +213,7 @@ def parse_sources(raw: dict[str, object], *, origin: str = "sources") -> list[Ou
         raise ConfigError(f"{origin}: no outlets: add at least one [outlets.<key>] table")
     outlets: list[OutletConfig] = []
     seen_source_keys: dict[str, str] = {}
+    url_owners: dict[str, tuple[str, str]] = {}
     for key, body in outlets_raw.items():
         if not _KEY.match(key):
             raise ConfigError(
@@ -231,22 +232,35 @@ def parse_sources(raw: dict[str, object], *, origin: str = "sources") -> list[Ou
                     f"by outlet {seen_source_keys[source_key]!r}"
                 )
             seen_source_keys[source_key] = key
-        _refuse_duplicate_urls(origin, outlet)
+        _refuse_duplicate_urls(origin, outlet, url_owners)
         outlets.append(outlet)
     return outlets
 
 
-def _refuse_duplicate_urls(origin: str, outlet: OutletConfig) -> None:
-    """A source is its outlet's row for its URL: a second entry with the URL would silently take
-    over the first's row (its key and kind)."""
-    keys_by_url: dict[str, str] = {}
+def _refuse_duplicate_urls(
+    origin: str, outlet: OutletConfig, owners: dict[str, tuple[str, str]]
+) -> None:
+    """Refuse a URL listed twice; ``owners`` maps each URL seen so far to (outlet, source key).
+
+    A source is its outlet's row for its URL: a second entry of one outlet would silently take
+    over the first's row (its key and kind). Two outlets' sources would both poll the document,
+    and the first to poll would own every article URL it yields (URLs are unique), read with
+    its outlet's language and zone: a copied block whose URL was not changed.
+    """
     for source_key, source in zip(outlet.source_keys(), outlet.sources, strict=True):
-        first = keys_by_url.setdefault(source.url, source_key)
-        if first != source_key:
+        first_outlet, first_key = owners.setdefault(source.url, (outlet.key, source_key))
+        if first_key == source_key:
+            continue
+        if first_outlet == outlet.key:
             raise ConfigError(
-                f"{origin}: outlet {outlet.key!r}: sources {first!r} and {source_key!r} have "
-                f"the same URL {source.url!r}: keep one"
+                f"{origin}: outlet {outlet.key!r}: sources {first_key!r} and {source_key!r} "
+                f"have the same URL {source.url!r}: keep one"
             )
+        raise ConfigError(
+            f"{origin}: outlet {outlet.key!r}: source {source_key!r} has the URL "
+            f"{source.url!r} of source {first_key!r} of outlet {first_outlet!r}: a URL belongs "
+            "to one outlet; change it or keep one"
+        )
 
 
 def _describe(origin: str, outlet: str, exc: ValidationError) -> str:
