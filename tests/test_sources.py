@@ -59,6 +59,21 @@ def test_bad_source_is_refused_naming_outlet_key_and_problem(
     assert expected in str(error.value)
 
 
+def test_an_interval_longer_than_7_days_is_refused() -> None:
+    # "100000000h" was taken, then every tick raised OverflowError on SQLite (no source polled,
+    # no heartbeat) and the sync failed on PostgreSQL
+    feed = {"kind": "feed", "url": "https://a.example/f"}
+    (outlet,) = parse_sources({"outlets": {"x": {"name": "X", "sources": [
+        {**feed, "every": "168h"}]}}})  # fmt: skip
+    assert outlet.sources[0].interval_seconds == 7 * 24 * 3600
+    for every in ("169h", "10081m", "100000000h"):
+        with pytest.raises(ConfigError) as error:
+            parse_sources({"outlets": {"x": {"name": "X", "sources": [{**feed, "every": every}]}}})
+        assert str(error.value) == (
+            f"sources: outlet 'x': key 'sources[0].every': {every!r} is longer than 168h (7 days)"
+        )
+
+
 def test_keys_and_names_longer_than_their_columns_are_refused() -> None:
     # PostgreSQL refused them at the sync: the whole sources file failed to load
     feed = {"kind": "feed", "url": "https://a.example/f"}

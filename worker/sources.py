@@ -23,6 +23,9 @@ _DURATION = re.compile(r"^\s*(\d+)\s*([smh])\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600}
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 MIN_INTERVAL_SECONDS = 30
+# a week: past datetime's range a source's next poll overflowed every tick (SQLite), or the
+# sources table's integer column (PostgreSQL)
+MAX_INTERVAL_SECONDS = 7 * 24 * 3600
 
 
 def parse_duration(text: str) -> int:
@@ -90,6 +93,8 @@ class SourceConfig(BaseModel):
         seconds = parse_duration(value)
         if seconds < MIN_INTERVAL_SECONDS:
             raise ValueError(f"{value!r} is shorter than {MIN_INTERVAL_SECONDS}s")
+        if seconds > MAX_INTERVAL_SECONDS:
+            raise ValueError(f"{value!r} is longer than {MAX_INTERVAL_SECONDS // 3600}h (7 days)")
         return value
 
     @property
