@@ -136,6 +136,49 @@ def test_duplicate_source_keys_across_outlets_are_refused() -> None:
         parse_sources(doc)
 
 
+@pytest.mark.parametrize("key", ["kh-news", "daily/feed", "kh/feed-2", "a.b_c", "7news"])
+def test_source_keys_like_outlet_keys_or_the_default_form_are_taken(key: str) -> None:
+    feed = {"kind": "feed", "url": "https://a.example/f", "key": key}
+    (outlet,) = parse_sources({"outlets": {"kh": {"name": "KH", "sources": [feed]}}})
+    assert outlet.source_keys() == [key]
+
+
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [
+        # "" became the default key without a word
+        ("", "empty key: leave `key` out for the default '<outlet>/<kind>'"),
+        ("My Feed", "'My Feed' is not a key: lowercase letters, digits, '_', '-', '.'"),
+        ("feed~2", "'feed~2' is not a key"),  # '~' marks the keys the sync gives removed sources
+        ("/feed", "'/feed' is not a key"),
+        ("kh/", "'kh/' is not a key"),
+    ],
+)
+def test_a_bad_source_key_is_refused_naming_outlet_and_key(key: str, expected: str) -> None:
+    feed = {"kind": "feed", "url": "https://a.example/f", "key": key}
+    with pytest.raises(ConfigError) as error:
+        parse_sources({"outlets": {"kh": {"name": "KH", "sources": [feed]}}})
+    assert str(error.value).startswith("sources: outlet 'kh': key 'sources[0].key': ")
+    assert expected in str(error.value)
+
+
+@pytest.mark.parametrize("taken", ["a", "b"])
+def test_a_source_key_that_is_an_outlet_key_is_refused_naming_both(taken: str) -> None:
+    # `--source b` takes a source key or an outlet key: it picked outlet a's feed too, and
+    # `crawl` and `rerun` acted on it
+    doc = tomllib.loads(
+        f'[outlets.a]\nname="A"\n[[outlets.a.sources]]\nkind="feed"\nurl="https://a.example/f"\n'
+        f'key="{taken}"\n'
+        '[outlets.b]\nname="B"\n[[outlets.b.sources]]\nkind="feed"\nurl="https://b.example/f"\n'
+    )
+    with pytest.raises(ConfigError) as error:
+        parse_sources(doc)
+    assert str(error.value) == (
+        f"sources: outlet 'a': source key {taken!r} is the key of outlet {taken!r}: "
+        f"`--source {taken}` would select both; choose another"
+    )
+
+
 def test_durations() -> None:
     assert parse_duration("45s") == 45
     assert parse_duration("10m") == 600

@@ -22,6 +22,9 @@ from worker.storable import MAX_URL_CHARS
 _DURATION = re.compile(r"^\s*(\d+)\s*([smh])\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600}
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+# an outlet's key, or several joined by '/' as the default '<outlet>/<kind>'; never '~', which
+# marks the keys the sync gives removed sources
+_SOURCE_KEY = re.compile(r"^[a-z0-9][a-z0-9_.-]*(/[a-z0-9][a-z0-9_.-]*)*$")
 MIN_INTERVAL_SECONDS = 30
 # a week: past datetime's range a source's next poll overflowed every tick (SQLite), or the
 # sources table's integer column (PostgreSQL)
@@ -67,6 +70,21 @@ class SourceConfig(BaseModel):
         "links that do not match are not articles. For a listing page it replaces the guess.",
         max_length=500,
     )
+
+    @field_validator("key")
+    @classmethod
+    def _key(cls, value: str | None) -> str | None:
+        """A key the CLI's ``--source`` can name, as an outlet's; "" is no default key."""
+        if value is None:
+            return None
+        if not value:
+            raise ValueError("empty key: leave `key` out for the default '<outlet>/<kind>'")
+        if not _SOURCE_KEY.match(value):
+            raise ValueError(
+                f"{value!r} is not a key: lowercase letters, digits, '_', '-', '.' (a letter or "
+                "digit first), parts joined by '/' as in 'yonhap/feed'"
+            )
+        return value
 
     @field_validator("article_urls")
     @classmethod
@@ -181,7 +199,7 @@ class OutletConfig(BaseModel):
         keys: list[str] = []
         counts: dict[str, int] = {}
         for source in self.sources:
-            if source.key:
+            if source.key is not None:
                 keys.append(source.key)
                 continue
             counts[source.kind] = counts.get(source.kind, 0) + 1
@@ -218,6 +236,7 @@ def parse_sources(raw: dict[str, object], *, origin: str = "sources") -> list[Ou
         raise ConfigError(f"{origin}: no outlets: add at least one [outlets.<key>] table")
     outlets: list[OutletConfig] = []
     seen_source_keys: dict[str, str] = {}
+    outlet_keys = set(outlets_raw)
     url_owners: dict[str, tuple[str, str]] = {}
     for key, body in outlets_raw.items():
         if not _KEY.match(key):
@@ -230,16 +249,30 @@ def parse_sources(raw: dict[str, object], *, origin: str = "sources") -> list[Ou
             outlet = OutletConfig.model_validate({"key": key, **body})
         except ValidationError as exc:
             raise ConfigError(_describe(origin, key, exc)) from exc
-        for source_key in outlet.source_keys():
-            if source_key in seen_source_keys:
-                raise ConfigError(
-                    f"{origin}: outlet {key!r}: source key {source_key!r} is already used "
-                    f"by outlet {seen_source_keys[source_key]!r}"
-                )
-            seen_source_keys[source_key] = key
+        _refuse_shared_keys(origin, outlet, outlet_keys, seen_source_keys)
         _refuse_duplicate_urls(origin, outlet, url_owners)
         outlets.append(outlet)
     return outlets
+
+
+def _refuse_shared_keys(
+    origin: str, outlet: OutletConfig, outlet_keys: set[str], seen: dict[str, str]
+) -> None:
+    """Refuse a source key used before (``seen``: source key -> outlet) or that is an outlet's
+    key: ``--source KEY`` takes either, and would pick the other outlet's sources too."""
+    for source_key in outlet.source_keys():
+        if source_key in seen:
+            raise ConfigError(
+                f"{origin}: outlet {outlet.key!r}: source key {source_key!r} is already used "
+                f"by outlet {seen[source_key]!r}"
+            )
+        if source_key in outlet_keys:
+            raise ConfigError(
+                f"{origin}: outlet {outlet.key!r}: source key {source_key!r} is the key of "
+                f"outlet {source_key!r}: `--source {source_key}` would select both; "
+                "choose another"
+            )
+        seen[source_key] = outlet.key
 
 
 def _refuse_duplicate_urls(
