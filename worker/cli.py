@@ -429,7 +429,7 @@ def _print_report(report: Any) -> None:
 @app.command()
 def sources(
     sync: Annotated[bool, typer.Option("--sync", help="Sync the sources file first.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="JSON lines for scripts.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
 ) -> None:
     """The configured outlets and sources, with their last poll and error."""
     _setup_logs(False)
@@ -469,9 +469,8 @@ def sources(
         raise _fail(str(exc)) from exc
     for line in sources_file_lines(refused):
         err.print(f"warning: {line}", highlight=False)  # the rows below are the last good sync
-    if as_json:
-        for row in rows:
-            sys.stdout.write(json.dumps(row) + "\n")
+    if as_json:  # one document, as `status --json` and the other reports
+        sys.stdout.write(json.dumps({"sources": rows}) + "\n")
         return
     table = Table(title=f"sources ({len(rows)}), times in UTC")
     for column in ("key", "kind", "every", "on", "last poll", "next poll", "fails", "last error"):

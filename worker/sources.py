@@ -22,7 +22,13 @@ from worker.storable import MAX_URL_CHARS
 _DURATION = re.compile(r"^\s*(\d+)\s*([smh])\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600}
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+# an outlet's key, or several joined by '/' as the default '<outlet>/<kind>'; never '~', which
+# marks the keys the sync gives removed sources
+_SOURCE_KEY = re.compile(r"^[a-z0-9][a-z0-9_.-]*(/[a-z0-9][a-z0-9_.-]*)*$")
 MIN_INTERVAL_SECONDS = 30
+# a week: past datetime's range a source's next poll overflowed every tick (SQLite), or the
+# sources table's integer column (PostgreSQL)
+MAX_INTERVAL_SECONDS = 7 * 24 * 3600
 
 
 def parse_duration(text: str) -> int:
@@ -65,6 +71,21 @@ class SourceConfig(BaseModel):
         max_length=500,
     )
 
+    @field_validator("key")
+    @classmethod
+    def _key(cls, value: str | None) -> str | None:
+        """A key the CLI's ``--source`` can name, as an outlet's; "" is no default key."""
+        if value is None:
+            return None
+        if not value:
+            raise ValueError("empty key: leave `key` out for the default '<outlet>/<kind>'")
+        if not _SOURCE_KEY.match(value):
+            raise ValueError(
+                f"{value!r} is not a key: lowercase letters, digits, '_', '-', '.' (a letter or "
+                "digit first), parts joined by '/' as in 'yonhap/feed'"
+            )
+        return value
+
     @field_validator("article_urls")
     @classmethod
     def _article_urls(cls, value: str | None) -> str | None:
@@ -90,6 +111,8 @@ class SourceConfig(BaseModel):
         seconds = parse_duration(value)
         if seconds < MIN_INTERVAL_SECONDS:
             raise ValueError(f"{value!r} is shorter than {MIN_INTERVAL_SECONDS}s")
+        if seconds > MAX_INTERVAL_SECONDS:
+            raise ValueError(f"{value!r} is longer than {MAX_INTERVAL_SECONDS // 3600}h (7 days)")
         return value
 
     @property
@@ -176,7 +199,7 @@ class OutletConfig(BaseModel):
         keys: list[str] = []
         counts: dict[str, int] = {}
         for source in self.sources:
-            if source.key:
+            if source.key is not None:
                 keys.append(source.key)
                 continue
             counts[source.kind] = counts.get(source.kind, 0) + 1
@@ -224,6 +247,8 @@ def parse_sources(raw: dict[str, object], *, origin: str = "sources") -> list[Ou
         raise ConfigError(f"{origin}: no outlets: add at least one [outlets.<key>] table")
     outlets: list[OutletConfig] = []
     seen_source_keys: dict[str, str] = {}
+    outlet_keys = set(outlets_raw)
+    url_owners: dict[str, tuple[str, str]] = {}
     for key, body in outlets_raw.items():
         if not _KEY.match(key):
             raise ConfigError(
@@ -235,29 +260,56 @@ def parse_sources(raw: dict[str, object], *, origin: str = "sources") -> list[Ou
             outlet = OutletConfig.model_validate({"key": key, **body})
         except ValidationError as exc:
             raise ConfigError(_describe(origin, key, exc)) from exc
-        for source_key in outlet.source_keys():
-            if source_key in seen_source_keys:
-                raise ConfigError(
-                    f"{origin}: outlet {key!r}: source key {source_key!r} is already used "
-                    f"by outlet {seen_source_keys[source_key]!r}"
-                )
-            seen_source_keys[source_key] = key
-        _refuse_duplicate_urls(origin, outlet)
+        _refuse_shared_keys(origin, outlet, outlet_keys, seen_source_keys)
+        _refuse_duplicate_urls(origin, outlet, url_owners)
         outlets.append(outlet)
     return outlets
 
 
-def _refuse_duplicate_urls(origin: str, outlet: OutletConfig) -> None:
-    """A source is its outlet's row for its URL: a second entry with the URL would silently take
-    over the first's row (its key and kind)."""
-    keys_by_url: dict[str, str] = {}
-    for source_key, source in zip(outlet.source_keys(), outlet.sources, strict=True):
-        first = keys_by_url.setdefault(source.url, source_key)
-        if first != source_key:
+def _refuse_shared_keys(
+    origin: str, outlet: OutletConfig, outlet_keys: set[str], seen: dict[str, str]
+) -> None:
+    """Refuse a source key used before (``seen``: source key -> outlet) or that is an outlet's
+    key: ``--source KEY`` takes either, and would pick the other outlet's sources too."""
+    for source_key in outlet.source_keys():
+        if source_key in seen:
             raise ConfigError(
-                f"{origin}: outlet {outlet.key!r}: sources {first!r} and {source_key!r} have "
-                f"the same URL {source.url!r}: keep one"
+                f"{origin}: outlet {outlet.key!r}: source key {source_key!r} is already used "
+                f"by outlet {seen[source_key]!r}"
             )
+        if source_key in outlet_keys:
+            raise ConfigError(
+                f"{origin}: outlet {outlet.key!r}: source key {source_key!r} is the key of "
+                f"outlet {source_key!r}: `--source {source_key}` would select both; "
+                "choose another"
+            )
+        seen[source_key] = outlet.key
+
+
+def _refuse_duplicate_urls(
+    origin: str, outlet: OutletConfig, owners: dict[str, tuple[str, str]]
+) -> None:
+    """Refuse a URL listed twice; ``owners`` maps each URL seen so far to (outlet, source key).
+
+    A source is its outlet's row for its URL: a second entry of one outlet would silently take
+    over the first's row (its key and kind). Two outlets' sources would both poll the document,
+    and the first to poll would own every article URL it yields (URLs are unique), read with
+    its outlet's language and zone: a copied block whose URL was not changed.
+    """
+    for source_key, source in zip(outlet.source_keys(), outlet.sources, strict=True):
+        first_outlet, first_key = owners.setdefault(source.url, (outlet.key, source_key))
+        if first_key == source_key:
+            continue
+        if first_outlet == outlet.key:
+            raise ConfigError(
+                f"{origin}: outlet {outlet.key!r}: sources {first_key!r} and {source_key!r} "
+                f"have the same URL {source.url!r}: keep one"
+            )
+        raise ConfigError(
+            f"{origin}: outlet {outlet.key!r}: source {source_key!r} has the URL "
+            f"{source.url!r} of source {first_key!r} of outlet {first_outlet!r}: a URL belongs "
+            "to one outlet; change it or keep one"
+        )
 
 
 def _describe(origin: str, outlet: str, exc: ValidationError) -> str:

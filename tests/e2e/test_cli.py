@@ -29,7 +29,7 @@ def test_inline_crawl_prints_a_summary_and_exits_1_on_failures(
 
     sources = run_cli(["sources", "--json"], env, tmp_path)
     assert sources.returncode == 0, sources.stderr
-    rows = [json.loads(line) for line in sources.stdout.splitlines() if line.strip()]
+    rows = json.loads(sources.stdout)["sources"]
     assert {row["outlet"] for row in rows} == {"herald", "yonhap", "muslimtimes"}
     assert all(row["last_polled_at"] and row["last_error"] is None for row in rows)
 
@@ -489,7 +489,7 @@ def test_an_inline_crawl_shows_its_progress_once_when_not_on_a_terminal(tmp_path
     assert len(bars) == 1 and " 3/3 " in bars[0], crawl.stderr
 
 
-def test_status_and_failures_json_have_the_documented_keys(tmp_path: Path) -> None:
+def test_status_failures_and_sources_json_have_the_documented_keys(tmp_path: Path) -> None:
     """Scripts read these: README lists their keys; a key renamed breaks them silently."""
     from tests.e2e.outlets import feed_service, rss_of
 
@@ -500,8 +500,10 @@ def test_status_and_failures_json_have_the_documented_keys(tmp_path: Path) -> No
         assert run_cli(["crawl", "--inline"], env, tmp_path).returncode == 1
     status = json.loads(run_cli(["status", "--json"], env, tmp_path).stdout)
     assert set(status) == {
-        "now", "sources", "workers", "beats", "last_tick_at", "queue_depth", "broker_error",
+        "now", "sources", "workers", "beats", "last_tick_at", "sources_files", "queue_depth",
+        "broker_error",
     }  # fmt: skip
+    assert set(status["sources_files"][0]) == {"path", "synced_at", "refused_at", "error"}
     assert set(status["sources"][0]) == {
         "outlet", "source", "kind", "enabled", "every_seconds", "last_polled_at",
         "last_success_at", "next_poll_at", "failure_streak", "backing_off", "last_error",
@@ -515,6 +517,13 @@ def test_status_and_failures_json_have_the_documented_keys(tmp_path: Path) -> No
         "url", "detail", "http_status", "attempts", "last_attempt_at", "title",
     }  # fmt: skip
     assert group["last_at"].endswith("+00:00"), "times in UTC"
+    # one JSON object as the others (it printed one per line, which json.loads refused)
+    sources = json.loads(run_cli(["sources", "--json"], env, tmp_path).stdout)
+    assert set(sources) == {"sources"}
+    assert set(sources["sources"][0]) == {
+        "key", "outlet", "kind", "url", "article_urls", "every_seconds", "enabled",
+        "last_polled_at", "next_poll_at", "sitemaps_left", "failures", "last_error",
+    }  # fmt: skip
 
 
 def test_a_refused_edit_is_shown_and_a_restarted_beat_polls_the_last_good_sync(
