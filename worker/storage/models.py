@@ -26,6 +26,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
+    func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -241,6 +242,11 @@ class Article(Base):
         onupdate=utcnow,
         comment="Last change of this row (re-fetch, re-extraction, a new story_id).",
     )
+
+
+# The time readers filter recent articles by (the view latest_articles, `newsworker stories`):
+# without an index each such query read the whole table.
+Index("ix_articles_article_time", func.coalesce(Article.published_at, Article.fetched_at))
 
 
 class Url(Base):
