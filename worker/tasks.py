@@ -14,6 +14,7 @@ from celery.exceptions import TimeLimitExceeded
 from sqlalchemy.exc import OperationalError
 
 from worker import metrics, pipeline
+from worker.broker import queue_depth
 from worker.celery_app import app
 from worker.runtime import get_runtime
 from worker.syncing import sync_if_changed
@@ -33,10 +34,20 @@ def tick() -> int:
     metrics.ticked()
     for source_id in source_ids:
         poll.delay(source_id)
-    for url_id in pipeline.sweep_lost_urls(runtime):
+    for url_id in pipeline.sweep_lost_urls(runtime, queued=_queue_depth()):
         fetch.delay(url_id)
     pipeline.prune_raw_pages(runtime)
     return len(source_ids)
+
+
+def _queue_depth() -> int | None:
+    """Messages the tasks' queue holds, None when the broker does not say (the sweep then
+    takes every URL pending past the timeout for lost, as after a broker restart)."""
+    try:
+        return queue_depth(app)
+    except Exception as exc:  # kombu raises many kinds; all mean "no answer"
+        log.warning("sweep.queue_depth_unknown", error=str(exc))
+        return None
 
 
 class PollTask(Task):  # type: ignore[misc]

@@ -93,15 +93,18 @@ def prune_raw_pages(runtime: Runtime, now: datetime | None = None) -> int:
     return deleted
 
 
-def sweep_lost_urls(runtime: Runtime, now: datetime | None = None) -> list[int]:
-    """URLs whose task was lost (pending past the timeout); the caller queues them again."""
+def sweep_lost_urls(
+    runtime: Runtime, now: datetime | None = None, queued: int | None = None
+) -> list[int]:
+    """URLs whose task was lost (pending past the timeout, beyond the ``queued`` messages the
+    broker still holds, when known); the caller queues them again."""
     timeout = timedelta(seconds=runtime.settings.pending_timeout_seconds)
     with runtime.sessions.begin() as session:
         ids = repository.requeue_lost_urls(
-            session, now or repository.database_now(session), timeout
+            session, now or repository.database_now(session), timeout, queued=queued
         )
     if ids:
-        log.warning("sweep.requeued", urls=len(ids))
+        log.warning("sweep.requeued", urls=len(ids), queue_depth=queued)
     return ids
 
 

@@ -438,16 +438,31 @@ def pending_backlog(session: Session) -> tuple[int, datetime | None]:
 
 
 def requeue_lost_urls(
-    session: Session, now: datetime, pending_timeout: timedelta, limit: int = 1000
+    session: Session,
+    now: datetime,
+    pending_timeout: timedelta,
+    limit: int = 1000,
+    queued: int | None = None,
 ) -> list[int]:
     """URLs pending longer than ``pending_timeout`` past their expected run (a task lost with a
-    killed worker or a restarted broker): marked queued again, their ids returned to queue."""
+    killed worker or a restarted broker): marked queued again, their ids returned to queue.
+
+    ``queued``: the messages the broker's queue holds, when known. As many stale URLs may
+    still be waiting there (a backfill's backlog drained at one host's pace takes hours), so
+    only the oldest beyond that many are taken for lost: a 40,000-URL backlog was queued again
+    twice over in three hours, every URL still in the queue."""
+    stale = and_(
+        Url.state == "pending",
+        or_(Url.queued_at.is_(None), Url.queued_at < now - pending_timeout),
+    )
+    if queued is not None:
+        lost = (session.scalar(select(func.count()).select_from(Url).where(stale)) or 0) - queued
+        limit = min(limit, max(0, lost))
+        if limit == 0:
+            return []
     ids = session.scalars(
         select(Url.id)
-        .where(
-            Url.state == "pending",
-            or_(Url.queued_at.is_(None), Url.queued_at < now - pending_timeout),
-        )
+        .where(stale)
         .order_by(Url.queued_at)
         .limit(limit)
         .with_for_update(skip_locked=True)
