@@ -87,6 +87,42 @@ def test_a_rerun_of_failed_urls_stores_them_once_the_outlet_recovers(
             assert failure_groups(session, datetime.now(UTC) - timedelta(hours=1)) == []
 
 
+def test_each_failure_group_shows_its_newest_examples(
+    database_url: str, runtime_factory: RuntimeFactory, tmp_path: Path
+) -> None:
+    """Read in one query for all groups (one each took 0.8 s for 40 groups)."""
+    sources = tmp_path / "sources.toml"
+    sources.write_text(
+        "".join(
+            f'[outlets.{o}]\nname = "{o}"\n[[outlets.{o}.sources]]\nkind = "feed"\n'
+            f'url = "https://{o}.example/feed"\n'
+            for o in ("herald", "post")
+        )
+    )
+    runtime = runtime_factory(database_url, sources_file=sources)
+    sync_from_file(runtime)
+    now = datetime.now(UTC)
+    failed = [("herald", "http_503", 0), ("herald", "http_503", 1), ("herald", "http_503", 2),
+              ("herald", "timeout", 3), ("post", "http_503", 4)]  # fmt: skip
+    with runtime.sessions.begin() as session:
+        source_of = {s.outlet.key: s.id for s in session.scalars(select(Source))}
+        for outlet, reason, age in failed:
+            session.add(
+                Url(url=f"https://{outlet}.example/{reason}/{age}", source_id=source_of[outlet],
+                    state="failed", reason=reason, last_attempt_at=now - timedelta(minutes=age))
+            )  # fmt: skip
+    with runtime.sessions() as session:
+        groups = failure_groups(session, now - timedelta(hours=1), examples=2)
+    shown = {(g.outlet, g.reason): (g.count, [e.url for e in g.examples]) for g in groups}
+    assert shown == {
+        ("herald", "http_503"): (3, ["https://herald.example/http_503/0",
+                                     "https://herald.example/http_503/1"]),
+        ("herald", "timeout"): (1, ["https://herald.example/timeout/3"]),
+        ("post", "http_503"): (1, ["https://post.example/http_503/4"]),
+    }  # fmt: skip
+    assert (groups[0].outlet, groups[0].reason) == ("herald", "http_503"), "the largest first"
+
+
 def test_a_refetched_article_hashed_by_an_older_release_is_no_edit(
     database_url: str, runtime_factory: RuntimeFactory, tmp_path: Path
 ) -> None:

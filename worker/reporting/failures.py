@@ -66,32 +66,47 @@ def failure_groups(
         .group_by(Outlet.key, Url.state, reason)
         .order_by(func.count().desc(), Outlet.key, reason)
     ).all()
-    groups = [
-        FailureGroup(outlet, state, why, count, last) for outlet, state, why, count, last in rows
-    ]
-    for group in groups:
-        found = session.execute(
-            select(
-                Url.url,
-                Url.detail,
-                Url.http_status,
-                Url.attempts,
-                Url.last_attempt_at,
-                Url.announced_title,
-            )
-            .join(Source, Source.id == Url.source_id)
-            .join(Outlet)
-            .where(
-                *conditions,
-                Outlet.key == group.outlet,
-                Url.state == group.state,
-                reason == group.reason,
-            )
-            .order_by(when.desc(), Url.id.desc())
-            .limit(examples)
-        ).all()
-        group.examples = [FailedUrl(*row) for row in found]
-    return groups
+    groups = {
+        (outlet, state, why): FailureGroup(outlet, state, why, count, last)
+        for outlet, state, why, count, last in rows
+    }
+    # the newest examples of every group in one query (one per group took 0.8 s for 40 groups
+    # over 50,000 failed URLs): ranked within their group, the first ``examples`` kept
+    rank = (
+        func.row_number()
+        .over(partition_by=(Outlet.key, Url.state, reason), order_by=(when.desc(), Url.id.desc()))
+        .label("rank")
+    )
+    ranked = (
+        select(
+            Outlet.key.label("outlet"),
+            Url.state,
+            reason.label("reason"),
+            Url.url,
+            Url.detail,
+            Url.http_status,
+            Url.attempts,
+            Url.last_attempt_at,
+            Url.announced_title,
+            rank,
+        )
+        .select_from(Url)
+        .join(Source, Source.id == Url.source_id)
+        .join(Outlet)
+        .where(*conditions)
+        .subquery()
+    )
+    found = session.execute(
+        select(ranked).where(ranked.c.rank <= examples).order_by(ranked.c.rank)
+    ).all()
+    for row in found:
+        group = groups.get((row.outlet, row.state, row.reason))
+        if group is not None:
+            group.examples.append(
+                FailedUrl(row.url, row.detail, row.http_status, row.attempts,
+                          row.last_attempt_at, row.announced_title)
+            )  # fmt: skip
+    return list(groups.values())
 
 
 def failing_sources(session: Session, outlets: Sequence[str] = ()) -> list[FailingSource]:
