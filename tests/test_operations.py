@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gzip
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,6 +16,7 @@ from tests.localweb.wire import TWO_OUTLETS as PAGES
 from worker.dedup.content import FINGERPRINT_VERSION
 from worker.pipeline import backfill, crawl_inline, prune_raw_pages, tick
 from worker.pipeline import reprocess as reprocess_module
+from worker.pipeline import rerun as rerun_module
 from worker.pipeline.backfill import count_missing, dated_until, plan_backfill, record_backfill
 from worker.pipeline.crawl import process_inline
 from worker.pipeline.reprocess import ReprocessSelection, count_reprocess, reprocess
@@ -25,6 +26,7 @@ from worker.pipeline.rerun import (
     select_urls,
     states_of,
     unknown_keys,
+    wait_until_final,
 )
 from worker.reporting.failures import failing_sources, failure_groups
 from worker.reporting.status import service_status
@@ -121,6 +123,48 @@ def test_each_failure_group_shows_its_newest_examples(
         ("post", "http_503"): (1, ["https://post.example/http_503/4"]),
     }  # fmt: skip
     assert (groups[0].outlet, groups[0].reason) == ("herald", "http_503"), "the largest first"
+
+
+def test_waiting_for_a_rerun_reads_only_what_is_still_pending(
+    database_url: str,
+    runtime_factory: RuntimeFactory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every URL was counted twice a second however many had ended (50,000: 100 queries a
+    read); only those still pending are read again."""
+    sources = tmp_path / "sources.toml"
+    sources.write_text(
+        '[outlets.herald]\nname = "Herald"\n[[outlets.herald.sources]]\nkind = "feed"\n'
+        'url = "https://herald.example/feed"\n'
+    )
+    runtime = runtime_factory(database_url, sources_file=sources)
+    sync_from_file(runtime)
+    with runtime.sessions.begin() as session:
+        source_id = session.scalars(select(Source.id)).one()
+        urls = [Url(url=f"https://herald.example/{n}", source_id=source_id) for n in range(4)]
+        session.add_all(urls)
+        session.flush()
+        url_ids = [url.id for url in urls]
+    read: list[int] = []
+    done: list[int] = []
+    among = rerun_module._pending_among
+
+    def pending_among(runtime: Runtime, ids: Sequence[int]) -> list[int]:
+        read.append(len(ids))
+        with runtime.sessions.begin() as session:  # the workers end one URL per read
+            session.execute(
+                update(Url).where(Url.id == url_ids[len(read) - 1]).values(state="stored")
+            )
+        return among(runtime, ids)
+
+    monkeypatch.setattr(rerun_module, "_pending_among", pending_among)
+    counts = wait_until_final(
+        runtime, url_ids, timeout=30, poll_interval=0.01, progress=done.append
+    )
+    assert counts == {"stored": 4}
+    assert read == [4, 3, 2, 1], "each read only the URLs still pending"
+    assert done == [1, 2, 3, 4]
 
 
 def test_a_refetched_article_hashed_by_an_older_release_is_no_edit(
