@@ -8,12 +8,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Dependencies first, for layer caching; the package itself after. They are read from
-# pyproject.toml alone: installing the package here took README.md (its readme) into the layer,
+# Dependencies first, for layer caching; the package itself after (pip upgraded first: pip 23
+# fails to resolve lxml's html-clean extra). They are read from pyproject.toml alone: installing the package here took README.md (its readme) into the layer,
 # and every README edit installed every dependency again.
 COPY pyproject.toml ./
 RUN python -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies'], sep='\n')" \
         > /tmp/requirements.txt \
+    && pip install --upgrade pip \
     && pip install -r /tmp/requirements.txt \
     && rm /tmp/requirements.txt
 

@@ -43,10 +43,20 @@ app.add_typer(db_app, name="db")
 # Our own styles are given as Text.
 out = Console(markup=False)
 err = Console(stderr=True, markup=False)
-if not out.is_terminal and "COLUMNS" not in os.environ:
-    # Piped to a file or grep: rows as wide as they are. Folded at 80 columns, a URL was cut
-    # across lines and grep found none of it.
-    out.width = 100_000
+for console in (out, err):
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        # Piped to a file, a log or grep: rows and messages as wide as they are. Folded at 80
+        # columns, a URL or an error was cut across lines and grep found none of it.
+        console.width = 100_000
+
+
+def clip(text: str | None, limit: int) -> str:
+    """``text`` cut to ``limit`` characters for a table on a terminal; whole when piped (a
+    cut error lost its cause: "cannot resolve www.koreaherald.com: [Err")."""
+    text = text or ""
+    if not out.is_terminal or len(text) <= limit:
+        return text
+    return text[: limit - 1] + "\u2026"
 
 
 def styled(label: str, style: str, rest: str = "") -> Text:
@@ -419,7 +429,7 @@ def _print_report(report: Any) -> None:
             failures.add_column(column, overflow="fold")
         for f in report.failures:
             failures.add_row(f.state, f.reason or "", str(f.http_status or ""), str(f.attempts),
-                             f.url, (f.detail or "")[:120])  # fmt: skip
+                             f.url, clip(f.detail, 120))  # fmt: skip
         out.print(failures)
 
 
@@ -479,7 +489,7 @@ def sources(
         table.add_row(
             row["key"], row["kind"], f"{row['every_seconds']}s", "yes" if row["enabled"] else "no",
             _short(row["last_polled_at"]) or "never", _next_poll(row),
-            str(row["failures"]), (row["last_error"] or "")[:100],
+            str(row["failures"]), clip(row["last_error"], 100),
         )  # fmt: skip
     out.print(table)
 

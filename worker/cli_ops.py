@@ -29,6 +29,7 @@ from worker.cli import (
     _setup_logs,
     _short,
     app,
+    clip,
     err,
     out,
     styled,
@@ -515,8 +516,8 @@ def failures(
     for group in groups:
         shown = "\n".join(
             e.url
-            + (f' "{e.title[:80]}"' if e.title else "")
-            + (f" ({e.detail[:100]})" if e.detail else "")
+            + (f' "{clip(e.title, 80)}"' if e.title else "")
+            + (f" ({clip(e.detail, 100)})" if e.detail else "")
             for e in group.examples
         )
         table.add_row(
@@ -539,7 +540,7 @@ def failures(
                 str(s.failures),
                 _short(_iso(s.last_polled_at)),
                 _short(_iso(s.next_poll_at)),
-                (s.last_error or "")[:200],
+                clip(s.last_error, 200),
             )
         out.print(sources_table)
 
@@ -581,7 +582,7 @@ def status(as_json: JsonOpt = False) -> None:
         last_of_outlet = n + 1 == len(report.sources) or report.sources[n + 1].outlet != s.outlet
         table.add_row(
             s.source, _short(_iso(s.last_polled_at)) or "never", due, str(s.stored_24h),
-            str(s.pending), str(s.failure_streak), (s.last_error or "")[:80],
+            str(s.pending), str(s.failure_streak), clip(s.last_error, 80),
             end_section=last_of_outlet,
         )  # fmt: skip
     out.print(table)

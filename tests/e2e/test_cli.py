@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from sqlalchemy import create_engine, text
 
 from tests.e2e.checks import assert_crawl_stored_everything
 from tests.e2e.processes import run_cli, running, service_env, wait_until
@@ -563,3 +564,30 @@ def test_a_refused_edit_is_shown_and_a_restarted_beat_polls_the_last_good_sync(
     (synced,) = json.loads(status.stdout.splitlines()[-1])["sources_files"]
     assert synced["path"] == str(sources) and synced["synced_at"] and synced["refused_at"] is None
     assert "warning" not in run_cli(["sources"], env, tmp_path).stderr
+
+
+def test_piped_reports_and_errors_keep_each_message_whole_on_one_line(tmp_path: Path) -> None:
+    """Tables cut a source's error at 80 or 100 characters even in a file ("cannot resolve
+    www.koreaherald.com: [Err"), and stderr folded errors at 80 columns: grep found neither."""
+    sources = tmp_path / "sources.toml"
+    sources.write_text(
+        '[outlets.daily]\nname = "Daily"\n[[outlets.daily.sources]]\n'
+        'kind = "feed"\nurl = "http://127.0.0.1:9/feed.xml"\n'
+    )
+    env = service_env(tmp_path, sources_file=str(sources))
+    assert run_cli(["db", "upgrade"], env, tmp_path).returncode == 0
+    assert run_cli(["sources", "--sync"], env, tmp_path).returncode == 0
+    error = "robots_unavailable: cannot resolve www.example.com: " + "[Errno -2] " * 20 + "(end)"
+    engine = create_engine(f"sqlite:///{tmp_path / 'var' / 'newsworker.sqlite'}")
+    with engine.begin() as connection:
+        connection.execute(
+            text("UPDATE sources SET last_error = :e, failure_count = 1"), {"e": error}
+        )
+    engine.dispose()
+    for command in (["sources"], ["status"], ["failures"]):
+        shown = run_cli(command, env, tmp_path)
+        assert error in shown.stdout, (command, shown.stdout)
+    typo = "daily-" + "x" * 150
+    refused = run_cli(["failures", "--outlet", typo], env, tmp_path)
+    assert refused.returncode == 2
+    assert any(typo in line and "no outlet" in line for line in refused.stderr.splitlines())
