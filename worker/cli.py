@@ -553,7 +553,7 @@ def stories(
     since: Annotated[str, typer.Option(help="A duration back (24h, 7d) or a date.")] = "24h",
     min_copies: Annotated[int, typer.Option(help="Only stories with this many copies.")] = 1,
     limit: Annotated[int, typer.Option(help="At most this many stories.")] = 50,
-    as_json: Annotated[bool, typer.Option("--json", help="JSON lines for scripts.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object for scripts.")] = False,
 ) -> None:
     """Stories with a copy published since --since, the most copies first, with each copy."""
     _setup_logs(False)
@@ -569,9 +569,9 @@ def stories(
             found = list_stories(session, start, min_copies=min_copies, limit=limit)
     except SQLAlchemyError as exc:
         raise _fail(_db_problem(exc)) from exc
-    if as_json:
-        for story in found:
-            sys.stdout.write(json.dumps(_story_record(story)) + "\n")
+    if as_json:  # one document, as the other reports
+        record = {"since": _iso(start), "stories": [_story_record(story) for story in found]}
+        sys.stdout.write(json.dumps(record) + "\n")
         return
     table = Table(title=f"stories since {start:%Y-%m-%d %H:%M} UTC ({len(found)})")
     for column in ("story", "copies", "outlet", "headline", "published (UTC)"):

@@ -651,7 +651,8 @@ def url(
     except SQLAlchemyError as exc:
         raise _fail(_db_problem(exc)) from exc
     if as_json:
-        sys.stdout.write(json.dumps([asdict(t) for t in traces], default=_iso) + "\n")
+        record = {"address": address, "records": [asdict(t) for t in traces]}
+        sys.stdout.write(json.dumps(record, default=_iso) + "\n")
     else:
         for trace in traces:
             table = Table(title=f"url {trace.url_id}: {trace.state}", show_header=False)

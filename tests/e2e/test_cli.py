@@ -134,7 +134,9 @@ def test_stories_lists_the_largest_first_and_story_shows_what_copies_share(
         assert crawl.returncode == 0, crawl.stdout + crawl.stderr
     listed = run_cli(["stories", "--since", "3650d", "--json"], env, tmp_path)
     assert listed.returncode == 0, listed.stderr
-    rows = [json.loads(line) for line in listed.stdout.splitlines()]
+    document = json.loads(listed.stdout)  # one object, as every --json
+    assert set(document) == {"since", "stories"}
+    rows = document["stories"]
     assert [row["article_count"] for row in rows] == [3, 2, 2, 1, 1, 1, 1, 1, 1, 1]
     drills = rows[0]
     assert [c["outlet"] for c in drills["copies"]] == ["herald", "times", "post"], "by time"

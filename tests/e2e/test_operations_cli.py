@@ -99,7 +99,9 @@ def test_failures_rerun_and_status_through_a_real_worker(
         address = herald.url(PAGES[1].path)
         one = run_cli(["url", address], env, tmp_path)
         assert one.returncode == 0 and "failed: http_503" in one.stdout, one.stdout + one.stderr
-        (traced,) = json.loads(run_cli(["url", address, "--json"], env, tmp_path).stdout)
+        traced_json = json.loads(run_cli(["url", address, "--json"], env, tmp_path).stdout)
+        assert traced_json["address"] == address
+        (traced,) = traced_json["records"]
         assert (traced["state"], traced["attempts"]) == ("failed", 2)
         assert traced["source"] == "herald/feed"
         assert traced["announced_title"] == PAGES[1].title
