@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from worker.settings import Settings
+from worker.errors import ConfigError
+from worker.settings import Settings, get_settings
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -21,6 +22,30 @@ def test_defaults_are_the_embedded_mode(monkeypatch: pytest.MonkeyPatch, tmp_pat
     assert settings.broker_url == "sqla+sqlite:///var/broker.sqlite"
     assert settings.sources_file == Path("config/sources.toml")
     assert "+http" in settings.user_agent, "the user agent carries a contact URL"
+
+
+def test_the_embedded_files_follow_var_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """NEWSWORKER_VAR_DIR moved the beat schedule and the host limits; the embedded database
+    and broker stayed in ./var."""
+    monkeypatch.chdir(tmp_path)
+    for name in Settings.model_fields:
+        monkeypatch.delenv(f"NEWSWORKER_{name.upper()}", raising=False)
+    monkeypatch.setenv("NEWSWORKER_VAR_DIR", str(tmp_path / "state"))
+    settings = Settings()
+    assert settings.database_url == f"sqlite:///{tmp_path / 'state' / 'newsworker.sqlite'}"
+    assert settings.broker_url == f"sqla+sqlite:///{tmp_path / 'state' / 'broker.sqlite'}"
+
+
+@pytest.mark.parametrize("variable", ["DATABASE_URL", "BROKER_URL"])
+def test_a_url_that_does_not_parse_is_refused_without_showing_it(
+    monkeypatch: pytest.MonkeyPatch, variable: str
+) -> None:
+    # a port with a typo was a traceback at the first connection, password and all
+    monkeypatch.setenv(f"NEWSWORKER_{variable}", "postgresql://news:s3cret@db:5432x/news")
+    with pytest.raises(ConfigError) as refused:
+        get_settings.__wrapped__()
+    assert f"NEWSWORKER_{variable}: not a URL" in str(refused.value)
+    assert "s3cret" not in str(refused.value)
 
 
 def test_environment_overrides_with_the_prefix(monkeypatch: pytest.MonkeyPatch) -> None:

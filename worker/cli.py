@@ -181,6 +181,7 @@ def _missing_embedded_file() -> str | None:
     return (
         f"the database file {Path(database).resolve()} does not exist "
         f"(NEWSWORKER_DATABASE_URL={url}; a relative path is read from the working directory)"
+        + _from_dotenv("NEWSWORKER_DATABASE_URL")
     )
 
 
@@ -244,7 +245,22 @@ def _db_problem(exc: SQLAlchemyError) -> str:
     first = str(exc).splitlines()[0]
     if "no such table" in first or "does not exist" in first:
         return f"the database has no schema yet: run `newsworker db upgrade` ({first})"
-    return f"database: {first}"
+    return f"database: {first}{_from_dotenv('NEWSWORKER_DATABASE_URL')}"
+
+
+def _from_dotenv(variable: str) -> str:
+    """Where a setting came from when it is not the environment but ./.env, which settings read
+    too: after the Production step's `cp config/example.env .env` in a checkout, local commands
+    tried the compose host `postgres` and nothing said why."""
+    if variable in os.environ:
+        return ""
+    try:
+        lines = Path(".env").read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return ""
+    if any(line.strip().startswith(f"{variable}=") for line in lines):
+        return f" ({variable} is set in {Path('.env').resolve()})"
+    return ""
 
 
 @app.command()

@@ -15,6 +15,8 @@ from typing import Literal, Self
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from worker.errors import ConfigError
 
@@ -38,14 +40,15 @@ class Settings(BaseSettings):
     )
 
     database_url: str = Field(
-        "sqlite:///var/newsworker.sqlite",
+        "",
         description="SQLAlchemy URL of the article database "
-        "(production: postgresql+psycopg://user:pass@host/db).",
+        "(production: postgresql+psycopg://user:pass@host/db). "
+        "Empty: the embedded sqlite:///<var_dir>/newsworker.sqlite.",
     )
     broker_url: str = Field(
-        "sqla+sqlite:///var/broker.sqlite",
+        "",
         description="Celery broker URL (production: redis://host:6379/0). "
-        "The default is an embedded SQLite broker that needs no server.",
+        "Empty: an embedded SQLite broker that needs no server, <var_dir>/broker.sqlite.",
     )
     sources_file: Path = Field(
         Path("config/sources.toml"), description="TOML file of outlets and their sources."
@@ -201,6 +204,32 @@ class Settings(BaseSettings):
         if value in ("", "none") or value.startswith(HOST_LIMITS_SCHEMES):
             return value
         raise ValueError(unsupported_host_limits_url(value))
+
+    @model_validator(mode="after")
+    def _embedded_files_in_var_dir(self) -> Self:
+        """The embedded database and broker live in ``var_dir`` unless given: a var_dir set
+        elsewhere moved only the beat schedule and the host limits, and the two files stayed
+        in ./var."""
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.var_dir / 'newsworker.sqlite'}"
+        if not self.broker_url:
+            self.broker_url = f"sqla+sqlite:///{self.var_dir / 'broker.sqlite'}"
+        return self
+
+    @field_validator("database_url", "broker_url")
+    @classmethod
+    def _parses(cls, value: str) -> str:
+        """A URL that does not parse (a port "5432x") was a traceback at the first connection;
+        refused here (the message names the variable, never the value: it may hold a
+        password)."""
+        if value:
+            try:
+                _ = make_url(value.removeprefix("sqla+")).port
+            except (ArgumentError, ValueError):
+                raise ValueError(
+                    "not a URL of the form scheme://[user[:password]@]host[:port]/..."
+                ) from None
+        return value
 
     @model_validator(mode="after")
     def _health_outlasts_a_tick(self) -> Self:

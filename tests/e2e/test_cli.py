@@ -409,14 +409,16 @@ def test_commands_that_only_read_or_requeue_do_not_create_the_embedded_database(
     default = elsewhere / "var" / "newsworker.sqlite"
     env = {**service_env(tmp_path), "COLUMNS": "300"}
     assert run_cli(["db", "upgrade"], env, tmp_path).returncode == 0  # ./var/newsworker.sqlite
+    # the relative default, var/, read from another directory
+    relative = {k: v for k, v in env.items() if k != "NEWSWORKER_VAR_DIR"}
     for command in (["failures"], ["rerun", "--dry-run"], ["status"], ["sources"],
                     ["sources", "--sync"], ["stories"], ["story", "1"], ["url", "http://x.test/"],
                     ["reprocess", "--dry-run"], ["reindex-stories", "--dry-run"]):  # fmt: skip
-        for path, settings, cwd in (
-            (typo, {"NEWSWORKER_DATABASE_URL": f"sqlite:///{typo}"}, tmp_path),
-            (default, {}, elsewhere),
+        for path, command_env, cwd in (
+            (typo, {**env, "NEWSWORKER_DATABASE_URL": f"sqlite:///{typo}"}, tmp_path),
+            (default, relative, elsewhere),
         ):
-            result = run_cli(command, {**env, **settings}, cwd)
+            result = run_cli(command, command_env, cwd)
             assert result.returncode == 2, (command, result.stdout, result.stderr[-500:])
             assert result.stderr.startswith(
                 f"error: the database file {path} does not exist (NEWSWORKER_DATABASE_URL="
@@ -593,3 +595,15 @@ def test_piped_reports_and_errors_keep_each_message_whole_on_one_line(tmp_path: 
     refused = run_cli(["failures", "--outlet", typo], env, tmp_path)
     assert refused.returncode == 2
     assert any(typo in line and "no outlet" in line for line in refused.stderr.splitlines())
+
+
+def test_a_database_url_read_from_dotenv_is_named_in_the_error(tmp_path: Path) -> None:
+    """The Production step's `cp config/example.env .env`, in a checkout, made every local
+    command try the compose host `postgres`, and nothing said the address came from .env."""
+    example = Path(__file__).resolve().parents[2] / "config" / "example.env"
+    (tmp_path / ".env").write_text(example.read_text())
+    env = service_env(tmp_path)
+    env.pop("NEWSWORKER_DATABASE_URL", None)
+    status = run_cli(["status"], env, tmp_path)
+    assert status.returncode == 2
+    assert f"NEWSWORKER_DATABASE_URL is set in {tmp_path / '.env'}" in status.stderr, status.stderr
