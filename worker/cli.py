@@ -538,9 +538,14 @@ def extract(
     _setup_logs(False)
     from worker.errors import ExtractionError
     from worker.extraction import extract_article
+    from worker.extraction.dates import load_zone
     from worker.extraction.rules import Rules
     from worker.fetching import decode_html
 
+    try:
+        load_zone(timezone)  # a typo in the option, not a page the extractor cannot read
+    except ExtractionError as exc:
+        raise _fail(f"--timezone: {exc}") from exc
     options: dict[str, Any] = {"timezone": timezone}
     if outlet:
         config = _outlet_config(outlet)

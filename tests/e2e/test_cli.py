@@ -607,3 +607,14 @@ def test_a_database_url_read_from_dotenv_is_named_in_the_error(tmp_path: Path) -
     status = run_cli(["status"], env, tmp_path)
     assert status.returncode == 2
     assert f"NEWSWORKER_DATABASE_URL is set in {tmp_path / '.env'}" in status.stderr, status.stderr
+
+
+def test_a_mistyped_timezone_option_of_extract_is_an_option_error(tmp_path: Path) -> None:
+    # it was reported as the page's extraction failure (exit 1), as if the page were bad
+    page = tmp_path / "page.html"
+    page.write_text("<html><body><article><h1>T</h1><p>Text.</p></article></body></html>")
+    result = run_cli(
+        ["extract", str(page), "--timezone", "Mars/Base"], service_env(tmp_path), tmp_path
+    )
+    assert result.returncode == 2 and "--timezone: unknown timezone 'Mars/Base'" in result.stderr
+    assert result.stdout == ""
