@@ -168,6 +168,23 @@ def test_a_poll_still_queued_is_not_queued_again_until_taken_for_lost(
         assert len(repository.claim_due_sources(session, lost, lost_after=lost_after)) == 39
 
 
+def test_an_interval_an_older_release_synced_past_the_cap_does_not_stop_the_tick(
+    database_url: str, runtime_factory: RuntimeFactory
+) -> None:
+    # every = "100000000h" passed the file's check then: each tick raised OverflowError on
+    # SQLite, and no source was polled
+    runtime = runtime_factory(database_url)
+    _setup(runtime)
+    with runtime.sessions.begin() as session:
+        session.execute(update(Source).values(interval_seconds=2_000_000_000))
+    now = datetime.now(UTC)
+    with runtime.sessions() as session:
+        assert len(repository.claim_due_sources(session, now)) == 40
+    with runtime.sessions() as session:
+        latest = session.scalar(select(func.max(Source.next_poll_at)))
+    assert latest is not None and latest <= now + timedelta(days=7 * 1.1)
+
+
 def test_sources_due_together_are_spread_over_a_tenth_of_their_interval(
     database_url: str, runtime_factory: RuntimeFactory
 ) -> None:

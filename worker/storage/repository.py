@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from worker.sources import MAX_INTERVAL_SECONDS
 from worker.storable import storable_text
 from worker.storage.models import (
     FINAL_URL_STATES,
@@ -229,8 +230,11 @@ def claim_due_sources(
         .with_for_update(skip_locked=True)
     ).all()
     for source in due:
+        # capped as the file's check caps it: a longer interval an older release synced made
+        # every tick fail on SQLite (a date out of range), and no source was polled
+        interval = min(source.interval_seconds, MAX_INTERVAL_SECONDS)
         spread = 1 + random.uniform(0, CLAIM_JITTER)
-        source.next_poll_at = now + timedelta(seconds=source.interval_seconds * spread)
+        source.next_poll_at = now + timedelta(seconds=interval * spread)
         source.claimed_at = now
     ids = [source.id for source in due]
     session.commit()
