@@ -93,6 +93,9 @@ def test_upgrade_matches_models_and_round_trips(
          "ix_stories_updated_at"),
         ("SELECT article_id FROM latest_articles ORDER BY published_at DESC NULLS LAST LIMIT 50",
          "ix_articles_article_time"),
+        ("SELECT paragraph_key FROM outlet_paragraphs WHERE article_count = 1 "
+         "AND last_seen_at < now() ORDER BY last_seen_at LIMIT 5000",
+         "ix_outlet_paragraphs_seen_once"),
     ],
 )  # fmt: skip
 def test_the_queries_readers_sync_by_can_use_an_index(pg_url: str, query: str, index: str) -> None:

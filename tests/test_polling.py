@@ -22,7 +22,7 @@ from worker.reporting.status import sources_file_states
 from worker.runtime import Runtime
 from worker.sources import load_sources, parse_sources
 from worker.storage import repository
-from worker.storage.models import Outlet, Source, Url
+from worker.storage.models import Outlet, OutletBoilerplate, Source, Url
 from worker.syncing import sync_from_file, sync_if_changed
 
 RuntimeFactory = Callable[..., Runtime]
@@ -266,6 +266,29 @@ def test_the_tick_publishes_how_long_the_oldest_pending_url_has_waited(
     assert REGISTRY.get_sample_value("newsworker_urls_pending") == 0
     waited = REGISTRY.get_sample_value("newsworker_oldest_pending_timestamp_seconds")
     assert waited is not None and waited >= before, "none waits: an age of 0"
+
+
+def test_the_tick_forgets_paragraphs_an_outlet_printed_once_long_ago(
+    database_url: str, runtime_factory: RuntimeFactory
+) -> None:
+    """Every paragraph of every article was kept with its text for good: most of the corpus a
+    second time, though only repeated paragraphs are ever boilerplate."""
+    runtime = runtime_factory(database_url)
+    _setup(runtime)
+    now = datetime.now(UTC)
+    old, recent = now - timedelta(days=31), now - timedelta(days=29)
+    with runtime.sessions.begin() as session:
+        outlet_id = session.scalars(select(Outlet.id)).first()
+        assert outlet_id is not None
+        for key, count, seen in ((1, 1, old), (2, 1, recent), (3, 5, old)):
+            session.add(OutletBoilerplate(outlet_id=outlet_id, paragraph_key=key,
+                                          article_count=count, sample=f"p{key}",
+                                          first_seen_at=seen, last_seen_at=seen))  # fmt: skip
+    assert pipeline.forget_unrepeated_paragraphs(runtime, now) == 1
+    with runtime.sessions() as session:
+        kept = session.scalars(select(OutletBoilerplate.paragraph_key)).all()
+    assert sorted(kept) == [2, 3], "seen again lately, or repeated: kept"
+    assert pipeline.forget_unrepeated_paragraphs(runtime, now) == 0
 
 
 def test_sync_is_idempotent_and_disables_removed_sources(

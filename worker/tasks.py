@@ -37,6 +37,7 @@ def tick() -> int:
     for url_id in pipeline.sweep_lost_urls(runtime, queued=_queue_depth()):
         fetch.delay(url_id)
     pipeline.prune_raw_pages(runtime)
+    pipeline.forget_unrepeated_paragraphs(runtime)
     return len(source_ids)
 
 

@@ -13,6 +13,9 @@ import re
 from worker.dedup.content import normalize_text, signed_key
 
 MIN_ARTICLES = 5
+# A paragraph an outlet printed once and not again in this many days is forgotten: its count
+# could start over if it came back, but kept, every article's text was stored twice for good.
+FORGET_AFTER_DAYS = 30
 _SPLIT = re.compile(r"\n\s*\n")
 
 

@@ -8,6 +8,7 @@ from worker.pipeline.crawl import CrawlReport, crawl_inline, summarize_crawl, wa
 from worker.pipeline.poll import (
     Backlog,
     PollResult,
+    forget_unrepeated_paragraphs,
     measure_backlog,
     poll_source,
     prune_raw_pages,
@@ -24,6 +25,7 @@ __all__ = [
     "RetryLater",
     "UrlOutcome",
     "crawl_inline",
+    "forget_unrepeated_paragraphs",
     "measure_backlog",
     "poll_source",
     "process_url",

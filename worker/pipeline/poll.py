@@ -13,6 +13,7 @@ import structlog
 from sqlalchemy.exc import SQLAlchemyError
 
 from worker import metrics
+from worker.dedup import boilerplate
 from worker.dedup.urls import frontier_key
 from worker.discovery import (
     Discovered,
@@ -30,7 +31,7 @@ from worker.pipeline.process import STORE_ERRORS
 from worker.runtime import Runtime
 from worker.sources import compile_article_urls
 from worker.storable import MAX_URL_CHARS
-from worker.storage import heartbeats, repository
+from worker.storage import heartbeats, repository, stories
 from worker.storage.models import Source
 from worker.storage.repository import FrontierLink
 
@@ -91,6 +92,18 @@ def prune_raw_pages(runtime: Runtime, now: datetime | None = None) -> int:
     if deleted:
         log.info("retention.raw_pages_deleted", pages=deleted, before=before.isoformat())
     return deleted
+
+
+def forget_unrepeated_paragraphs(runtime: Runtime, now: datetime | None = None) -> int:
+    """Forget the paragraphs an outlet printed once and not again for
+    ``boilerplate.FORGET_AFTER_DAYS`` (a bounded batch per tick): only repeated ones are ever
+    its boilerplate, and the others kept most of every article's text a second time."""
+    before = (now or datetime.now(UTC)) - timedelta(days=boilerplate.FORGET_AFTER_DAYS)
+    with runtime.sessions.begin() as session:
+        forgotten = stories.forget_unrepeated_paragraphs(session, before)
+    if forgotten:
+        log.info("boilerplate.paragraphs_forgotten", paragraphs=forgotten)
+    return forgotten
 
 
 def sweep_lost_urls(

@@ -27,6 +27,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
     func,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -424,9 +425,16 @@ class ArticleVersion(Base):
 
 class OutletBoilerplate(Base):
     __tablename__ = "outlet_paragraphs"
-    __table_args__ = {
-        "comment": "How many of an outlet's articles repeat each paragraph. Internal."
-    }
+    __table_args__ = (
+        # the paragraphs seen once, by age: those never seen again are forgotten
+        Index(
+            "ix_outlet_paragraphs_seen_once",
+            "last_seen_at",
+            postgresql_where=text("article_count = 1"),
+            sqlite_where=text("article_count = 1"),
+        ),
+        {"comment": "How many of an outlet's articles repeat each paragraph. Internal."},
+    )
 
     outlet_id: Mapped[int] = mapped_column(ForeignKey("outlets.id"), primary_key=True)
     paragraph_key: Mapped[int] = mapped_column(BigInteger, primary_key=True)

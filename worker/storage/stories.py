@@ -16,12 +16,14 @@ from sqlalchemy import (
     Integer,
     TextClause,
     Update,
+    and_,
     bindparam,
     delete,
     func,
     insert,
     select,
     text,
+    tuple_,
     update,
 )
 from sqlalchemy.orm import Session
@@ -347,6 +349,26 @@ def boilerplate_among(
             )
         )
     )
+
+
+def forget_unrepeated_paragraphs(session: Session, before: datetime, limit: int = 5000) -> int:
+    """Delete up to ``limit`` paragraphs an outlet printed once and not again since ``before``
+    (they are no boilerplate, which repeats); returns how many. The delete checks the count
+    again: a store that met the paragraph meanwhile keeps it."""
+    once = and_(OutletBoilerplate.article_count == 1, OutletBoilerplate.last_seen_at < before)
+    keys = session.execute(
+        select(OutletBoilerplate.outlet_id, OutletBoilerplate.paragraph_key)
+        .where(once)
+        .order_by(OutletBoilerplate.last_seen_at)
+        .limit(limit)
+    ).all()
+    if not keys:
+        return 0
+    pairs = tuple_(OutletBoilerplate.outlet_id, OutletBoilerplate.paragraph_key)
+    deleted = session.execute(
+        delete(OutletBoilerplate).where(once, pairs.in_([tuple(key) for key in keys]))
+    )
+    return int(getattr(deleted, "rowcount", 0) or 0)
 
 
 _COUNT_PARAGRAPHS_ARRAY = text(
