@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from worker.errors import ConfigError
 from worker.extraction.rules import compile_selector
-from worker.storable import MAX_URL_CHARS
+from worker.storable import MAX_INTERVAL_SECONDS, MAX_URL_CHARS
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([smh])\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600}
@@ -26,9 +26,6 @@ _KEY = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 # marks the keys the sync gives removed sources
 _SOURCE_KEY = re.compile(r"^[a-z0-9][a-z0-9_.-]*(/[a-z0-9][a-z0-9_.-]*)*$")
 MIN_INTERVAL_SECONDS = 30
-# a week: past datetime's range a source's next poll overflowed every tick (SQLite), or the
-# sources table's integer column (PostgreSQL)
-MAX_INTERVAL_SECONDS = 7 * 24 * 3600
 
 
 def parse_duration(text: str) -> int:

@@ -11,6 +11,10 @@ import re
 # canonical or image address, a configured source), never cut: a cut URL is another page.
 MAX_URL_CHARS = 2048
 
+# A source's longest polling interval, a week: past datetime's range a source's next poll
+# overflowed every tick (SQLite), or the sources table's integer column (PostgreSQL).
+MAX_INTERVAL_SECONDS = 7 * 24 * 3600
+
 # C0 controls but tab and line breaks, DEL, and lone surrogates: PostgreSQL refuses NUL in text
 # and no UTF-8 encodes a lone surrogate; and the C1 controls (U+0080-U+009F)
 _UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")

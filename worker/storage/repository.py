@@ -29,8 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from worker.sources import MAX_INTERVAL_SECONDS
-from worker.storable import storable_text
+from worker.storable import MAX_INTERVAL_SECONDS, storable_text
 from worker.storage.models import (
     FINAL_URL_STATES,
     Article,
