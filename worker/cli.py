@@ -245,6 +245,7 @@ def run(
     metrics_dir = _metrics_dir()
     _prepare_service()
     from worker.celery_app import app as celery
+    from worker.celery_app import mark_stopped
 
     argv = ["worker", "--beat", "--loglevel", get_settings().log_level]
     if concurrency:
@@ -252,6 +253,7 @@ def run(
     try:
         celery.worker_main(argv)
     finally:
+        mark_stopped()
         _drop_metrics_dir(metrics_dir)
 
 
@@ -272,7 +274,7 @@ def worker(
     configure_logging(settings.log_level, settings.log_json)
     _migrate_embedded()
     from worker.celery_app import app as celery
-    from worker.celery_app import prepare_embedded_broker
+    from worker.celery_app import mark_stopped, prepare_embedded_broker
 
     prepare_embedded_broker()
 
@@ -286,6 +288,7 @@ def worker(
     try:
         celery.worker_main(argv)
     finally:
+        mark_stopped()
         _drop_metrics_dir(metrics_dir)
 
 
@@ -303,13 +306,16 @@ def beat(
     """Run beat: it sends the tick that claims due sources. A second beat is harmless."""
     _prepare_service()
     from worker.celery_app import app as celery
-    from worker.celery_app import record_beat_heartbeat
+    from worker.celery_app import mark_stopped, record_beat_heartbeat
 
     record_beat_heartbeat()
     argv = ["beat", "--loglevel", get_settings().log_level]
     if hostname:
         argv += ["--hostname", hostname]
-    celery.start(argv)
+    try:
+        celery.start(argv)
+    finally:
+        mark_stopped()
 
 
 # --- crawling on demand ---------------------------------------------------------------------
