@@ -340,7 +340,7 @@ def crawl(
     Exit code 0: all went well; 1: some URLs or sources failed; 2: the crawl could not run.
     """
     _setup_logs(verbose)
-    from worker.pipeline import crawl_inline, summarize_crawl, wait_for_crawl
+    from worker.pipeline import crawl_inline, queue_polls, summarize_crawl, wait_for_crawl
     from worker.syncing import sync_from_file
 
     try:
@@ -363,21 +363,35 @@ def crawl(
             options = [option for key in source or [] for option in ("--source", key)]
             raise _interrupted(left, _resume_command(*options)) from None
     else:
-        from worker.tasks import poll
-
         started = datetime.now(UTC)
-        try:
-            for source_id in source_ids:
-                poll.apply_async((source_id,), retry=False)
-        except Exception as exc:  # kombu raises many kinds; all mean "broker unusable"
-            raise _fail(f"cannot queue polls on the broker: {exc}") from exc
+        queue_polls(runtime, source_ids, _queue_poll)
         with err.status("waiting for the workers...") as status:
             report = wait_for_crawl(
                 runtime, source_ids, started, timeout=timeout,
                 progress=lambda done, total: status.update(f"{done}/{total} URLs done"),
+                requeue=_queue_poll, postponed=_say_postponed,
             )  # fmt: skip
     _print_report(report)
     raise typer.Exit(report.exit_code)
+
+
+def _queue_poll(source_id: int) -> None:
+    from worker.tasks import poll
+
+    try:
+        poll.apply_async((source_id,), retry=False)
+    except Exception as exc:  # kombu raises many kinds; all mean "broker unusable"
+        raise _fail(f"cannot queue polls on the broker: {exc}") from exc
+
+
+def _say_postponed(postponed: Any) -> None:
+    """Why the crawl waits: without it, a host busy for minutes looked like a hung crawl."""
+    left = f" ({postponed.sitemaps_left} sitemaps left)" if postponed.sitemaps_left else ""
+    err.print(
+        styled(f"source {postponed.source}:", "yellow",
+               f" host busy until {postponed.until:%H:%M:%S} UTC{left}; polled again then"),
+        highlight=False,
+    )  # fmt: skip
 
 
 def _select_sources(runtime: Any, keys: list[str]) -> list[int]:
