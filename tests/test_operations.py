@@ -19,6 +19,7 @@ from worker.pipeline import reprocess as reprocess_module
 from worker.pipeline import rerun as rerun_module
 from worker.pipeline.backfill import count_missing, dated_until, plan_backfill, record_backfill
 from worker.pipeline.crawl import process_inline
+from worker.pipeline.process import process_url
 from worker.pipeline.reprocess import ReprocessSelection, count_reprocess, reprocess
 from worker.pipeline.rerun import (
     UrlSelection,
@@ -33,6 +34,7 @@ from worker.reporting.status import service_status
 from worker.runtime import Runtime
 from worker.storage import heartbeats
 from worker.storage.models import Article, ArticleVersion, RawPage, Source, Url
+from worker.storage.repository import requeue_lost_urls
 from worker.syncing import sync_from_file
 from worker.timespec import parse_since
 
@@ -87,6 +89,33 @@ def test_a_rerun_of_failed_urls_stores_them_once_the_outlet_recovers(
         assert _count(runtime, Article) == 5, "and stores nothing twice"
         with runtime.sessions() as session:
             assert failure_groups(session, datetime.now(UTC) - timedelta(hours=1)) == []
+
+
+def test_a_url_marked_by_two_reruns_is_fetched_by_the_later_ones_task_alone(
+    database_url: str, runtime_factory: RuntimeFactory, tmp_path: Path
+) -> None:
+    """Two reruns queued while no worker ran: both tasks fetched the page once one started."""
+    with wire_web(tmp_path, pages=PAGES) as web:
+        runtime = runtime_factory(database_url, sources_file=web.sources_file)
+        _crawl(runtime)
+        herald = web.sites["herald"]
+        (url_id,) = select_urls(runtime, UrlSelection(urls=[web.url("herald", PAGES[1].path)]))
+        first = mark_for_rerun(runtime, [url_id])
+        second = mark_for_rerun(runtime, [url_id])
+        hits = sum(herald.hits.values())
+        assert process_url(runtime, url_id, rerun_at=first).state == "pending"
+        assert sum(herald.hits.values()) == hits, "the first rerun's task fetched nothing"
+        assert process_url(runtime, url_id, rerun_at=second).state == "stored"
+        assert process_url(runtime, url_id, rerun_at=first).state == "stored"
+        assert sum(herald.hits.values()) == hits + 1
+
+        third = mark_for_rerun(runtime, [url_id])  # and the sweep took its task for lost
+        later = third + timedelta(seconds=runtime.settings.pending_timeout_seconds + 1)
+        with runtime.sessions.begin() as session:
+            assert requeue_lost_urls(session, later, timedelta(0)) == [url_id]
+        assert process_url(runtime, url_id, rerun_at=third).state == "pending"
+        assert process_url(runtime, url_id).state == "stored", "the sweep's task fetches it"
+        assert sum(herald.hits.values()) == hits + 2
 
 
 def test_each_failure_group_shows_its_newest_examples(

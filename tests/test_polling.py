@@ -18,6 +18,7 @@ from structlog.testing import CapturingLogger
 
 from tests.conftest import truncate_postgres
 from worker import metrics, pipeline, syncing
+from worker.pipeline.crawl import requeue_postponed
 from worker.reporting.status import sources_file_states
 from worker.runtime import Runtime
 from worker.sources import load_sources, parse_sources
@@ -502,3 +503,90 @@ def test_a_fixed_url_drops_the_old_urls_back_off_and_is_polled_at_the_next_tick(
         assert (untouched.failure_count, untouched.last_error) == (1, "http_503: HTTP 503")
     with runtime.sessions() as session:
         assert repository.claim_due_sources(session, datetime.now(UTC)) == [fixed.id]
+
+
+def _postponed(runtime: Runtime, source_id: int, until: datetime) -> None:
+    """The source's poll ran and found its host busy until ``until``."""
+    with runtime.sessions.begin() as session:
+        repository.postpone_poll(session, session.get_one(Source, source_id), until)
+
+
+def test_a_crawls_polls_and_the_ticks_are_never_queued_twice(
+    database_url: str, runtime_factory: RuntimeFactory
+) -> None:
+    """A crawl's poll that found its host busy was polled again by beat's tick alone: without
+    beat the crawl waited out its timeout. The crawl queues it again itself once it is due,
+    claimed as the tick claims: whichever comes first queues it, the other finds it claimed."""
+    runtime = runtime_factory(database_url)
+    _setup(runtime)
+    with runtime.sessions() as session:
+        a, b = session.scalars(select(Source.id).order_by(Source.id).limit(2))
+        key_a = session.get_one(Source, a).key
+    started, queued = datetime.now(UTC) - timedelta(seconds=1), list[int]()
+    pipeline.queue_polls(runtime, [a, b], queued.append)
+    assert queued == [a, b]
+    assert not {a, b} & set(pipeline.tick(runtime)), "due, but the crawl's polls are queued"
+    assert requeue_postponed(runtime, [a, b], started, queued.append) == []
+    assert queued == [a, b], "not run yet: not queued again"
+
+    now = datetime.now(UTC)
+    _postponed(runtime, a, now + timedelta(hours=1))
+    _postponed(runtime, b, now - timedelta(seconds=1))  # due again
+    waiting = requeue_postponed(runtime, [a, b], started, queued.append)
+    assert [(w.source, w.until) for w in waiting] == [(key_a, now + timedelta(hours=1))]
+    assert queued == [a, b, b]
+    assert b not in pipeline.tick(runtime), "the crawl queued it: the tick does not"
+    requeue_postponed(runtime, [a, b], started, queued.append)
+    assert queued == [a, b, b], "nor does the crawl once more while it waits"
+
+    _postponed(runtime, b, datetime.now(UTC) - timedelta(seconds=1))  # busy once more
+    assert b in pipeline.tick(runtime), "the tick came first this time"
+    requeue_postponed(runtime, [a, b], started, queued.append)
+    assert queued == [a, b, b], "so the crawl does not queue it"
+
+
+def test_a_crawl_and_ticks_racing_for_a_postponed_poll_queue_it_once(
+    database_url: str, runtime_factory: RuntimeFactory
+) -> None:
+    runtime = runtime_factory(database_url)
+    _setup(runtime)
+    with runtime.sessions() as session:
+        source_id = session.scalars(select(Source.id).order_by(Source.id)).first()
+    assert source_id is not None
+    started = datetime.now(UTC) - timedelta(seconds=1)
+    pipeline.queue_polls(runtime, [source_id], lambda _id: None)
+    _postponed(runtime, source_id, datetime.now(UTC) - timedelta(seconds=1))
+    queued: list[int] = []
+    barrier = threading.Barrier(4)
+
+    def crawl() -> None:
+        barrier.wait()
+        requeue_postponed(runtime, [source_id], started, queued.append)
+
+    def tick() -> None:
+        barrier.wait()
+        queued.extend(i for i in pipeline.tick(runtime) if i == source_id)
+
+    threads = [threading.Thread(target=job) for job in (crawl, crawl, tick, tick)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert queued == [source_id]
+
+
+def test_polls_a_crawl_could_not_queue_are_left_to_the_tick(
+    database_url: str, runtime_factory: RuntimeFactory
+) -> None:
+    runtime = runtime_factory(database_url)
+    _setup(runtime)
+    with runtime.sessions() as session:
+        ids = list(session.scalars(select(Source.id).order_by(Source.id).limit(3)))
+
+    def broker_down(source_id: int) -> None:
+        if source_id != ids[0]:
+            raise ConnectionError("broker down")
+
+    with pytest.raises(ConnectionError):
+        pipeline.queue_polls(runtime, ids, broker_down)
+    assert set(ids) & set(pipeline.tick(runtime)) == set(ids[1:])

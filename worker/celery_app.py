@@ -210,5 +210,14 @@ def _start_heartbeat(sender: Any = None, **_: Any) -> None:
 
 @signals.worker_shutdown.connect
 def _stop_heartbeat(**_: Any) -> None:
-    if _heartbeat is not None:
-        _heartbeat.stop()
+    mark_stopped()
+
+
+def mark_stopped() -> None:
+    """Say that this process's worker or beat stopped, on the way out of the command that ran
+    it: Celery sends worker_shutdown on a warm shutdown only, not on the cold one compose's
+    SIGTERM is (REMAP_SIGTERM=SIGQUIT), and beat sends nothing at all. Either row kept saying
+    running until it aged out. Once per row; a process killed outright writes nothing."""
+    for heartbeat in (_heartbeat, _beat_heartbeat):
+        if heartbeat is not None:
+            heartbeat.stop()

@@ -271,6 +271,7 @@ def run(
     metrics_dir = _metrics_dir()
     _prepare_service()
     from worker.celery_app import app as celery
+    from worker.celery_app import mark_stopped
 
     argv = ["worker", "--beat", "--loglevel", get_settings().log_level]
     if concurrency:
@@ -278,6 +279,7 @@ def run(
     try:
         celery.worker_main(argv)
     finally:
+        mark_stopped()
         _drop_metrics_dir(metrics_dir)
 
 
@@ -298,7 +300,7 @@ def worker(
     configure_logging(settings.log_level, settings.log_json)
     _migrate_embedded()
     from worker.celery_app import app as celery
-    from worker.celery_app import prepare_embedded_broker
+    from worker.celery_app import mark_stopped, prepare_embedded_broker
 
     prepare_embedded_broker()
 
@@ -312,6 +314,7 @@ def worker(
     try:
         celery.worker_main(argv)
     finally:
+        mark_stopped()
         _drop_metrics_dir(metrics_dir)
 
 
@@ -329,13 +332,16 @@ def beat(
     """Run beat: it sends the tick that claims due sources. A second beat is harmless."""
     _prepare_service()
     from worker.celery_app import app as celery
-    from worker.celery_app import record_beat_heartbeat
+    from worker.celery_app import mark_stopped, record_beat_heartbeat
 
     record_beat_heartbeat()
     argv = ["beat", "--loglevel", get_settings().log_level]
     if hostname:
         argv += ["--hostname", hostname]
-    celery.start(argv)
+    try:
+        celery.start(argv)
+    finally:
+        mark_stopped()
 
 
 # --- crawling on demand ---------------------------------------------------------------------
@@ -360,7 +366,7 @@ def crawl(
     Exit code 0: all went well; 1: some URLs or sources failed; 2: the crawl could not run.
     """
     _setup_logs(verbose)
-    from worker.pipeline import crawl_inline, summarize_crawl, wait_for_crawl
+    from worker.pipeline import crawl_inline, queue_polls, summarize_crawl, wait_for_crawl
     from worker.syncing import sync_from_file
 
     try:
@@ -383,21 +389,35 @@ def crawl(
             options = [option for key in source or [] for option in ("--source", key)]
             raise _interrupted(left, _resume_command(*options)) from None
     else:
-        from worker.tasks import poll
-
         started = datetime.now(UTC)
-        try:
-            for source_id in source_ids:
-                poll.apply_async((source_id,), retry=False)
-        except Exception as exc:  # kombu raises many kinds; all mean "broker unusable"
-            raise _fail(f"cannot queue polls on the broker: {exc}") from exc
+        queue_polls(runtime, source_ids, _queue_poll)
         with err.status("waiting for the workers...") as status:
             report = wait_for_crawl(
                 runtime, source_ids, started, timeout=timeout,
                 progress=lambda done, total: status.update(f"{done}/{total} URLs done"),
+                requeue=_queue_poll, postponed=_say_postponed,
             )  # fmt: skip
     _print_report(report)
     raise typer.Exit(report.exit_code)
+
+
+def _queue_poll(source_id: int) -> None:
+    from worker.tasks import poll
+
+    try:
+        poll.apply_async((source_id,), retry=False)
+    except Exception as exc:  # kombu raises many kinds; all mean "broker unusable"
+        raise _fail(f"cannot queue polls on the broker: {exc}") from exc
+
+
+def _say_postponed(postponed: Any) -> None:
+    """Why the crawl waits: without it, a host busy for minutes looked like a hung crawl."""
+    left = f" ({postponed.sitemaps_left} sitemaps left)" if postponed.sitemaps_left else ""
+    err.print(
+        styled(f"source {postponed.source}:", "yellow",
+               f" host busy until {postponed.until:%H:%M:%S} UTC{left}; polled again then"),
+        highlight=False,
+    )  # fmt: skip
 
 
 def _select_sources(runtime: Any, keys: list[str]) -> list[int]:

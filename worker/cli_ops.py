@@ -82,10 +82,18 @@ def _window(since: str | None, until: str | None) -> tuple[datetime | None, date
 
 
 def _fetch_selected(
-    runtime: Any, url_ids: list[int], *, inline: bool, wait: bool, timeout: float, again: str
+    runtime: Any,
+    url_ids: list[int],
+    *,
+    inline: bool,
+    wait: bool,
+    timeout: float,
+    again: str,
+    rerun_at: datetime | None = None,
 ) -> int:
     """Fetch ``url_ids`` (already marked pending) here or through the workers; the exit code.
-    ``again``: the command that fetches them here if the broker cannot take them."""
+    ``again``: the command that fetches them here if the broker cannot take them; ``rerun_at``:
+    when a rerun marked them (its tasks then leave a URL marked again since to a later one)."""
     from worker.pipeline.crawl import process_inline
     from worker.pipeline.rerun import states_of, wait_until_final
 
@@ -98,14 +106,16 @@ def _fetch_selected(
     else:
         from worker.tasks import fetch
 
+        kwargs = {"rerun_at": rerun_at.isoformat()} if rerun_at else {}
         try:
             for url_id in url_ids:
-                fetch.apply_async((url_id,), retry=False)
+                fetch.apply_async((url_id,), kwargs, retry=False)
         except Exception as exc:  # kombu raises many kinds; all mean "broker unusable"
             raise _fail(
                 f"cannot queue on the broker: {exc}. The URLs stay pending: the tick queues them "
                 f"again after NEWSWORKER_PENDING_TIMEOUT_SECONDS, or fetch them here: {again}"
             ) from exc
+        _say_if_no_worker(runtime)
         if not wait:
             out.print(f"queued {len(url_ids)} URLs; follow with `newsworker status`")
             return 0
@@ -117,6 +127,23 @@ def _fetch_selected(
         out.print(styled(f"{counts['pending']} URL(s) not finished", "yellow"))
         return 2
     return 1 if counts.get("failed") else 0
+
+
+def _say_if_no_worker(runtime: Any) -> None:
+    """Warn when no worker is alive to take what was just queued: "queued", exit 0 and
+    nothing more read as done, while the URLs waited for a worker to start."""
+    from worker.liveness import WORKER_GONE_AFTER_SECONDS
+    from worker.reporting.status import running_workers
+
+    with runtime.sessions() as session:
+        if running_workers(session, datetime.now(UTC)):
+            return
+    err.print(
+        styled("warning:", "yellow", f" no worker has been seen in the last "
+               f"{WORKER_GONE_AFTER_SECONDS:.0f} s (`newsworker status`): the URLs wait in the "
+               "queue and are fetched once one starts"),
+        highlight=False,
+    )  # fmt: skip
 
 
 def _print_counts(title: str, counts: dict[str, int]) -> None:
@@ -190,14 +217,15 @@ def rerun(
             if url_ids:
                 _print_sample(runtime, url_ids)
             return
-        mark_for_rerun(runtime, url_ids)
+        marked = mark_for_rerun(runtime, url_ids)
         options = [part for name, values in
                    (("source", source), ("outlet", outlet), ("reason", reason), ("url", url))
                    for value in values or [] for part in (f"--{name}", value)]  # fmt: skip
         again = _resume_command(*options)
         code = _fetch_selected(
-            runtime, url_ids, inline=inline, wait=wait, timeout=timeout, again=again
-        )
+            runtime, url_ids, inline=inline, wait=wait, timeout=timeout, again=again,
+            rerun_at=marked,
+        )  # fmt: skip
     except SQLAlchemyError as exc:
         raise _fail(_db_problem(exc)) from exc
     raise typer.Exit(code)

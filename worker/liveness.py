@@ -3,7 +3,9 @@
 A worker's is a thread in the main worker process that writes its row every interval. It runs
 in the main process, not in pool children, so a worker that is alive but whose children are all
 busy on slow pages still shows as seen. Beat's is written each time beat has sent a tick, from
-beat's own loop: a beat that hangs, or cannot reach the broker, stops writing it. The engines
+beat's own loop: a beat that hangs, or cannot reach the broker, stops writing it. Both say
+``stopped`` on the way out of their command (``worker.celery_app.mark_stopped``), whichever
+shutdown it was; a process killed outright (SIGKILL) just stops writing. The engines
 have no pool (``NullPool``): pool children are forked from the worker's process, and a pooled
 connection inherited across a fork would be shared with them.
 
@@ -33,6 +35,8 @@ log = structlog.get_logger(__name__)
 HEARTBEAT_SECONDS = 30.0
 # A worker not heard from in this long is gone (it died, hangs or lost the database).
 WORKER_GONE_AFTER_SECONDS = 3 * HEARTBEAT_SECONDS
+# How long a stopping worker waits for its heartbeat thread's write in progress
+STOP_JOIN_SECONDS = 10.0
 
 WORKER_NAME = "celery"  # Celery's name half of a worker's default node name
 BEAT_NAME = "celerybeat"  # and of beat's
@@ -74,7 +78,10 @@ class _Row:
         except SQLAlchemyError as exc:
             log.warning("heartbeat.failed", process=self.name, error=str(exc).splitlines()[0])
 
-    def close(self) -> None:
+    def stopped(self) -> None:
+        """The last write: the process stopped."""
+        self.detail["state"] = "stopped"
+        self.write()
         self._engine.dispose()
 
 
@@ -91,11 +98,14 @@ class WorkerHeartbeat:
         self._thread.start()
 
     def stop(self) -> None:
-        """Say this worker stopped (a reader then does not wait for it to age out)."""
+        """Say this worker stopped (a reader then does not wait for it to age out). Once, and
+        only from the process that started it (a pool child forked later holds a copy)."""
+        if self._stop.is_set() or os.getpid() != self.detail["pid"]:
+            return
         self._stop.set()
-        self.detail["state"] = "stopped"
-        self._row.write()
-        self._row.close()
+        if self._thread.is_alive():  # a beat it is writing would otherwise land after ours
+            self._thread.join(timeout=STOP_JOIN_SECONDS)
+        self._row.stopped()
 
     def _run(self) -> None:
         while not self._stop.wait(HEARTBEAT_SECONDS):
@@ -115,3 +125,10 @@ class BeatHeartbeat:
 
     def tick_sent(self) -> None:
         self._row.write()
+
+    def stop(self) -> None:
+        """Say this beat stopped: `health --beat` then says so at once, not once its last
+        tick is older than the limit."""
+        detail = self._row.detail
+        if detail.get("state") != "stopped" and os.getpid() == detail["pid"]:
+            self._row.stopped()

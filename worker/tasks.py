@@ -6,6 +6,7 @@ late acknowledgement and redelivery are safe. Queueing happens after the pipelin
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import structlog
@@ -86,10 +87,15 @@ def poll(source_id: int) -> int:
     retry_backoff=True,
     max_retries=8,
 )
-def fetch(self: Any, url_id: int, force: bool = False) -> str:
-    """Bring one URL to its final state; transient failures come back after their delay."""
+def fetch(self: Any, url_id: int, force: bool = False, rerun_at: str | None = None) -> str:
+    """Bring one URL to its final state; transient failures come back after their delay.
+    ``rerun_at``: the queued_at of the rerun that queued it (ISO 8601), see ``process_url``."""
     structlog.contextvars.bind_contextvars(url_id=url_id)
+    marked = datetime.fromisoformat(rerun_at) if rerun_at else None
     try:
-        return pipeline.process_url(get_runtime(), url_id, force=force).state
+        return pipeline.process_url(get_runtime(), url_id, force=force, rerun_at=marked).state
     except pipeline.RetryLater as retry:
-        raise self.retry(countdown=retry.delay, max_retries=None) from retry
+        # without rerun_at: the retry goes on with the attempt this task started
+        raise self.retry(
+            args=(url_id, force), kwargs={}, countdown=retry.delay, max_retries=None
+        ) from retry

@@ -190,3 +190,38 @@ def test_a_poll_past_the_time_limit_is_its_sources_error(tmp_path: Path) -> None
         assert result.returncode == 1, output + log.read_text()[-3000:]
         assert "time_limit: the poll ran past 3" in output, output + log.read_text()[-3000:]
         assert took < 30, f"the crawl waited {took:.0f}s for a poll that was killed"
+
+
+def test_a_crawl_polls_again_a_source_its_busy_host_postponed_without_beat(
+    tmp_path: Path,
+) -> None:
+    """A poll that finds its host busy is postponed to when the host is free, and only beat's
+    tick polled it again: without a beat, `crawl` waited out its whole timeout (30 minutes by
+    default). It says the host is busy until when, and queues that poll itself then."""
+    with LocalSite() as site:
+        site.add(
+            "/robots.txt", Response("User-agent: *\nCrawl-delay: 1\n", content_type="text/plain")
+        )
+        sources = tmp_path / "sources.toml"
+        sources.write_text('[outlets.daily]\nname = "Daily"\n')
+        for n, name in enumerate(("a", "b")):
+            page = Page("daily", f"/news/{name}", f"Story {name}", local_story(n), "2026-10-20")
+            site.add(page.path, page_html(page, site))
+            site.add(f"/{name}.xml", rss_of([page.path]))
+            feed = site.url(f"/{name}.xml")
+            with sources.open("a") as toml:
+                toml.write(f'[[outlets.daily.sources]]\nkind = "feed"\nurl = "{feed}"\n')
+        env = service_env(tmp_path, sources_file=str(sources), concurrency="1",
+                          host_max_wait_seconds="0.2")  # fmt: skip
+        assert run_cli(["db", "upgrade"], env, tmp_path).returncode == 0
+        log = tmp_path / "worker.log"
+        with running(["worker"], env, tmp_path, log):
+            started = time.monotonic()
+            result = run_cli(["crawl", "--timeout", "60"], env, tmp_path)
+            took = time.monotonic() - started
+        output = result.stdout + result.stderr
+        assert '"poll.host_busy"' in log.read_text(), "a poll found the host busy"
+        assert result.returncode == 0, output + log.read_text()[-3000:]
+        assert "host busy until" in result.stderr, result.stderr
+        assert took < 40, f"the crawl took {took:.0f}s"
+        assert (site.get_hits["/a.xml"], site.get_hits["/b.xml"]) == (1, 1), "no poll twice"

@@ -69,7 +69,7 @@ def test_crawl_through_the_broker_without_workers_gives_up_with_2(
     env = service_env(tmp_path, sources_file=str(web.sources_file))
     result = run_cli(["crawl", "--timeout", "3"], env, tmp_path)
     assert result.returncode == 2, result.stdout + result.stderr
-    assert "are a worker and beat running?" in result.stdout
+    assert "is a worker running?" in result.stdout
 
 
 def test_extract_prints_one_json_object_per_file(web: TestWeb, tmp_path: Path) -> None:

@@ -160,3 +160,41 @@ def test_a_hung_beat_is_unhealthy_though_another_beat_ticks(
 
     code, said = _health(["--beat", "--node", "nobody@%h"], env, tmp_path)
     assert code == 1 and f"beat nobody@{HOST} has no heartbeat" in said, said
+
+
+def _stop(process: subprocess.Popen[bytes], log: Path) -> None:
+    """SIGTERM, as `docker stop` sends it, and the process's own exit."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired as exc:
+        raise AssertionError(f"{log.stem} did not exit\n{log.read_text()[-3000:]}") from exc
+
+
+def test_a_worker_and_a_beat_stopped_as_compose_stops_them_say_so(
+    pg_url: str, redis_url: str, tmp_path: Path
+) -> None:
+    """Compose's SIGTERM is a cold shutdown (REMAP_SIGTERM=SIGQUIT), which sends no
+    worker_shutdown: the row said running until it aged out. Beat never said it stopped."""
+    env = {**_env(pg_url, redis_url, tmp_path), "NEWSWORKER_TICK_SECONDS": "1"}
+    worker_env = {**env, "REMAP_SIGTERM": "SIGQUIT", "NEWSWORKER_SOFT_SHUTDOWN_SECONDS": "1"}
+    names = {"worker": f"worker:celery@{HOST}", "beat": f"beat:celerybeat@{HOST}"}
+    logs = {kind: tmp_path / f"{kind}.log" for kind in names}
+    with (
+        running(["worker", "--concurrency", "1"], worker_env, tmp_path, logs["worker"]) as worker,
+        running(["beat"], env, tmp_path, logs["beat"]) as beat,
+    ):
+        for kind, name in names.items():
+            wait_until(functools.partial(_written, pg_url, name), 90, name, logs[kind])
+        for kind in names:
+            assert _health([f"--{kind}"], env, tmp_path)[0] == 0
+        _stop(worker, logs["worker"])
+        _stop(beat, logs["beat"])
+
+    assert "Cold shutdown" in logs["worker"].read_text(), "stopped as compose stops it"
+    for kind in names:
+        code, said = _health([f"--{kind}"], env, tmp_path)
+        assert code == 1 and f"{kind} celery" in said and " stopped (" in said, said
+    status = json.loads(run_cli(["status", "--json"], env, tmp_path).stdout.splitlines()[-1])
+    assert [w["state"] for w in status["workers"]] == ["stopped"]
+    assert [b["state"] for b in status["beats"]] == ["stopped"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -146,3 +147,57 @@ def test_failures_rerun_and_status_through_a_real_worker(
     assert (
         human.returncode == 0 and "herald/feed" in human.stdout and "queue: 0 tasks" in human.stdout
     )
+
+
+@pytest.mark.slow
+def test_reruns_queued_while_no_worker_runs_say_so_and_fetch_the_page_once(
+    pg_url: str, redis_url: str, tmp_path: Path
+) -> None:
+    """Queued with no worker alive, a rerun said "queued" and nothing more; a second --reason
+    then said no URL had that reason (the URL was pending by then); and once a worker started,
+    both reruns fetched the page."""
+    from tests.conftest import truncate_postgres
+    from tests.e2e.outlets import rss_of
+    from tests.localweb.server import LocalSite
+
+    truncate_postgres(pg_url)
+    with LocalSite() as site:
+        site.add("/feed.xml", rss_of(["/gone", "/down"]))
+        site.add("/gone", Response("gone", status=404, delay=1.0))  # the reruns overlap
+        site.add("/down", Response("down", status=503, headers={"Retry-After": "0"}))
+        sources = tmp_path / "sources.toml"
+        sources.write_text(
+            '[outlets.daily]\nname = "Daily"\n[[outlets.daily.sources]]\n'
+            f'kind = "feed"\nurl = "{site.url("/feed.xml")}"\n'
+        )
+        env = service_env(tmp_path, database_url=pg_url, broker_url=redis_url,
+                          sources_file=str(sources), max_attempts="2")  # fmt: skip
+        env["COLUMNS"] = "300"  # an error on one line
+        assert run_cli(["crawl", "--inline"], env, tmp_path).returncode == 1
+
+        first = run_cli(["rerun", "--reason", "http_404"], env, tmp_path)
+        assert first.returncode == 0 and "queued 1 URLs" in first.stdout, first.stderr
+        assert "no worker has been seen" in first.stderr, first.stderr
+        again = run_cli(["rerun", "--reason", "http_404", "--dry-run"], env, tmp_path)
+        assert again.returncode == 2, again.stdout + again.stderr
+        assert "1 pending URL has it" in again.stderr and "--state pending" in again.stderr, (
+            again.stderr
+        )
+        second = run_cli(["rerun", "--state", "pending", "--reason", "http_404"], env, tmp_path)
+        assert second.returncode == 0 and "queued 1 URLs" in second.stdout, second.stderr
+
+        log = tmp_path / "worker.log"
+        with running(["worker", "--concurrency", "2"], env, tmp_path, log):
+            wait_until(lambda: '"url.failed"' in log.read_text(), 60, "the rerun's fetch", log)
+            time.sleep(3)  # the other rerun's task has run too
+            status = _json(run_cli(["status", "--json"], env, tmp_path).stdout)
+            assert [w["state"] for w in status["workers"]] == ["running"]
+            # a rerun's task whose attempt is retried goes on: the retry is no later rerun's
+            down = site.get_hits["/down"]
+            retried = run_cli(["rerun", "--reason", "http_503", "--wait", "--timeout", "60"],
+                              env, tmp_path)  # fmt: skip
+            assert retried.returncode == 1, retried.stdout + retried.stderr
+            assert "no worker" not in retried.stderr, retried.stderr
+            assert site.get_hits["/down"] == down + 2, "both attempts"
+        assert site.get_hits["/gone"] == 2, "the crawl's fetch and one rerun's"
+        assert '"url.rerun_superseded"' in log.read_text(), "the first rerun's task did nothing"

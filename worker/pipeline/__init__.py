@@ -4,7 +4,13 @@ Celery tasks and the CLI call these; tests call them directly. Each function ope
 at the edge (``runtime.sessions``) and never holds a transaction open during network I/O.
 """
 
-from worker.pipeline.crawl import CrawlReport, crawl_inline, summarize_crawl, wait_for_crawl
+from worker.pipeline.crawl import (
+    CrawlReport,
+    crawl_inline,
+    queue_polls,
+    summarize_crawl,
+    wait_for_crawl,
+)
 from worker.pipeline.poll import (
     Backlog,
     PollResult,
@@ -30,6 +36,7 @@ __all__ = [
     "poll_source",
     "process_url",
     "prune_raw_pages",
+    "queue_polls",
     "record_poll_stopped",
     "summarize_crawl",
     "sweep_lost_urls",

@@ -4,6 +4,10 @@
 fetched grouped by host, several hosts at once, each host's URLs one after another. Through the
 broker, the CLI queues the polls and then ``wait_for_crawl`` watches the frontier until every URL
 the polls yielded is in a final state. Both end with the same ``summarize_crawl``.
+
+A poll that found its host busy (or whose sitemap walk paused) is postponed to when the host
+is free; through the broker, ``wait_for_crawl`` queues it again then, claimed as the tick
+claims it, so a crawl finishes without beat and a crawl beside beat still polls a source once.
 """
 
 from __future__ import annotations
@@ -15,22 +19,20 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from urllib.parse import urlsplit
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from worker.pipeline.poll import poll_source
 from worker.pipeline.process import RetryLater, process_url
 from worker.runtime import Runtime
+from worker.storage import repository
 from worker.storage.models import Source, Url
 
 INLINE_MAX_RETRY_WAIT_SECONDS = 60.0
-NOT_POLLED = (
-    "sources were not polled to the end (a sitemap walk paused for a busy host goes on at "
-    "beat's ticks): are a worker and beat running?"
-)
+NOT_POLLED = "sources were not polled to the end: is a worker running?"
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,36 @@ def process_inline(
     _in_threads(runtime, [partial(one_host, ids) for ids in by_host.values()], stop)
 
 
+@dataclass(frozen=True)
+class Postponed:
+    """A crawl's poll that found its host busy: polled again at ``until``."""
+
+    source: str
+    until: datetime
+    sitemaps_left: int
+
+
+def queue_polls(runtime: Runtime, source_ids: Sequence[int], send: Callable[[int], None]) -> None:
+    """Queue a poll of each source now (``send``), each claimed first: the tick queues none
+    a second time while it waits, and ``wait_for_crawl`` tells a poll not run yet from one
+    that ran and was postponed. The claims of polls not sent (the broker down) are released."""
+    with runtime.sessions.begin() as session:
+        repository.mark_claimed(session, source_ids, repository.database_now(session))
+    _send_claimed(runtime, source_ids, send)
+
+
+def _send_claimed(runtime: Runtime, source_ids: Sequence[int], send: Callable[[int], None]) -> None:
+    """Queue the claimed polls; when ``send`` fails, release the claims of those not sent, or
+    the tick would leave them for NEWSWORKER_PENDING_TIMEOUT_SECONDS."""
+    for sent, source_id in enumerate(source_ids):
+        try:
+            send(source_id)
+        except BaseException:
+            with runtime.sessions.begin() as session:
+                repository.release_claims(session, source_ids[sent:])
+            raise
+
+
 def wait_for_crawl(
     runtime: Runtime,
     source_ids: Sequence[int],
@@ -184,9 +216,16 @@ def wait_for_crawl(
     timeout: float,
     poll_interval: float = 0.5,
     progress: Callable[[int, int], None] | None = None,
+    requeue: Callable[[int], None] | None = None,
+    postponed: Callable[[Postponed], None] | None = None,
 ) -> CrawlReport:
-    """Wait until the sources were polled and their URLs reached a final state, or the timeout."""
+    """Wait until the sources were polled and their URLs reached a final state, or the timeout.
+
+    ``requeue`` queues a poll again: the crawl's polls that found their host busy are, once
+    it is free (without it, only beat's tick polls them again). ``postponed`` hears of each
+    such poll once, with when it is due."""
     deadline = time.monotonic() + timeout
+    told: set[Postponed] = set()
     while True:
         # Polled first: a poll records its URLs in the transaction that marks the source
         # polled, so every URL of a poll seen here is in the summary read after it. Read the
@@ -198,6 +237,11 @@ def wait_for_crawl(
             progress(report.discovered - report.pending, report.discovered)
         if polled and not report.pending:
             return report
+        if not polled and requeue is not None:
+            for waiting in requeue_postponed(runtime, source_ids, started, requeue):
+                if postponed is not None and waiting not in told:
+                    postponed(waiting)
+                told.add(waiting)
         if time.monotonic() > deadline:
             if not polled:
                 report.source_errors.setdefault("*", NOT_POLLED)
@@ -209,13 +253,52 @@ def wait_for_crawl(
 def _polled_since(runtime: Runtime, source_ids: Sequence[int], started: datetime) -> bool:
     with runtime.sessions() as session:
         polled = session.scalar(
-            select(func.count()).where(
-                Source.id.in_(source_ids),
-                Source.last_polled_at >= started,
-                Source.pending_sitemaps.is_(None),  # a paused sitemap walk has more to yield
-            )
+            select(func.count()).where(Source.id.in_(source_ids), _polled_whole(started))
         )
     return polled == len(set(source_ids))
+
+
+def _polled_whole(started: datetime) -> ColumnElement[bool]:
+    return and_(
+        Source.last_polled_at >= started,
+        Source.pending_sitemaps.is_(None),  # a paused sitemap walk has more to yield
+    )
+
+
+def requeue_postponed(
+    runtime: Runtime, source_ids: Sequence[int], started: datetime, requeue: Callable[[int], None]
+) -> list[Postponed]:
+    """Queue again (``requeue``) the polls of ``source_ids`` that ran since ``started`` but were
+    postponed (the host busy, a sitemap walk paused) and are due now; those not due yet are
+    returned. Claimed as the tick claims: whichever of the two comes first queues the poll,
+    the other finds it claimed. A poll not run yet is still claimed: it is not queued twice."""
+    with runtime.sessions() as session:
+        now = repository.database_now(session)
+        rows = session.execute(
+            select(Source.id, Source.key, Source.next_poll_at, Source.pending_sitemaps).where(
+                Source.id.in_(source_ids),
+                Source.enabled.is_(True),
+                Source.claimed_at.is_(None),
+                or_(
+                    Source.last_polled_at.is_(None),
+                    Source.last_polled_at < started,
+                    Source.pending_sitemaps.is_not(None),
+                ),
+            )
+        ).all()
+        due = [row.id for row in rows if row.next_poll_at <= now]
+        lost_after = timedelta(seconds=runtime.settings.pending_timeout_seconds)
+        claimed = (
+            repository.claim_due_sources(session, now, lost_after=lost_after, among=due)
+            if due
+            else []
+        )
+    _send_claimed(runtime, claimed, requeue)
+    return [
+        Postponed(row.key, row.next_poll_at, len(row.pending_sitemaps or ()))
+        for row in rows
+        if row.next_poll_at > now
+    ]
 
 
 def summarize_crawl(runtime: Runtime, source_ids: Sequence[int], started: datetime) -> CrawlReport:

@@ -76,11 +76,18 @@ class UrlContext:
 
 
 def process_url(
-    runtime: Runtime, url_id: int, *, force: bool = False, now: datetime | None = None
+    runtime: Runtime,
+    url_id: int,
+    *,
+    force: bool = False,
+    rerun_at: datetime | None = None,
+    now: datetime | None = None,
 ) -> UrlOutcome:
     """Bring one URL to a final state; raise RetryLater for a transient failure with attempts left.
 
-    Idempotent: a URL already in a final state is left alone unless ``force`` (a rerun). A bug
+    Idempotent: a URL already in a final state is left alone unless ``force``. ``rerun_at``:
+    the ``queued_at`` the rerun that queued this wrote; a URL marked again since (a second
+    rerun queued before this ran, the lost-task sweep) is left to that later task. A bug
     that one page trips (an exception nobody expected) fails that URL as ``crashed``, with the
     exception as its detail, rather than the task: a failing task left the URL pending until
     its attempts ran out, with no cause, and stopped an inline crawl. A store that does not
@@ -88,7 +95,7 @@ def process_url(
     still raises, for the task to retry or the lost-task sweep to queue the URL again.
     """
     try:
-        return _process_url(runtime, url_id, force=force, now=now)
+        return _process_url(runtime, url_id, force=force, rerun_at=rerun_at, now=now)
     except RetryLater:
         raise
     except STORE_ERRORS:
@@ -118,11 +125,13 @@ def _url_fields(runtime: Runtime, url_id: int) -> dict[str, Any]:
     return fields
 
 
-def _process_url(runtime: Runtime, url_id: int, *, force: bool, now: datetime | None) -> UrlOutcome:
+def _process_url(
+    runtime: Runtime, url_id: int, *, force: bool, rerun_at: datetime | None, now: datetime | None
+) -> UrlOutcome:
     now = now or datetime.now(UTC)
     clock = PhaseClock()
     with clock.phase("start"):
-        context = _start_attempt(runtime, url_id, force, now)
+        context = _start_attempt(runtime, url_id, force, rerun_at, now)
     if isinstance(context, UrlOutcome):
         return context
     bound = log.bind(url_id=url_id, url=context.url, outlet=context.outlet_key)
@@ -179,9 +188,9 @@ def extract(text: str, url: str, context: UrlContext) -> ExtractedArticle:
 
 
 def _start_attempt(
-    runtime: Runtime, url_id: int, force: bool, now: datetime
+    runtime: Runtime, url_id: int, force: bool, rerun_at: datetime | None, now: datetime
 ) -> UrlContext | UrlOutcome:
-    if not force and runtime.engine.dialect.name == "postgresql":
+    if not force and rerun_at is None and runtime.engine.dialect.name == "postgresql":
         with runtime.sessions() as session:
             # one statement, its own transaction: no BEGIN and COMMIT round trips around it
             session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
@@ -195,6 +204,9 @@ def _start_attempt(
         if found is None:
             return UrlOutcome(url_id, "missing", "no such url")
         url, outlet = found
+        if rerun_at is not None and url.queued_at != rerun_at:
+            log.info("url.rerun_superseded", url_id=url_id, url=url.url, state=url.state)
+            return UrlOutcome(url_id, url.state, url.reason, url.article_id)
         if url.state in FINAL_URL_STATES and not force:
             return UrlOutcome(url_id, url.state, url.reason, url.article_id)
         if force and url.state in FINAL_URL_STATES:

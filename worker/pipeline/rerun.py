@@ -4,6 +4,10 @@ A rerun marks each URL ``pending`` with its attempts reset and ``queued_at`` now
 it (or processes it here). The frontier row is the record of the request, so a lost message is
 found again by the tick's lost-task sweep, and a second rerun of the same selection finds
 nothing left in the chosen states: nothing is fetched or stored twice.
+
+A queued rerun's task carries the ``queued_at`` its rerun wrote: a URL marked again before the
+task ran (a second rerun queued while no worker ran, the sweep) is the later task's to fetch,
+and this one does nothing (``process_url``'s ``rerun_at``). Else both fetched the page.
 """
 
 from __future__ import annotations
@@ -81,7 +85,8 @@ def unknown_keys(runtime: Runtime, sources: Sequence[str], outlets: Sequence[str
 
 def unmatched_filter(runtime: Runtime, selection: UrlSelection) -> str | None:
     """Why a selection is empty when its ``--url`` or ``--reason`` matches no URL on its own (a
-    typo, not "nothing to rerun"), naming the reasons there are; None when each matches some."""
+    typo, not "nothing to rerun"), naming the reasons there are, or the states that hold the
+    reason (a rerun's URLs are ``pending`` until fetched); None when each matches some."""
     if selection.urls and not select_urls(runtime, UrlSelection(urls=selection.urls)):
         given = ", ".join(repr(url) for url in selection.urls)
         return f"nothing matched --url: no source has yielded {given}"
@@ -96,9 +101,30 @@ def unmatched_filter(runtime: Runtime, selection: UrlSelection) -> str | None:
     unknown = [reason for reason in selection.reasons if reason not in found]
     if not unknown:
         return None
+    if selection.states and (elsewhere := _states_with_reason(runtime, unknown[0])):
+        return _in_other_states(unknown[0], states, elsewhere)
     there = ", ".join(f"{reason} ({count})" for reason, count in found.items())
     return f"nothing matched --reason {unknown[0]!r}: " + (
         f"reasons of {states} URLs: {there}" if there else f"no {states} URL has a reason"
+    )
+
+
+def _states_with_reason(runtime: Runtime, reason: str) -> dict[str, int]:
+    with runtime.sessions() as session:
+        query = select(Url.state, func.count()).where(Url.reason == reason)
+        return dict(session.execute(query.group_by(Url.state).order_by(Url.state)).all())
+
+
+def _in_other_states(reason: str, states: str, elsewhere: dict[str, int]) -> str:
+    """A reason none of the chosen states holds but others do: which, and the option that
+    selects them. After a rerun, its URLs are pending with their old reason."""
+    held = " and ".join(f"{n} {state} URL{'s' if n > 1 else ''}" for state, n in elsewhere.items())
+    has = "has" if sum(elsewhere.values()) == 1 else "have"
+    options = " ".join(f"--state {state}" for state in elsewhere)
+    pending = " (pending: queued, not fetched yet)" if "pending" in elsewhere else ""
+    return (
+        f"nothing matched --reason {reason!r} among {states} URLs, but {held} {has} it"
+        f"{pending}: select with `{options}`"
     )
 
 
@@ -107,8 +133,11 @@ def select_urls(runtime: Runtime, selection: UrlSelection) -> list[int]:
         return list(session.scalars(selection.query()))
 
 
-def mark_for_rerun(runtime: Runtime, url_ids: Sequence[int], now: datetime | None = None) -> None:
-    """Back to ``pending`` with no attempts used; the row keeps its last reason until done."""
+def mark_for_rerun(
+    runtime: Runtime, url_ids: Sequence[int], now: datetime | None = None
+) -> datetime:
+    """Back to ``pending`` with no attempts used; the row keeps its last reason until done.
+    Returns the ``queued_at`` written, which this rerun's tasks carry (``rerun_at``)."""
     now = now or datetime.now(UTC)
     with runtime.sessions.begin() as session:
         for start in range(0, len(url_ids), 500):
@@ -118,6 +147,7 @@ def mark_for_rerun(runtime: Runtime, url_ids: Sequence[int], now: datetime | Non
                 .where(Url.id.in_(chunk))
                 .values(state="pending", attempts=0, queued_at=now)
             )
+    return now
 
 
 def states_of(runtime: Runtime, url_ids: Sequence[int]) -> dict[str, int]:

@@ -108,6 +108,16 @@ def service_status(
     return ServiceStatus(now, sources, workers, last_tick, beats, sources_file_states(session))
 
 
+def running_workers(session: Session, now: datetime) -> list[WorkerSeen]:
+    """The workers alive at ``now``: heard from lately, and not stopped."""
+    seen = [
+        _seen(row, now, WORKER_GONE_AFTER)
+        for row in heartbeats.all_heartbeats(session)
+        if row.kind == "worker"
+    ]
+    return [worker for worker in seen if worker.state == "running"]
+
+
 def sources_file_states(session: Session) -> list[SourcesFileState]:
     return [
         SourcesFileState(row.path, row.synced_at, row.refused_at, row.error)

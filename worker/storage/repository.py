@@ -207,26 +207,31 @@ CLAIM_JITTER = 0.1
 
 
 def claim_due_sources(
-    session: Session, now: datetime, limit: int = 200, lost_after: timedelta = timedelta(hours=1)
+    session: Session,
+    now: datetime,
+    limit: int = 200,
+    lost_after: timedelta = timedelta(hours=1),
+    among: Sequence[int] | None = None,
 ) -> list[int]:
     """Claim enabled sources whose ``next_poll_at`` has come and whose last claimed poll ended
-    (or was queued more than ``lost_after`` ago: lost), moving it about one interval ahead.
+    (or was queued more than ``lost_after`` ago: lost), moving it about one interval ahead;
+    only those of ``among`` when given (a crawl's).
 
     A poll still waiting in the queue (behind a fetch backlog) is not queued a second time.
-    On PostgreSQL, ``FOR UPDATE SKIP LOCKED`` lets two ticks (two beats) claim disjoint sets; on
-    SQLite the transaction holds the write lock (BEGIN IMMEDIATE). Either way a source missed
-    while everything was down is due once, not once per missed interval. Commits.
+    On PostgreSQL, ``FOR UPDATE SKIP LOCKED`` lets two ticks (two beats, or a tick and a crawl)
+    claim disjoint sets; on SQLite the transaction holds the write lock (BEGIN IMMEDIATE).
+    Either way a source missed while everything was down is due once, not once per missed
+    interval. Commits.
     """
+    query = select(Source).where(
+        Source.enabled.is_(True),
+        Source.next_poll_at <= now,
+        or_(Source.claimed_at.is_(None), Source.claimed_at < now - lost_after),
+    )
+    if among is not None:
+        query = query.where(Source.id.in_(among))
     due = session.scalars(
-        select(Source)
-        .where(
-            Source.enabled.is_(True),
-            Source.next_poll_at <= now,
-            or_(Source.claimed_at.is_(None), Source.claimed_at < now - lost_after),
-        )
-        .order_by(Source.next_poll_at)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
+        query.order_by(Source.next_poll_at).limit(limit).with_for_update(skip_locked=True)
     ).all()
     for source in due:
         # capped as the file's check caps it: a longer interval an older release synced made
@@ -302,6 +307,17 @@ def record_poll_failure(
 def release_claim(session: Session, source: Source) -> None:
     """The claimed poll ended without polling (its source was disabled meanwhile)."""
     source.claimed_at = None
+
+
+def mark_claimed(session: Session, source_ids: Sequence[int], now: datetime) -> None:
+    """Claim ``source_ids`` due or not, their next poll left as it is: polls a crawl queues
+    now, which the tick then does not queue a second time while they wait."""
+    session.execute(update(Source).where(Source.id.in_(source_ids)).values(claimed_at=now))
+
+
+def release_claims(session: Session, source_ids: Sequence[int]) -> None:
+    """Claims whose polls were never queued (the broker refused them)."""
+    session.execute(update(Source).where(Source.id.in_(source_ids)).values(claimed_at=None))
 
 
 def postpone_poll(session: Session, source: Source, until: datetime) -> None:
