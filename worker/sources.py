@@ -21,10 +21,11 @@ from worker.storable import MAX_INTERVAL_SECONDS, MAX_URL_CHARS
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([smh])\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600}
-_KEY = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+_KEY_PART = r"[a-z0-9][a-z0-9_.-]*"
+_KEY = re.compile(rf"^{_KEY_PART}$")
 # an outlet's key, or several joined by '/' as the default '<outlet>/<kind>'; never '~', which
 # marks the keys the sync gives removed sources
-_SOURCE_KEY = re.compile(r"^[a-z0-9][a-z0-9_.-]*(/[a-z0-9][a-z0-9_.-]*)*$")
+_SOURCE_KEY = re.compile(rf"^{_KEY_PART}(/{_KEY_PART})*$")
 MIN_INTERVAL_SECONDS = 30
 
 

@@ -21,12 +21,14 @@ log = structlog.get_logger(__name__)
 _last_synced: dict[str, str] = {}
 
 
-def sync_from_file(runtime: Runtime) -> SyncReport:
-    """Load, validate and sync the sources file; ConfigError if it is malformed.
+def sync_from_file(runtime: Runtime, content: bytes | None = None) -> SyncReport:
+    """Load, validate and sync the sources file (``content``: its bytes, when the caller read
+    them); ConfigError if it is malformed.
 
     The file is read once: the digest recorded as synced is that of the content applied."""
     path = runtime.settings.sources_file
-    content = read_sources_file(path)
+    if content is None:
+        content = read_sources_file(path)
     digest = _digest(content)
     outlets = load_sources(path, content)
     with runtime.sessions.begin() as session:
@@ -44,17 +46,18 @@ def sync_if_changed(runtime: Runtime) -> None:
     tick when the database refused it: that may pass)."""
     path = runtime.settings.sources_file
     try:
-        digest = _digest(read_sources_file(path))
+        content = read_sources_file(path)
     except ConfigError as exc:  # gone, a directory, no permission
         digest = _UNREADABLE
         if _last_synced.get(str(path)) != digest:  # said once, not at every tick
             _last_synced[str(path)] = digest
             keep_last_good_sync(runtime, exc, None)
         return
+    digest = _digest(content)
     if _last_synced.get(str(path)) == digest:
         return
     try:
-        sync_from_file(runtime)
+        sync_from_file(runtime, content)
     except ConfigError as exc:
         _last_synced[str(path)] = digest  # do not log the same bad edit every tick
         keep_last_good_sync(runtime, exc, digest)

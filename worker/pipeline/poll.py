@@ -206,7 +206,7 @@ def _poll_source(runtime: Runtime, source_id: int, now: datetime) -> PollResult:
     if not enabled:  # disabled after its poll was queued: not fetched again
         result.error = f"source {source_key} is disabled"
         with runtime.sessions.begin() as session:
-            repository.release_claim(session, session.get_one(Source, source_id))
+            repository.release_claims(session, [source_id])
         bound.info("poll.skipped_disabled")
         return result
     try:

@@ -304,11 +304,6 @@ def record_poll_failure(
     source.next_poll_at = max(source.next_poll_at, now + timedelta(seconds=backoff))
 
 
-def release_claim(session: Session, source: Source) -> None:
-    """The claimed poll ended without polling (its source was disabled meanwhile)."""
-    source.claimed_at = None
-
-
 def mark_claimed(session: Session, source_ids: Sequence[int], now: datetime) -> None:
     """Claim ``source_ids`` due or not, their next poll left as it is: polls a crawl queues
     now, which the tick then does not queue a second time while they wait."""
@@ -316,7 +311,8 @@ def mark_claimed(session: Session, source_ids: Sequence[int], now: datetime) -> 
 
 
 def release_claims(session: Session, source_ids: Sequence[int]) -> None:
-    """Claims whose polls were never queued (the broker refused them)."""
+    """Claims whose polls will not run: never queued (the broker refused them), or their
+    source disabled after they were."""
     session.execute(update(Source).where(Source.id.in_(source_ids)).values(claimed_at=None))
 
 
