@@ -89,6 +89,9 @@ def test_upgrade_matches_models_and_round_trips(
     [
         ("SELECT id FROM articles WHERE changed_at > now() - interval '5 minutes'",
          "ix_articles_changed_at"),
+        ("SELECT id FROM articles WHERE changed_at >= now() - interval '1 day' AND (changed_at "
+         "> now() - interval '1 day' OR id > 7) AND changed_at <= now() - interval '1 minute' "
+         "ORDER BY changed_at, id LIMIT 1000", "ix_articles_changed_at"),
         ("SELECT id FROM stories WHERE updated_at > now() - interval '1 day'",
          "ix_stories_updated_at"),
         ("SELECT article_id FROM latest_articles ORDER BY published_at DESC NULLS LAST LIMIT 50",

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
+from tests.localweb.server import Response
 from tests.localweb.wire import (
     BUDGET,
     DRILLS,
@@ -27,6 +28,7 @@ from worker.dedup.urls import frontier_key
 from worker.dedup.verify import Verdict, compare
 from worker.pipeline import crawl_inline, grouping, poll_source, process_url
 from worker.pipeline.reindex import count_unindexed, reindex_stories
+from worker.pipeline.reprocess import reprocess_url
 from worker.runtime import Runtime
 from worker.storage.db import make_engine
 from worker.storage.migrations import downgrade, upgrade
@@ -247,6 +249,75 @@ def test_an_edited_article_keeps_its_row_and_story_and_its_earlier_text_as_a_ver
     )  # fmt: skip
     assert "Update:" not in version.body
     assert sorted(keys) == lookup_keys(fingerprint(articles[0].body)), "keys of the new text"
+
+
+def test_a_corrected_headline_or_publication_time_keeps_the_earlier_one_as_a_version(
+    database_url: str, runtime_factory: RuntimeFactory, tmp_path: Path
+) -> None:
+    page = Page("herald", "/news/drills", "Drills next week", DRILLS, "2024-03-03T10:00:00+09:00")
+    with wire_web(tmp_path, pages=[page]) as web:
+        runtime = runtime_factory(database_url, sources_file=web.sources_file)
+        (url_id,) = _store_in_order(runtime, web, [("herald", "/news/drills")])
+        herald = web.sites["herald"]
+        process_url(runtime, url_id, force=True)  # the same page again: nothing to keep
+        corrected = Page("herald", "/news/drills", "CORRECTED: Drills next month", DRILLS,
+                         "2024-03-03T10:00:00+09:00")  # fmt: skip
+        herald.add("/news/drills", page_html(corrected, herald))
+        process_url(runtime, url_id, force=True)
+        redated = Page("herald", "/news/drills", "CORRECTED: Drills next month", DRILLS,
+                       "2024-03-04T09:00:00+09:00")  # fmt: skip
+        herald.add("/news/drills", page_html(redated, herald))
+        process_url(runtime, url_id, force=True)
+        with runtime.sessions() as session:
+            (article,) = session.scalars(select(Article)).all()
+            versions = session.scalars(select(ArticleVersion).order_by(ArticleVersion.version))
+            kept = [(v.version, v.title, v.published_at) for v in versions]
+    first, second = datetime(2024, 3, 3, 1, tzinfo=UTC), datetime(2024, 3, 4, tzinfo=UTC)
+    assert kept == [
+        (1, "Drills next week", first), (2, "CORRECTED: Drills next month", first),
+    ]  # fmt: skip
+    assert (article.title, article.published_at) == ("CORRECTED: Drills next month", second)
+
+
+def test_an_article_whose_page_is_taken_down_is_marked_gone_until_it_is_back(
+    database_url: str, runtime_factory: RuntimeFactory, tmp_path: Path
+) -> None:
+    when = "2024-03-03T10:00:00+09:00"
+    pages = [Page("herald", "/news/drills", "Drills next week", DRILLS, when),
+             Page("herald", "/print/drills", "Drills next week", DRILLS, when,
+                  canonical_path="/news/drills")]  # fmt: skip
+    with wire_web(tmp_path, pages=pages) as web:
+        runtime = runtime_factory(database_url, sources_file=web.sources_file)
+        url_id, print_id = _store_in_order(
+            runtime, web, [("herald", "/news/drills"), ("herald", "/print/drills")]
+        )
+        herald = web.sites["herald"]
+
+        def article_row() -> tuple[datetime | None, datetime, int | None]:
+            with runtime.sessions() as session:
+                (article,) = session.scalars(select(Article)).all()
+                linked = session.get_one(Url, url_id).article_id
+            return article.gone_at, article.changed_at, linked
+
+        gone_at, stored_at, article_id = article_row()
+        assert gone_at is None and article_id is not None
+        with runtime.sessions() as session:
+            created_at = session.get_one(Article, article_id).created_at
+        assert created_at == stored_at, "a new row's first change is its insert"
+        herald.add("/print/drills", Response("gone", status=404))
+        assert process_url(runtime, print_id, force=True).state == "failed"
+        assert article_row() == (None, stored_at, article_id), "a variant gone is no article gone"
+        herald.add("/news/drills", Response("gone", status=410))
+        outcome = process_url(runtime, url_id, force=True)
+        assert (outcome.state, outcome.reason) == ("failed", "http_410")
+        gone_at, changed_at, linked = article_row()
+        assert gone_at is not None and changed_at == gone_at > stored_at, "readers syncing see it"
+        assert linked == article_id, "the URL still names the article it stored"
+        reprocess_url(runtime, url_id)  # the kept page is the one before it was taken down
+        assert article_row()[0] == gone_at
+        herald.add("/news/drills", page_html(pages[0], herald))
+        assert process_url(runtime, url_id, force=True).state == "stored"
+        assert article_row()[0] is None
 
 
 def test_an_article_edited_into_another_story_leaves_its_own_and_never_merges_the_two(

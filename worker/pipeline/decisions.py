@@ -20,6 +20,9 @@ SKIP_REASONS = frozenset(
     {"unsupported_type", "too_large", "not_article", "off_domain", "robots", "private_address"}
 )
 
+# What a page its outlet took down answers: its stored article is marked withdrawn (gone_at).
+GONE_STATUSES = frozenset({404, 410})
+
 _AMP_HTML = re.compile(r"<html[^>]*?\s(?:amp|\u26a1)(?:[\s=>/])", re.IGNORECASE)
 
 

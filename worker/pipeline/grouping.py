@@ -185,7 +185,9 @@ def insert_grouped(
     looked_up = copies.looked_up
     article_id = repository.insert_article(
         session,
-        {**values, "story_id": story_id, "story_hash": looked_up.fingerprint.exact,
+        # created_at is the changed_at of its insert: a new row never changed before it was made
+        {**values, "created_at": now, "story_id": story_id,
+         "story_hash": looked_up.fingerprint.exact,
          "story_fingerprint_version": STORY_FINGERPRINT_VERSION},
     )  # fmt: skip
     if article_id is None:

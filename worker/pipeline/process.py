@@ -24,6 +24,7 @@ from worker.fetching import FetchedPage, decode_html
 from worker.fetching.hostgate import HostBusy, HostLimits
 from worker.pipeline import grouping
 from worker.pipeline.decisions import (
+    GONE_STATUSES,
     MAX_RETRY_DELAY_SECONDS,
     choose_canonical,
     fetched_key,
@@ -309,13 +310,18 @@ def _fetch_failed(
     retry = isinstance(exc, TransientFetchError) and context.attempt < runtime.settings.max_attempts
     state = "pending" if retry else final_state_for(exc)
     delay = retry_delay(context.attempt, runtime.settings.retry_backoff_seconds, exc.retry_after)
+    gone = None
     with runtime.sessions.begin() as session:
+        if not retry and exc.http_status in GONE_STATUSES:
+            gone = repository.mark_article_gone(session, url_id, datetime.now(UTC))
         repository.finish_url(
             session, url_id, state, reason=exc.reason, detail=str(exc),
             http_status=exc.http_status,
             # the lost-task sweep counts from when the retry is due
             queued_at=datetime.now(UTC) + timedelta(seconds=delay) if retry else None,
         )  # fmt: skip
+    if gone is not None:
+        bound.warning("article.gone", article_id=gone, http_status=exc.http_status)
     if retry:
         bound.info("url.retry", reason=exc.reason, attempt=context.attempt, delay=delay)
         raise RetryLater(url_id, delay, f"{exc.reason}: {exc}") from exc
@@ -474,8 +480,10 @@ def store(
                 assert existing is not None  # this page, stored meanwhile by another fetch
         if is_canonical_page or existing.url == page.final_url:
             edited = _stored_hash(existing) != values["content_hash"]
-            if edited and not reextracted:
-                stories.save_version(session, existing, replaced_at=now)
+            if not reextracted:
+                if edited or _corrected(existing, values):
+                    stories.save_version(session, existing, replaced_at=now)
+                values["gone_at"] = None  # its page is there again
             repository.update_article(session, existing, values)
             # stories move by the time of the change (a re-extraction's is not the fetch's)
             if edited or existing.story_fingerprint_version != STORY_FINGERPRINT_VERSION:
@@ -497,6 +505,12 @@ def _own_article(session: Session, url_id: int, final_url: str) -> Article | Non
     article_id = session.scalar(select(Url.article_id).where(Url.id == url_id))
     article = session.get(Article, article_id) if article_id is not None else None
     return article if article is not None and article.url == final_url else None
+
+
+def _corrected(article: Article, values: dict[str, Any]) -> bool:
+    """The page, fetched again, states another headline or publication time: a correction
+    readers want kept beside the text, as an edit of the text is."""
+    return bool(article.title != values["title"] or article.published_at != values["published_at"])
 
 
 def _stored_hash(article: Article) -> str:

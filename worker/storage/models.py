@@ -243,6 +243,10 @@ class Article(Base):
         onupdate=utcnow,
         comment="Last change of this row (re-fetch, re-extraction, a new story_id).",
     )
+    gone_at: Mapped[datetime | None] = mapped_column(
+        comment="When a fetch of its page answered 404 or 410 (withdrawn); "
+        "null: the page was there when last fetched.",
+    )
 
 
 # The time readers filter recent articles by (the view latest_articles, `newsworker stories`):
