@@ -76,8 +76,10 @@ def test_a_holder_that_stalls_past_its_slot_takes_a_later_one(make_gate: GateFac
     reserve = stalled._reserve
     stalls = [0.15]  # the store's first answer reaches the stalled worker 0.15 s late
 
-    def late_answer(host: str, limits: HostLimits, token: str, max_wait: float) -> Grant:
-        grant = reserve(host, limits, token, max_wait)
+    def late_answer(
+        host: str, limits: HostLimits, token: str, max_wait: float, own: bool = True
+    ) -> Grant:
+        grant = reserve(host, limits, token, max_wait, own)
         if stalls:
             time.sleep(stalls.pop())
         return grant
@@ -149,6 +151,54 @@ def test_push_back_delays_every_worker_and_busy_hosts_say_when(make_gate: GateFa
     assert raised.value.reason == "host_busy"
 
 
+def test_a_push_back_stops_a_worker_already_waiting_for_its_slot(make_gate: GateFactory) -> None:
+    """A worker granted a slot sleeps until it: a 429 another worker read meanwhile held the
+    host back for everyone else, and this one request still went out into it."""
+    first, waiting = make_gate(), make_gate(max_wait=1.0)
+    limits = HostLimits(delay=0.5, concurrency=5)
+    with first.slot("slow.example", limits):
+        pass
+    outcome: list[BaseException | float] = []
+
+    def wait_for_slot() -> None:
+        try:
+            with waiting.slot("slow.example", limits):
+                outcome.append(time.monotonic())
+        except HostBusy as busy:
+            outcome.append(busy)
+
+    thread = threading.Thread(target=wait_for_slot)
+    thread.start()
+    time.sleep(0.2)  # it holds its slot, due in about 0.3 s, and sleeps
+    first.push_back("slow.example", 30)
+    thread.join()
+    (result,) = outcome
+    assert isinstance(result, HostBusy), "a request went out while the host was pushed back"
+    assert result.retry_after is not None and result.retry_after > 25
+
+
+def test_a_redirected_request_keeps_to_the_target_hosts_own_limits(
+    make_gate: GateFactory,
+) -> None:
+    """An aggregator's links redirect to a wire service whose outlet asks for 0.3 s between
+    requests: the aggregator's own pace (none) applied to the wire service's host."""
+    wire, aggregator = make_gate(), make_gate()
+    with wire.slot("wire.example", HostLimits(delay=0.3, concurrency=1)):
+        pass  # the wire service's own request: its limits are remembered
+    starts = []
+    for _ in range(3):
+        with aggregator.slot("wire.example", HostLimits(delay=0.0, concurrency=5), own=False):
+            starts.append(time.monotonic())
+    gaps = [later - earlier for earlier, later in pairwise(starts)]
+    assert min(gaps) >= 0.28, f"redirected requests {min(gaps):.3f}s apart, not 0.3"
+    started = time.monotonic()
+    with aggregator.slot("other.example", HostLimits(delay=0.0, concurrency=5), own=False):
+        pass  # a host with no own limits known: the request's own
+    with aggregator.slot("other.example", HostLimits(delay=0.0, concurrency=5), own=False):
+        pass
+    assert time.monotonic() - started < 0.2
+
+
 def test_a_lease_left_by_a_killed_worker_expires(make_gate: GateFactory) -> None:
     gate = make_gate(lease_seconds=0.3)
     limits = HostLimits(delay=0.0, concurrency=1)
@@ -170,11 +220,36 @@ def test_crawl_delay_from_robots_txt_slows_the_fetcher(tmp_path: Path) -> None:
             for n in range(3):
                 site.add(f"/a{n}", "<html>a</html>")
                 fetcher.get(site.url(f"/a{n}"))
-            starts = [at for at, path in site.times if path.startswith("/a")]
+            starts = [at for at, _ in site.times]
+            paths = [path for _, path in site.times]
     finally:
         fetcher.close()
+    assert paths == ["/robots.txt", "/a0", "/a1", "/a2"]
     gaps = [later - earlier for earlier, later in pairwise(starts)]
-    assert min(gaps) >= 0.28
+    # robots.txt's own request counts too: the first page followed it at the request delay
+    assert min(gaps) >= 0.28, gaps
+
+
+def test_a_redirect_to_another_outlets_host_is_held_to_that_hosts_limits(
+    tmp_path: Path,
+) -> None:
+    fetcher = build_fetcher(make_settings(tmp_path, "sqlite://", host_delay_seconds=0.0))
+    wire_limits, aggregator_limits = HostLimits(0.3, 1), HostLimits(0.0, 4)
+    try:
+        with LocalSite() as wire, LocalSite() as aggregator:
+            for n in range(4):
+                wire.add(f"/story/{n}", "<html>story</html>")
+                aggregator.add(f"/r/{n}", Response(
+                    "", status=302, headers={"Location": wire.url(f"/story/{n}")}))  # fmt: skip
+            fetcher.get(wire.url("/story/0"), limits=wire_limits)  # the wire outlet's own page
+            for n in range(1, 4):
+                fetcher.get(aggregator.url(f"/r/{n}"), limits=aggregator_limits)
+            starts = [at for at, path in wire.times if path.startswith("/story/")]
+    finally:
+        fetcher.close()
+    assert len(starts) == 4
+    gaps = [later - earlier for earlier, later in pairwise(starts)]
+    assert min(gaps) >= 0.28, f"the wire host hit {min(gaps):.3f}s apart, its outlet asks 0.3"
 
 
 def test_retry_after_from_one_worker_holds_back_another(tmp_path: Path, redis_url: str) -> None:

@@ -22,6 +22,7 @@ from worker.extraction import EXTRACTOR_VERSION
 from worker.pipeline import RetryLater, poll, poll_source, process, process_url, sweep_lost_urls
 from worker.pipeline.crawl import crawl_inline, process_inline
 from worker.pipeline.decisions import retry_delay
+from worker.pipeline.poll import PollResult
 from worker.reporting.urls import trace_url
 from worker.runtime import Runtime
 from worker.storage import repository
@@ -514,18 +515,21 @@ def test_a_crawl_delay_beyond_reason_postpones_instead_of_crashing(
 ) -> None:
     """'Crawl-delay: 1e14' overflowed every wait on the host: its URLs failed as crashed and
     its source's poll raised. It is read as six hours between requests."""
-    robots = Response("User-agent: *\nCrawl-delay: 1e14\n", content_type="text/plain")
-    site.add("/robots.txt", robots)
     site.add("/story", article_page(site.url("/story"), "Allies expand cyber drills", PARAGRAPHS))
     runtime = _runtime(
         site, tmp_path, runtime_factory, database_url, ["/story"], host_max_wait_seconds=0.2
     )
-    (url_id,) = _poll(runtime)  # the feed took the host's slot: the page must wait six hours
-    with pytest.raises(RetryLater):
+    (url_id,) = _poll(runtime)  # no robots.txt yet
+    robots = Response("User-agent: *\nCrawl-delay: 1e14\n", content_type="text/plain")
+    site.add("/robots.txt", robots)
+    assert runtime.fetcher.robots is not None
+    runtime.fetcher.robots._entries.clear()  # its time to live is over: read again
+    with pytest.raises(RetryLater):  # robots.txt read, the page must wait six hours
         process_url(runtime, url_id)
     assert _url(runtime, url_id).state == "pending"
     result = poll_source(runtime, _source_id(runtime))
     assert result.error is not None and result.error.startswith("host_busy")
+    assert 6 * 3600 - 60 <= result.busy_for <= 6 * 3600
 
 
 def test_the_sweep_queues_again_only_urls_whose_task_was_lost(
@@ -1129,6 +1133,16 @@ def _slow_sitemap_host(site: LocalSite) -> dict[str, tuple[str, str]]:
     return {"daily/sitemap": ("sitemap", site.url("/index.xml"))}
 
 
+def _poll_after_robots(runtime: Runtime, source_id: int) -> PollResult:
+    """The first poll reads robots.txt, and its Crawl-delay holds the host back from that
+    request on: the index is read by the poll after, once the host is free."""
+    first = poll_source(runtime, source_id)
+    assert first.error is not None and first.error.startswith("host_busy"), first
+    assert first.url_ids == [] and 0.5 <= first.busy_for <= 1.0
+    time.sleep(first.busy_for)
+    return poll_source(runtime, source_id)
+
+
 def test_a_sitemap_walk_the_hosts_crawl_delay_cuts_short_goes_on_at_the_next_polls(
     site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
 ) -> None:
@@ -1136,8 +1150,8 @@ def test_a_sitemap_walk_the_hosts_crawl_delay_cuts_short_goes_on_at_the_next_pol
     sitemap = _slow_sitemap_host(site)
     runtime = _synced(tmp_path, runtime_factory, database_url, sitemap, host_max_wait_seconds=0.3)
     source_id = _source_id(runtime)
+    first = _poll_after_robots(runtime, source_id)
     started = datetime.now(UTC)
-    first = poll_source(runtime, source_id)
     assert (first.error, first.url_ids, first.sitemaps_left) == (None, [], 2)
     assert 0.5 <= first.resume_after <= 1.0
     with runtime.sessions() as session:
@@ -1165,7 +1179,7 @@ def test_a_paused_walk_is_dropped_when_the_sources_file_points_the_source_elsewh
 ) -> None:
     sitemap = _slow_sitemap_host(site)
     runtime = _synced(tmp_path, runtime_factory, database_url, sitemap, host_max_wait_seconds=0.3)
-    assert poll_source(runtime, _source_id(runtime)).sitemaps_left == 2
+    assert _poll_after_robots(runtime, _source_id(runtime)).sitemaps_left == 2
     moved = {"daily/sitemap": ("sitemap", site.url("/b.xml"))}
     runtime = _synced(tmp_path, runtime_factory, database_url, moved)
     with runtime.sessions() as session:

@@ -132,6 +132,7 @@ class Fetcher:
         etag: str | None = None,
         last_modified: str | None = None,
         limits: HostLimits | None = None,
+        own_limits: bool = True,
     ) -> FetchedPage:
         """Fetch ``url``; raise a FetchError subclass for anything but a usable response.
 
@@ -139,8 +140,11 @@ class Fetcher:
         (unless ``accept`` is "robots"; disallowed: reason "robots", unreadable: a transient
         "robots_unavailable"), the host's shared rate limit (``limits``, slowed to the host's
         Crawl-delay; HostBusy when the wait is too long) and, on connecting, its address.
+        ``limits`` are the own limits of ``url``'s host (``own_limits``): a hop to another host
+        is held to the stricter of them and that host's own (see ``HostGate.slot``).
         """
         limits = limits or self.default_limits
+        first_host = host_key(url)
         headers = {"Accept": _ACCEPT_HEADERS[accept]}
         # A validator is sent back only in ASCII: HTTP allows other bytes in an ETag, which
         # httpx reads but cannot send, and the poll failed before any request, at every poll.
@@ -158,15 +162,16 @@ class Fetcher:
                     f"URL longer than {MAX_URL_CHARS} characters as requested: {current[:200]}...",
                     reason="bad_url",
                 )
+            host = host_key(current)
+            own = own_limits and host == first_host
             host_limits = limits
             if accept != "robots" and self.robots is not None:
-                if not self.robots.allowed(current, limits):
+                if not self.robots.allowed(current, limits, own=own):
                     raise PermanentFetchError(
                         f"disallowed by robots.txt: {current}", reason="robots"
                     )
                 host_limits = limits.at_least(self.robots.crawl_delay(current))
-            host = host_key(current)
-            with self.gate.slot(host, host_limits):
+            with self.gate.slot(host, host_limits, own=own):
                 try:
                     with request_deadline(self.total_timeout):
                         answer = self._request(current, headers, accept, cookies)

@@ -4,7 +4,12 @@ Each request to a host first takes a *slot*: a start time at least ``delay`` sec
 previous request to that host by any worker, and one of ``concurrency`` leases on the host. The
 bookkeeping is one atomic step in a store all workers share: Redis (every machine) or a SQLite
 file (the embedded default: every process of one machine). A Retry-After from the host pushes
-its next slot back for everyone.
+its next slot back for everyone, a worker already granted a slot and waiting for it too.
+
+A host's own limits are those of the outlet whose URLs are on it. A redirect to another host
+(an aggregator's link to a wire service's page) is held to the stricter of the limits it
+came with and the target's own, which the store remembers from the target's own requests
+for a day: else the aggregator's pace applied to the wire service's host.
 
 A worker waits for its slot only up to ``max_wait`` seconds; beyond that ``HostBusy`` tells the
 caller when to come back, so a busy host never holds a worker process for long. Leases expire
@@ -31,6 +36,8 @@ MIN_BUSY_RETRY_SECONDS = 1.0
 # is a round trip to the store and the scheduler's ordinary lag.
 LATE_SHARE = 0.1
 LATE_FLOOR_SECONDS = 0.01
+# How long the store remembers a host's own limits for requests redirected to it
+OWN_LIMITS_SECONDS = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -97,21 +104,28 @@ class HostGate(ABC):
         self.lease_seconds = lease_seconds
 
     @contextmanager
-    def slot(self, host: str, limits: HostLimits) -> Iterator[float]:
-        """Hold a slot on ``host`` for one request; yields the seconds waited for it."""
+    def slot(self, host: str, limits: HostLimits, *, own: bool = True) -> Iterator[float]:
+        """Hold a slot on ``host`` for one request; yields the seconds waited for it.
+
+        ``own``: ``limits`` are the host's own (its outlet's), remembered for requests
+        redirected to it; else the request was redirected there, and the stricter of
+        ``limits`` and the host's own apply."""
         token = uuid.uuid4().hex
         started = time.monotonic()
         while True:
             asked = time.monotonic()
             left = self.max_wait - (asked - started)
-            grant = self._reserve(host, limits, token, max(0.0, left))
+            grant = self._reserve(host, limits, token, max(0.0, left), own)
             if grant.granted:
                 time.sleep(grant.wait)
                 late = time.monotonic() - asked - grant.wait
-                if limits.delay <= 0 or late <= max(LATE_SHARE * limits.delay, LATE_FLOOR_SECONDS):
+                on_time = late <= max(LATE_SHARE * limits.delay, LATE_FLOOR_SECONDS)
+                # Pushed back while it waited (a Retry-After another worker read): not now.
+                held_back = grant.wait > 0 and self._held_back(host)
+                if (limits.delay <= 0 or on_time) and not held_back:
                     break
-                # Its start now falls close to the next holder's slot, which is due on time:
-                # the two requests would reach the host almost together. A later slot instead.
+                # Late, its start now falls close to the next holder's slot, which is due on
+                # time: the two requests would reach the host almost together. A later slot.
                 self._release(host, token)
                 continue
             if grant.wait > left:
@@ -127,9 +141,16 @@ class HostGate(ABC):
             metrics.host_waited(host, waited)
 
     @abstractmethod
-    def _reserve(self, host: str, limits: HostLimits, token: str, max_wait: float) -> Grant:
+    def _reserve(
+        self, host: str, limits: HostLimits, token: str, max_wait: float, own: bool = True
+    ) -> Grant:
         """Atomically: drop expired leases; if a lease is free and the next start is within
-        ``max_wait``, take both (the next start moves ``limits.delay`` on) and grant it."""
+        ``max_wait``, take both (the next start moves ``limits.delay`` on) and grant it.
+        ``own``: remember ``limits`` as the host's own; else apply the stricter of both."""
+
+    @abstractmethod
+    def _held_back(self, host: str) -> bool:
+        """Whether a push-back holds the host back now."""
 
     @abstractmethod
     def _release(self, host: str, token: str) -> None:
@@ -149,8 +170,13 @@ class NoGate(HostGate):
     def __init__(self) -> None:
         super().__init__(max_wait=0.0, lease_seconds=0.0)
 
-    def _reserve(self, host: str, limits: HostLimits, token: str, max_wait: float) -> Grant:
+    def _reserve(
+        self, host: str, limits: HostLimits, token: str, max_wait: float, own: bool = True
+    ) -> Grant:
         return Grant(True, 0.0)
+
+    def _held_back(self, host: str) -> bool:
+        return False
 
     def _release(self, host: str, token: str) -> None:
         pass

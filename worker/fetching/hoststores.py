@@ -16,23 +16,44 @@ from pathlib import Path
 
 import redis
 
-from worker.fetching.hostgate import BUSY_POLL_SECONDS, Grant, HostGate, HostLimits, NoGate
+from worker.fetching.hostgate import (
+    BUSY_POLL_SECONDS,
+    OWN_LIMITS_SECONDS,
+    Grant,
+    HostGate,
+    HostLimits,
+    NoGate,
+)
 from worker.settings import Settings, unsupported_host_limits_url
 
 KEY_PREFIX = "newsworker:host:"
 
-# KEYS: next-start key, lease sorted set. ARGV: delay, concurrency, token, lease s, max wait s,
-# busy poll s. Returns {granted 0/1, wait seconds as a string}.
+# KEYS: next-start key, lease sorted set, own limits key. ARGV: delay, concurrency, token,
+# lease s, max wait s, busy poll s, own (1: remember these limits as the host's, 0: apply the
+# stricter of these and the host's own), seconds to remember them.
+# Returns {granted 0/1, wait seconds as a string}.
 _RESERVE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local delay = tonumber(ARGV[1])
+local cap = tonumber(ARGV[2])
+if ARGV[7] == '1' then
+  redis.call('SET', KEYS[3], ARGV[1] .. ' ' .. ARGV[2], 'EX', ARGV[8])
+else
+  local own = redis.call('GET', KEYS[3])
+  if own then
+    local own_delay, own_cap = string.match(own, '^(%S+) (%S+)$')
+    delay = math.max(delay, tonumber(own_delay))
+    cap = math.min(cap, tonumber(own_cap))
+  end
+end
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
 local next_at = tonumber(redis.call('GET', KEYS[1]) or '0')
 local wait = math.max(0, next_at - now)
 if wait > tonumber(ARGV[5]) then return {0, tostring(wait)} end
-if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[2]) then return {0, ARGV[6]} end
+if redis.call('ZCARD', KEYS[2]) >= cap then return {0, ARGV[6]} end
 local slot = now + wait
-local free_at = slot + tonumber(ARGV[1])
+local free_at = slot + delay
 local lease_end = slot + tonumber(ARGV[4])
 redis.call('SET', KEYS[1], tostring(free_at), 'PX', math.ceil((free_at - now) * 1000) + 60000)
 redis.call('ZADD', KEYS[2], lease_end, ARGV[3])
@@ -40,16 +61,30 @@ redis.call('PEXPIRE', KEYS[2], math.ceil((lease_end - now) * 1000) + 60000)
 return {1, tostring(wait)}
 """
 
-# KEYS: next-start key. ARGV: seconds.
+# KEYS: next-start key, pushed-back-until key. ARGV: seconds.
 _PUSH_BACK = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local until_at = now + tonumber(ARGV[1])
+local ttl = math.ceil(tonumber(ARGV[1]) * 1000) + 60000
 local next_at = tonumber(redis.call('GET', KEYS[1]) or '0')
 if until_at > next_at then
-  redis.call('SET', KEYS[1], tostring(until_at), 'PX', math.ceil(tonumber(ARGV[1]) * 1000) + 60000)
+  redis.call('SET', KEYS[1], tostring(until_at), 'PX', ttl)
+end
+local pushed = tonumber(redis.call('GET', KEYS[2]) or '0')
+if until_at > pushed then
+  redis.call('SET', KEYS[2], tostring(until_at), 'PX', ttl)
 end
 return 1
+"""
+
+# KEYS: pushed-back-until key. Returns 1 while a push-back holds the host back.
+_HELD_BACK = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local pushed = tonumber(redis.call('GET', KEYS[1]) or '0')
+if pushed > now then return 1 end
+return 0
 """
 
 
@@ -61,25 +96,32 @@ class RedisGate(HostGate):
         self.client = redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=10)
         self._reserve_script = self.client.register_script(_RESERVE)
         self._push_back_script = self.client.register_script(_PUSH_BACK)
+        self._held_back_script = self.client.register_script(_HELD_BACK)
 
     @staticmethod
-    def _keys(host: str) -> list[str]:
-        # The hash tag {host} keeps both keys of a host in one Redis Cluster slot.
-        return [f"{KEY_PREFIX}{{{host}}}:next", f"{KEY_PREFIX}{{{host}}}:leases"]
+    def _key(host: str, what: str) -> str:
+        # The hash tag {host} keeps the keys of a host in one Redis Cluster slot.
+        return f"{KEY_PREFIX}{{{host}}}:{what}"
 
-    def _reserve(self, host: str, limits: HostLimits, token: str, max_wait: float) -> Grant:
+    def _reserve(
+        self, host: str, limits: HostLimits, token: str, max_wait: float, own: bool = True
+    ) -> Grant:
         granted, wait = self._reserve_script(
-            keys=self._keys(host),
+            keys=[self._key(host, "next"), self._key(host, "leases"), self._key(host, "limits")],
             args=[limits.delay, limits.concurrency, token, self.lease_seconds, max_wait,
-                  BUSY_POLL_SECONDS],
+                  BUSY_POLL_SECONDS, int(own), OWN_LIMITS_SECONDS],
         )  # fmt: skip
         return Grant(bool(int(granted)), float(wait))
 
+    def _held_back(self, host: str) -> bool:
+        return bool(int(self._held_back_script(keys=[self._key(host, "pushed")])))
+
     def _release(self, host: str, token: str) -> None:
-        self.client.zrem(self._keys(host)[1], token)
+        self.client.zrem(self._key(host, "leases"), token)
 
     def push_back(self, host: str, seconds: float) -> None:
-        self._push_back_script(keys=self._keys(host)[:1], args=[seconds])
+        keys = [self._key(host, "next"), self._key(host, "pushed")]
+        self._push_back_script(keys=keys, args=[seconds])
 
     def close(self) -> None:
         self.client.close()
@@ -102,6 +144,14 @@ class SqliteGate(HostGate):
                 "(token TEXT PRIMARY KEY, host TEXT NOT NULL, expires REAL NOT NULL)"
             )
             db.execute("CREATE INDEX IF NOT EXISTS host_leases_host ON host_leases (host)")
+            # tables of their own, not columns: a file an older release made gains them here
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS host_own_limits "
+                "(host TEXT PRIMARY KEY, delay REAL, concurrency INTEGER, expires REAL)"
+            )
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS host_push_backs (host TEXT PRIMARY KEY, until REAL)"
+            )
 
     def _connection(self) -> sqlite3.Connection:
         """One connection per thread and process (a connection must not cross a fork)."""
@@ -115,9 +165,12 @@ class SqliteGate(HostGate):
     def _transaction(self) -> _Immediate:
         return _Immediate(self._connection())
 
-    def _reserve(self, host: str, limits: HostLimits, token: str, max_wait: float) -> Grant:
+    def _reserve(
+        self, host: str, limits: HostLimits, token: str, max_wait: float, own: bool = True
+    ) -> Grant:
         with self._transaction() as db:
             now = time.time()
+            limits = self._own_limits(db, host, limits, own, now)
             db.execute("DELETE FROM host_leases WHERE host = ? AND expires <= ?", (host, now))
             row = db.execute("SELECT next_at FROM host_slots WHERE host = ?", (host,)).fetchone()
             wait = max(0.0, (row[0] if row else 0.0) - now)
@@ -140,16 +193,51 @@ class SqliteGate(HostGate):
             )
             return Grant(True, wait)
 
+    @staticmethod
+    def _own_limits(
+        db: sqlite3.Connection, host: str, limits: HostLimits, own: bool, now: float
+    ) -> HostLimits:
+        """Remember ``limits`` as the host's own, or the stricter of them and the host's own."""
+        if own:
+            db.execute(
+                "INSERT INTO host_own_limits (host, delay, concurrency, expires) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (host) DO UPDATE SET delay = excluded.delay, "
+                "concurrency = excluded.concurrency, expires = excluded.expires",
+                (host, limits.delay, limits.concurrency, now + OWN_LIMITS_SECONDS),
+            )
+            return limits
+        row = db.execute(
+            "SELECT delay, concurrency FROM host_own_limits WHERE host = ? AND expires > ?",
+            (host, now),
+        ).fetchone()
+        if row is None:
+            return limits
+        return HostLimits(max(limits.delay, row[0]), min(limits.concurrency, row[1]))
+
+    def _held_back(self, host: str) -> bool:
+        row = (
+            self._connection()
+            .execute("SELECT until FROM host_push_backs WHERE host = ?", (host,))
+            .fetchone()
+        )
+        return row is not None and row[0] > time.time()
+
     def _release(self, host: str, token: str) -> None:
         with self._transaction() as db:
             db.execute("DELETE FROM host_leases WHERE token = ?", (token,))
 
     def push_back(self, host: str, seconds: float) -> None:
+        until = time.time() + seconds
         with self._transaction() as db:
             db.execute(
                 "INSERT INTO host_slots (host, next_at) VALUES (?, ?) "
                 "ON CONFLICT (host) DO UPDATE SET next_at = max(next_at, excluded.next_at)",
-                (host, time.time() + seconds),
+                (host, until),
+            )
+            db.execute(
+                "INSERT INTO host_push_backs (host, until) VALUES (?, ?) "
+                "ON CONFLICT (host) DO UPDATE SET until = max(until, excluded.until)",
+                (host, until),
             )
 
     def close(self) -> None:

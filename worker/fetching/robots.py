@@ -19,7 +19,7 @@ from protego import Protego
 
 from worker.errors import FetchError, TransientFetchError
 from worker.fetching.client import ROBOTS_MAX_BYTES, Fetcher
-from worker.fetching.hostgate import HostBusy, HostLimits
+from worker.fetching.hostgate import HostBusy, HostLimits, host_key
 
 # A robots.txt that answered but cannot be read (a corrupt gzip stream) is a server error,
 # not a missing file: it allows nothing until it can be read
@@ -44,39 +44,43 @@ class RobotsCache:
         self._entries: dict[str, _Entry] = {}
         self._lock = threading.Lock()
 
-    def allowed(self, url: str, limits: HostLimits | None = None) -> bool:
+    def allowed(self, url: str, limits: HostLimits | None = None, *, own: bool = True) -> bool:
         """Whether our user agent may fetch ``url``; TransientFetchError if robots.txt is down.
 
-        ``limits`` are the host limits of the request that asks (robots.txt is fetched under
-        the same rate limit as the page)."""
-        rules = self._rules(url, limits)
+        ``limits`` (``own``: the host's own) are the host limits of the request that asks
+        (robots.txt is fetched under the same rate limit as the page)."""
+        rules = self._rules(url, limits, own)
         return rules is None or bool(rules.can_fetch(url, self.user_agent))
 
     def crawl_delay(self, url: str) -> float | None:
-        """The host's Crawl-delay for our user agent, in seconds, if it sets one: at most
-        ``MAX_CRAWL_DELAY_SECONDS`` (a "Crawl-delay: 1e14" overflowed the time arithmetic of
-        every wait on the host: its URLs crashed, its source's poll raised)."""
-        rules = self._rules(url)
+        """The host's Crawl-delay for our user agent, in seconds, if it sets one."""
+        return self._crawl_delay(self._rules(url))
+
+    def _crawl_delay(self, rules: Protego | None) -> float | None:
+        """At most ``MAX_CRAWL_DELAY_SECONDS``: a "Crawl-delay: 1e14" overflowed the time
+        arithmetic of every wait on the host (its URLs crashed, its source's poll raised)."""
         delay = rules.crawl_delay(self.user_agent) if rules is not None else None
         if delay is None or math.isnan(delay):
             return None
         return min(max(float(delay), 0.0), MAX_CRAWL_DELAY_SECONDS)
 
-    def _rules(self, url: str, limits: HostLimits | None = None) -> Protego | None:
+    def _rules(
+        self, url: str, limits: HostLimits | None = None, own: bool = True
+    ) -> Protego | None:
         key = robots_url(url)
         now = time.monotonic()
         with self._lock:
             entry = self._entries.get(key)
         if entry is not None and entry.expires > now:
             return entry.rules
-        rules = self._fetch(key, limits)
+        rules = self._fetch(key, limits, own)
         with self._lock:
             self._entries[key] = _Entry(rules, now + self.ttl)
         return rules
 
-    def _fetch(self, robots: str, limits: HostLimits | None) -> Protego | None:
+    def _fetch(self, robots: str, limits: HostLimits | None, own: bool) -> Protego | None:
         try:
-            page = self.fetcher.get(robots, accept="robots", limits=limits)
+            page = self.fetcher.get(robots, accept="robots", limits=limits, own_limits=own)
         except HostBusy:
             raise  # the host is not down, only busy: the caller comes back later
         except FetchError as exc:
@@ -93,7 +97,13 @@ class RobotsCache:
         # utf-8-sig: a byte-order mark (files saved on Windows) would otherwise stick to the
         # first "User-agent" line, and protego would ignore that group
         text = page.content[:ROBOTS_MAX_BYTES].decode("utf-8-sig", errors="replace")
-        return Protego.parse(text)
+        rules = Protego.parse(text)
+        delay = self._crawl_delay(rules)
+        if delay and delay > (limits or self.fetcher.default_limits).delay:
+            # robots.txt itself took a slot at the request delay: the page after it would
+            # follow a request delay later, not a Crawl-delay
+            self.fetcher.gate.push_back(host_key(robots), delay)
+        return rules
 
 
 def robots_url(url: str) -> str:

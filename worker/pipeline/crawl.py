@@ -100,13 +100,13 @@ def _counting(progress: Callable[[int, int], None], total: int) -> Callable[[int
 
 
 def _poll_whole(runtime: Runtime, source_id: int, stop: threading.Event) -> None:
-    """Poll a source, and again each time the host's rate limit paused its sitemap walk (a
-    Crawl-delay longer than a worker waits): this command waits for the host instead."""
+    """Poll a source, and again each time the host's rate limit held the poll back or paused
+    its sitemap walk (a Crawl-delay longer than a worker waits, counted from the robots.txt
+    request too): this command waits for the host instead, up to a minute at a time."""
     result = poll_source(runtime, source_id)
-    for _ in range(runtime.settings.max_sitemap_children):
-        if not result.sitemaps_left or stop.wait(
-            min(result.resume_after, INLINE_MAX_RETRY_WAIT_SECONDS)
-        ):
+    for _ in range(runtime.settings.max_sitemap_children + 1):
+        wait = result.resume_after if result.sitemaps_left else result.busy_for
+        if not wait or wait > INLINE_MAX_RETRY_WAIT_SECONDS or stop.wait(wait):
             return
         result = poll_source(runtime, source_id)
 

@@ -57,6 +57,8 @@ class PollResult:
     # due in ``resume_after`` seconds
     sitemaps_left: int = 0
     resume_after: float = 0.0
+    # the host was busy (a Crawl-delay, a Retry-After): the poll is due again in this many seconds
+    busy_for: float = 0.0
 
 
 @dataclass
@@ -239,7 +241,8 @@ def _poll_source(runtime: Runtime, source_id: int, now: datetime) -> PollResult:
         result.error = f"{exc.reason}: {exc}"
         with runtime.sessions.begin() as session:
             source = session.get_one(Source, source_id)
-            until = now + timedelta(seconds=exc.retry_after or 1.0)
+            result.busy_for = exc.retry_after or 1.0
+            until = now + timedelta(seconds=result.busy_for)
             repository.postpone_poll(session, source, until)
         bound.info("poll.host_busy", until=until.isoformat())
         metrics.polled(outlet_key, source_key, "host_busy")
