@@ -160,7 +160,7 @@ def test_the_compose_worker_settings_reach_celery(tmp_path: Path) -> None:
     celery = Celery("compose-check")
     configure(celery, settings)
     assert celery.conf.worker_soft_shutdown_timeout == 45.0
-    assert celery.conf.worker_max_memory_per_child == 400_000
+    assert celery.conf.worker_max_memory_per_child == 800_000
     assert celery.conf.task_acks_late and celery.conf.task_reject_on_worker_lost
     assert celery.conf.worker_prefetch_multiplier == 2
     assert celery.conf.worker_max_tasks_per_child == 1000

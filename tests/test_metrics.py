@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -21,6 +22,7 @@ from prometheus_client import REGISTRY, CollectorRegistry
 from prometheus_client.parser import text_string_to_metric_families
 
 from worker import metrics
+from worker.broker import prune_delivered
 from worker.errors import ExtractionError, FetchError, NewsworkerError
 from worker.fetching.hostgate import HostBusy, HostLimits
 from worker.fetching.hoststores import SqliteGate
@@ -224,6 +226,27 @@ def test_queue_depth_is_the_brokers(app_fixture: str, request: pytest.FixtureReq
     with celery.connection_for_write() as connection:
         connection.default_channel.basic_get(QUEUE, no_ack=True)
     assert registry.get_sample_value("newsworker_queue_depth", {"queue": QUEUE}) == 2
+
+
+def test_the_embedded_broker_drops_what_it_delivered_and_keeps_what_waits(
+    sqlite_app: Celery, tmp_path: Path
+) -> None:
+    """kombu's SQLite transport kept every delivered message, and each fetch read past them
+    all: an idle worker's CPU grew with the days it had run."""
+    for n in range(5):
+        sqlite_app.send_task("newsworker.poll", (n,))
+    with sqlite_app.connection_for_write() as connection:
+        for _ in range(3):
+            connection.default_channel.basic_get(QUEUE, no_ack=True)
+    url = str(sqlite_app.conf.broker_url)
+    assert [prune_delivered(url, batch=2), prune_delivered(url), prune_delivered(url)] == [2, 1, 0]
+    with sqlite3.connect(tmp_path / "broker.sqlite") as db:
+        assert db.execute("SELECT count(*) FROM kombu_message").fetchone() == (2,)
+    assert scrape(sqlite_app).get_sample_value("newsworker_queue_depth", {"queue": QUEUE}) == 2
+    with sqlite_app.connection_for_write() as connection:
+        left = [connection.default_channel.basic_get(QUEUE, no_ack=True) for _ in range(2)]
+    assert [message.headers["argsrepr"] for message in left] == ["(3,)", "(4,)"]
+    assert prune_delivered("redis://127.0.0.1:6379/0") == 0, "Redis deletes what it delivers"
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -436,6 +439,37 @@ def test_an_edit_saved_while_a_sync_reads_the_file_is_synced_at_the_next_tick(
     monkeypatch.setattr("worker.syncing.load_sources", parse)
     sync_if_changed(runtime)  # the next tick
     assert len(_keys_by_url(runtime)) == 2
+
+
+def test_an_edit_undone_is_applied_by_a_process_that_knew_the_file_as_it_is_again(
+    database_url: str, runtime_factory: RuntimeFactory, tmp_path: Path
+) -> None:
+    """Each process remembered the content it synced last: a pool process that knew the file
+    before a feed was added (another process synced that) took its removal for no change, and
+    the feed was polled on until a restart."""
+    sources = tmp_path / "sources.toml"
+    one_feed = TWO_FEEDS.rsplit("[[outlets.lemonde.sources]]", 1)[0]
+    sources.write_text(one_feed)
+    runtime = runtime_factory(database_url, sources_file=sources)
+    sync_if_changed(runtime)  # this process knows the file with one feed
+    sources.write_text(TWO_FEEDS)  # a feed added, synced by another process's tick
+    settings = {"NEWSWORKER_DATABASE_URL": database_url, "NEWSWORKER_SOURCES_FILE": str(sources),
+                "NEWSWORKER_VAR_DIR": str(tmp_path / "var")}  # fmt: skip
+    tick_elsewhere = (
+        "from worker.runtime import get_runtime\n"
+        "from worker.syncing import sync_if_changed\n"
+        "sync_if_changed(get_runtime())\n"
+    )
+    subprocess.run([sys.executable, "-c", tick_elsewhere], env={**os.environ, **settings},
+                   cwd=tmp_path, check=True, timeout=120)  # fmt: skip
+    assert sorted(_keys_by_url(runtime).values()) == [
+        ("lemonde-intl", True), ("lemonde-une", True)
+    ]  # fmt: skip
+    sources.write_text(one_feed)  # and removed again
+    sync_if_changed(runtime)
+    assert sorted(_keys_by_url(runtime).values()) == [
+        ("lemonde-intl", False), ("lemonde-une", True)
+    ]  # fmt: skip
 
 
 def test_sources_that_swap_keys_sync_and_keep_their_urls(

@@ -10,12 +10,15 @@ from typing import Any
 
 from celery import Celery
 from kombu.exceptions import ChannelError
+from sqlalchemy import create_engine, text
 
 from worker.settings import Settings
 
 # Longer than the longest countdown of a task: a retry's or a busy host's delay, both at most
 # pipeline.decisions.MAX_RETRY_DELAY_SECONDS.
 REDIS_VISIBILITY_TIMEOUT_SECONDS = 2 * 3600
+# Delivered messages the embedded broker drops per call (a tick)
+PRUNE_BATCH = 10_000
 
 
 def transport_options(settings: Settings) -> dict[str, Any]:
@@ -61,3 +64,28 @@ def ping_broker(celery: Celery) -> None:
     """Raise if the broker cannot be reached."""
     with celery.connection_for_write() as connection:
         connection.ensure_connection(max_retries=1, timeout=5)
+
+
+def prune_delivered(broker_url: str, batch: int = PRUNE_BATCH) -> int:
+    """Delete up to ``batch`` messages the embedded broker has delivered; 0 on any other broker.
+
+    kombu's SQLAlchemy transport marks a delivered message invisible and keeps it for good, and
+    its fetch reads past every one of them each time a worker polls a queue: an idle ``run``
+    used 0.6 % of a core with 900 of them and 65 % with 300,000 (the tick alone sends 2,880 a
+    day). A delivered message is never read again: a worker that stops hands back what it holds
+    as new messages."""
+    if not broker_url.startswith("sqla+sqlite:///"):
+        return 0
+    engine = create_engine(broker_url.removeprefix("sqla+"), connect_args={"timeout": 60})
+    try:
+        with engine.begin() as connection:
+            deleted = connection.execute(
+                text(
+                    "DELETE FROM kombu_message WHERE id IN "
+                    "(SELECT id FROM kombu_message WHERE visible = 0 LIMIT :batch)"
+                ),
+                {"batch": batch},
+            )
+        return int(deleted.rowcount or 0)
+    finally:
+        engine.dispose()

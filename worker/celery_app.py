@@ -7,6 +7,11 @@ once. Tasks acknowledge late and are rejected back to the queue when their worke
 
 from __future__ import annotations
 
+import ctypes
+import multiprocessing
+import os
+import signal
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -115,6 +120,20 @@ def _setup_logging(**_: Any) -> None:
 def _tick_on_start(sender: Any = None, **_: Any) -> None:
     """Claim due sources right away instead of one tick interval after (re)start."""
     app.send_task("newsworker.tick")
+
+
+@signals.beat_embedded_init.connect
+def _end_with_the_worker(**_: Any) -> None:
+    """``run``'s beat is a child process of its worker. Killed (``kill -9``, the OOM killer),
+    the worker left it running for good, re-parented to init and still ticking beside the
+    beat of the next ``run``: on Linux the kernel now sends it SIGTERM when the worker dies."""
+    if not sys.platform.startswith("linux"):
+        return
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    parent = multiprocessing.parent_process()
+    if parent is not None and os.getppid() != parent.pid:  # died before the call took effect
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 _beat_heartbeat: BeatHeartbeat | None = None

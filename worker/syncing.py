@@ -18,8 +18,6 @@ from worker.storage.repository import SyncReport, sync_sources
 
 log = structlog.get_logger(__name__)
 
-_last_synced: dict[str, str] = {}
-
 
 def sync_from_file(runtime: Runtime, content: bytes | None = None) -> SyncReport:
     """Load, validate and sync the sources file (``content``: its bytes, when the caller read
@@ -34,37 +32,46 @@ def sync_from_file(runtime: Runtime, content: bytes | None = None) -> SyncReport
     with runtime.sessions.begin() as session:
         report = sync_sources(session, outlets)
         syncs.record_synced(session, str(path), digest, datetime.now(UTC))
-    _last_synced[str(path)] = digest
     log.info("sources.synced", file=str(path), outlets=report.outlets, sources=report.sources,
              disabled=report.disabled)  # fmt: skip
     return report
 
 
 def sync_if_changed(runtime: Runtime) -> None:
-    """Sync when the file differs from what this process synced last; a bad edit, or a sync
-    the database refuses, is logged and leaves the last good sync in place (tried again next
-    tick when the database refused it: that may pass)."""
+    """Sync when the file differs from what the database last synced from it; a bad edit, or
+    a sync the database refuses, is logged and leaves the last good sync in place (tried again
+    next tick when the database refused it: that may pass).
+
+    The database's record decides, not this process's memory: a pool process forked from
+    the worker knew the file as it was at start, so an edit that brought it back to that (an
+    outlet added, then removed) looked unchanged to every process started since, and was
+    never applied until a restart."""
     path = runtime.settings.sources_file
+    unreadable: ConfigError | None = None
     try:
         content = read_sources_file(path)
     except ConfigError as exc:  # gone, a directory, no permission
-        digest = _UNREADABLE
-        if _last_synced.get(str(path)) != digest:  # said once, not at every tick
-            _last_synced[str(path)] = digest
-            keep_last_good_sync(runtime, exc, None)
-        return
-    digest = _digest(content)
-    if _last_synced.get(str(path)) == digest:
-        return
+        content, unreadable = b"", exc
+    digest = _UNREADABLE if unreadable else _digest(content)
     try:
+        with runtime.sessions() as session:
+            synced, refused = syncs.recorded_digests(session, str(path))
+    except SQLAlchemyError as exc:  # the tick polls on with what the database holds
+        log.error("sources.sync_failed", file=str(path), error=str(exc).splitlines()[0])
+        return
+    if digest == refused or (digest == synced and refused is None):
+        return  # synced, or its refusal already said and shown
+    try:
+        if unreadable:
+            raise unreadable
         sync_from_file(runtime, content)
     except ConfigError as exc:
-        _last_synced[str(path)] = digest  # do not log the same bad edit every tick
         keep_last_good_sync(runtime, exc, digest)
     except SQLAlchemyError as exc:  # rolled back: the last good sync stays, the tick polls on
         log.error("sources.sync_failed", file=str(path), error=str(exc).splitlines()[0])
 
 
+# recorded as a refused digest: the file could not be read at all
 _UNREADABLE = "unreadable"
 
 

@@ -15,7 +15,7 @@ from celery.exceptions import TimeLimitExceeded
 from sqlalchemy.exc import OperationalError
 
 from worker import metrics, pipeline
-from worker.broker import queue_depth
+from worker.broker import prune_delivered, queue_depth
 from worker.celery_app import app
 from worker.runtime import get_runtime
 from worker.syncing import sync_if_changed
@@ -39,6 +39,7 @@ def tick() -> int:
         fetch.delay(url_id)
     pipeline.prune_raw_pages(runtime)
     pipeline.forget_unrepeated_paragraphs(runtime)
+    prune_delivered(runtime.settings.broker_url)
     return len(source_ids)
 
 

@@ -1,9 +1,11 @@
-"""Ctrl-C on an inline command: it stops, it does not fetch everything first."""
+"""Interrupted commands: Ctrl-C on an inline crawl stops it; a killed `run` leaves nothing."""
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
+from contextlib import suppress
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.e2e.outlets import feed_service, rss_of
-from tests.e2e.processes import run_cli, start, wait_until
+from tests.e2e.processes import run_cli, start, stop, wait_until
 from tests.localweb.server import LocalSite, Response
 from worker.storage.db import make_engine
 from worker.storage.models import Url
@@ -60,3 +62,46 @@ def _states(tmp_path: Path) -> list[str]:
         states = list(session.scalars(select(Url.state)))
     engine.dispose()
     return states
+
+
+def _children(pid: int) -> set[int]:
+    """The processes whose parent is ``pid``."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with suppress(OSError):
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                if int(fields[1]) == pid:
+                    found.add(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads processes from /proc (Linux)")
+def test_a_killed_run_leaves_no_beat_ticking_behind(tmp_path: Path) -> None:
+    """`run` SIGKILLed (kill -9, the OOM killer) left its embedded beat running, re-parented
+    to init, ticking beside the next run's beat for good."""
+    with LocalSite() as site:
+        site.add("/feed.xml", rss_of([]))
+        env = feed_service(site, tmp_path, concurrency="1")
+        log = tmp_path / "run.log"
+        run = start(["run"], env, tmp_path, log)
+        try:
+            # its pool process and its beat
+            wait_until(lambda: len(_children(run.pid)) >= 2, 90, "the pool and beat", log)
+            wait_until(lambda: "beat: Starting" in log.read_text(errors="replace"), 60,
+                       "the beat", log)  # fmt: skip
+            children = _children(run.pid)
+            os.kill(run.pid, signal.SIGKILL)
+            run.wait(timeout=10)
+            wait_until(lambda: not any(_alive(pid) for pid in children), 20,
+                       "every child of the killed run to end", log)  # fmt: skip
+        finally:
+            stop(run)

@@ -40,6 +40,12 @@ def record_refused(
     )
 
 
+def recorded_digests(session: Session, path: str) -> tuple[str | None, str | None]:
+    """The digests of ``path``'s content last synced and last refused (None: none)."""
+    row = session.get(SourcesFileSync, path[:_MAX_PATH_CHARS])
+    return (row.synced_digest, row.refused_digest) if row is not None else (None, None)
+
+
 def all_syncs(session: Session) -> list[SourcesFileSync]:
     return list(session.scalars(select(SourcesFileSync).order_by(SourcesFileSync.path)))
 
