@@ -16,6 +16,7 @@ from structlog.testing import capture_logs
 
 from tests.conftest import truncate_postgres
 from tests.localweb.server import LocalSite, Response
+from tests.localweb.wire import local_story
 from worker.broker import REDIS_VISIBILITY_TIMEOUT_SECONDS
 from worker.discovery import DiscoveredLink
 from worker.extraction import EXTRACTOR_VERSION
@@ -26,7 +27,7 @@ from worker.pipeline.poll import PollResult
 from worker.reporting.urls import trace_url
 from worker.runtime import Runtime
 from worker.storage import repository
-from worker.storage.models import Article, RawPage, Source, Story, Url
+from worker.storage.models import Article, ArticleVersion, RawPage, Source, Story, Url
 from worker.syncing import sync_from_file
 
 RuntimeFactory = Callable[..., Runtime]
@@ -900,6 +901,85 @@ def _sitemap(site: LocalSite, paths: list[str], *, index: bool = False) -> Respo
     locs = "".join(f"<{item}><loc>{site.url(path)}</loc></{item}>" for path in paths)
     xml = f'<{tag} xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</{tag}>'
     return Response(xml, content_type="application/xml")
+
+
+def _dated_sitemap(site: LocalSite, changed: dict[str, datetime]) -> Response:
+    """A sitemap of ``changed``: path -> its lastmod."""
+    urls = "".join(
+        f"<url><loc>{site.url(path)}</loc><lastmod>{at.isoformat()}</lastmod></url>"
+        for path, at in changed.items()
+    )
+    xml = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
+    return Response(xml, content_type="application/xml")
+
+
+def _fetched_hours_ago(runtime: Runtime, hours: float, *, first_seen: float = 0.0) -> None:
+    """Every URL last fetched ``hours`` ago (and first seen ``first_seen`` hours before that)."""
+    then = datetime.now(UTC) - timedelta(hours=hours)
+    with runtime.sessions.begin() as session:
+        session.execute(
+            update(Url).values(
+                last_attempt_at=then, first_seen_at=then - timedelta(hours=first_seen)
+            )
+        )
+        session.execute(update(Article).values(fetched_at=then))  # fmt: skip
+
+
+def test_an_article_its_sitemap_says_changed_is_fetched_again_and_its_edit_kept(
+    site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
+) -> None:
+    """A URL seen before was never fetched again: an edit, a correction or a page taken down
+    after the first fetch never reached the database, whatever the source said."""
+    site.add("/news/a", article_page(site.url("/news/a"), "Drills", PARAGRAPHS))
+    site.add("/news/b", article_page(site.url("/news/b"), "Other", OTHER_STORY))
+    published = datetime.now(UTC) - timedelta(hours=3)
+    site.add("/sitemap.xml", _dated_sitemap(site, {"/news/a": published, "/news/b": published}))
+    sitemap = {"daily/sitemap": ("sitemap", site.url("/sitemap.xml"))}
+    runtime = _synced(tmp_path, runtime_factory, database_url, sitemap)
+    edited, other = _poll(runtime)
+    for url_id in (edited, other):
+        assert process_url(runtime, url_id).state == "stored"
+    _fetched_hours_ago(runtime, 2)
+    assert _poll(runtime) == [], "no change announced: nothing fetched again"
+    correction = "Correction: the drills begin on Monday, not Sunday as first reported."
+    site.add("/news/a", article_page(site.url("/news/a"), "Drills", [*PARAGRAPHS, correction]))
+    an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
+    site.add("/sitemap.xml", _dated_sitemap(site, {"/news/a": an_hour_ago, "/news/b": published}))
+    result = poll_source(runtime, _source_id(runtime))
+    assert (result.url_ids, result.refreshed) == ([edited], 1)
+    assert process_url(runtime, edited).state == "stored"
+    with runtime.sessions() as session:
+        article = session.get_one(Article, _url(runtime, edited).article_id)
+        assert correction in article.body
+        assert [v.version for v in session.scalars(select(ArticleVersion))] == [1]
+    assert _poll(runtime) == [], "fetched since the change: not again"
+    _fetched_hours_ago(runtime, 2, first_seen=48)  # an article two days old: left as it is
+    site.add("/sitemap.xml", _dated_sitemap(site, {"/news/a": an_hour_ago, "/news/b": published}))
+    assert _poll(runtime) == []
+
+
+def test_change_times_a_sitemap_stamps_on_every_link_fetch_nothing_again(
+    site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
+) -> None:
+    """A sitemap stamped with the time it was generated says every page changed at every poll:
+    taken for changes, every article of the last two days would be fetched hourly."""
+    paths = [f"/news/{n}" for n in range(10)]
+    for n, path in enumerate(paths):
+        site.add(path, article_page(site.url(path), f"Story {n}", local_story(n)))
+    generated = datetime.now(UTC) - timedelta(hours=3)
+    site.add("/sitemap.xml", _dated_sitemap(site, dict.fromkeys(paths, generated)))
+    sitemap = {"daily/sitemap": ("sitemap", site.url("/sitemap.xml"))}
+    runtime = _synced(tmp_path, runtime_factory, database_url, sitemap)
+    for url_id in _poll(runtime):
+        assert process_url(runtime, url_id).state == "stored"
+    _fetched_hours_ago(runtime, 2)
+    regenerated = datetime.now(UTC) - timedelta(minutes=1)
+    site.add("/sitemap.xml", _dated_sitemap(site, dict.fromkeys(paths, regenerated)))
+    with capture_logs() as logs:
+        result = poll_source(runtime, _source_id(runtime))
+    assert (result.url_ids, result.refreshed) == ([], 0)
+    (ignored,) = [line for line in logs if line["event"] == "poll.change_times_ignored"]
+    assert ignored["links"] == 10
 
 
 def test_a_sitemap_a_poll_could_not_read_for_now_is_read_at_the_next_poll(

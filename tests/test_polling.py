@@ -128,7 +128,7 @@ def test_polling_known_links_again_takes_no_new_url_ids(
         with runtime.sessions.begin() as session:
             source_id = session.scalars(select(Source.id)).first()
             assert source_id is not None
-            return repository.record_links(session, source_id, batch, now, timeout)
+            return repository.record_links(session, source_id, batch, now, timeout).url_ids
 
     def last_id_taken() -> int:
         with runtime.sessions() as session:

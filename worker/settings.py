@@ -102,6 +102,13 @@ class Settings(BaseSettings):
     tick_seconds: float = Field(
         30.0, gt=0, description="How often beat sends the tick that claims due sources."
     )
+    refresh_within_hours: float = Field(
+        48.0,
+        ge=0,
+        description="A stored article whose source (a sitemap's lastmod, an Atom entry's updated) "
+        "says it changed since it was fetched is fetched again, at most hourly, while its URL is "
+        "younger than this many hours. 0: never.",
+    )
     pending_timeout_seconds: int = Field(
         3600,
         ge=0,

@@ -205,7 +205,7 @@ def record_backfill(
     for start in range(0, len(plan.links), RECORD_CHUNK):
         chunk = plan.links[start : start + RECORD_CHUNK]
         with runtime.sessions.begin() as session:
-            ids.update(repository.record_links(session, source_id, chunk, now, timeout))
+            ids.update(repository.record_links(session, source_id, chunk, now, timeout).url_ids)
             if inline:
                 keys = [link.url for link in chunk]
                 pending = select(Url.id).where(Url.url.in_(keys), Url.state == "pending")

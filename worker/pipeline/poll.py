@@ -59,6 +59,8 @@ class PollResult:
     resume_after: float = 0.0
     # the host was busy (a Crawl-delay, a Retry-After): the poll is due again in this many seconds
     busy_for: float = 0.0
+    # stored articles the source says changed, queued to be fetched again (among url_ids)
+    refreshed: int = 0
 
 
 @dataclass
@@ -270,8 +272,10 @@ def _poll_source(runtime: Runtime, source_id: int, now: datetime) -> PollResult:
     result.links = len(links)
     result.refused = found.refused
     timeout = timedelta(seconds=runtime.settings.pending_timeout_seconds)
+    refresh_within = timedelta(hours=runtime.settings.refresh_within_hours)
     with runtime.sessions.begin() as session:
-        result.url_ids = repository.record_links(session, source_id, links, now, timeout)
+        recorded = repository.record_links(session, source_id, links, now, timeout, refresh_within)
+        result.url_ids, result.refreshed = recorded.url_ids, recorded.refreshed
         source = session.get_one(Source, source_id)
         # validators kept while children are pending: the next poll reads those, not the index
         repository.record_poll_success(
@@ -286,12 +290,19 @@ def _poll_source(runtime: Runtime, source_id: int, now: datetime) -> PollResult:
         repository.record_pending_sitemaps(session, source, walk.left, resume_at)
     for raw, why in found.refused:
         bound.info("poll.link_refused", link=raw, reason=why)
+    if recorded.refresh_refused:
+        bound.warning(
+            "poll.change_times_ignored", links=recorded.refresh_refused,
+            why="most stored links changed since fetched: times of the file, not the pages",
+        )  # fmt: skip
     if walk.left:
         result.sitemaps_left, result.resume_after = len(walk.left), walk.resume_after
         bound.info(
             "poll.sitemap_walk_paused", sitemaps_left=len(walk.left), until=resume_at.isoformat()
         )
-    bound.info("poll.done", links=result.links, queued=len(result.url_ids))
+    bound.info(
+        "poll.done", links=result.links, queued=len(result.url_ids), refreshed=result.refreshed
+    )
     metrics.polled(outlet_key, source_key, "ok")
     return result
 
@@ -300,7 +311,8 @@ def frontier_links(
     links: Iterable[DiscoveredLink], refused: list[tuple[str, str]]
 ) -> list[FrontierLink]:
     """One frontier link per cleaned URL, with the first title and publication time any of its
-    links announced (a sitemap may list a URL twice, once with a tracking parameter).
+    links announced (a sitemap may list a URL twice, once with a tracking parameter), and the
+    latest change time.
 
     A URL whose cleaned form outgrows the URL columns (percent-encoding triples a non-ASCII
     character) goes to ``refused``: on PostgreSQL it failed the whole poll."""
@@ -313,10 +325,12 @@ def frontier_links(
             continue
         seen = merged.get(key)
         published_at = link.published_at if (link.published_at or latest) <= latest else None
+        modified_at = link.modified_at if (link.modified_at or latest) <= latest else None
         merged[key] = FrontierLink(
             key,
             (seen.title if seen else None) or link.title,
             (seen.published_at if seen else None) or published_at,
+            max(filter(None, (seen.modified_at if seen else None, modified_at)), default=None),
         )
     return list(merged.values())
 

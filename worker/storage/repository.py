@@ -342,6 +342,24 @@ class FrontierLink:
     url: str
     title: str | None = None
     published_at: datetime | None = None
+    modified_at: datetime | None = None  # when the source says the page last changed
+
+
+# A stored article its source says changed is fetched again at most this often
+REFRESH_EVERY = timedelta(hours=1)
+# When this share of a poll's stored links (and at least REFRESH_GENERATED_MIN) would be
+# fetched again, the source stamps its links with the time it was generated, not changed
+REFRESH_GENERATED_SHARE = 0.8
+REFRESH_GENERATED_MIN = 10
+
+
+@dataclass
+class Recorded:
+    """What ``record_links`` queued: new URLs, lost tasks' URLs, and changed articles."""
+
+    url_ids: list[int]
+    refreshed: int = 0
+    refresh_refused: int = 0  # links whose change times looked generated: none fetched again
 
 
 def record_links(
@@ -350,33 +368,48 @@ def record_links(
     links: Sequence[FrontierLink],
     now: datetime,
     pending_timeout: timedelta,
-) -> list[int]:
+    refresh_within: timedelta | None = None,
+) -> Recorded:
     """Record yielded URLs; return the ids to queue for fetching.
 
     New URLs and URLs left pending longer than ``pending_timeout`` (a lost task) are returned and
-    marked queued; URLs already in a final state are only marked as seen again. The first
-    announced title and time of a URL are kept; a later source fills in only what was missing.
+    marked queued; URLs already in a final state are only marked as seen again, but for a
+    stored article the source says changed since it was fetched, first seen within
+    ``refresh_within`` and not fetched in the last ``REFRESH_EVERY``: it is fetched again (an
+    edit, a correction, a page taken down). The first announced title and time of a URL are
+    kept; a later source fills in only what was missing.
     """
     unique: dict[str, FrontierLink] = {}
     for link in links:
         unique.setdefault(link.url, link)
-    to_queue: list[int] = []
+    recorded = Recorded([])
     cutoff = now - pending_timeout
     for chunk in _chunks(list(unique.values())):
         keys = [link.url for link in chunk]
         # looked up by url alone: with a condition on state, SQLite chose the state index and
         # read every pending URL for each chunk (a 219,000-link sitemap: 55 s)
-        known = {
-            row.url: row
-            for row in session.execute(
-                select(Url.id, Url.url, Url.state, Url.queued_at).where(Url.url.in_(keys))
-            )
-        }
+        rows = select(
+            Url.id, Url.url, Url.state, Url.queued_at, Url.first_seen_at, Url.last_attempt_at,
+            Article.fetched_at,
+        ).outerjoin(Article, Article.id == Url.article_id)  # fmt: skip
+        known = {row.url: row for row in session.execute(rows.where(Url.url.in_(keys)))}
         queue = {
             url: row.id
             for url, row in known.items()
             if row.state == "pending" and (row.queued_at is None or row.queued_at < cutoff)
         }
+        if refresh_within:
+            changed = _changed_articles(chunk, known, now, refresh_within)
+            stamped = sum(1 for link in chunk if link.modified_at and _stored(known.get(link.url)))
+            if len(changed) >= max(REFRESH_GENERATED_MIN, REFRESH_GENERATED_SHARE * stamped):
+                recorded.refresh_refused += len(changed)
+            elif changed:
+                session.execute(
+                    update(Url).where(Url.id.in_(changed.values())).values(
+                        state="pending", attempts=0)
+                )  # fmt: skip
+                queue.update(changed)
+                recorded.refreshed += len(changed)
         queue.update(_insert_new(session, source_id, [k for k in chunk if k.url not in known], now))
         if known:
             session.execute(update(Url).where(Url.url.in_(list(known))).values(last_seen_at=now))
@@ -384,8 +417,32 @@ def record_links(
         ids = [queue[key] for key in keys if key in queue]  # in the source's order
         if ids:
             session.execute(update(Url).where(Url.id.in_(ids)).values(queued_at=now))
-        to_queue.extend(ids)
-    return to_queue
+        recorded.url_ids.extend(ids)
+    return recorded
+
+
+def _stored(row: Any) -> bool:
+    return row is not None and row.state == "stored" and row.fetched_at is not None
+
+
+def _changed_articles(
+    links: Sequence[FrontierLink], known: dict[str, Any], now: datetime, within: timedelta
+) -> dict[str, int]:
+    """The stored articles among ``links`` whose source says they changed after they were
+    fetched: URL ids by URL."""
+    changed = {}
+    for link in links:
+        row = known.get(link.url)
+        if (
+            row is not None
+            and link.modified_at is not None
+            and _stored(row)
+            and link.modified_at > row.fetched_at
+            and row.first_seen_at >= now - within
+            and (row.last_attempt_at is None or row.last_attempt_at <= now - REFRESH_EVERY)
+        ):
+            changed[link.url] = row.id
+    return changed
 
 
 def _insert_new(
