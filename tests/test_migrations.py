@@ -27,7 +27,7 @@ from worker.storage.models import Base
 # tables the worker keeps for itself: named in docs/schema.md, not described column by column
 INTERNAL = {
     "story_keys", "story_signatures", "outlet_paragraphs", "raw_pages", "heartbeats",
-    "listing_canonicals", "sources_file_syncs",
+    "listing_canonicals", "sources_file_syncs", "sitemap_validators",
 }  # fmt: skip
 
 

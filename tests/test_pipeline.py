@@ -982,6 +982,38 @@ def test_change_times_a_sitemap_stamps_on_every_link_fetch_nothing_again(
     assert ignored["links"] == 10
 
 
+def test_an_index_walked_again_asks_its_children_whether_they_changed(
+    site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
+) -> None:
+    """Only the index was asked conditionally: when it changed (a news site's adds a child a
+    day), every child it lists was downloaded whole again."""
+    stamp = "Sat, 05 Dec 2026 10:00:00 GMT"
+    site.add("/index.xml", replace(_sitemap(site, ["/a.xml", "/b.xml"], index=True),
+                                   headers={"ETag": '"i1"'}))  # fmt: skip
+    site.add("/a.xml", replace(_sitemap(site, ["/news/a"]), headers={"ETag": '"a1"'}))
+    site.add("/b.xml", replace(_sitemap(site, ["/news/b"]), headers={"Last-Modified": stamp}))
+    sitemap = {"daily/sitemap": ("sitemap", site.url("/index.xml"))}
+    runtime = _synced(tmp_path, runtime_factory, database_url, sitemap)
+    assert len(_poll(runtime)) == 2
+    site.add("/index.xml", replace(_sitemap(site, ["/a.xml", "/b.xml", "/c.xml"], index=True),
+                                   headers={"ETag": '"i2"'}))  # fmt: skip
+    site.add("/c.xml", _sitemap(site, ["/news/c"]))
+    site.add("/a.xml", replace(_sitemap(site, ["/news/a", "/news/a2"]), headers={"ETag": '"a2"'}))
+    site.reset_counts()
+    found = sorted(_url(runtime, url_id).url for url_id in _poll(runtime))
+    assert found == [site.url("/news/a2"), site.url("/news/c")]
+    asked = {path: {k.lower(): v for k, v in headers.items()} for path, headers in site.requests}
+    assert asked["/a.xml"].get("if-none-match") == '"a1"', "a changed child is read whole"
+    assert asked["/b.xml"].get("if-modified-since") == stamp, "an unchanged one answers 304"
+    assert "if-none-match" not in asked["/c.xml"], "a new one has nothing to send back"
+    site.add("/index.xml", replace(_sitemap(site, ["/a.xml", "/b.xml", "/c.xml"], index=True),
+                                   headers={"ETag": '"i3"'}))  # fmt: skip
+    site.reset_counts()
+    assert _poll(runtime) == []
+    asked = {path: {k.lower(): v for k, v in headers.items()} for path, headers in site.requests}
+    assert asked["/a.xml"].get("if-none-match") == '"a2"', "the validators of the last read"
+
+
 def test_a_sitemap_a_poll_could_not_read_for_now_is_read_at_the_next_poll(
     site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
 ) -> None:

@@ -70,6 +70,8 @@ class SitemapWalk:
     complete: bool = True  # False: a child failed for now, the index must be read whole again
     left: list[str] = field(default_factory=list)  # not read: for the next poll
     resume_after: float = 0.0
+    # children read or found unchanged: their ETag and Last-Modified, for the next walk
+    validators: repository.Validators = field(default_factory=dict)
 
 
 def tick(runtime: Runtime, now: datetime | None = None) -> list[int]:
@@ -206,6 +208,7 @@ def _poll_source(runtime: Runtime, source_id: int, now: datetime) -> PollResult:
         outlet_key = source.outlet.key
         limits = outlet_limits(source.outlet, runtime.settings)
         zone = outlet_zone(source.outlet)  # for a feed's or sitemap's times given without one
+        children = repository.sitemap_validators(session, source_id) if kind == "sitemap" else {}
     bound = log.bind(source=source_key, source_id=source_id, outlet=outlet_key, url=url)
     if not enabled:  # disabled after its poll was queued: not fetched again
         result.error = f"source {source_key} is disabled"
@@ -229,7 +232,7 @@ def _poll_source(runtime: Runtime, source_id: int, now: datetime) -> PollResult:
             )
             found = _parse(kind, page, pattern, zone)
         walk = (
-            _follow_sitemaps(runtime, found, limits, zone, bound)
+            _follow_sitemaps(runtime, found, limits, zone, bound, children)
             if found.sitemaps
             else SitemapWalk()
         )
@@ -288,6 +291,8 @@ def _poll_source(runtime: Runtime, source_id: int, now: datetime) -> PollResult:
         )
         resume_at = now + timedelta(seconds=walk.resume_after)
         repository.record_pending_sitemaps(session, source, walk.left, resume_at)
+        if walk.validators:
+            repository.record_sitemap_validators(session, source_id, walk.validators, now)
     for raw, why in found.refused:
         bound.info("poll.link_refused", link=raw, reason=why)
     if recorded.refresh_refused:
@@ -377,8 +382,13 @@ def _follow_sitemaps(
     limits: HostLimits,
     zone: tzinfo | None,
     bound: structlog.BoundLogger,
+    known: repository.Validators,
 ) -> SitemapWalk:
     """Walk a sitemap index (breadth first, capped); a broken child is logged and skipped.
+
+    Each child is asked for conditionally, with the validators ``known`` from the last walk: a
+    news site's index changes daily, and every child was downloaded whole again each time. A
+    child answering 304 is unchanged: its links were recorded when it was read.
 
     Not complete when a child failed for now (a 503, a timeout): the index's validators are
     then not kept, or the next poll's 304 would never read that child again. A busy host
@@ -401,9 +411,14 @@ def _follow_sitemaps(
         if child_url in seen:
             continue
         seen.add(child_url)
+        etag, last_modified = known.get(child_url, (None, None))
         try:
-            page = runtime.fetcher.get(child_url, accept="feed", limits=limits)
+            page = runtime.fetcher.get(
+                child_url, accept="feed", limits=limits, etag=etag, last_modified=last_modified
+            )
             child = _parse("sitemap", page, None, zone)
+        except NotModified:
+            walk.validators[child_url] = (etag, last_modified)
         except HostBusy as busy:
             unread = [child_url, *(u for u in queue if u not in seen)]
             walk.left = list(dict.fromkeys(unread))[:budget]
@@ -419,6 +434,8 @@ def _follow_sitemaps(
             found.refused.extend(child.refused)
             found.beyond_limit += child.beyond_limit
             queue.extend(child.sitemaps)
+            headers = page.headers
+            walk.validators[child_url] = (headers.get("etag"), headers.get("last-modified"))
         budget -= 1
     if queue:
         bound.warning("poll.sitemap_budget_spent", left=len(queue))

@@ -380,6 +380,28 @@ class ListingCanonical(Base):
     )
 
 
+class SitemapValidator(Base):
+    __tablename__ = "sitemap_validators"
+    __table_args__ = {
+        "comment": "The ETag and Last-Modified of each child sitemap a source's index lists, "
+        "sent back at the next walk. Internal."
+    }
+
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("sources.id"), primary_key=True, comment="The source whose index lists it."
+    )
+    url: Mapped[str] = mapped_column(
+        String(MAX_URL_CHARS), primary_key=True, comment="The child sitemap."
+    )
+    etag: Mapped[str | None] = mapped_column(ClippedString(512), comment="Its ETag.")
+    last_modified: Mapped[str | None] = mapped_column(
+        ClippedString(128), comment="Its Last-Modified."
+    )
+    checked_at: Mapped[datetime] = mapped_column(
+        comment="When it was last read or answered 304 (UTC)."
+    )
+
+
 class StoryKey(Base):
     __tablename__ = "story_keys"
     __table_args__ = {"comment": "Lookup keys of each article's story fingerprint. Internal."}

@@ -37,6 +37,7 @@ from worker.storage.models import (
     ListingCanonical,
     Outlet,
     RawPage,
+    SitemapValidator,
     Source,
     Url,
 )
@@ -762,6 +763,44 @@ def find_claimants(
 def is_listing_canonical(session: Session, canonical_url: str) -> bool:
     """Whether different articles have named this address canonical: a listing page."""
     return session.get(ListingCanonical, canonical_url) is not None
+
+
+# A child sitemap no walk has read or checked for this long is forgotten
+FORGET_SITEMAP_AFTER = timedelta(days=30)
+# child sitemap URL -> its ETag and Last-Modified
+Validators = dict[str, tuple[str | None, str | None]]
+
+
+def sitemap_validators(session: Session, source_id: int) -> Validators:
+    """The ETag and Last-Modified of each child sitemap of the source's index, by URL."""
+    rows = session.execute(
+        select(SitemapValidator.url, SitemapValidator.etag, SitemapValidator.last_modified)
+        .where(SitemapValidator.source_id == source_id)
+    )  # fmt: skip
+    return {row.url: (row.etag, row.last_modified) for row in rows}
+
+
+def record_sitemap_validators(
+    session: Session,
+    source_id: int,
+    validators: Validators,
+    now: datetime,
+) -> None:
+    """Keep what a walk read (or found unchanged) for the next; forget children no walk has
+    met for ``FORGET_SITEMAP_AFTER`` (a news site's index adds one a day)."""
+    for url, (etag, last_modified) in validators.items():
+        values = {"etag": etag, "last_modified": last_modified, "checked_at": now}
+        session.execute(
+            dialect_insert(session, SitemapValidator)
+            .values(source_id=source_id, url=url, **values)
+            .on_conflict_do_update(index_elements=["source_id", "url"], set_=values)
+        )
+    session.execute(
+        delete(SitemapValidator).where(
+            SitemapValidator.source_id == source_id,
+            SitemapValidator.checked_at < now - FORGET_SITEMAP_AFTER,
+        )
+    )
 
 
 def remember_listing_canonical(
