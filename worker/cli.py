@@ -147,14 +147,43 @@ def _migrate_embedded() -> None:
 
 def _runtime(*, create: bool = False) -> Any:
     """The process runtime, on a migrated embedded database. Only the commands that ingest
-    ``create`` one: the others, on a mistyped path or run from another directory, made an empty
-    database and reported nothing wrong in it."""
+    ``create`` or migrate one: the others, on a mistyped path or run from another directory,
+    made an empty database and reported nothing wrong in it; and after an upgrade of the code
+    (`git pull`), a `status` migrated the database under the worker still running the old
+    code."""
     from worker.runtime import get_runtime
 
-    if not create:
+    if create:
+        _migrate_embedded()
+    else:
         _require_embedded_file()
-    _migrate_embedded()
+        _require_embedded_schema()
     return get_runtime()
+
+
+def _require_embedded_schema() -> None:
+    """Exit 2 when the embedded database is not at this release's revision, saying how to
+    migrate it (or, migrated by a newer release, which release reads it)."""
+    from worker.storage.migrations import (
+        current_revision,
+        head_revision,
+        known_revision,
+        newer_schema,
+    )
+
+    url = get_settings().database_url
+    if not url.startswith("sqlite"):
+        return  # a server's database is migrated by its own step (compose's `migrate`)
+    current, head = current_revision(url), head_revision()
+    if current == head:
+        return
+    if current is not None and not known_revision(current):
+        raise _fail(newer_schema(current))
+    raise _fail(
+        f"database schema at {current or 'none'}, older than this release's {head}: run "
+        "`newsworker db upgrade` once the worker running on it is stopped (or start "
+        "`newsworker run`, which upgrades it)"
+    )
 
 
 def _require_embedded_file() -> None:

@@ -259,6 +259,28 @@ def test_a_database_a_newer_release_migrated_stops_every_command_as_health_says(
         assert result.stderr == f"error: {said}\n", command
 
 
+def test_reports_leave_an_embedded_database_of_an_older_release_to_the_commands_that_ingest(
+    tmp_path: Path,
+) -> None:
+    """`status` after a `git pull` migrated the embedded database under the worker still
+    running the old code: reports say how to migrate instead, and `run` or `db upgrade` do."""
+    from worker.storage.migrations import current_revision, downgrade
+
+    env = _one_source_env(tmp_path, "feed", "http://127.0.0.1:9/feed.xml")
+    assert run_cli(["db", "upgrade"], env, tmp_path).returncode == 0
+    assert run_cli(["sources", "--sync"], env, tmp_path).returncode == 0
+    url = f"sqlite:///{tmp_path / 'var' / 'newsworker.sqlite'}"
+    downgrade(url, "0016")  # as the release before left it
+    for command in (["status"], ["failures"], ["rerun", "--dry-run"]):
+        result = run_cli(command, env, tmp_path)
+        assert result.returncode == 2, (command, result.stderr[-500:])
+        assert f"database schema at 0016, older than this release's {head_revision()}: run " \
+            "`newsworker db upgrade`" in result.stderr, command  # fmt: skip
+    assert current_revision(url) == "0016", "a report migrated the database"
+    assert run_cli(["db", "upgrade"], env, tmp_path).returncode == 0
+    assert run_cli(["status"], env, tmp_path).returncode == 0
+
+
 def test_a_backfill_that_left_part_of_the_window_unread_exits_1(tmp_path: Path) -> None:
     # a sub-sitemap that failed (or was not read) exited 0: a script took the window as done
     from tests.localweb.wire import Page, local_story, page_html
