@@ -982,6 +982,11 @@ def test_change_times_a_sitemap_stamps_on_every_link_fetch_nothing_again(
     assert ignored["links"] == 10
 
 
+def _headers_asked(site: LocalSite) -> dict[str, dict[str, str]]:
+    """The last request's headers for each path, names in lower case."""
+    return {path: {k.lower(): v for k, v in headers.items()} for path, headers in site.requests}
+
+
 def test_an_index_walked_again_asks_its_children_whether_they_changed(
     site: LocalSite, tmp_path: Path, runtime_factory: RuntimeFactory, database_url: str
 ) -> None:
@@ -1002,7 +1007,7 @@ def test_an_index_walked_again_asks_its_children_whether_they_changed(
     site.reset_counts()
     found = sorted(_url(runtime, url_id).url for url_id in _poll(runtime))
     assert found == [site.url("/news/a2"), site.url("/news/c")]
-    asked = {path: {k.lower(): v for k, v in headers.items()} for path, headers in site.requests}
+    asked = _headers_asked(site)
     assert asked["/a.xml"].get("if-none-match") == '"a1"', "a changed child is read whole"
     assert asked["/b.xml"].get("if-modified-since") == stamp, "an unchanged one answers 304"
     assert "if-none-match" not in asked["/c.xml"], "a new one has nothing to send back"
@@ -1010,7 +1015,7 @@ def test_an_index_walked_again_asks_its_children_whether_they_changed(
                                    headers={"ETag": '"i3"'}))  # fmt: skip
     site.reset_counts()
     assert _poll(runtime) == []
-    asked = {path: {k.lower(): v for k, v in headers.items()} for path, headers in site.requests}
+    asked = _headers_asked(site)
     assert asked["/a.xml"].get("if-none-match") == '"a2"', "the validators of the last read"
 
 

@@ -164,26 +164,17 @@ def _runtime(*, create: bool = False) -> Any:
 def _require_embedded_schema() -> None:
     """Exit 2 when the embedded database is not at this release's revision, saying how to
     migrate it (or, migrated by a newer release, which release reads it)."""
-    from worker.storage.migrations import (
-        current_revision,
-        head_revision,
-        known_revision,
-        newer_schema,
-    )
+    from worker.storage.migrations import current_revision, schema_problem
 
     url = get_settings().database_url
     if not url.startswith("sqlite"):
         return  # a server's database is migrated by its own step (compose's `migrate`)
-    current, head = current_revision(url), head_revision()
-    if current == head:
-        return
-    if current is not None and not known_revision(current):
-        raise _fail(newer_schema(current))
-    raise _fail(
-        f"database schema at {current or 'none'}, older than this release's {head}: run "
-        "`newsworker db upgrade` once the worker running on it is stopped (or start "
+    hint = (
+        "run `newsworker db upgrade` once the worker running on it is stopped (or start "
         "`newsworker run`, which upgrades it)"
     )
+    if problem := schema_problem(current_revision(url), hint):
+        raise _fail(problem)
 
 
 def _require_embedded_file() -> None:

@@ -26,7 +26,7 @@ from worker.liveness import WORKER_GONE_AFTER_SECONDS, beat_row, worker_row
 from worker.settings import Settings
 from worker.storage import heartbeats
 from worker.storage.db import make_engine
-from worker.storage.migrations import head_revision, known_revision, newer_schema
+from worker.storage.migrations import schema_problem
 from worker.storage.models import Heartbeat, Source
 
 
@@ -67,15 +67,8 @@ def _check_database(settings: Settings, health: Health, now: datetime) -> None:
     try:
         with Session(engine) as session:
             schema = session.execute(text("SELECT version_num FROM alembic_version")).scalar()
-            expected = head_revision()
-            if schema != expected and schema and not known_revision(schema):
-                # migrated by a newer release: upgrading this one's schema cannot help
-                health.problems.append(newer_schema(schema))
-            elif schema != expected:
-                health.problems.append(
-                    f"database schema at {schema}, this release needs {expected}: "
-                    "run `newsworker db upgrade`"
-                )
+            if problem := schema_problem(schema):
+                health.problems.append(problem)
             else:
                 health.facts.append(f"database ok (schema {schema})")
             tick = session.get(Heartbeat, heartbeats.TICK)

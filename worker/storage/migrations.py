@@ -77,6 +77,20 @@ def newer_schema(schema: str) -> str:
     )
 
 
+def schema_problem(
+    schema: str | None, upgrade_hint: str = "run `newsworker db upgrade`"
+) -> str | None:
+    """What keeps this release from a database at ``schema``: None when it is at head; else
+    that a newer release migrated it, or that it is behind (``upgrade_hint`` says what to do)."""
+    head = head_revision()
+    if schema == head:
+        return None
+    if schema is not None and not known_revision(schema):
+        return newer_schema(schema)
+    behind = f"database schema at {schema or 'none'}, older than this release's {head}"
+    return f"{behind}: {upgrade_hint}"
+
+
 def known_revision(revision: str) -> bool:
     """Whether ``revision`` is one of this release's migrations: a database at a revision it
     does not know was migrated by a newer release."""
